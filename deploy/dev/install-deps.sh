@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs every Debian package wfpwatch needs to build, test and run.
+#
+# Idempotent: it asks dpkg which packages are missing and calls apt-get only for those,
+# running `apt-get update` once first. Packages only from Debian's archive (nothing else
+# is downloaded). Must run as root (or with sudo available) on Debian 12.
+#
+# Usage: deploy/dev/install-deps.sh [--runtime-only]
+#   --runtime-only   only what the native collector and agent need (no cross tools, no Wine)
+set -euo pipefail
+
+runtime_pkgs=(
+    build-essential cmake pkg-config ca-certificates
+    libuv1-dev libcurl4-openssl-dev libmbedtls-dev libcjson-dev libexpat1-dev
+    libsqlite3-dev zlib1g-dev node-llhttp
+    curl openssl
+)
+test_pkgs=(
+    clang libclang-rt-14-dev            # libFuzzer drivers, sanitizers
+    mingw-w64 libz-mingw-w64-dev        # Windows cross build
+    wine64                              # runs the .exe tests
+    dpkg-dev                            # apt-get source (Windows dependency build)
+    python3 python3-jsonschema          # JSON Schema conformance check in tests
+)
+
+pkgs=("${runtime_pkgs[@]}")
+if [[ "${1:-}" != "--runtime-only" ]]; then
+    pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps: all ${#pkgs[@]} packages present"
+    exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,70 @@
+/*
+ * log.c — leveled, prefixed log lines (see log.h).
+ * Each line is formatted into one buffer and written with a single fwrite so lines from
+ * different threads do not interleave.
+ */
+#include "wfpw/log.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "wfpw/errors.h"
+#include "wfpw/timefmt.h"
+
+int wfpw__log_threshold = WFPW_LOG_INFO;
+static FILE *log_file;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+void wfpw_log_set_level(int level)
+{
+    if (level >= WFPW_LOG_ERROR && level <= WFPW_LOG_DEBUG)
+        wfpw__log_threshold = level;
+}
+
+int wfpw_log_level_parse(const char *name)
+{
+    int i;
+    for (i = 0; i <= WFPW_LOG_DEBUG; i++)
+        if (name && strcmp(name, level_names[i]) == 0)
+            return i;
+    return WFPW_EINVAL;
+}
+
+const char *wfpw_log_level_name(int level)
+{
+    return level >= WFPW_LOG_ERROR && level <= WFPW_LOG_DEBUG ? level_names[level] : "?";
+}
+
+void wfpw_log_set_file(FILE *f)
+{
+    log_file = f;
+}
+
+void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...)
+{
+    char line[2048];
+    char ts[WFPW_TIME_LEN + 1];
+    size_t n;
+    int k;
+    va_list ap;
+    FILE *out = log_file ? log_file : stderr;
+
+    if (wfpw_time_format_ms((long long)time(NULL) * 1000, ts) != 0)
+        ts[0] = '-', ts[1] = '\0';
+    k = snprintf(line, sizeof(line), "%s [%s%s%s] %s: ", ts, component ? component : "-",
+                 instance ? ":" : "", instance ? instance : "", wfpw_log_level_name(level));
+    n = k < 0 ? 0 : (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
+    va_start(ap, fmt);
+    k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        n += (size_t)k < sizeof(line) - n ? (size_t)k : sizeof(line) - n - 1;
+    if (n < sizeof(line) - 1)
+        line[n++] = '\n';
+    else
+        line[sizeof(line) - 2] = '\n', n = sizeof(line) - 1;
+    fwrite(line, 1, n, out);
+    fflush(out);
+}

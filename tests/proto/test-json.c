@@ -1,0 +1,108 @@
+/*
+ * test-json.c — the canonical JSON writer and the strict parser's acceptance side.
+ */
+#include "../runner.h"
+#include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/mem.h"
+
+static void roundtrip(const char *in, const char *want)
+{
+    cJSON *root = NULL;
+    struct wfpw_json_err err;
+    struct wfpw_buf buf;
+    memset(&err, 0, sizeof(err));
+    if (wfpw_json_parse(in, strlen(in), 16, &root, &err) != 0)
+        fprintf(stderr, "parse '%s': %s\n", in, err.msg);
+    ASSERT(root != NULL);
+    wfpw_buf_init(&buf, 1 << 16);
+    ASSERT(wfpw_json_write(root, &buf) == 0);
+    ASSERT_STR_EQ(buf.data, want);
+    wfpw_buf_free(&buf);
+    cJSON_Delete(root);
+}
+
+TEST_IMPL(json_canonical_writer)
+{
+    /* whitespace goes, member order stays */
+    roundtrip(" { \"b\" : 1 ,\n \"a\" : [ true , false , null ] } ", "{\"b\":1,\"a\":[true,false,null]}");
+    /* integers print exactly, up to 2^53-1, never in exponent form */
+    roundtrip("[0,-0,1,1000000000000000,9007199254740991,-9007199254740991,1e3,100E-2]",
+              "[0,0,1,1000000000000000,9007199254740991,-9007199254740991,1000,1]");
+    /* other numbers: shortest round-trip-safe form (17 significant digits at most) */
+    roundtrip("[1.5,0.1,1e300]", "[1.5,0.10000000000000001,1.0000000000000001e+300]");
+    /* escapes: the two mandatory, control characters, and \u escapes decoded to UTF-8 */
+    roundtrip("[\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\\u0001\\u001f\"]",
+              "[\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\"]");
+    roundtrip("[\"\\u00e9\\u20ac\\ud83d\\ude00\"]", "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]");
+    roundtrip("[\"\xc3\xa9 raw UTF-8\"]", "[\"\xc3\xa9 raw UTF-8\"]");
+    roundtrip("{}", "{}");
+    roundtrip("[]", "[]");
+    return 0;
+}
+
+TEST_IMPL(json_duplicate_keys_large_object)
+{
+    /* large objects use the sorted check; a duplicate far apart is still found */
+    struct wfpw_buf buf;
+    cJSON *root = NULL;
+    struct wfpw_json_err err;
+    int i;
+    wfpw_buf_init(&buf, 1 << 20);
+    wfpw_buf_putc(&buf, '{');
+    for (i = 0; i < 5000; i++)
+        wfpw_buf_printf(&buf, "\"k%d\":%d,", i, i);
+    wfpw_buf_puts(&buf, "\"k17\":0}");
+    memset(&err, 0, sizeof(err));
+    ASSERT(wfpw_json_parse(buf.data, buf.len, 16, &root, &err) == WFPW_ESYNTAX);
+    ASSERT_STR_EQ(err.field, "k17");
+    ASSERT(strstr(err.msg, "duplicate") != NULL);
+    /* and without the duplicate it parses */
+    buf.len -= strlen(",\"k17\":0}");
+    wfpw_buf_puts(&buf, "}");
+    ASSERT(wfpw_json_parse(buf.data, buf.len, 16, &root, &err) == 0);
+    cJSON_Delete(root);
+    wfpw_buf_free(&buf);
+    return 0;
+}
+
+TEST_IMPL(json_paths)
+{
+    struct wfpw_jpath p = {{0}, 0};
+    size_t a, b, c;
+    a = wfpw_jpath_key(&p, "events");
+    b = wfpw_jpath_index(&p, 12);
+    c = wfpw_jpath_key(&p, "remote");
+    ASSERT_STR_EQ(p.buf, "events[12].remote");
+    wfpw_jpath_pop(&p, c);
+    ASSERT_STR_EQ(p.buf, "events[12]");
+    wfpw_jpath_pop(&p, b);
+    ASSERT_STR_EQ(p.buf, "events");
+    wfpw_jpath_pop(&p, a);
+    ASSERT_STR_EQ(p.buf, "");
+    return 0;
+}
+
+TEST_IMPL(buf_cap_and_sticky_error)
+{
+    struct wfpw_buf b;
+    char *p;
+    size_t len;
+    wfpw_buf_init(&b, 8);
+    ASSERT(wfpw_buf_puts(&b, "12345678") == 0);
+    ASSERT(wfpw_buf_putc(&b, '9') == WFPW_ETOOBIG);
+    ASSERT(wfpw_buf_puts(&b, "") == WFPW_ETOOBIG); /* sticky */
+    ASSERT_EQ(b.len, 8);
+    wfpw_buf_reset(&b);
+    ASSERT(wfpw_buf_printf(&b, "%d-%s", 42, "x") == 0);
+    p = wfpw_buf_detach(&b, &len);
+    ASSERT_STR_EQ(p, "42-x");
+    ASSERT_EQ(len, 4);
+    wfpw_free(p);
+    wfpw_buf_init(&b, 1 << 20);
+    ASSERT(wfpw_buf_printf(&b, "%0600d", 7) == 0); /* longer than the small stack buffer */
+    ASSERT_EQ(b.len, 600);
+    ASSERT(b.data[599] == '7');
+    wfpw_buf_free(&b);
+    return 0;
+}
