@@ -22,6 +22,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# mingw's own C99 printf family (msvcrt's lacks %zu, %lld is unreliable), and the matching
+# format-check archetype for WFPW_PRINTF (proto/include/wfpw/attr.h).
+set(CMAKE_C_FLAGS_INIT "-D__USE_MINGW_ANSI_STDIO=1 -DWFPW_PRINTF_ARCHETYPE=gnu_printf")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc")
 
 # Debian's wine64 package installs the loader outside PATH.

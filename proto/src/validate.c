@@ -12,6 +12,7 @@
 
 #include <uv.h>
 
+#include "wfpw/attr.h"
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 #include "wfpw/timefmt.h"
@@ -238,11 +239,7 @@ struct vctx {
     struct wfpw_proto_err *err;
 };
 
-static int fail(struct vctx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static int fail(struct vctx *c, const char *fmt, ...) WFPW_PRINTF(2, 3);
 
 static int fail(struct vctx *c, const char *fmt, ...)
 {

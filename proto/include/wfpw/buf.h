@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "wfpw/attr.h"
+
 struct wfpw_buf {
     char *data;   /* owned; NULL until the first append */
     size_t len;   /* bytes used, excluding the trailing NUL */
@@ -24,11 +26,7 @@ void wfpw_buf_init(struct wfpw_buf *b, size_t max);
 int wfpw_buf_append(struct wfpw_buf *b, const void *data, size_t len);
 int wfpw_buf_puts(struct wfpw_buf *b, const char *s);
 int wfpw_buf_putc(struct wfpw_buf *b, char c);
-int wfpw_buf_printf(struct wfpw_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int wfpw_buf_printf(struct wfpw_buf *b, const char *fmt, ...) WFPW_PRINTF(2, 3);
 /* Forget the content and any error; keep the memory. */
 void wfpw_buf_reset(struct wfpw_buf *b);
 /* Hand the content to the caller (who frees it with wfpw_free); the buffer is left empty. */

@@ -22,6 +22,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "wfpw/attr.h"
+
 #include "wfpw/buf.h"
 
 /* The largest integer carried as a JSON number on the wire (I-JSON, RFC 7493 §2.2).
@@ -60,11 +62,7 @@ void wfpw_jpath_pop(struct wfpw_jpath *p, size_t len);
 
 /* Fill err with field = p's path and a printf-style message; returns code. */
 int wfpw_json_fail(struct wfpw_json_err *err, const struct wfpw_jpath *p, int code,
-                   const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+                   const char *fmt, ...) WFPW_PRINTF(4, 5);
 
 /* The value of an integral JSON number in [lo, hi]; -1 when node is not such a number. */
 int wfpw_json_uint(const cJSON *node, uint64_t lo, uint64_t hi, uint64_t *out);

@@ -12,6 +12,8 @@
 
 #include <stdio.h>
 
+#include "wfpw/attr.h"
+
 enum wfpw_log_level {
     WFPW_LOG_ERROR = 0,
     WFPW_LOG_WARN = 1,
@@ -26,11 +28,7 @@ void wfpw_log_set_level(int level);
 int wfpw_log_level_parse(const char *name);
 const char *wfpw_log_level_name(int level);
 void wfpw_log_set_file(FILE *f);
-void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...) WFPW_PRINTF(4, 5);
 
 #define WFPW__LOG(lvl, comp, inst, ...)                                        \
     do {                                                                       \

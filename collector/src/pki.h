@@ -1,0 +1,25 @@
+/*
+ * pki.h — the collector's certificate authority (mbedTLS): a development or fleet CA,
+ * the server certificate, and client certificates for agents. ECDSA P-256, SHA-256, PEM.
+ * Private keys are written 0600 and never logged.
+ */
+#ifndef WFPW_PKI_H
+#define WFPW_PKI_H
+
+#include <stddef.h>
+
+/* Create DIR/ca.crt, ca.key, server.crt, server.key. names: the server's DNS names (or IP
+ * addresses), at least one; the first is also its CN. Refuses (WFPW_EEXIST) when DIR
+ * already has a CA. err receives a message for the operator. */
+int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char *err, size_t errlen);
+
+/* Create DIR/agents/NAME.crt and NAME.key signed by the CA (CN = NAME, clientAuth).
+ * not_before/not_after: "YYYYMMDDHHMMSS" UTC, or NULL for now .. now + days. */
+int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_before,
+                   const char *not_after, char *err, size_t errlen);
+
+/* 1 when name is acceptable as an agent certificate name: [A-Za-z0-9._-]{1,64}, not
+ * starting with '.'. */
+int wfpw_pki_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,809 @@
+/*
+ * server.c — connections: libuv TCP, mbedTLS on memory buffers, llhttp, limits, timeouts.
+ *
+ * Data path of a connection: uv_read -> cin (ciphertext) -> mbedtls_ssl_read -> llhttp ->
+ * callbacks fill c->req -> on_message_complete pauses the parser -> wfpw_route(). The answer
+ * (wfpw_respond) goes mbedtls_ssl_write -> cout -> uv_write. While a request is being
+ * answered the connection is "busy": reading stops (TCP backpressure) and pipelined bytes
+ * wait in `pending` until the answer is out. pump() is the only place that reads and
+ * parses, and it loops rather than recursing, so pipelined requests cannot grow the stack.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llhttp.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crt.h>
+
+#include "http.h"
+#include "metrics.h"
+#include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/log.h"
+#include "wfpw/mem.h"
+
+#define READ_CHUNK 65536
+#define MAX_CIPHER_BACKLOG (4u << 20) /* unread ciphertext before we stop reading */
+
+struct wfpw_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    int open_handles;             /* tcp + timer; freed when both closed */
+    mbedtls_ssl_context ssl;
+    struct wfpw_buf cin;          /* ciphertext received, from cin_off on not yet consumed */
+    size_t cin_off;
+    struct wfpw_buf cout;         /* ciphertext to send */
+    struct wfpw_buf pending;      /* plaintext received after a complete request */
+    size_t pending_off;
+    llhttp_t parser;
+    struct wfpw_req req;
+    char field[64];               /* current header name (truncated), lower case */
+    size_t field_len;
+    int value_target;             /* which req field the current header value goes to */
+    size_t value_len;
+    size_t header_bytes;
+    int early_status;             /* answer with this and close (limit hit during parsing) */
+    int handshake_done, busy, closing, close_after, in_pump, reading, writes;
+    char cn[128];                 /* CN of a verified client certificate, or "" */
+    int peer_present;             /* a client certificate was presented */
+    uint32_t peer_flags;          /* its mbedTLS verify flags */
+    struct wfpw_conn_ref *ref;
+    struct wfpw_conn *prev, *next;
+    char rbuf[READ_CHUNK];
+};
+
+static struct {
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    struct wfpw_server_cfg cfg;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca, cert;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ssl_ticket_context tickets;
+    mbedtls_ssl_cache_context cache;
+    llhttp_settings_t settings;
+    struct wfpw_conn *conns;
+    int nconns, draining, port;
+    int conn_mem;                 /* connection structs not yet freed */
+    int listener_closed;
+    void (*drain_cb)(void);
+} S;
+
+static void pump(struct wfpw_conn *c);
+static void conn_close(struct wfpw_conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+static void maybe_drained(void);
+
+/* ---- references ---------------------------------------------------------------------------- */
+
+void wfpw_conn_ref_hold(struct wfpw_conn_ref *ref)
+{
+    ref->refs++;
+}
+
+void wfpw_conn_ref_release(struct wfpw_conn_ref *ref)
+{
+    if (--ref->refs == 0)
+        wfpw_free(ref);
+}
+
+/* ---- output ---------------------------------------------------------------------------------- */
+
+struct wreq {
+    uv_write_t req;
+    struct wfpw_conn *conn;
+    char *data;
+};
+
+static void on_written(uv_write_t *w, int status)
+{
+    struct wreq *wr = (struct wreq *)w;
+    struct wfpw_conn *c = wr->conn;
+    wfpw_free(wr->data);
+    wfpw_free(wr);
+    c->writes--;
+    if (status < 0 || (c->close_after && c->writes == 0 && !c->busy))
+        conn_close(c);
+}
+
+static void flush(struct wfpw_conn *c)
+{
+    struct wreq *wr;
+    uv_buf_t b;
+    size_t len;
+    if (c->cout.len == 0 || c->closing)
+        return;
+    wr = wfpw_malloc(sizeof(*wr));
+    if (wr == NULL) {
+        conn_close(c);
+        return;
+    }
+    wr->conn = c;
+    wr->data = wfpw_buf_detach(&c->cout, &len);
+    b = uv_buf_init(wr->data, (unsigned)len);
+    c->writes++;
+    if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+        c->writes--;
+        wfpw_free(wr->data);
+        wfpw_free(wr);
+        conn_close(c);
+    }
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    struct wfpw_conn *c = ctx;
+    if (wfpw_buf_append(&c->cout, buf, len) != 0)
+        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    return (int)len;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    struct wfpw_conn *c = ctx;
+    size_t avail = c->cin.len - c->cin_off;
+    if (avail == 0)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    if (len > avail)
+        len = avail;
+    memcpy(buf, c->cin.data + c->cin_off, len);
+    c->cin_off += len;
+    if (c->cin_off == c->cin.len) {
+        wfpw_buf_reset(&c->cin);
+        c->cin_off = 0;
+    }
+    return (int)len;
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+static void tls_write_all(struct wfpw_conn *c, const char *p, size_t len)
+{
+    while (len > 0 && !c->closing) {
+        int n = mbedtls_ssl_write(&c->ssl, (const unsigned char *)p, len > 16384 ? 16384 : len);
+        if (n == MBEDTLS_ERR_SSL_WANT_WRITE || n == MBEDTLS_ERR_SSL_WANT_READ)
+            continue;
+        if (n < 0) {
+            conn_close(c);
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void finish_request(struct wfpw_conn *c);
+
+void wfpw_respond(struct wfpw_conn_ref *ref, int status, const char *content_type, const char *body,
+                  size_t len, const char *extra_headers)
+{
+    struct wfpw_conn *c = ref->conn;
+    char head[1024];
+    int n;
+    if (c == NULL || c->closing || !c->busy)
+        return;
+    wfpw_metrics_request(wfpw_route_id(c->req.path), status);
+    if (S.draining || !llhttp_should_keep_alive(&c->parser) || c->early_status)
+        c->close_after = 1;
+    n = snprintf(head, sizeof(head),
+                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                 "Cache-Control: no-store\r\n%s%s\r\n",
+                 status, reason(status), content_type, len, c->close_after ? "Connection: close\r\n" : "",
+                 extra_headers ? extra_headers : "");
+    tls_write_all(c, head, (size_t)n);
+    tls_write_all(c, body, len);
+    flush(c);
+    finish_request(c);
+}
+
+void wfpw_respond_error(struct wfpw_conn_ref *ref, int status, const char *msg, const char *field)
+{
+    struct wfpw_buf b;
+    wfpw_buf_init(&b, 8192);
+    wfpw_buf_puts(&b, "{\"error\":");
+    wfpw_json_write_string(&b, msg);
+    if (field) {
+        wfpw_buf_puts(&b, ",\"field\":");
+        wfpw_json_write_string(&b, field);
+    }
+    wfpw_buf_putc(&b, '}');
+    wfpw_respond(ref, status, "application/json", b.data ? b.data : "{}", b.data ? b.len : 2,
+                 status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL);
+    wfpw_buf_free(&b);
+}
+
+/* ---- timers ------------------------------------------------------------------------------------ */
+
+static void on_timeout(uv_timer_t *t)
+{
+    struct wfpw_conn *c = t->data;
+    wfpw_metrics.timeouts++;
+    conn_close(c);
+}
+
+static void arm(struct wfpw_conn *c, uint64_t ms)
+{
+    uv_timer_start(&c->timer, on_timeout, ms, 0);
+}
+
+/* ---- HTTP parsing callbacks ---------------------------------------------------------------------- */
+
+enum { T_NONE, T_CTYPE, T_CENC, T_AUTH, T_ACCEPT };
+
+static struct wfpw_conn *CONN(llhttp_t *p)
+{
+    return p->data;
+}
+
+static int count_header(struct wfpw_conn *c, size_t len)
+{
+    c->header_bytes += len;
+    if (c->header_bytes > S.cfg.max_header_bytes) {
+        c->early_status = 431;
+        return -1;
+    }
+    return 0;
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+    struct wfpw_conn *c = CONN(p);
+    struct wfpw_buf keep = c->req.body;
+    memset(&c->req, 0, sizeof(c->req));
+    c->req.body = keep;
+    wfpw_buf_reset(&c->req.body);
+    c->header_bytes = 0;
+    c->req.start_ms = (int64_t)uv_now(S.loop);
+    if (c->handshake_done)
+        arm(c, S.cfg.header_timeout_ms); /* the first request's timer runs since connect */
+    return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len)
+{
+    struct wfpw_conn *c = CONN(p);
+    size_t i;
+    if (count_header(c, len))
+        return -1;
+    for (i = 0; i < len; i++) {
+        char *dst = c->req.query[0] || strchr(c->req.path, '?') ? c->req.query : c->req.path;
+        size_t cap = dst == c->req.path ? sizeof(c->req.path) : sizeof(c->req.query);
+        size_t n = strlen(dst);
+        if (dst == c->req.path && at[i] == '?') {
+            c->req.path[n] = '?'; /* marker: the rest goes to query */
+            c->req.path[n + 1] = '\0';
+            continue;
+        }
+        if (n + 2 >= cap) {
+            c->early_status = 414;
+            return -1;
+        }
+        dst[n] = at[i];
+        dst[n + 1] = '\0';
+    }
+    return 0;
+}
+
+static int on_url_complete(llhttp_t *p)
+{
+    struct wfpw_conn *c = CONN(p);
+    char *q = strchr(c->req.path, '?');
+    if (q)
+        *q = '\0';
+    return 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+    struct wfpw_conn *c = CONN(p);
+    size_t i;
+    if (count_header(c, len))
+        return -1;
+    for (i = 0; i < len && c->field_len < sizeof(c->field) - 1; i++) {
+        char ch = at[i];
+        c->field[c->field_len++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    c->field[c->field_len] = '\0';
+    return 0;
+}
+
+static int on_header_field_complete(llhttp_t *p)
+{
+    struct wfpw_conn *c = CONN(p);
+    c->value_target = !strcmp(c->field, "content-type")       ? T_CTYPE
+                      : !strcmp(c->field, "content-encoding") ? T_CENC
+                      : !strcmp(c->field, "authorization")    ? T_AUTH
+                      : !strcmp(c->field, "accept")           ? T_ACCEPT
+                                                              : T_NONE;
+    c->field_len = 0;
+    c->value_len = 0;
+    return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+    struct wfpw_conn *c = CONN(p);
+    char *dst;
+    size_t cap;
+    if (count_header(c, len))
+        return -1;
+    switch (c->value_target) {
+    case T_CTYPE: dst = c->req.content_type, cap = sizeof(c->req.content_type); break;
+    case T_CENC: dst = c->req.content_encoding, cap = sizeof(c->req.content_encoding); break;
+    case T_AUTH: dst = c->req.authorization, cap = sizeof(c->req.authorization); break;
+    case T_ACCEPT: dst = c->req.accept, cap = sizeof(c->req.accept); break;
+    default: return 0;
+    }
+    if (c->value_len + len >= cap) {
+        c->early_status = 431;
+        return -1;
+    }
+    memcpy(dst + c->value_len, at, len);
+    c->value_len += len;
+    dst[c->value_len] = '\0';
+    return 0;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+    struct wfpw_conn *c = CONN(p);
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > S.cfg.max_body_bytes) {
+        c->early_status = 413;
+        return -1;
+    }
+    arm(c, S.cfg.body_timeout_ms);
+    return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+    struct wfpw_conn *c = CONN(p);
+    if (c->req.body.len + len > S.cfg.max_body_bytes) {
+        c->early_status = 413;
+        return -1;
+    }
+    if (wfpw_buf_append(&c->req.body, at, len) != 0) {
+        c->early_status = 503;
+        return -1;
+    }
+    return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+    struct wfpw_conn *c = CONN(p);
+    c->busy = 1;
+    uv_timer_stop(&c->timer);
+    return HPE_PAUSED;
+}
+
+/* ---- the pump ------------------------------------------------------------------------------------ */
+
+static void dispatch(struct wfpw_conn *c)
+{
+    c->req.method = llhttp_get_method(&c->parser);
+    c->req.ref = c->ref;
+    c->req.peer_cn = c->cn[0] ? c->cn : NULL;
+    c->req.peer_cert_present = c->peer_present;
+    c->req.peer_verify_flags = c->peer_flags;
+    wfpw_route(&c->req);
+}
+
+/* Parse plaintext; returns bytes consumed. A complete request pauses the parser and is
+ * dispatched; a parse error answers and closes. */
+static size_t feed(struct wfpw_conn *c, const char *data, size_t len)
+{
+    llhttp_errno_t e = llhttp_execute(&c->parser, data, len);
+    size_t used;
+    if (e == HPE_OK)
+        return len;
+    if (e == HPE_PAUSED) {
+        used = (size_t)(llhttp_get_error_pos(&c->parser) - data);
+        llhttp_resume(&c->parser);
+        dispatch(c);
+        return used;
+    }
+    /* a limit or a syntax error: answer once, then close */
+    c->busy = 1;
+    c->close_after = 1;
+    if (c->early_status == 0)
+        c->early_status = 400;
+    {
+        const char *msg = c->early_status == 413 ? "request body too large"
+                          : c->early_status == 431 ? "request headers too large"
+                          : c->early_status == 414 ? "request URI too long"
+                          : c->early_status == 503 ? "out of memory"
+                                                   : llhttp_get_error_reason(&c->parser);
+        wfpw_respond_error(c->ref, c->early_status, msg ? msg : "malformed HTTP request", NULL);
+    }
+    return len;
+}
+
+static void peer_identity(struct wfpw_conn *c)
+{
+    const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
+    const mbedtls_x509_name *n;
+    c->peer_present = peer != NULL;
+    c->cn[0] = '\0';
+    if (peer == NULL)
+        return;
+    c->peer_flags = mbedtls_ssl_get_verify_result(&c->ssl);
+    if (c->peer_flags != 0)
+        return; /* presented but not vouched for by our CA: no identity */
+    for (n = &peer->subject; n; n = n->next)
+        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len < sizeof(c->cn)) {
+            memcpy(c->cn, n->val.p, n->val.len);
+            c->cn[n->val.len] = '\0';
+        }
+}
+
+static void pump(struct wfpw_conn *c)
+{
+    unsigned char plain[16384];
+    if (c->in_pump)
+        return;
+    c->in_pump = 1;
+    while (!c->closing) {
+        if (!c->handshake_done) {
+            int rc = mbedtls_ssl_handshake(&c->ssl);
+            flush(c);
+            if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+                break;
+            if (rc != 0) {
+                char msg[128];
+                mbedtls_strerror(rc, msg, sizeof(msg));
+                wfpw_log_debug("collector", "tls", "handshake failed: %s", msg);
+                wfpw_metrics.tls_handshake_failures++;
+                conn_close(c);
+                break;
+            }
+            c->handshake_done = 1;
+            peer_identity(c);
+            continue;
+        }
+        if (c->busy)
+            break;
+        if (c->pending_off < c->pending.len) {
+            c->pending_off += feed(c, c->pending.data + c->pending_off, c->pending.len - c->pending_off);
+            if (c->pending_off >= c->pending.len) {
+                wfpw_buf_reset(&c->pending);
+                c->pending_off = 0;
+            }
+            continue;
+        }
+        {
+            int n = mbedtls_ssl_read(&c->ssl, plain, sizeof(plain));
+            size_t used;
+            if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
+                break;
+            if (n <= 0) { /* close_notify, EOF or a TLS error */
+                conn_close(c);
+                break;
+            }
+            used = feed(c, (const char *)plain, (size_t)n);
+            if (used < (size_t)n && !c->closing &&
+                wfpw_buf_append(&c->pending, plain + used, (size_t)n - used) != 0)
+                conn_close(c);
+        }
+    }
+    c->in_pump = 0;
+    if (!c->closing) {
+        int want = !c->busy && c->cin.len - c->cin_off < MAX_CIPHER_BACKLOG;
+        if (want && !c->reading)
+            c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
+    }
+}
+
+static void finish_request(struct wfpw_conn *c)
+{
+    c->busy = 0;
+    if (c->close_after || S.draining) {
+        c->close_after = 1;
+        if (c->writes == 0)
+            conn_close(c);
+        return;
+    }
+    arm(c, S.cfg.idle_timeout_ms);
+    if (!c->in_pump)
+        pump(c); /* pipelined requests waiting in `pending` */
+}
+
+/* ---- connection lifecycle ---------------------------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    struct wfpw_conn *c = h->data;
+    if (--c->open_handles > 0)
+        return;
+    mbedtls_ssl_free(&c->ssl);
+    wfpw_buf_free(&c->cin);
+    wfpw_buf_free(&c->cout);
+    wfpw_buf_free(&c->pending);
+    wfpw_buf_free(&c->req.body);
+    wfpw_free(c);
+    S.conn_mem--;
+    maybe_drained();
+}
+
+static void conn_close(struct wfpw_conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = 1;
+    c->ref->conn = NULL;
+    wfpw_conn_ref_release(c->ref);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        S.conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    S.nconns--;
+    wfpw_metrics.connections_current = (uint64_t)S.nconns;
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct wfpw_conn *c = h->data;
+    (void)suggested;
+    *buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    struct wfpw_conn *c = s->data;
+    if (n < 0) {
+        conn_close(c);
+        return;
+    }
+    if (n == 0)
+        return;
+    if (wfpw_buf_append(&c->cin, buf->base, (size_t)n) != 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->busy || c->cin.len - c->cin_off >= MAX_CIPHER_BACKLOG) {
+        uv_read_stop(s);
+        c->reading = 0;
+    }
+    pump(c);
+}
+
+static void reject(uv_stream_t *server)
+{
+    /* accept and close at once, so the client is told instead of left waiting */
+    uv_tcp_t *tmp = wfpw_malloc(sizeof(*tmp));
+    wfpw_metrics.connections_rejected++;
+    if (tmp && uv_tcp_init(S.loop, tmp) == 0) {
+        uv_accept(server, (uv_stream_t *)tmp);
+        uv_close((uv_handle_t *)tmp, (uv_close_cb)wfpw_free);
+    } else {
+        wfpw_free(tmp);
+    }
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct wfpw_conn *c;
+    struct wfpw_conn_ref *ref;
+    if (status < 0)
+        return;
+    if (S.nconns >= S.cfg.max_connections || S.draining) {
+        reject(server);
+        return;
+    }
+    c = wfpw_calloc(1, sizeof(*c));
+    ref = wfpw_calloc(1, sizeof(*ref));
+    if (c == NULL || ref == NULL) {
+        wfpw_free(c);
+        wfpw_free(ref);
+        reject(server);
+        return;
+    }
+    uv_tcp_init(S.loop, &c->tcp);
+    uv_timer_init(S.loop, &c->timer);
+    c->open_handles = 2;
+    c->tcp.data = c->timer.data = c;
+    c->ref = ref;
+    ref->conn = c;
+    ref->refs = 1;
+    wfpw_buf_init(&c->cin, MAX_CIPHER_BACKLOG + READ_CHUNK);
+    wfpw_buf_init(&c->cout, 512u << 20);
+    wfpw_buf_init(&c->pending, S.cfg.max_body_bytes + S.cfg.max_header_bytes + 65536);
+    wfpw_buf_init(&c->req.body, S.cfg.max_body_bytes + 1);
+    mbedtls_ssl_init(&c->ssl);
+    c->next = S.conns;
+    if (S.conns)
+        S.conns->prev = c;
+    S.conns = c;
+    S.nconns++;
+    S.conn_mem++;
+    wfpw_metrics.connections_total++;
+    wfpw_metrics.connections_current = (uint64_t)S.nconns;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || mbedtls_ssl_setup(&c->ssl, &S.conf) != 0) {
+        conn_close(c);
+        return;
+    }
+    mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+    llhttp_init(&c->parser, HTTP_REQUEST, &S.settings);
+    c->parser.data = c;
+    uv_tcp_nodelay(&c->tcp, 1);
+    arm(c, S.cfg.header_timeout_ms); /* handshake + first request headers */
+    c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
+}
+
+/* ---- start / drain ----------------------------------------------------------------------------- */
+
+static int tls_setup(char *err, size_t errlen)
+{
+    static const char pers[] = "wfpwatch-collector";
+    int rc;
+    char msg[128];
+    mbedtls_ssl_config_init(&S.conf);
+    mbedtls_x509_crt_init(&S.ca);
+    mbedtls_x509_crt_init(&S.cert);
+    mbedtls_pk_init(&S.key);
+    mbedtls_entropy_init(&S.entropy);
+    mbedtls_ctr_drbg_init(&S.drbg);
+    mbedtls_ssl_ticket_init(&S.tickets);
+    mbedtls_ssl_cache_init(&S.cache);
+    if ((rc = mbedtls_ctr_drbg_seed(&S.drbg, mbedtls_entropy_func, &S.entropy,
+                                    (const unsigned char *)pers, sizeof(pers) - 1)) != 0)
+        goto fail;
+    if ((rc = mbedtls_x509_crt_parse_file(&S.ca, S.cfg.ca_file)) != 0) {
+        snprintf(err, errlen, "cannot load CA certificate %s", S.cfg.ca_file);
+        return WFPW_ENOENT;
+    }
+    if ((rc = mbedtls_x509_crt_parse_file(&S.cert, S.cfg.cert_file)) != 0) {
+        snprintf(err, errlen, "cannot load server certificate %s", S.cfg.cert_file);
+        return WFPW_ENOENT;
+    }
+    if ((rc = mbedtls_pk_parse_keyfile(&S.key, S.cfg.key_file, NULL)) != 0) {
+        snprintf(err, errlen, "cannot load server key %s", S.cfg.key_file);
+        return WFPW_ENOENT;
+    }
+    if ((rc = mbedtls_ssl_config_defaults(&S.conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT)) != 0)
+        goto fail;
+    mbedtls_ssl_conf_rng(&S.conf, mbedtls_ctr_drbg_random, &S.drbg);
+    mbedtls_ssl_conf_min_version(&S.conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_ca_chain(&S.conf, &S.ca, NULL);
+    /* Optional: agents present a certificate (checked per route), SIEM readers use tokens. */
+    mbedtls_ssl_conf_authmode(&S.conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+    if ((rc = mbedtls_ssl_conf_own_cert(&S.conf, &S.cert, &S.key)) != 0)
+        goto fail;
+    /* Resumption (tickets and session ids): a steady agent does one full handshake, not one
+     * per connection. */
+    if ((rc = mbedtls_ssl_ticket_setup(&S.tickets, mbedtls_ctr_drbg_random, &S.drbg,
+                                       MBEDTLS_CIPHER_AES_256_GCM, 86400)) != 0)
+        goto fail;
+    mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse,
+                                        &S.tickets);
+    mbedtls_ssl_cache_set_timeout(&S.cache, 3600);
+    mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+    return 0;
+fail:
+    mbedtls_strerror(rc, msg, sizeof(msg));
+    snprintf(err, errlen, "TLS setup failed: %s", msg);
+    return WFPW_EIO;
+}
+
+int wfpw_server_start(uv_loop_t *loop, const struct wfpw_server_cfg *cfg, char *err, size_t errlen)
+{
+    struct sockaddr_storage addr;
+    struct sockaddr_storage bound;
+    int namelen = sizeof(bound), rc;
+
+    S.loop = loop;
+    S.cfg = *cfg;
+    if ((rc = tls_setup(err, errlen)) != 0)
+        return rc;
+    llhttp_settings_init(&S.settings);
+    S.settings.on_message_begin = on_message_begin;
+    S.settings.on_url = on_url;
+    S.settings.on_url_complete = on_url_complete;
+    S.settings.on_header_field = on_header_field;
+    S.settings.on_header_field_complete = on_header_field_complete;
+    S.settings.on_header_value = on_header_value;
+    S.settings.on_headers_complete = on_headers_complete;
+    S.settings.on_body = on_body;
+    S.settings.on_message_complete = on_message_complete;
+
+    if (uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr) != 0) {
+        snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 address", cfg->host);
+        return WFPW_EINVAL;
+    }
+    uv_tcp_init(loop, &S.listener);
+    if ((rc = uv_tcp_bind(&S.listener, (struct sockaddr *)&addr, 0)) != 0 ||
+        (rc = uv_listen((uv_stream_t *)&S.listener, 511, on_connection)) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg->host, cfg->port, uv_strerror(rc));
+        uv_close((uv_handle_t *)&S.listener, NULL);
+        return WFPW_EIO;
+    }
+    uv_tcp_getsockname(&S.listener, (struct sockaddr *)&bound, &namelen);
+    S.port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                               : ((struct sockaddr_in *)&bound)->sin_port);
+    return 0;
+}
+
+int wfpw_server_port(void)
+{
+    return S.port;
+}
+
+static void free_tls(void)
+{
+    mbedtls_ssl_cache_free(&S.cache);
+    mbedtls_ssl_ticket_free(&S.tickets);
+    mbedtls_ssl_config_free(&S.conf);
+    mbedtls_x509_crt_free(&S.ca);
+    mbedtls_x509_crt_free(&S.cert);
+    mbedtls_pk_free(&S.key);
+    mbedtls_ctr_drbg_free(&S.drbg);
+    mbedtls_entropy_free(&S.entropy);
+}
+
+static void maybe_drained(void)
+{
+    if (S.draining && S.listener_closed && S.conn_mem == 0 && S.drain_cb) {
+        void (*cb)(void) = S.drain_cb;
+        S.drain_cb = NULL;
+        free_tls();
+        cb();
+    }
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+    (void)h;
+    S.listener_closed = 1;
+    maybe_drained();
+}
+
+void wfpw_server_drain(void (*cb)(void))
+{
+    struct wfpw_conn *c, *next;
+    S.draining = 1;
+    S.drain_cb = cb;
+    for (c = S.conns; c; c = next) {
+        next = c->next;
+        if (!c->busy)
+            conn_close(c);
+        else
+            c->close_after = 1;
+    }
+    uv_close((uv_handle_t *)&S.listener, on_listener_closed);
+}

@@ -1,0 +1,107 @@
+/*
+ * store.h — the collector's SQLite store: the only code that knows the schema.
+ *
+ * One wfpw_store is one SQLite connection (WAL mode). The collector opens one for the
+ * store thread (ingest, queries, tokens, retention, silent hosts) and one for the alert
+ * thread (outbox delivery); WAL lets them work side by side. A store object is used by
+ * one thread at a time. Every statement is prepared once and reused.
+ *
+ * Durability: a batch is acknowledged only after wfpw_store_ingest returned, which is after
+ * COMMIT with synchronous=FULL: a crash or power loss loses no acknowledged batch, and a
+ * batch is stored whole or not at all (one SAVEPOINT per batch inside a group commit).
+ */
+#ifndef WFPW_STORE_H
+#define WFPW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wfpw/buf.h"
+#include "wfpw/proto.h"
+
+struct wfpw_store;
+
+struct wfpw_store_opts {
+    const char *const *alert_targets; /* names of configured targets ("webhook", "syslog") */
+    size_t ntargets;
+    int synchronous_full;             /* 1: synchronous=FULL (default); 0: NORMAL */
+};
+
+/* Opens (creating and migrating) DATADIR/wfpwatch.db. err gets a message on failure. */
+int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out,
+                    char *err, size_t errlen);
+void wfpw_store_close(struct wfpw_store *st);
+/* The schema version this build creates and migrates to. */
+int wfpw_store_schema_version(void);
+
+/* One batch to ingest. host: the identity from the client certificate. */
+struct wfpw_ingest {
+    const struct wfpw_batch *batch;   /* borrowed */
+    const char *host;
+    int identity_mismatch;            /* the batch's agent object disagrees with the certificate */
+    int64_t now_ms;
+    /* results */
+    int rc;                           /* 0 or WFPW_E* for this batch */
+    int duplicate;
+    size_t accepted;
+};
+
+/* Store n batches in one transaction (each all-or-nothing). Returns 0 when the transaction
+ * committed (per-batch results in items[i].rc), else WFPW_E* and nothing was stored. */
+int wfpw_store_ingest(struct wfpw_store *st, struct wfpw_ingest *const *items, size_t n);
+
+enum wfpw_query_kind { WFPW_Q_EVENTS, WFPW_Q_ALERTS };
+
+struct wfpw_query {
+    enum wfpw_query_kind kind;
+    int64_t after;       /* cursor: id of the last item seen (0 = from the start) */
+    int limit;           /* 1..10000 */
+    const char *type;    /* NULL = any */
+    const char *host;    /* NULL = any */
+    int64_t since_ms;    /* -1 = unbounded; inclusive */
+    int64_t until_ms;    /* -1 = unbounded; exclusive */
+    int ndjson;          /* 1: one item per line, no envelope */
+};
+
+/* Items after the cursor in store order, as {"events"|"alerts":[...],"next_cursor":"N"} or
+ * NDJSON. Each item carries "id" (its cursor) and "host". */
+int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
+/* {"hosts":[...]}: status is "silent" when nothing arrived for silent_after_ms. */
+int wfpw_store_hosts(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out);
+/* {"host":...,"filters":[...]}; WFPW_ENOENT for an unknown host. */
+int wfpw_store_filters(struct wfpw_store *st, const char *host, struct wfpw_buf *out);
+
+/* API tokens: only SHA-256 hashes are stored. */
+int wfpw_store_token_add(struct wfpw_store *st, const char *name, const char *hash_hex, int64_t now_ms);
+int wfpw_store_token_revoke(struct wfpw_store *st, const char *name, int64_t now_ms);
+int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out);
+/* 0 when an unrevoked token has this hash, WFPW_EACCES otherwise. */
+int wfpw_store_token_check(struct wfpw_store *st, const char *hash_hex);
+
+/* Hosts silent for silent_after_ms become "silent" with a silent_host alert (queued for
+ * every target). Returns the number of hosts that went silent, or WFPW_E*. */
+int wfpw_store_check_silent(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms);
+
+/* Retention: delete up to `chunk` of the oldest events (and their batch ids) older than
+ * max_age_ms (0 = no age limit) or while the database exceeds max_bytes (0 = no limit).
+ * Returns the number of rows deleted (0 when nothing is over the limits). */
+int wfpw_store_prune(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes,
+                     int chunk);
+
+/* Alert outbox. */
+struct wfpw_outbox_item {
+    int64_t outbox_id;
+    int64_t alert_id;
+    int attempts;
+    char target[32];
+    char *json;          /* the alert as JSON (with id and host); owned, wfpw_free */
+};
+/* The next undelivered item for target whose retry time has come; 1 found, 0 none, <0 err. */
+int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t now_ms,
+                           struct wfpw_outbox_item *item);
+int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
+int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error);
+/* Number of undelivered outbox items (all targets). */
+int64_t wfpw_store_outbox_pending(struct wfpw_store *st);
+
+#endif

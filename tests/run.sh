@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# run.sh — installs what is missing, builds everything, runs every test, and ends with
+# "N passed, N failed" (exit status non-zero on any failure).
+#
+# Suites, each counted test by test:
+#   native   ctest in build/native (ASan + UBSan): unit tests, corpus replays, schema
+#            conformance, smoke tests
+#   windows  ctest in build/win64: the same portable unit tests as .exe files under Wine,
+#            the agent .exe, and the static-import check
+#   fuzz     libFuzzer drivers (clang), each for a bounded time (WFPW_FUZZ_SECONDS, 20)
+#   integration  tests/integration/test-*.sh against real binaries
+#
+# Env: WFPW_SKIP_WINDOWS=1 / WFPW_SKIP_FUZZ=1 skip a suite (counted as failed: a skipped
+# suite is not a green run), WFPW_JOBS (default: nproc).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${WFPW_JOBS:-$(nproc 2>/dev/null || echo 2)}
+fuzz_seconds=${WFPW_FUZZ_SECONDS:-20}
+logdir="$root/build/logs"
+total_pass=0
+total_fail=0
+failures=()
+
+say() { printf '\n=== %s\n' "$*"; }
+count() {  # suite passed failed
+    total_pass=$((total_pass + $2))
+    total_fail=$((total_fail + $3))
+    [[ $3 -eq 0 ]] || failures+=("$1: $3 failed")
+    echo "--- $1: $2 passed, $3 failed"
+}
+# ctest's own summary line -> count; a ctest that printed no summary is one failure
+run_ctest() {  # suite builddir
+    local out="$logdir/$1.ctest.log" line
+    (cd "$2" && ctest -j "$jobs" --output-on-failure) >"$out" 2>&1
+    line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$out" | tail -n1)
+    if [[ -z "$line" ]]; then
+        tail -n 30 "$out"
+        count "$1" 0 1
+        return
+    fi
+    local failed total
+    failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+    [[ "$failed" -eq 0 ]] || grep -E '(Failed|\*\*\*|assertion|FAIL|ERROR)' "$out" | head -n 40
+    count "$1" $((total - failed)) "$failed"
+}
+build_step() {  # suite logname command...
+    local suite=$1 name=$2; shift 2
+    if ! "$@" >"$logdir/$name.log" 2>&1; then
+        tail -n 40 "$logdir/$name.log"
+        count "$suite ($name)" 0 1
+        return 1
+    fi
+}
+
+mkdir -p "$logdir"
+
+say "dependencies"
+if ! ./deploy/dev/install-deps.sh; then
+    echo "install-deps failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+say "native build (ASan + UBSan) and tests"
+san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+if build_step native configure cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$san" &&
+   build_step native build cmake --build build/native -j "$jobs"; then
+    run_ctest native build/native
+fi
+
+say "Windows cross build (mingw-w64) and tests under Wine"
+if [[ "${WFPW_SKIP_WINDOWS:-0}" == 1 ]]; then
+    count windows 0 1
+    echo "(skipped by WFPW_SKIP_WINDOWS=1)"
+else
+    export WINEPREFIX="${WINEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/wfpwatch/wineprefix}" WINEDEBUG=-all
+    if build_step windows deps bash -c './deploy/windows/build-deps.sh >"$0"' "$logdir/win-deps.prefix" &&
+       build_step windows configure cmake -S . -B build/win64 -DCMAKE_BUILD_TYPE=Release \
+           -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" -DWFPW_WIN_DEPS="$(tail -n1 "$logdir/win-deps.prefix")" &&
+       build_step windows build cmake --build build/win64 -j "$jobs" &&
+       build_step windows wineboot ./deploy/dev/wine-init.sh; then
+        run_ctest windows build/win64
+    fi
+fi
+
+say "fuzzing (libFuzzer, ${fuzz_seconds}s per driver)"
+if [[ "${WFPW_SKIP_FUZZ:-0}" == 1 ]]; then
+    count fuzz 0 1
+    echo "(skipped by WFPW_SKIP_FUZZ=1)"
+elif build_step fuzz configure env CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+         -DWFPW_FUZZ=ON -DWFPW_COLLECTOR=ON -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" &&
+     build_step fuzz build cmake --build build/fuzz -j "$jobs"; then
+    fp=0 ff=0
+    for drv in build/fuzz/tests/fuzz-*; do
+        [[ -x "$drv" && "$drv" != *-replay ]] || continue
+        name=$(basename "$drv")
+        corpus="$root/tests/fuzz/corpus/${name#fuzz-}"
+        work=$(mktemp -d)
+        # seeds from the repo are read-only inputs; new finds go to a scratch directory
+        if "$drv" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                "$work" "$corpus" >"$logdir/$name.log" 2>&1; then
+            fp=$((fp + 1))
+            echo "$name: $(grep -E 'stat::number_of_executed_units' "$logdir/$name.log" | awk '{print $2}') runs, no crash"
+        else
+            ff=$((ff + 1))
+            tail -n 30 "$logdir/$name.log"
+        fi
+        rm -rf "$work"
+    done
+    [[ $((fp + ff)) -gt 0 ]] || ff=1
+    count fuzz "$fp" "$ff"
+fi
+
+say "integration tests"
+ip=0 if_=0
+for t in tests/integration/test-*.sh; do
+    [[ -e "$t" ]] || continue
+    name=$(basename "$t" .sh)
+    if timeout 900 bash "$t" >"$logdir/$name.log" 2>&1; then
+        ip=$((ip + 1)); echo "ok $name"
+    else
+        if_=$((if_ + 1)); echo "FAIL $name"; tail -n 30 "$logdir/$name.log"
+    fi
+done
+count integration "$ip" "$if_"
+
+say "summary"
+for f in "${failures[@]}"; do echo "  $f"; done
+echo "logs: $logdir"
+echo "$total_pass passed, $total_fail failed"
+[[ $total_fail -eq 0 ]]
