@@ -337,7 +337,7 @@ static int valid_stamp(const char *s)
 int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_before,
                    const char *not_after, char *err, size_t errlen)
 {
-    char path[4096], agents[4096], subject[256], issuer[512], nb[16], na[16];
+    char path[4096], agents[3968], subject[256], issuer[512], nb[16], na[16]; /* name <= 64 */
     unsigned char pem[4096];
     mbedtls_x509_crt ca;
     mbedtls_pk_context ca_key, key;

@@ -1,0 +1,101 @@
+# lib.sh — shared helpers for the collector integration tests (sourced, not run).
+#
+# Every test gets its own temporary directory, PKI, data directory, API token and a
+# collector on a free loopback port; everything is torn down on exit. Checks are counted;
+# the script exits non-zero when any failed, printing "N passed, N failed".
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${WFPW_BUILD:-$ROOT/build/native}
+COLLECTOR=$BUILD/collector/wfpwatch-collector
+MKBATCH="/usr/bin/python3 $ROOT/tests/integration/mkbatch.py"
+T=$(mktemp -d /tmp/wfpw-it.XXXXXX)
+PASS=0
+FAIL=0
+CPID=""
+
+cleanup() {
+    [[ -n "$CPID" ]] && kill -9 "$CPID" 2>/dev/null
+    [[ -n "${EXTRA_PIDS:-}" ]] && kill -9 $EXTRA_PIDS 2>/dev/null
+    wait 2>/dev/null
+    if [[ $FAIL -ne 0 ]]; then
+        echo "--- collector log:"; tail -n 40 "$T/collector.log" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()   { PASS=$((PASS + 1)); echo "ok - $*"; }
+bad()  { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+check() {  # description, then a command that must succeed
+    local d=$1; shift
+    if "$@"; then ok "$d"; else bad "$d"; fi
+}
+eq() {  # description actual expected
+    if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1 (got '$2', want '$3')"; fi
+}
+finish() {
+    echo "$PASS passed, $FAIL failed"
+    [[ $FAIL -eq 0 ]]
+}
+
+free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# setup_pki: CA + server cert + agent "agent-1" (and TOKEN for the API)
+setup_pki() {
+    "$COLLECTOR" pki init --dir "$T/pki" >/dev/null || return 1
+    "$COLLECTOR" pki issue --dir "$T/pki" --name agent-1 >/dev/null || return 1
+    TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null) || return 1
+}
+
+# start_collector [extra serve args...]: starts on PORT, waits for /healthz
+start_collector() {
+    PORT=${PORT:-$(free_port)}
+    "$COLLECTOR" serve --listen "127.0.0.1:$PORT" --data "$T/data" --pki "$T/pki" "$@" \
+        >>"$T/collector.log" 2>&1 &
+    CPID=$!
+    local i
+    for i in $(seq 1 100); do
+        curl -s --cacert "$T/pki/ca.crt" "https://localhost:$PORT/healthz" >/dev/null 2>&1 && return 0
+        kill -0 "$CPID" 2>/dev/null || { echo "collector exited:"; cat "$T/collector.log"; return 1; }
+        sleep 0.1
+    done
+    echo "collector did not come up"; return 1
+}
+
+stop_collector() {  # SIGTERM and wait; the exit code goes to STOP_RC (no subshell: wait needs us)
+    kill -TERM "$CPID" 2>/dev/null
+    STOP_RC=0
+    wait "$CPID" || STOP_RC=$?
+    CPID=""
+}
+
+URL() { echo "https://localhost:$PORT$1"; }
+
+# post FILE [agent] [curl args...]: prints "STATUS BODY"
+post() {
+    local file=$1 agent=${2:-agent-1}; shift 2 2>/dev/null || shift
+    curl -sS -o "$T/resp" -w '%{http_code}' --cacert "$T/pki/ca.crt" \
+        --cert "$T/pki/agents/$agent.crt" --key "$T/pki/agents/$agent.key" \
+        -H 'Content-Type: application/json' --data-binary "@$file" "$@" "$(URL /api/v1/batches)"
+    printf ' %s' "$(cat "$T/resp" 2>/dev/null)"
+}
+
+# api PATH [curl args...]: GET with the token; prints the body; status in $T/status
+api() {
+    local path=$1; shift
+    curl -sS -o "$T/api" -w '%{http_code}' --cacert "$T/pki/ca.crt" \
+        -H "Authorization: Bearer $TOKEN" "$@" "$(URL "$path")" >"$T/status"
+    cat "$T/api"
+}
+
+jq_() {  # jq_ 'python expression on d' < json
+    /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+
+# count of stored events (all pages)
+stored_events() {
+    api "/api/v1/events?limit=10000" | jq_ 'len(d["events"])'
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# test-collector-ingest.sh — POST /api/v1/batches over real mutual TLS with real curl:
+# stored and queryable, duplicates stored once, gzip, every malformed batch of
+# tests/data/proto/mutations.json answered 400 naming its field with nothing stored, wrong
+# content type 415, oversize and gzip bomb 413, identity taken from the certificate,
+# NDJSON, filters, metrics, and a clean exit 0 on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+setup_pki || exit 1
+start_collector || exit 1
+
+# -- a valid batch is stored and can be read back -------------------------------------------
+golden=$ROOT/tests/data/proto/golden/all.json
+r=$(post "$golden")
+eq "valid batch accepted" "$r" '200 {"accepted":7,"duplicate":false}'
+n=$(stored_events)
+eq "7 events stored" "$n" 7
+first=$(api "/api/v1/events?limit=1" | jq_ 'd["events"][0]["host"], d["events"][0]["type"], d["events"][0]["id"], d["next_cursor"]')
+eq "event carries host (certificate CN), type, id and cursor" "$first" "agent-1 connection_blocked 1 1"
+eq "batch claiming another identity is flagged" \
+   "$(api "/api/v1/events?limit=1" | jq_ 'd["events"][0].get("identity_mismatch")')" "True"
+
+# -- the same batch again: 200, duplicate, nothing more stored --------------------------------
+r=$(post "$golden")
+eq "duplicate batch acknowledged as duplicate" "$r" '200 {"accepted":0,"duplicate":true}'
+eq "duplicate stored nothing" "$(stored_events)" 7
+
+# -- gzip body ----------------------------------------------------------------------------------
+$MKBATCH --events 50 --seq 100 --gzip "$T/gz.json.gz"
+r=$(post "$T/gz.json.gz" agent-1 -H 'Content-Encoding: gzip')
+eq "gzip batch accepted" "$r" '200 {"accepted":50,"duplicate":false}'
+eq "gzip events stored" "$(stored_events)" 57
+eq "matching agent id is not flagged" \
+   "$(api "/api/v1/events?after=7&limit=1" | jq_ 'd["events"][0].get("identity_mismatch")')" "None"
+
+# -- every malformed batch: 400 naming the field, nothing stored --------------------------------
+/usr/bin/python3 - "$ROOT/tests/data/proto" "$T" <<'PY'
+import copy, json, sys
+data, out = sys.argv[1], sys.argv[2]
+base = json.load(open(data + "/golden/all.json"))
+idx = open(out + "/mut.idx", "w")
+for i, c in enumerate(json.load(open(data + "/mutations.json"))):
+    if c.get("expect") == "ok":
+        continue
+    d = copy.deepcopy(base)
+    *parents, last = c["path"]
+    node = d
+    for s in parents:
+        node = node[s]
+    if c["op"] == "delete":
+        del node[last]
+    else:
+        node[last] = c["repeat"][0] * c["repeat"][1] if "repeat" in c else c["value"]
+    open("%s/mut-%d.json" % (out, i), "w").write(json.dumps(d, separators=(",", ":")))
+    idx.write("%d\t%s\t%s\n" % (i, c["field"], c["name"]))
+PY
+mal_ok=0 mal_bad=0
+while IFS=$'\t' read -r i field name; do
+    r=$(post "$T/mut-$i.json")
+    got_field=$(sed 's/^[0-9]* //' <<<"$r" | jq_ 'd.get("field")' 2>/dev/null)
+    if [[ "${r%% *}" == 400 && "$got_field" == "$field" ]]; then
+        mal_ok=$((mal_ok + 1))
+    else
+        mal_bad=$((mal_bad + 1)); echo "  malformed case '$name': got $r (want 400 naming $field)"
+    fi
+done <"$T/mut.idx"
+eq "every malformed batch answered 400 naming its field ($mal_ok cases)" "$mal_bad" 0
+check "more than 80 malformed cases ran" test "$mal_ok" -gt 80
+for raw in '{"schema":"wfpwatch/1","schema":"wfpwatch/1"}' $'{"a":"\xff"}' '[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]' \
+           '{"a":"\u0000"}' '{"a":01}' 'not json' ''; do
+    printf '%s' "$raw" >"$T/raw.json"
+    r=$(post "$T/raw.json")
+    eq "raw malformed body answered 400: $(printf '%q' "$raw" | cut -c1-40)" "${r%% *}" 400
+done
+eq "nothing stored by malformed batches" "$(stored_events)" 57
+
+# -- content type, encoding, size limits ----------------------------------------------------------
+$MKBATCH "$T/one.json"
+r=$(post "$T/one.json" agent-1 -H 'Content-Type: text/plain')
+eq "wrong content type: 415" "${r%% *}" 415
+r=$(post "$T/one.json" agent-1 -H 'Content-Encoding: br')
+eq "unknown content encoding: 415" "${r%% *}" 415
+$MKBATCH --events 2600 --pad 3500 "$T/big.json"     # ~9.5 MB, over the 8 MiB default
+r=$(post "$T/big.json")
+eq "oversize body: 413" "${r%% *}" 413
+head -c 200000000 /dev/zero | gzip -9 >"$T/bomb.gz"  # 200 MB of zeros in ~200 KB
+r=$(post "$T/bomb.gz" agent-1 -H 'Content-Encoding: gzip')
+eq "gzip bomb: 413" "${r%% *}" 413
+printf 'garbage' | gzip | head -c 20 >"$T/trunc.gz"
+r=$(post "$T/trunc.gz" agent-1 -H 'Content-Encoding: gzip')
+eq "truncated gzip: 400" "${r%% *}" 400
+eq "nothing stored by refused bodies" "$(stored_events)" 57
+
+# -- read API -----------------------------------------------------------------------------------------
+nd=$(api "/api/v1/events?after=7&limit=3" -H 'Accept: application/x-ndjson')
+eq "NDJSON: one event per line" "$(wc -l <<<"$nd")" 3
+eq "NDJSON lines are JSON events" "$(head -n1 <<<"$nd" | jq_ 'd["id"]')" 8
+eq "type filter" "$(api "/api/v1/events?type=filter_added" | jq_ 'len(d["events"])')" 1
+eq "host filter (unknown host)" "$(api "/api/v1/events?host=nobody" | jq_ 'len(d["events"])')" 0
+eq "since/until filter" "$(api "/api/v1/events?since=2025-11-22T03:16:22Z&until=2025-11-22T03:16:24.000Z" | jq_ 'len(d["events"])')" 2
+api "/api/v1/events?limit=0" >/dev/null
+eq "limit 0 is refused" "$(cat "$T/status")" 400
+eq "the refusal names the parameter" "$(api "/api/v1/events?limit=99999" | jq_ 'd["field"]')" limit
+api "/api/v1/events?bogus=1" >/dev/null
+eq "unknown query parameter: 400" "$(cat "$T/status")" 400
+# the golden batch adds, removes, then changes (re-adds) the same filter: one remains
+f=$(api "/api/v1/hosts/agent-1/filters" | jq_ 'len(d["filters"]), d["filters"][0]["weight"]["value"]')
+eq "filter inventory of the host (added, removed, changed applied in order)" "$f" "1 18446744073709551615"
+h=$(api "/api/v1/hosts" | jq_ 'd["hosts"][0]["host"], d["hosts"][0]["status"], d["hosts"][0]["batches"], d["hosts"][0]["events"]')
+eq "hosts: identity, status, counts" "$h" "agent-1 ok 2 57"
+api "/api/v1/hosts/nobody/filters" >/dev/null
+eq "unknown host: 404" "$(cat "$T/status")" 404
+m=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)")
+check "metrics: batches accepted counter" grep -q '^wfpwatch_batches_accepted_total 2$' <<<"$m"
+check "metrics: duplicates counter" grep -q '^wfpwatch_batches_duplicate_total 1$' <<<"$m"
+check "metrics: requests by route and status" grep -q 'wfpwatch_http_requests_total{route="batches",status="413"} 2' <<<"$m"
+eq "healthz" "$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /healthz)")" '{"status":"ok"}'
+
+# -- SIGTERM: exit 0 -----------------------------------------------------------------------------------
+stop_collector
+eq "SIGTERM: clean exit 0" "$STOP_RC" 0
+check "shutdown logged as complete" grep -q 'info: stopped' "$T/collector.log"
+finish
