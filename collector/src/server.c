@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <llhttp.h>
 #include <mbedtls/ctr_drbg.h>
@@ -52,6 +53,7 @@ struct wfpw_conn {
     size_t value_len;
     size_t header_bytes;
     int early_status;             /* answer with this and close (limit hit during parsing) */
+    char expect[32];              /* Expect header of the current request */
     int handshake_done, busy, closing, close_after, in_pump, reading, writes;
     char cn[128];                 /* CN of a verified client certificate, or "" */
     int peer_present;             /* a client certificate was presented */
@@ -258,7 +260,7 @@ static void arm(struct wfpw_conn *c, uint64_t ms)
 
 /* ---- HTTP parsing callbacks ---------------------------------------------------------------------- */
 
-enum { T_NONE, T_CTYPE, T_CENC, T_AUTH, T_ACCEPT };
+enum { T_NONE, T_CTYPE, T_CENC, T_AUTH, T_ACCEPT, T_EXPECT };
 
 static struct wfpw_conn *CONN(llhttp_t *p)
 {
@@ -283,6 +285,7 @@ static int on_message_begin(llhttp_t *p)
     c->req.body = keep;
     wfpw_buf_reset(&c->req.body);
     c->header_bytes = 0;
+    c->expect[0] = '\0';
     c->req.start_ms = (int64_t)uv_now(S.loop);
     if (c->handshake_done)
         arm(c, S.cfg.header_timeout_ms); /* the first request's timer runs since connect */
@@ -344,6 +347,7 @@ static int on_header_field_complete(llhttp_t *p)
                       : !strcmp(c->field, "content-encoding") ? T_CENC
                       : !strcmp(c->field, "authorization")    ? T_AUTH
                       : !strcmp(c->field, "accept")           ? T_ACCEPT
+                      : !strcmp(c->field, "expect")           ? T_EXPECT
                                                               : T_NONE;
     c->field_len = 0;
     c->value_len = 0;
@@ -362,6 +366,7 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
     case T_CENC: dst = c->req.content_encoding, cap = sizeof(c->req.content_encoding); break;
     case T_AUTH: dst = c->req.authorization, cap = sizeof(c->req.authorization); break;
     case T_ACCEPT: dst = c->req.accept, cap = sizeof(c->req.accept); break;
+    case T_EXPECT: dst = c->expect, cap = sizeof(c->expect); break;
     default: return 0;
     }
     if (c->value_len + len >= cap) {
@@ -380,6 +385,13 @@ static int on_headers_complete(llhttp_t *p)
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > S.cfg.max_body_bytes) {
         c->early_status = 413;
         return -1;
+    }
+    /* curl and other clients wait for this before sending a large body (RFC 9110 10.1.1);
+     * a refusal (413 above) is sent instead of it */
+    if (strcasecmp(c->expect, "100-continue") == 0) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        tls_write_all(c, cont, sizeof(cont) - 1);
+        flush(c);
     }
     arm(c, S.cfg.body_timeout_ms);
     return 0;

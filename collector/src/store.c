@@ -247,7 +247,7 @@ static int item_prefix(struct wfpw_buf *b, int64_t id, const char *host, int mis
 }
 
 static int queue_alert(struct wfpw_store *st, const char *uid, const char *host, const char *rule,
-                       const char *severity, int64_t time_ms, const char *json)
+                       const char *severity, int64_t time_ms, const char *json, size_t jsonlen)
 {
     sqlite3_stmt *s = S(st, S_ALERT_INSERT);
     int64_t alert_id;
@@ -259,7 +259,7 @@ static int queue_alert(struct wfpw_store *st, const char *uid, const char *host,
     sqlite3_bind_text(s, 3, rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, severity, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, time_ms);
-    sqlite3_bind_text(s, 6, json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, json, (int)jsonlen, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         return WFPW_EIO;
     if (sqlite3_changes(st->db) == 0)
@@ -293,7 +293,7 @@ static int collector_alert(struct wfpw_store *st, const char *rule, const char *
     wfpw_json_write_string(&b, details);
     wfpw_buf_puts(&b, "}");
     snprintf(uid, sizeof(uid), "collector:%s:%s:%lld", rule, host, (long long)now_ms);
-    rc = b.err ? b.err : queue_alert(st, uid, host, rule, severity, now_ms, b.data);
+    rc = b.err ? b.err : queue_alert(st, uid, host, rule, severity, now_ms, b.data, b.len);
     wfpw_buf_free(&b);
     return rc;
 }
@@ -338,7 +338,7 @@ static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in, struct wfpw
 {
     const cJSON *events = wfpw_batch_events(in->batch), *ev;
     const char *batch_id = wfpw_batch_id(in->batch);
-    size_t n = wfpw_batch_count(in->batch);
+    size_t n = wfpw_batch_count(in->batch), idx = 0;
     sqlite3_stmt *s = S(st, S_BATCH_INSERT);
     int rc;
 
@@ -354,8 +354,10 @@ static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in, struct wfpw
         in->duplicate = 1;
         return 0;
     }
-    for (ev = events->child; ev; ev = ev->next) {
+    for (ev = events->child; ev; ev = ev->next, idx++) {
         const char *type = jstr(ev, "type");
+        const char *json;
+        size_t jlen;
         int64_t t = 0;
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "seq");
         wfpw_time_parse_ms(jstr(ev, "time"), &t);
@@ -369,10 +371,15 @@ static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in, struct wfpw
         sqlite3_bind_text(s, 5, batch_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 6, (sqlite3_int64)seq->valuedouble);
         sqlite3_bind_int(s, 7, in->identity_mismatch);
-        wfpw_buf_reset(item);
-        if ((rc = wfpw_json_write(ev, item)) != 0)
-            return rc;
-        sqlite3_bind_text(s, 8, item->data, (int)item->len, SQLITE_STATIC);
+        /* the event's own validated bytes when the decoder kept them, else re-encoded */
+        if (wfpw_batch_event_raw(in->batch, idx, &json, &jlen) != 0) {
+            wfpw_buf_reset(item);
+            if ((rc = wfpw_json_write(ev, item)) != 0)
+                return rc;
+            json = item->data;
+            jlen = item->len;
+        }
+        sqlite3_bind_text(s, 8, json, (int)jlen, SQLITE_STATIC);
         if (sqlite3_step(s) != SQLITE_DONE)
             return WFPW_EIO;
         if (strcmp(type, "filter_added") == 0 || strcmp(type, "filter_changed") == 0 ||
@@ -401,7 +408,7 @@ static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in, struct wfpw
             char uid[600];
             snprintf(uid, sizeof(uid), "agent:%s:%lld", in->host, (long long)seq->valuedouble);
             if ((rc = queue_alert(st, uid, in->host, jstr(ev, "rule"), jstr(ev, "severity"), t,
-                                  item->data)) != 0)
+                                  json, jlen)) != 0)
                 return rc;
         }
         in->accepted++;

@@ -144,10 +144,51 @@ static int number_ok(const char *s, size_t n)
     return i == n;
 }
 
-static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_err *err)
+void wfpw_json_spans_free(struct wfpw_json_spans *sp)
+{
+    if (sp == NULL)
+        return;
+    wfpw_free(sp->start);
+    wfpw_free(sp->len);
+    sp->start = sp->len = NULL;
+    sp->n = sp->cap = 0;
+}
+
+static void span_open(struct wfpw_json_spans *sp, size_t at)
+{
+    if (sp->n == sp->cap) {
+        size_t ncap = sp->cap ? sp->cap * 2 : 64;
+        size_t *a = wfpw_realloc(sp->start, ncap * sizeof(size_t));
+        size_t *b;
+        if (a == NULL) {
+            sp->complete = 0;
+            return;
+        }
+        sp->start = a;
+        b = wfpw_realloc(sp->len, ncap * sizeof(size_t));
+        if (b == NULL) {
+            sp->complete = 0;
+            return;
+        }
+        sp->len = b;
+        sp->cap = ncap;
+    }
+    sp->start[sp->n] = at;
+}
+
+static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_spans *sp,
+                   struct wfpw_json_err *err)
 {
     size_t i = 0, line = 1;
     int depth = 0;
+    /* span tracking: keys of the root object, and the elements of the array sp->key names */
+    int expect_key = 0, key_match = 0, in_target = 0;
+    size_t keylen = sp ? strlen(sp->key) : 0;
+    if (sp) {
+        sp->n = 0;
+        sp->found = 0;
+        sp->complete = 1;
+    }
     while (i < len) {
         char c = d[i];
         if (c == '"') {
@@ -176,6 +217,12 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_er
                 }
                 i++;
             }
+            if (sp && depth == 1 && expect_key) {
+                key_match = i - start - 2 == keylen && memcmp(d + start + 1, sp->key, keylen) == 0;
+                expect_key = 0;
+            } else if (in_target && depth == 2) {
+                sp->complete = 0; /* an element that is not an object */
+            }
             continue;
         }
         if (c == '{' || c == '[') {
@@ -183,8 +230,33 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_er
                 return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                       "nesting deeper than %d at byte %zu (line %zu)",
                                       max_depth, i, line);
+            if (sp) {
+                if (depth == 1 && c == '{')
+                    expect_key = 1;
+                else if (depth == 2 && c == '[' && key_match && !sp->found)
+                    in_target = sp->found = 1;
+                else if (depth == 3 && in_target) {
+                    if (c == '{')
+                        span_open(sp, i);
+                    else
+                        sp->complete = 0;
+                }
+            }
         } else if (c == '}' || c == ']') {
+            if (sp && in_target) {
+                if (depth == 3 && c == '}' && sp->complete && sp->n < sp->cap) {
+                    sp->len[sp->n] = i + 1 - sp->start[sp->n];
+                    sp->n++;
+                } else if (depth == 2) {
+                    in_target = 0;
+                }
+            }
             depth--;
+        } else if (c == ',') {
+            if (depth == 1) {
+                expect_key = 1;
+                key_match = 0;
+            }
         } else if (c == '-' || is_digit(c)) {
             size_t j = i;
             while (j < len && strchr("+-0123456789.eE", d[j]) != NULL && d[j] != '\0')
@@ -193,10 +265,14 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_er
                 return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                       "malformed number '%.*s' at byte %zu (line %zu)",
                                       (int)(j - i > 40 ? 40 : j - i), d + i, i, line);
+            if (in_target && depth == 2)
+                sp->complete = 0;
             i = j;
             continue;
         } else if (c == '\n') {
             line++;
+        } else if (in_target && depth == 2 && (c == 't' || c == 'f' || c == 'n')) {
+            sp->complete = 0; /* true/false/null element */
         }
         i++;
     }
@@ -220,10 +296,19 @@ static int find_duplicate(const cJSON *obj, const char **dup)
     for (a = obj->child; a; a = a->next)
         n++;
     *dup = NULL;
-    if (n <= 16) {
-        for (a = obj->child; a; a = a->next)
-            for (b = a->next; b; b = b->next)
-                if (strcmp(a->string, b->string) == 0) {
+    if (n <= 24) {
+        /* pairwise, but strcmp only where a cheap fingerprint (length, first and last
+         * byte) agrees: distinct names rarely share all three */
+        uint32_t fp[24];
+        size_t i2 = 0, j;
+        for (a = obj->child; a; a = a->next, i2++) {
+            size_t len = strlen(a->string);
+            fp[i2] = (uint32_t)len << 16 | (uint32_t)(unsigned char)a->string[0] << 8 |
+                     (uint32_t)(unsigned char)(len ? a->string[len - 1] : 0);
+        }
+        for (a = obj->child, i2 = 0; a; a = a->next, i2++)
+            for (b = a->next, j = i2 + 1; b; b = b->next, j++)
+                if (fp[i2] == fp[j] && strcmp(a->string, b->string) == 0) {
                     *dup = b->string;
                     return 0;
                 }
@@ -286,6 +371,12 @@ static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_
 int wfpw_json_parse(const char *data, size_t len, int max_depth, cJSON **out,
                     struct wfpw_json_err *err)
 {
+    return wfpw_json_parse_spans(data, len, max_depth, NULL, out, err);
+}
+
+int wfpw_json_parse_spans(const char *data, size_t len, int max_depth, struct wfpw_json_spans *sp,
+                          cJSON **out, struct wfpw_json_err *err)
+{
     const char *end = NULL;
     struct wfpw_jpath path = {{0}, 0};
     cJSON *root;
@@ -293,7 +384,7 @@ int wfpw_json_parse(const char *data, size_t len, int max_depth, cJSON **out,
 
     *out = NULL;
     wfpw_json_init();
-    if ((rc = prescan(data, len, max_depth, err)) != 0)
+    if ((rc = prescan(data, len, max_depth, sp, err)) != 0)
         return rc;
     root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (root == NULL) {

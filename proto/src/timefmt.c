@@ -5,6 +5,7 @@
 #include "wfpw/timefmt.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "wfpw/errors.h"
 
@@ -46,9 +47,12 @@ int wfpw_time_format_ms(int64_t ms, char *out)
     days = ms / 86400000;
     rem = ms % 86400000;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, WFPW_TIME_LEN + 1, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d,
+    /* a roomy buffer: the compiler cannot see that every field has its fixed width */
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d,
              (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
              (int)(rem % 1000));
+    memcpy(out, tmp, WFPW_TIME_LEN + 1);
     return 0;
 }
 

@@ -460,39 +460,44 @@ static const struct vfield *find_field(const struct vobj *spec, const char *name
     return NULL;
 }
 
-/* Checks the members of obj against spec; members not in spec (and not in also, when
- * given) get the generic checks. */
+/* Checks the members of obj against spec in one pass over the members; members not in spec
+ * (and not in also, when given) get the generic checks. Then required fields that were not
+ * seen are reported, in table order. */
 static int check_members(const cJSON *obj, const struct vobj *spec, const struct vobj *also,
                          struct vctx *c)
 {
     const cJSON *m;
+    uint64_t seen = 0; /* bit i: spec->fields[i] present (tables have < 64 fields) */
     size_t i, saved;
     int rc;
 
-    for (i = 0; i < spec->n; i++) {
-        const struct vfield *f = &spec->fields[i];
-        m = cJSON_GetObjectItemCaseSensitive(obj, f->name);
-        saved = wfpw_jpath_key(&c->path, f->name);
-        if (m == NULL)
-            rc = (f->flags & F_REQ) ? fail(c, "required field is missing") : 0;
-        else if (cJSON_IsNull(m))
-            rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
-        else
-            rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+    for (m = obj->child; m; m = m->next) {
+        const struct vfield *f = find_field(spec, m->string);
+        saved = wfpw_jpath_key(&c->path, m->string);
+        if (f != NULL) {
+            seen |= 1ull << (size_t)(f - spec->fields);
+            if (cJSON_IsNull(m))
+                rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
+            else
+                rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+        } else if (also && find_field(also, m->string)) {
+            rc = 0; /* the other table checks it */
+        } else {
+            rc = strlen(m->string) > WFPW_PROTO_MAX_STRING
+                     ? fail(c, "member name longer than %d bytes", WFPW_PROTO_MAX_STRING)
+                     : check_unknown(m, c);
+        }
         wfpw_jpath_pop(&c->path, saved);
         if (rc)
             return rc;
     }
-    for (m = obj->child; m; m = m->next) {
-        if (find_field(spec, m->string) || (also && find_field(also, m->string)))
-            continue;
-        saved = wfpw_jpath_key(&c->path, m->string);
-        rc = strlen(m->string) > WFPW_PROTO_MAX_STRING
-                 ? fail(c, "member name longer than %d bytes", WFPW_PROTO_MAX_STRING)
-                 : check_unknown(m, c);
-        wfpw_jpath_pop(&c->path, saved);
-        if (rc)
+    for (i = 0; i < spec->n; i++) {
+        if ((spec->fields[i].flags & F_REQ) && !(seen & (1ull << i))) {
+            saved = wfpw_jpath_key(&c->path, spec->fields[i].name);
+            rc = fail(c, "required field is missing");
+            wfpw_jpath_pop(&c->path, saved);
             return rc;
+        }
     }
     return 0;
 }

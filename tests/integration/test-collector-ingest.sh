@@ -74,6 +74,14 @@ for raw in '{"schema":"wfpwatch/1","schema":"wfpwatch/1"}' $'{"a":"\xff"}' '[[[[
 done
 eq "nothing stored by malformed batches" "$(stored_events)" 57
 
+# -- Expect: 100-continue is answered (curl would otherwise wait --expect100-timeout) ----------------
+$MKBATCH --events 5 "$T/exp.json"
+t0=$(date +%s%N)
+r=$(post "$T/exp.json" agent-1 -H 'Expect: 100-continue' --expect100-timeout 10)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+eq "Expect: 100-continue batch accepted" "${r%% *}" 200
+check "100 Continue sent at once (${ms} ms, not the 10 s fallback)" test "$ms" -lt 5000
+
 # -- content type, encoding, size limits ----------------------------------------------------------
 $MKBATCH "$T/one.json"
 r=$(post "$T/one.json" agent-1 -H 'Content-Type: text/plain')
@@ -89,7 +97,7 @@ eq "gzip bomb: 413" "${r%% *}" 413
 printf 'garbage' | gzip | head -c 20 >"$T/trunc.gz"
 r=$(post "$T/trunc.gz" agent-1 -H 'Content-Encoding: gzip')
 eq "truncated gzip: 400" "${r%% *}" 400
-eq "nothing stored by refused bodies" "$(stored_events)" 57
+eq "nothing stored by refused bodies" "$(stored_events)" 62
 
 # -- read API -----------------------------------------------------------------------------------------
 nd=$(api "/api/v1/events?after=7&limit=3" -H 'Accept: application/x-ndjson')
@@ -107,11 +115,11 @@ eq "unknown query parameter: 400" "$(cat "$T/status")" 400
 f=$(api "/api/v1/hosts/agent-1/filters" | jq_ 'len(d["filters"]), d["filters"][0]["weight"]["value"]')
 eq "filter inventory of the host (added, removed, changed applied in order)" "$f" "1 18446744073709551615"
 h=$(api "/api/v1/hosts" | jq_ 'd["hosts"][0]["host"], d["hosts"][0]["status"], d["hosts"][0]["batches"], d["hosts"][0]["events"]')
-eq "hosts: identity, status, counts" "$h" "agent-1 ok 2 57"
+eq "hosts: identity, status, counts" "$h" "agent-1 ok 3 62"
 api "/api/v1/hosts/nobody/filters" >/dev/null
 eq "unknown host: 404" "$(cat "$T/status")" 404
 m=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)")
-check "metrics: batches accepted counter" grep -q '^wfpwatch_batches_accepted_total 2$' <<<"$m"
+check "metrics: batches accepted counter" grep -q '^wfpwatch_batches_accepted_total 3$' <<<"$m"
 check "metrics: duplicates counter" grep -q '^wfpwatch_batches_duplicate_total 1$' <<<"$m"
 check "metrics: requests by route and status" grep -q 'wfpwatch_http_requests_total{route="batches",status="413"} 2' <<<"$m"
 eq "healthz" "$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /healthz)")" '{"status":"ok"}'

@@ -382,3 +382,48 @@ TEST_IMPL(proto_uuid_guid)
     ASSERT(!wfpw_guid_valid("{c38d57d1-05a7-4c33-904f-7fbceee60e82"));
     return 0;
 }
+
+/* The decoder keeps each event's exact bytes (the collector stores those): for canonical
+ * input they equal the re-encoded event; whitespace is kept as sent; documents whose events
+ * cannot all be spanned fall back to re-encoding. */
+TEST_IMPL(proto_event_raw_spans)
+{
+    size_t glen, i = 0, l;
+    char *golden = wfpw_test_read(wfpw_test_data("proto/golden/all.json"), &glen);
+    struct wfpw_batch *b = NULL;
+    struct wfpw_proto_err err;
+    const cJSON *ev;
+    const char *raw;
+    ASSERT(golden != NULL);
+    ASSERT(wfpw_batch_decode(golden, glen, &b, &err) == 0);
+    for (ev = wfpw_batch_events(b)->child; ev; ev = ev->next, i++) {
+        struct wfpw_buf one;
+        wfpw_buf_init(&one, 1 << 20);
+        ASSERT(wfpw_json_write(ev, &one) == 0);
+        ASSERT(wfpw_batch_event_raw(b, i, &raw, &l) == 0);
+        ASSERT_EQ(l, one.len);
+        ASSERT(memcmp(raw, one.data, l) == 0);
+        wfpw_buf_free(&one);
+    }
+    ASSERT_EQ(i, 7);
+    ASSERT(wfpw_batch_event_raw(b, 7, &raw, &l) == WFPW_ENOENT);
+    wfpw_batch_free(b);
+    wfpw_free(golden);
+
+    {   /* whitespace and an "events" string elsewhere do not confuse the spans */
+        const char *doc =
+            "{ \"note\": \"events\", \"schema\":\"wfpwatch/1\",\"batch_id\":\"6f1c2a9e-3b7d-4c15-9a0e-8d2f4b6c1e07\","
+            "\"sent_at\":\"2025-11-22T03:16:41.250Z\",\"agent\":{\"id\":\"a\",\"hostname\":\"h\",\"version\":\"1\",\"os\":\"linux\"},"
+            "\"events\" : [ {\"seq\":1,\"type\":\"agent_status\",\"time\":\"2025-11-22T03:16:20.000Z\",\"source\":\"agent\","
+            "\"state\":\"started\",\"message\":\"{[\\\"]}\" } ,\n {\"seq\":2,\"type\":\"agent_status\",\"time\":"
+            "\"2025-11-22T03:16:20.000Z\",\"source\":\"agent\",\"state\":\"stopping\",\"message\":\"\"}] }";
+        ASSERT(wfpw_batch_decode(doc, strlen(doc), &b, &err) == 0);
+        ASSERT(wfpw_batch_event_raw(b, 0, &raw, &l) == 0);
+        ASSERT(raw[0] == '{' && raw[l - 1] == '}');
+        ASSERT(memcmp(raw + l - 3, "\" }", 3) == 0); /* the space before } is kept */
+        ASSERT(wfpw_batch_event_raw(b, 1, &raw, &l) == 0);
+        ASSERT(strncmp(raw, "{\"seq\":2", 8) == 0 && raw[l - 1] == '}');
+        wfpw_batch_free(b);
+    }
+    return 0;
+}

@@ -162,6 +162,10 @@ int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,
 const char *wfpw_batch_id(const struct wfpw_batch *b);
 /* The agent object of the batch (valid until the batch is freed). */
 void wfpw_batch_agent(const struct wfpw_batch *b, struct wfpw_agent_ident *out);
+/* The exact validated bytes of event i as received (a JSON object), when the decoder could
+ * record them; 0 on success, WFPW_ENOENT otherwise (then encode the tree instead). Valid
+ * until the batch is freed. */
+int wfpw_batch_event_raw(const struct wfpw_batch *b, size_t i, const char **json, size_t *len);
 /* Events in order; each node belongs to the batch. */
 const cJSON *wfpw_batch_events(const struct wfpw_batch *b);
 void wfpw_batch_free(struct wfpw_batch *b);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# collector-bench.sh — collector throughput per CPU-second, beside nginx (benchmark, not a test).
+#
+# Same client (wfpw-loadgen: libcurl multi, N keep-alive mTLS connections) against:
+#   1. nginx-light, one worker, `return 204` on a mutual-TLS server block   (1-event batches)
+#   2. wfpwatch-collector --store none                                     (1-event batches)
+#   3. wfpwatch-collector with SQLite (synchronous=FULL)                    (1000-event batches)
+# Server CPU is read from /proc (utime+stime) of the serving process. Release build.
+# Env: REQS (default 40000), CONNS (16), BIG_REQS (300), BIG_CONNS (4).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${WFPW_BUILD:-$root/build/release}
+REQS=${REQS:-40000}; CONNS=${CONNS:-16}; BIG_REQS=${BIG_REQS:-300}; BIG_CONNS=${BIG_CONNS:-4}
+command -v nginx >/dev/null || apt-get install -y -qq nginx-light >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+C=$build/collector/wfpwatch-collector
+L=$build/tests/bench/wfpw-loadgen
+t=$(mktemp -d /tmp/wfpw-bench.XXXXXX)
+pids=()
+trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+"$C" pki init --dir "$t/pki" >/dev/null
+"$C" pki issue --dir "$t/pki" --name bench-agent >/dev/null
+auth=(--cacert "$t/pki/ca.crt" --cert "$t/pki/agents/bench-agent.crt" --key "$t/pki/agents/bench-agent.key")
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# nginx $(nginx -v 2>&1 | cut -d/ -f2), client: libcurl $(curl-config --version 2>/dev/null | cut -d' ' -f2 || echo ?)"
+
+# 1. nginx
+np=$(port)
+mkdir -p "$t/nginx/logs"
+cat >"$t/nginx/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+error_log $t/nginx/logs/error.log;
+pid $t/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $t/nginx/body;
+    client_max_body_size 16m;
+    client_body_buffer_size 1m;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$np ssl;
+        server_name localhost;
+        ssl_certificate $t/pki/server.crt;
+        ssl_certificate_key $t/pki/server.key;
+        ssl_client_certificate $t/pki/ca.crt;
+        ssl_verify_client on;
+        ssl_protocols TLSv1.2;
+        location / { return 204; }
+    }
+}
+NGX
+nginx -p "$t/nginx" -c "$t/nginx/nginx.conf" &
+pids+=($!)
+sleep 1
+worker=$(pgrep -P "${pids[-1]}" | head -n1)
+"$L" --url "https://localhost:$np/api/v1/batches" "${auth[@]}" --connections "$CONNS" --events 1 \
+     --requests "$REQS" --pid "$worker" --label "nginx-return-204"
+
+# 2. collector, no store
+cp=$(port)
+"$C" serve --listen "127.0.0.1:$cp" --pki "$t/pki" --data "$t/none" --store none --log-level warn &
+pids+=($!)
+sleep 1
+"$L" --url "https://localhost:$cp/api/v1/batches" "${auth[@]}" --connections "$CONNS" --events 1 \
+     --requests "$REQS" --pid "${pids[-1]}" --label "collector-store-none"
+
+# 3. collector, SQLite
+sp=$(port)
+"$C" serve --listen "127.0.0.1:$sp" --pki "$t/pki" --data "$t/data" --log-level warn &
+pids+=($!)
+sleep 1
+"$L" --url "https://localhost:$sp/api/v1/batches" "${auth[@]}" --connections "$BIG_CONNS" --events 1000 \
+     --requests "$BIG_REQS" --pid "${pids[-1]}" --label "collector-sqlite-1000"
+"$L" --url "https://localhost:$sp/api/v1/batches" "${auth[@]}" --connections "$CONNS" --events 100 \
+     --requests $((BIG_REQS * 5)) --pid "${pids[-1]}" --label "collector-sqlite-100"
+echo "# stored events: $(/usr/bin/sqlite3 "$t/data/wfpwatch.db" 'select count(*) from events' 2>/dev/null || echo '(sqlite3 CLI not installed)')"
