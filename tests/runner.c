@@ -15,8 +15,13 @@
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
 
+/* The list of tests: test-list.h, or another list for another test program. */
+#ifndef WFPW_TEST_LIST
+#define WFPW_TEST_LIST "test-list.h"
+#endif
+
 #define TEST_ENTRY(name) int test_##name(void);
-#include "test-list.h"
+#include WFPW_TEST_LIST
 #undef TEST_ENTRY
 
 static const struct {
@@ -24,7 +29,7 @@ static const struct {
     int (*fn)(void);
 } tests[] = {
 #define TEST_ENTRY(name) {#name, test_##name},
-#include "test-list.h"
+#include WFPW_TEST_LIST
 #undef TEST_ENTRY
 };
 

@@ -179,33 +179,47 @@ static int walk(struct wfpw_config *c, const cJSON *obj, const char *prefix, con
     return 0;
 }
 
-int wfpw_config_load(struct wfpw_config *c, const char *path, char *err, size_t errlen)
+const char *wfpw_config_key(size_t i)
+{
+    return i < sizeof(table) / sizeof(table[0]) ? table[i].key : NULL;
+}
+
+int wfpw_config_parse(struct wfpw_config *c, const char *text, size_t len, const char *base,
+                      char *err, size_t errlen)
 {
     struct wfpw_json_err jerr;
-    char base[1024];
+    cJSON *root = NULL;
+    int rc = wfpw_json_parse(text, len, 8, &root, &jerr);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s%s%s", jerr.field, jerr.field[0] ? ": " : "", jerr.msg);
+        return rc;
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        snprintf(err, errlen, "expected a JSON object");
+        return WFPW_EINVAL;
+    }
+    rc = walk(c, root, "", base, err, errlen);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int wfpw_config_load(struct wfpw_config *c, const char *path, char *err, size_t errlen)
+{
+    char base[1024], msg[512];
     const char *slash = strrchr(path, '/');
     size_t len;
     int rc;
-    cJSON *root = NULL;
     char *text = wfpw_fs_read(path, 1 << 20, &len, &rc);
     if (text == NULL) {
         snprintf(err, errlen, "%s: cannot read: %s", path, wfpw_strerror(rc));
         return rc;
     }
     snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    rc = wfpw_json_parse(text, len, 8, &root, &jerr);
+    rc = wfpw_config_parse(c, text, len, base, msg, sizeof(msg));
     wfpw_free(text);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: %s%s%s", path, jerr.field, jerr.field[0] ? ": " : "", jerr.msg);
-        return rc;
-    }
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        snprintf(err, errlen, "%s: expected a JSON object", path);
-        return WFPW_EINVAL;
-    }
-    rc = walk(c, root, "", base, err, errlen);
-    cJSON_Delete(root);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", path, msg);
     return rc;
 }
 

@@ -41,6 +41,11 @@ int wfpw_config_load(struct wfpw_config *c, const char *path, char *err, size_t 
 int wfpw_config_set(struct wfpw_config *c, const char *key, const char *value, char *err, size_t errlen);
 /* Cross-key checks (listen parses, store known, ...). */
 int wfpw_config_check(const struct wfpw_config *c, char *err, size_t errlen);
+/* Like wfpw_config_load, from text; base: directory for relative paths. */
+int wfpw_config_parse(struct wfpw_config *c, const char *text, size_t len, const char *base,
+                      char *err, size_t errlen);
+/* The i-th key of the settings table, NULL past the end (docs and tests list them). */
+const char *wfpw_config_key(size_t i);
 /* Splits listen into host and port. */
 int wfpw_config_listen(const struct wfpw_config *c, char *host, size_t hostlen, int *port);
 

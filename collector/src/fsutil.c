@@ -49,7 +49,7 @@ static void fsync_dir_of(const char *path)
     if (slash == NULL)
         snprintf(dir, sizeof(dir), ".");
     else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path ? slash - path : 1), path);
+        snprintf(dir, sizeof(dir), "%.*s", (int)((slash - path) > 0 ? (slash - path) : 1), path); /* "/x" -> "/" */
     fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd >= 0) {
         fsync(fd);

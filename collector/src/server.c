@@ -1,8 +1,8 @@
 /*
- * server.c — connections: libuv TCP, mbedTLS on memory buffers, llhttp, limits, timeouts.
+ * server.c — connections: libuv TCP, mbedTLS on memory buffers, limits, timeouts.
  *
- * Data path of a connection: uv_read -> cin (ciphertext) -> mbedtls_ssl_read -> llhttp ->
- * callbacks fill c->req -> on_message_complete pauses the parser -> wfpw_route(). The answer
+ * Data path of a connection: uv_read -> cin (ciphertext) -> mbedtls_ssl_read -> the request
+ * parser (http_parse.c) -> a complete request -> wfpw_route(). The answer
  * (wfpw_respond) goes mbedtls_ssl_write -> cout -> uv_write. While a request is being
  * answered the connection is "busy": reading stops (TCP backpressure) and pipelined bytes
  * wait in `pending` until the answer is out. pump() is the only place that reads and
@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <llhttp.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -26,6 +24,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "http.h"
+#include "http_parse.h"
 #include "metrics.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -45,15 +44,7 @@ struct wfpw_conn {
     struct wfpw_buf cout;         /* ciphertext to send */
     struct wfpw_buf pending;      /* plaintext received after a complete request */
     size_t pending_off;
-    llhttp_t parser;
-    struct wfpw_req req;
-    char field[64];               /* current header name (truncated), lower case */
-    size_t field_len;
-    int value_target;             /* which req field the current header value goes to */
-    size_t value_len;
-    size_t header_bytes;
-    int early_status;             /* answer with this and close (limit hit during parsing) */
-    char expect[32];              /* Expect header of the current request */
+    struct wfpw_http_parser hp;   /* request parsing and the current request */
     int handshake_done, busy, closing, close_after, in_pump, reading, writes;
     char cn[128];                 /* CN of a verified client certificate, or "" */
     int peer_present;             /* a client certificate was presented */
@@ -74,7 +65,6 @@ static struct {
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_ticket_context tickets;
     mbedtls_ssl_cache_context cache;
-    llhttp_settings_t settings;
     struct wfpw_conn *conns;
     int nconns, draining, port;
     int conn_mem;                 /* connection structs not yet freed */
@@ -214,8 +204,8 @@ void wfpw_respond(struct wfpw_conn_ref *ref, int status, const char *content_typ
     int n;
     if (c == NULL || c->closing || !c->busy)
         return;
-    wfpw_metrics_request(wfpw_route_id(c->req.path), status);
-    if (S.draining || !llhttp_should_keep_alive(&c->parser) || c->early_status)
+    wfpw_metrics_request(wfpw_route_id(c->hp.req.path), status);
+    if (S.draining || !wfpw_http_keep_alive(&c->hp) || c->hp.status)
         c->close_after = 1;
     n = snprintf(head, sizeof(head),
                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -258,207 +248,62 @@ static void arm(struct wfpw_conn *c, uint64_t ms)
     uv_timer_start(&c->timer, on_timeout, ms, 0);
 }
 
-/* ---- HTTP parsing callbacks ---------------------------------------------------------------------- */
+/* ---- parser hooks ---------------------------------------------------------------------------- */
 
-enum { T_NONE, T_CTYPE, T_CENC, T_AUTH, T_ACCEPT, T_EXPECT };
-
-static struct wfpw_conn *CONN(llhttp_t *p)
+static void on_request_begin(void *owner)
 {
-    return p->data;
-}
-
-static int count_header(struct wfpw_conn *c, size_t len)
-{
-    c->header_bytes += len;
-    if (c->header_bytes > S.cfg.max_header_bytes) {
-        c->early_status = 431;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_message_begin(llhttp_t *p)
-{
-    struct wfpw_conn *c = CONN(p);
-    struct wfpw_buf keep = c->req.body;
-    memset(&c->req, 0, sizeof(c->req));
-    c->req.body = keep;
-    wfpw_buf_reset(&c->req.body);
-    c->header_bytes = 0;
-    c->expect[0] = '\0';
-    c->req.start_ms = (int64_t)uv_now(S.loop);
+    struct wfpw_conn *c = owner;
+    c->hp.req.start_ms = (int64_t)uv_now(S.loop);
     if (c->handshake_done)
         arm(c, S.cfg.header_timeout_ms); /* the first request's timer runs since connect */
-    return 0;
 }
 
-static int on_url(llhttp_t *p, const char *at, size_t len)
+static void on_request_headers(void *owner, int expect_continue)
 {
-    struct wfpw_conn *c = CONN(p);
-    size_t i;
-    if (count_header(c, len))
-        return -1;
-    for (i = 0; i < len; i++) {
-        char *dst = c->req.query[0] || strchr(c->req.path, '?') ? c->req.query : c->req.path;
-        size_t cap = dst == c->req.path ? sizeof(c->req.path) : sizeof(c->req.query);
-        size_t n = strlen(dst);
-        if (dst == c->req.path && at[i] == '?') {
-            c->req.path[n] = '?'; /* marker: the rest goes to query */
-            c->req.path[n + 1] = '\0';
-            continue;
-        }
-        if (n + 2 >= cap) {
-            c->early_status = 414;
-            return -1;
-        }
-        dst[n] = at[i];
-        dst[n + 1] = '\0';
-    }
-    return 0;
-}
-
-static int on_url_complete(llhttp_t *p)
-{
-    struct wfpw_conn *c = CONN(p);
-    char *q = strchr(c->req.path, '?');
-    if (q)
-        *q = '\0';
-    return 0;
-}
-
-static int on_header_field(llhttp_t *p, const char *at, size_t len)
-{
-    struct wfpw_conn *c = CONN(p);
-    size_t i;
-    if (count_header(c, len))
-        return -1;
-    for (i = 0; i < len && c->field_len < sizeof(c->field) - 1; i++) {
-        char ch = at[i];
-        c->field[c->field_len++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-    }
-    c->field[c->field_len] = '\0';
-    return 0;
-}
-
-static int on_header_field_complete(llhttp_t *p)
-{
-    struct wfpw_conn *c = CONN(p);
-    c->value_target = !strcmp(c->field, "content-type")       ? T_CTYPE
-                      : !strcmp(c->field, "content-encoding") ? T_CENC
-                      : !strcmp(c->field, "authorization")    ? T_AUTH
-                      : !strcmp(c->field, "accept")           ? T_ACCEPT
-                      : !strcmp(c->field, "expect")           ? T_EXPECT
-                                                              : T_NONE;
-    c->field_len = 0;
-    c->value_len = 0;
-    return 0;
-}
-
-static int on_header_value(llhttp_t *p, const char *at, size_t len)
-{
-    struct wfpw_conn *c = CONN(p);
-    char *dst;
-    size_t cap;
-    if (count_header(c, len))
-        return -1;
-    switch (c->value_target) {
-    case T_CTYPE: dst = c->req.content_type, cap = sizeof(c->req.content_type); break;
-    case T_CENC: dst = c->req.content_encoding, cap = sizeof(c->req.content_encoding); break;
-    case T_AUTH: dst = c->req.authorization, cap = sizeof(c->req.authorization); break;
-    case T_ACCEPT: dst = c->req.accept, cap = sizeof(c->req.accept); break;
-    case T_EXPECT: dst = c->expect, cap = sizeof(c->expect); break;
-    default: return 0;
-    }
-    if (c->value_len + len >= cap) {
-        c->early_status = 431;
-        return -1;
-    }
-    memcpy(dst + c->value_len, at, len);
-    c->value_len += len;
-    dst[c->value_len] = '\0';
-    return 0;
-}
-
-static int on_headers_complete(llhttp_t *p)
-{
-    struct wfpw_conn *c = CONN(p);
-    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > S.cfg.max_body_bytes) {
-        c->early_status = 413;
-        return -1;
-    }
-    /* curl and other clients wait for this before sending a large body (RFC 9110 10.1.1);
-     * a refusal (413 above) is sent instead of it */
-    if (strcasecmp(c->expect, "100-continue") == 0) {
+    struct wfpw_conn *c = owner;
+    /* clients such as curl wait for this before sending a large body (RFC 9110 10.1.1);
+     * a refusal (413) is sent instead of it by the parser's limit */
+    if (expect_continue) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         tls_write_all(c, cont, sizeof(cont) - 1);
         flush(c);
     }
     arm(c, S.cfg.body_timeout_ms);
-    return 0;
-}
-
-static int on_body(llhttp_t *p, const char *at, size_t len)
-{
-    struct wfpw_conn *c = CONN(p);
-    if (c->req.body.len + len > S.cfg.max_body_bytes) {
-        c->early_status = 413;
-        return -1;
-    }
-    if (wfpw_buf_append(&c->req.body, at, len) != 0) {
-        c->early_status = 503;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_message_complete(llhttp_t *p)
-{
-    struct wfpw_conn *c = CONN(p);
-    c->busy = 1;
-    uv_timer_stop(&c->timer);
-    return HPE_PAUSED;
 }
 
 /* ---- the pump ------------------------------------------------------------------------------------ */
 
 static void dispatch(struct wfpw_conn *c)
 {
-    c->req.method = llhttp_get_method(&c->parser);
-    c->req.ref = c->ref;
-    c->req.peer_cn = c->cn[0] ? c->cn : NULL;
-    c->req.peer_cert_present = c->peer_present;
-    c->req.peer_verify_flags = c->peer_flags;
-    wfpw_route(&c->req);
+    struct wfpw_req *req = &c->hp.req;
+    req->ref = c->ref;
+    req->peer_cn = c->cn[0] ? c->cn : NULL;
+    req->peer_cert_present = c->peer_present;
+    req->peer_verify_flags = c->peer_flags;
+    wfpw_route(req);
 }
 
-/* Parse plaintext; returns bytes consumed. A complete request pauses the parser and is
- * dispatched; a parse error answers and closes. */
+/* Parse plaintext; returns bytes consumed. A complete request is dispatched (the parser waits
+ * until it is answered); a parse error or a limit answers and closes. */
 static size_t feed(struct wfpw_conn *c, const char *data, size_t len)
 {
-    llhttp_errno_t e = llhttp_execute(&c->parser, data, len);
-    size_t used;
-    if (e == HPE_OK)
-        return len;
-    if (e == HPE_PAUSED) {
-        used = (size_t)(llhttp_get_error_pos(&c->parser) - data);
-        llhttp_resume(&c->parser);
+    size_t used = 0;
+    switch (wfpw_http_feed(&c->hp, data, len, &used)) {
+    case WFPW_HTTP_REQUEST:
+        c->busy = 1;
+        uv_timer_stop(&c->timer);
+        wfpw_http_next(&c->hp);
         dispatch(c);
-        return used;
+        break;
+    case WFPW_HTTP_ERROR:
+        c->busy = 1;
+        c->close_after = 1;
+        wfpw_respond_error(c->ref, c->hp.status, c->hp.error, NULL);
+        break;
+    default:
+        break;
     }
-    /* a limit or a syntax error: answer once, then close */
-    c->busy = 1;
-    c->close_after = 1;
-    if (c->early_status == 0)
-        c->early_status = 400;
-    {
-        const char *msg = c->early_status == 413 ? "request body too large"
-                          : c->early_status == 431 ? "request headers too large"
-                          : c->early_status == 414 ? "request URI too long"
-                          : c->early_status == 503 ? "out of memory"
-                                                   : llhttp_get_error_reason(&c->parser);
-        wfpw_respond_error(c->ref, c->early_status, msg ? msg : "malformed HTTP request", NULL);
-    }
-    return len;
+    return used;
 }
 
 static void peer_identity(struct wfpw_conn *c)
@@ -561,7 +406,7 @@ static void on_handle_closed(uv_handle_t *h)
     wfpw_buf_free(&c->cin);
     wfpw_buf_free(&c->cout);
     wfpw_buf_free(&c->pending);
-    wfpw_buf_free(&c->req.body);
+    wfpw_http_free(&c->hp);
     wfpw_free(c);
     S.conn_mem--;
     maybe_drained();
@@ -654,7 +499,10 @@ static void on_connection(uv_stream_t *server, int status)
     wfpw_buf_init(&c->cin, MAX_CIPHER_BACKLOG + READ_CHUNK);
     wfpw_buf_init(&c->cout, 512u << 20);
     wfpw_buf_init(&c->pending, S.cfg.max_body_bytes + S.cfg.max_header_bytes + 65536);
-    wfpw_buf_init(&c->req.body, S.cfg.max_body_bytes + 1);
+    {
+        struct wfpw_http_hooks hooks = {c, on_request_begin, on_request_headers};
+        wfpw_http_init(&c->hp, S.cfg.max_header_bytes, S.cfg.max_body_bytes, &hooks);
+    }
     mbedtls_ssl_init(&c->ssl);
     c->next = S.conns;
     if (S.conns)
@@ -669,8 +517,6 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-    llhttp_init(&c->parser, HTTP_REQUEST, &S.settings);
-    c->parser.data = c;
     uv_tcp_nodelay(&c->tcp, 1);
     arm(c, S.cfg.header_timeout_ms); /* handshake + first request headers */
     c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
@@ -742,17 +588,6 @@ int wfpw_server_start(uv_loop_t *loop, const struct wfpw_server_cfg *cfg, char *
     S.cfg = *cfg;
     if ((rc = tls_setup(err, errlen)) != 0)
         return rc;
-    llhttp_settings_init(&S.settings);
-    S.settings.on_message_begin = on_message_begin;
-    S.settings.on_url = on_url;
-    S.settings.on_url_complete = on_url_complete;
-    S.settings.on_header_field = on_header_field;
-    S.settings.on_header_field_complete = on_header_field_complete;
-    S.settings.on_header_value = on_header_value;
-    S.settings.on_headers_complete = on_headers_complete;
-    S.settings.on_body = on_body;
-    S.settings.on_message_complete = on_message_complete;
-
     if (uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr) != 0 &&
         uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr) != 0) {
         snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 address", cfg->host);

@@ -1,0 +1,12 @@
+/*
+ * test-list.h (collector) — unit tests of the collector program (Linux only), one
+ * TEST_ENTRY per line; CMake registers each with ctest.
+ */
+TEST_ENTRY(http_single_request)
+TEST_ENTRY(http_pipelined_and_split)
+TEST_ENTRY(http_chunked_body)
+TEST_ENTRY(http_limits)
+TEST_ENTRY(http_malformed)
+TEST_ENTRY(config_defaults_and_file)
+TEST_ENTRY(config_errors_name_the_key)
+TEST_ENTRY(sync_config_doc)
