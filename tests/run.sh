@@ -8,7 +8,7 @@
 #   windows  ctest in build/win64: the same portable unit tests as .exe files under Wine,
 #            the agent .exe, and the static-import check
 #   fuzz     libFuzzer drivers (clang), each for a bounded time (WFPW_FUZZ_SECONDS, 20)
-#   integration  tests/integration/test-*.sh against real binaries
+#   integration  tests/integration/test-*.sh against real binaries (each check counted)
 #
 # Env: WFPW_SKIP_WINDOWS=1 / WFPW_SKIP_FUZZ=1 skip a suite (counted as failed: a skipped
 # suite is not a green run), WFPW_JOBS (default: nproc).
@@ -115,14 +115,26 @@ elif build_step fuzz configure env CC=clang cmake -S . -B build/fuzz -DCMAKE_BUI
 fi
 
 say "integration tests"
+# each script ends with its own "N passed, N failed": its checks count one by one; a script
+# that fails without that line counts as one failure
 ip=0 if_=0
 for t in tests/integration/test-*.sh; do
     [[ -e "$t" ]] || continue
     name=$(basename "$t" .sh)
-    if timeout 900 bash "$t" >"$logdir/$name.log" 2>&1; then
-        ip=$((ip + 1)); echo "ok $name"
+    timeout 900 bash "$t" >"$logdir/$name.log" 2>&1
+    rc=$?
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/$name.log" | tail -n1)
+    if [[ -n "$line" ]]; then
+        p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+        [[ $rc -ne 0 && $f -eq 0 ]] && f=1   # exited non-zero after its summary
     else
-        if_=$((if_ + 1)); echo "FAIL $name"; tail -n 30 "$logdir/$name.log"
+        p=0; f=1
+    fi
+    ip=$((ip + p)); if_=$((if_ + f))
+    if [[ $f -eq 0 ]]; then
+        echo "ok $name ($p checks)"
+    else
+        echo "FAIL $name ($line, exit $rc)"; grep -E '^FAIL' "$logdir/$name.log" | head -n 20; tail -n 15 "$logdir/$name.log"
     fi
 done
 count integration "$ip" "$if_"

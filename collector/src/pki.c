@@ -72,6 +72,21 @@ static void fmt_time(time_t t, char out[16])
     strftime(out, 16, "%Y%m%d%H%M%S", &tm);
 }
 
+/* Wrap the DER content written backwards at p (len bytes, buffer starting at buf) in a
+ * SEQUENCE and attach it as extension oid. */
+static int set_sequence_ext(mbedtls_x509write_cert *crt, const char *oid, size_t oidlen,
+                            unsigned char *buf, unsigned char *p, int len)
+{
+    int rc;
+    if ((rc = mbedtls_asn1_write_len(&p, buf, (size_t)len)) < 0)
+        return rc;
+    len += rc;
+    if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
+        return rc;
+    len += rc;
+    return mbedtls_x509write_crt_set_extension(crt, oid, oidlen, 0, p, (size_t)len);
+}
+
 /* extendedKeyUsage ::= SEQUENCE OF KeyPurposeId */
 static int set_eku(mbedtls_x509write_cert *crt, const char *oid, size_t oidlen)
 {
@@ -80,15 +95,8 @@ static int set_eku(mbedtls_x509write_cert *crt, const char *oid, size_t oidlen)
     if ((rc = mbedtls_asn1_write_oid(&p, buf, oid, oidlen)) < 0)
         return rc;
     len += rc;
-    if ((rc = mbedtls_asn1_write_len(&p, buf, (size_t)len)) < 0)
-        return rc;
-    len += rc;
-    if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
-        return rc;
-    len += rc;
-    return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
-                                               MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
-                                               p, (size_t)len);
+    return set_sequence_ext(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+                            MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), buf, p, len);
 }
 
 /* subjectAltName ::= SEQUENCE OF GeneralName; dNSName [2] IA5String, iPAddress [7] OCTET STRING */
@@ -116,15 +124,8 @@ static int set_san(mbedtls_x509write_cert *crt, const char *const *names, size_t
             return rc;
         len += rc;
     }
-    if ((rc = mbedtls_asn1_write_len(&p, buf, (size_t)len)) < 0)
-        return rc;
-    len += rc;
-    if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
-        return rc;
-    len += rc;
-    return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
-                                               MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0,
-                                               p, (size_t)len);
+    return set_sequence_ext(crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
+                            MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), buf, p, len);
 }
 
 enum kind { KIND_CA, KIND_SERVER, KIND_CLIENT };

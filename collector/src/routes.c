@@ -78,6 +78,19 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Answer a request whose store job could not be queued: 429 when the queue is full (the
+ * client retries after Retry-After), 503 when the collector is shutting down. */
+static void refuse_submit(struct wfpw_conn_ref *ref, int rc)
+{
+    if (rc == WFPW_EAGAIN) {
+        wfpw_metrics.store_queue_full++;
+        wfpw_respond(ref, 429, "application/json", "{\"error\":\"store queue full, retry later\"}", 41,
+                     "Retry-After: 1\r\n");
+    } else {
+        wfpw_respond_error(ref, 503, "shutting down", NULL);
+    }
+}
+
 /* ---- POST /api/v1/batches -------------------------------------------------------------------- */
 
 struct ingest_job {
@@ -253,13 +266,7 @@ static void route_batches(struct wfpw_req *req)
         wfpw_conn_ref_release(ij->ref);
         wfpw_batch_free(ij->batch);
         wfpw_free(ij);
-        if (rc == WFPW_EAGAIN) {
-            wfpw_metrics.store_queue_full++;
-            wfpw_respond(req->ref, 429, "application/json", "{\"error\":\"store queue full, retry later\"}", 41,
-                         "Retry-After: 1\r\n");
-        } else {
-            wfpw_respond_error(req->ref, 503, "shutting down", NULL);
-        }
+        refuse_submit(req->ref, rc);
     }
 }
 
@@ -478,10 +485,7 @@ static void route_api(struct wfpw_req *req, int route)
         wfpw_conn_ref_release(aj->ref);
         wfpw_buf_free(&aj->out);
         wfpw_free(aj);
-        if (rc == WFPW_EAGAIN)
-            wfpw_respond(req->ref, 429, "application/json", "{\"error\":\"busy, retry later\"}", 29, "Retry-After: 1\r\n");
-        else
-            wfpw_respond_error(req->ref, 503, "shutting down", NULL);
+        refuse_submit(req->ref, rc);
     }
 }
 
