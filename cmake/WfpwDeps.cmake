@@ -43,7 +43,9 @@ if(WIN32)
     wfpw_import(uv LIBS ${UV_A} ws2_32 iphlpapi userenv psapi user32 advapi32 dbghelp ole32 shell32
                 INCLUDES ${inc})
     wfpw_import(mbedtls LIBS ${MBEDTLS_A} ${MBEDX509_A} ${MBEDCRYPTO_A} bcrypt advapi32 INCLUDES ${inc})
-    wfpw_import(curl LIBS ${CURL_A} wfpw::mbedtls ws2_32 crypt32 bcrypt advapi32 INCLUDES ${inc}
+    # static archives resolve left to right: curl's TLS backend must come after curl itself
+    wfpw_import(curl LIBS ${CURL_A} ${MBEDTLS_A} ${MBEDX509_A} ${MBEDCRYPTO_A} ws2_32 crypt32 bcrypt advapi32
+                INCLUDES ${inc}
                 DEFS CURL_STATICLIB)
     wfpw_import(cjson LIBS ${CJSON_A} INCLUDES ${inc})
     wfpw_import(expat LIBS ${EXPAT_A} INCLUDES ${inc} DEFS XML_STATIC)

@@ -1,0 +1,251 @@
+/*
+ * test-store.c — collector/src/store.c and storeq.c in-process: ingest with deduplication,
+ * cursor paging, inventory, retention by age and by size, silent hosts, tokens, and the
+ * bounded store queue refusing work when full (the 429 path).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../proto/samples.h"
+#include "../runner.h"
+#include "store.h"
+#include "storeq.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+#define DAY 86400000LL
+
+static char *tempdir(void)
+{
+    char tmpl[] = "/tmp/wfpw-store.XXXXXX";
+    char *d = mkdtemp(tmpl);
+    ASSERT(d != NULL);
+    return wfpw_strdup(d);
+}
+
+static void rmdir_all(char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ASSERT(system(cmd) == 0);
+    wfpw_free(dir);
+}
+
+/* Ingest a batch of n agent_status events with a fresh id, as `host`, received at now. */
+static int ingest_n(struct wfpw_store *st, const char *host, size_t n, uint64_t seq0, int64_t now, int *dup)
+{
+    static unsigned counter;
+    char id[40];
+    struct wfpw_batch *b;
+    struct wfpw_ingest in, *items[1] = {&in};
+    size_t i;
+    int rc;
+    snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012x", ++counter);
+    b = wfpw_batch_new(wfpw_sample_agent(), id, 1763781401250LL);
+    for (i = 0; i < n; i++)
+        ASSERT(wfpw_batch_add(b, wfpw_sample_event("agent_status", seq0 + i), NULL) == 0);
+    memset(&in, 0, sizeof(in));
+    in.batch = b, in.host = host, in.now_ms = now;
+    rc = wfpw_store_ingest(st, items, 1);
+    if (dup)
+        *dup = in.duplicate;
+    ASSERT(rc != 0 || in.rc == 0);
+    wfpw_batch_free(b);
+    return rc;
+}
+
+static int count_events(struct wfpw_store *st)
+{
+    struct wfpw_query q = {WFPW_Q_EVENTS, 0, 10000, NULL, NULL, -1, -1, 1};
+    struct wfpw_buf out;
+    int n = 0;
+    size_t i;
+    wfpw_buf_init(&out, 64u << 20);
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    for (i = 0; i < out.len; i++)
+        n += out.data[i] == '\n';
+    wfpw_buf_free(&out);
+    return n;
+}
+
+TEST_IMPL(store_ingest_dedup_paging)
+{
+    char *dir = tempdir(), err[256];
+    struct wfpw_store *st;
+    struct wfpw_batch *b = wfpw_sample_batch(NULL);
+    struct wfpw_ingest in, *items[1] = {&in};
+    struct wfpw_query q = {WFPW_Q_EVENTS, 0, 3, NULL, NULL, -1, -1, 0};
+    struct wfpw_buf out;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    memset(&in, 0, sizeof(in));
+    in.batch = b, in.host = "WS-FIN-0042", in.now_ms = 1763781401250LL;
+    ASSERT(wfpw_store_ingest(st, items, 1) == 0);
+    ASSERT_EQ(in.rc, 0);
+    ASSERT_EQ(in.accepted, 7);
+    ASSERT_EQ(in.duplicate, 0);
+    ASSERT(wfpw_store_ingest(st, items, 1) == 0); /* the same batch id again */
+    ASSERT_EQ(in.duplicate, 1);
+    ASSERT_EQ(in.accepted, 0);
+    ASSERT_EQ(count_events(st), 7);
+    wfpw_buf_init(&out, 1 << 24);
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT(strstr(out.data, "\"next_cursor\":\"3\"") != NULL);
+    {
+        static const char head[] = "{\"events\":[{\"id\":1,\"host\":\"WS-FIN-0042\",\"seq\":1,";
+        ASSERT(strncmp(out.data, head, sizeof(head) - 1) == 0);
+    }
+    wfpw_buf_reset(&out);
+    q.after = 6;
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT(strstr(out.data, "\"next_cursor\":\"7\"") != NULL);
+    wfpw_buf_reset(&out);
+    q.after = 7;                                   /* past the end: cursor stays */
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT_STR_EQ(out.data, "{\"events\":[],\"next_cursor\":\"7\"}");
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_filters(st, "WS-FIN-0042", &out) == 0);
+    ASSERT(strstr(out.data, "\"name\":\"Custom Outbound Filter\"") != NULL);
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_filters(st, "nobody", &out) == WFPW_ENOENT);
+    wfpw_buf_free(&out);
+    wfpw_batch_free(b);
+    wfpw_store_close(st);
+    rmdir_all(dir);
+    return 0;
+}
+
+TEST_IMPL(store_retention_age_and_size)
+{
+    char *dir = tempdir(), err[256];
+    struct wfpw_store *st;
+    int64_t now = 1763781401250LL, n;
+    int i;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    for (i = 0; i < 5; i++)
+        ASSERT(ingest_n(st, "old", 100, (uint64_t)i * 100 + 1, now - 100 * DAY, NULL) == 0);
+    for (i = 0; i < 5; i++)
+        ASSERT(ingest_n(st, "new", 100, (uint64_t)i * 100 + 1, now - DAY, NULL) == 0);
+    ASSERT_EQ(count_events(st), 1000);
+    /* nothing over either limit: nothing deleted */
+    ASSERT_EQ(wfpw_store_prune(st, now, 0, 0, 2000), 0);
+    /* by age (90 days), in chunks */
+    n = 0;
+    while ((i = wfpw_store_prune(st, now, 90 * DAY, 0, 120)) > 0)
+        n += i;
+    ASSERT(i == 0);
+    ASSERT_EQ(n, 500);
+    ASSERT_EQ(count_events(st), 500);
+    /* by size: a limit far below the database size deletes oldest-first, chunk by chunk */
+    ASSERT_EQ(wfpw_store_prune(st, now, 0, 4096, 200), 200);
+    ASSERT_EQ(count_events(st), 300);
+    wfpw_store_close(st);
+    rmdir_all(dir);
+    return 0;
+}
+
+TEST_IMPL(store_silent_hosts_and_tokens)
+{
+    char *dir = tempdir(), err[256];
+    const char *targets[] = {"webhook"};
+    struct wfpw_store_opts opts = {targets, 1, 1};
+    struct wfpw_store *st;
+    struct wfpw_outbox_item it;
+    struct wfpw_buf out;
+    int64_t t = 1763781401250LL;
+    ASSERT(wfpw_store_open(dir, &opts, &st, err, sizeof(err)) == 0);
+    ASSERT(ingest_n(st, "h1", 1, 1, t, NULL) == 0);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 599000, 600000), 0);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 601000, 600000), 1);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 700000, 600000), 0); /* reported once */
+    wfpw_buf_init(&out, 1 << 20);
+    ASSERT(wfpw_store_hosts(st, t, &out) == 0);
+    ASSERT(strstr(out.data, "\"status\":\"silent\"") != NULL);
+    ASSERT(ingest_n(st, "h1", 1, 2, t + 800000, NULL) == 0);     /* back */
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_hosts(st, t, &out) == 0);
+    ASSERT(strstr(out.data, "\"status\":\"ok\"") != NULL);
+    /* both alerts wait in the outbox for the webhook, in order */
+    ASSERT_EQ(wfpw_store_outbox_pending(st), 2);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1);
+    ASSERT(strstr(it.json, "\"rule\":\"silent_host\"") != NULL);
+    ASSERT(wfpw_store_outbox_retry(st, it.outbox_id, t + 2000000, "down") == 0);
+    wfpw_free(it.json);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1); /* the other one */
+    ASSERT(strstr(it.json, "\"rule\":\"host_back\"") != NULL);
+    ASSERT(wfpw_store_outbox_done(st, it.outbox_id, t) == 0);
+    wfpw_free(it.json);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 0); /* retry not due */
+    ASSERT_EQ(wfpw_store_outbox_pending(st), 1);
+    /* tokens */
+    ASSERT(wfpw_store_token_add(st, "siem", "ab", t) == 0);
+    ASSERT(wfpw_store_token_add(st, "siem", "cd", t) == WFPW_EEXIST);
+    ASSERT(wfpw_store_token_check(st, "ab") == 0);
+    ASSERT(wfpw_store_token_check(st, "cd") == WFPW_EACCES);
+    ASSERT(wfpw_store_token_revoke(st, "siem", t) == 0);
+    ASSERT(wfpw_store_token_check(st, "ab") == WFPW_EACCES);
+    ASSERT(wfpw_store_token_revoke(st, "siem", t) == WFPW_ENOENT);
+    wfpw_buf_free(&out);
+    wfpw_store_close(st);
+    rmdir_all(dir);
+    return 0;
+}
+
+/* ---- the bounded store queue ------------------------------------------------------------------ */
+
+static uv_sem_t gate;
+static int done_count;
+
+static void blocking_run(struct wfpw_store *st, struct wfpw_sjob *j)
+{
+    (void)st;
+    (void)j;
+    uv_sem_wait(&gate); /* holds the store thread until the test opens the gate */
+}
+
+static void count_done(struct wfpw_sjob *j)
+{
+    (void)j;
+    done_count++;
+}
+
+static int stopped;
+static void on_stopped(void)
+{
+    stopped = 1;
+}
+
+TEST_IMPL(storeq_full_refuses)
+{
+    char *dir = tempdir(), err[256];
+    struct wfpw_store *st;
+    struct wfpw_sjob a, b, c, d;
+    uv_loop_t loop;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    ASSERT(uv_loop_init(&loop) == 0);
+    ASSERT(uv_sem_init(&gate, 0) == 0);
+    memset(&a, 0, sizeof(a));
+    a.run = blocking_run, a.done = count_done;
+    b = c = d = a;
+    ASSERT(wfpw_storeq_start(&loop, st, 1) == 0);
+    ASSERT(wfpw_storeq_submit(&a, 0) == 0);
+    while (wfpw_storeq_depth() != 0) /* the thread took a and is blocked in it */
+        uv_sleep(1);
+    ASSERT(wfpw_storeq_submit(&b, 0) == 0);           /* one waiting: the bound */
+    ASSERT(wfpw_storeq_submit(&c, 0) == WFPW_EAGAIN); /* full: the route answers 429 */
+    ASSERT(wfpw_storeq_submit(&d, 1) == 0);           /* maintenance may exceed it */
+    uv_sem_post(&gate);
+    uv_sem_post(&gate);
+    uv_sem_post(&gate);
+    while (done_count < 3)
+        uv_run(&loop, UV_RUN_ONCE);
+    ASSERT_EQ(done_count, 3);
+    wfpw_storeq_stop(on_stopped);
+    ASSERT(wfpw_storeq_submit(&c, 0) == WFPW_ECLOSED);
+    while (!stopped)
+        uv_run(&loop, UV_RUN_ONCE);
+    ASSERT(uv_loop_close(&loop) == 0);
+    uv_sem_destroy(&gate);
+    wfpw_store_close(st);
+    rmdir_all(dir);
+    return 0;
+}
