@@ -243,55 +243,72 @@ static struct {
     int maint_busy;
 } M;
 
+#define PRUNE_CHUNK 2000
+
 struct maint_job {
     struct wfpw_sjob job;
     int64_t now;
+    int prune_only;               /* a follow-up job: one more retention chunk */
     int silent_found, pruned;
 };
 
+static void submit_maintenance(int prune_only);
+
+/* One maintenance job: the silent-host check and at most one retention chunk, so ingest
+ * jobs queued meanwhile run between chunks; a full chunk schedules the next one. */
 static void maint_run(struct wfpw_store *st, struct wfpw_sjob *j)
 {
     struct maint_job *mj = (struct maint_job *)j;
-    int n, rounds = 0;
-    if (M.cfg.silent_after_s > 0)
+    int n;
+    if (!mj->prune_only && M.cfg.silent_after_s > 0)
         mj->silent_found = wfpw_store_check_silent(st, mj->now, M.cfg.silent_after_s * 1000);
-    if (mj->now - M.last_retention_ms >= M.cfg.retention_interval_s * 1000) {
-        M.last_retention_ms = mj->now;
-        /* chunks of 2000 rows, so ingest jobs interleave with pruning */
-        while (rounds++ < 50 && (n = wfpw_store_prune(st, mj->now, M.cfg.retention_max_age_days * 86400000LL,
-                                                       M.cfg.retention_max_bytes, 2000)) > 0)
-            mj->pruned += n;
+    if (mj->prune_only || mj->now - M.last_retention_ms >= M.cfg.retention_interval_s * 1000) {
+        if (!mj->prune_only)
+            M.last_retention_ms = mj->now;
+        n = wfpw_store_prune(st, mj->now, M.cfg.retention_max_age_days * 86400000LL,
+                             M.cfg.retention_max_bytes, PRUNE_CHUNK);
+        mj->pruned = n > 0 ? n : 0;
     }
 }
 
 static void maint_done(struct wfpw_sjob *j)
 {
     struct maint_job *mj = (struct maint_job *)j;
+    int more = mj->pruned == PRUNE_CHUNK;
     if (mj->silent_found > 0)
         wfpw_log_warn("collector", "hosts", "%d host(s) went silent", mj->silent_found);
     if (mj->pruned > 0)
         wfpw_log_info("collector", "retention", "deleted %d old events", mj->pruned);
     M.maint_busy = 0;
     wfpw_free(mj);
+    if (more && !M.stopping)
+        submit_maintenance(1);
 }
 
-static void on_maintenance(uv_timer_t *t)
+static void submit_maintenance(int prune_only)
 {
     struct maint_job *mj;
-    (void)t;
     if (M.maint_busy || M.stopping)
         return;
     mj = wfpw_calloc(1, sizeof(*mj));
     if (mj == NULL)
         return;
     mj->now = now_ms();
+    mj->prune_only = prune_only;
     mj->job.run = maint_run;
     mj->job.done = maint_done;
     M.maint_busy = 1;
+    /* maintenance may exceed the queue bound: it is never refused with 429 */
     if (wfpw_storeq_submit(&mj->job, 1) != 0) {
         M.maint_busy = 0;
         wfpw_free(mj);
     }
+}
+
+static void on_maintenance(uv_timer_t *t)
+{
+    (void)t;
+    submit_maintenance(0);
 }
 
 static void on_closed(uv_handle_t *h)

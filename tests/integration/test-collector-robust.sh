@@ -166,6 +166,24 @@ print(len(missing), len(partial), len(dup))' "$T/k$round.acked" "$acked")
     check "kill -9 round $round happened mid-ingest" test "$acked" -gt 0 -a "$acked" -lt 200
 done
 
+# -- retention by size runs in the background, chunk by chunk, while ingest goes on -----------------------------
+stop_collector
+cat >"$T/retention.json" <<JSON
+{ "retention": { "max_bytes": 4096, "interval_s": 1 }, "silent_after_s": 3600 }
+JSON
+start_collector --config "$T/retention.json" || exit 1
+for i in 1 2 3 4 5; do
+    $MKBATCH --events 1000 --seq $((i * 1000)) "$T/r$i.json"
+    eq "batch $i of 1000 events accepted during retention" "$(post "$T/r$i.json" | cut -d' ' -f1)" 200
+done
+for i in $(seq 1 100); do
+    [[ "$(stored_events)" == 0 ]] && break
+    sleep 0.1
+done
+eq "retention by size removed the events (oldest first, in chunks)" "$(stored_events)" 0
+check "retention logged its chunks" grep -q 'retention] info: deleted 2000 old events' "$T/collector.log"
+eq "hosts survive event retention" "$(api /api/v1/hosts | jq_ 'any(h["host"] == "agent-1" for h in d["hosts"])')" True
+
 stop_collector
 eq "SIGTERM: exit 0" "$STOP_RC" 0
 finish
