@@ -1,0 +1,254 @@
+/*
+ * test-netsh.c — agent/src/detect/netsh.c on the real `netsh wfp show filters|state` dumps
+ * in shared/samples/edrsilencer (expected values cross-checked with an independent XML
+ * parser), on constructed condition encodings, on the trailing <firewallState> of real
+ * state dumps, on chunked input, on malformed input, and under allocation failure.
+ */
+#include "../../runner.h"
+#include "inventory.h"
+#include "netsh.h"
+#include "wfpw/buf.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+static const struct wfpw_filter *by_name(const struct wfpw_inventory *inv, const char *name)
+{
+    size_t i;
+    for (i = 0; i < inv->nfilters; i++)
+        if (inv->filters[i].name && strcmp(inv->filters[i].name, name) == 0)
+            return &inv->filters[i];
+    return NULL;
+}
+
+TEST_IMPL(netsh_real_filters_dump)
+{
+    struct wfpw_inventory inv;
+    const struct wfpw_filter *f;
+    const struct wfpw_provider *p;
+    char err[256] = "";
+    wfpw_inventory_init(&inv);
+    if (wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &inv,
+                             err, sizeof(err)) != 0)
+        fprintf(stderr, "%s\n", err);
+    ASSERT_STR_EQ(err, "");
+    ASSERT_STR_EQ(inv.source, "netsh wfp show filters");
+    ASSERT_EQ(inv.nfilters, 12);
+    ASSERT_EQ(inv.nproviders, 16);
+
+    f = by_name(&inv, "NatLocalInFilter");
+    ASSERT(f != NULL);
+    ASSERT_STR_EQ(f->key, "{ed072945-a414-44fa-b2a5-ce526e2a48f0}");
+    ASSERT(f->provider_key == NULL && f->description == NULL && f->nflags == 0);
+    ASSERT_STR_EQ(f->layer, "INBOUND_IPPACKET_V4");
+    ASSERT_STR_EQ(f->sublayer_key, "FWPM_SUBLAYER_UNIVERSAL");
+    ASSERT_STR_EQ(f->weight_type, "UINT64");
+    ASSERT_STR_EQ(f->weight_value, "18446744073709551613");
+    ASSERT_STR_EQ(f->effective_weight, "18446744073709551613");
+    ASSERT_STR_EQ(f->action, "CALLOUT_TERMINATING");
+    ASSERT_STR_EQ(f->callout_key, "{7b89f2c3-5bb3-4ad1-8121-2c8db2f0faac}");
+    ASSERT_EQ(f->id, 129021);
+    ASSERT_EQ(f->nconds, 1);
+    ASSERT_STR_EQ(f->conds[0].field, "FLAGS");
+    ASSERT_STR_EQ(f->conds[0].match, "FLAGS_NONE_SET");
+    ASSERT_STR_EQ(f->conds[0].type, "UINT32");
+    ASSERT_STR_EQ(f->conds[0].value, "32");
+
+    f = by_name(&inv, "Internet Connection Sharing (DHCPv6-In)");
+    ASSERT(f != NULL);
+    ASSERT_STR_EQ(f->provider_key, "FWPM_PROVIDER_MPSSVC_WF");
+    ASSERT_STR_EQ(f->layer, "ALE_RESOURCE_ASSIGNMENT_V4");
+    ASSERT_STR_EQ(f->weight_type, "UINT8");
+    ASSERT_STR_EQ(f->weight_value, "9");
+    ASSERT_EQ(f->nconds, 5);
+    ASSERT_STR_EQ(f->conds[0].field, "ALE_APP_ID");
+    ASSERT_STR_EQ(f->conds[0].type, "BYTE_BLOB_TYPE");
+    ASSERT_STR_EQ(f->conds[0].value, "\\device\\harddiskvolume3\\windows\\system32\\svchost.exe");
+    ASSERT_STR_EQ(f->conds[1].field, "ALE_USER_ID");
+    ASSERT_STR_EQ(f->conds[1].type, "SECURITY_DESCRIPTOR_TYPE");
+    ASSERT_STR_EQ(f->conds[1].value, "O:SYG:SYD:(A;;CCRC;;;S-1-5-80-2009329905-444645132-2728249442-922493431-93864177)");
+    ASSERT_STR_EQ(f->conds[2].field, "IP_LOCAL_PORT");
+    ASSERT_STR_EQ(f->conds[2].value, "547");
+
+    /* the legitimate look-alike of an EDRSilencer filter (Windows Service Hardening) */
+    f = by_name(&inv, "Block all outbound traffic from SearchFilterHost");
+    ASSERT(f != NULL);
+    ASSERT_STR_EQ(f->action, "BLOCK");
+    ASSERT_STR_EQ(f->layer, "ALE_AUTH_CONNECT_V4");
+    ASSERT_STR_EQ(f->provider_key, "FWPM_PROVIDER_MPSSVC_WSH");
+    ASSERT_STR_EQ(f->sublayer_key, "FWPM_SUBLAYER_MPSSVC_WSH");
+    ASSERT_STR_EQ(f->weight_type, "EMPTY");
+    ASSERT(f->weight_value == NULL);
+    ASSERT_STR_EQ(f->effective_weight, "274877906944");
+    ASSERT_STR_EQ(f->provider_context_key, "{15a81242-6a73-417f-aee4-e15495e5f795}");
+    ASSERT_EQ(f->id, 130876);
+    ASSERT_EQ(f->nflags, 3);
+    ASSERT(wfpw_filter_has_flag(f, "HAS_PROVIDER_CONTEXT") && wfpw_filter_has_flag(f, "INDEXED") &&
+           wfpw_filter_has_flag(f, "HAS_FILTER_ORIGIN") && !wfpw_filter_has_flag(f, "PERSISTENT"));
+    ASSERT_EQ(f->nconds, 1);
+    ASSERT_STR_EQ(f->conds[0].value, "\\device\\harddiskvolume3\\windows\\system32\\searchfilterhost.exe");
+
+    p = wfpw_inventory_provider(&inv, "FWPM_PROVIDER_IKEEXT");
+    ASSERT(p != NULL);
+    ASSERT_STR_EQ(p->name, "Microsoft Corporation");
+    ASSERT_STR_EQ(p->service, "IKEEXT");
+    ASSERT_EQ(p->nflags, 1);
+    ASSERT_STR_EQ(p->flags[0], "DISABLED");
+    p = wfpw_inventory_provider(&inv, "{aa6a7d87-7f8f-4d2a-be53-fda555cd5fe3}");
+    ASSERT(p != NULL && p->nflags == 2);
+    wfpw_inventory_free(&inv);
+    return 0;
+}
+
+/* The real state dump, and the same bytes with the <firewallState> root netsh appends. */
+TEST_IMPL(netsh_real_state_dump)
+{
+    static const char trailer[] = "<firewallState>\n\t<dynamicKeywordAddresses/>\n</firewallState>\n";
+    size_t len;
+    char *doc = wfpw_test_read(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_state.excerpt.xml"), &len);
+    int pass;
+    ASSERT(doc != NULL);
+    for (pass = 0; pass < 2; pass++) {
+        struct wfpw_inventory inv;
+        const struct wfpw_sublayer *s;
+        char err[256] = "";
+        struct wfpw_buf b;
+        wfpw_buf_init(&b, 64u << 20);
+        wfpw_buf_append(&b, doc, len);
+        if (pass == 1)
+            wfpw_buf_puts(&b, trailer);
+        wfpw_inventory_init(&inv);
+        if (wfpw_netsh_read(b.data, b.len, &inv, err, sizeof(err)) != 0)
+            fprintf(stderr, "pass %d: %s\n", pass, err);
+        ASSERT_STR_EQ(err, "");
+        ASSERT_STR_EQ(inv.source, "netsh wfp show state");
+        ASSERT_EQ(inv.nsublayers, 29);
+        ASSERT_EQ(inv.nproviders, 16);
+        ASSERT_EQ(inv.nfilters, 3); /* filters are nested per layer; callouts are not filters */
+        s = wfpw_inventory_sublayer(&inv, "FWPM_SUBLAYER_UNIVERSAL");
+        ASSERT(s != NULL);
+        ASSERT_EQ(s->weight, 32768);
+        s = wfpw_inventory_sublayer(&inv, "FWPM_SUBLAYER_INSPECTION");
+        ASSERT(s != NULL && s->weight == 0 && strcmp(s->name, "WFP Built-in Inspection Sublayer") == 0);
+        ASSERT_STR_EQ(inv.filters[0].layer, "ALE_AUTH_CONNECT_V4");
+        wfpw_inventory_free(&inv);
+        wfpw_buf_free(&b);
+    }
+    wfpw_free(doc);
+    return 0;
+}
+
+TEST_IMPL(netsh_constructed_conditions)
+{
+    struct wfpw_inventory inv;
+    const struct wfpw_filter *f;
+    const struct wfpw_provider *p;
+    char err[256] = "";
+    wfpw_inventory_init(&inv);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/conditions.xml"), &inv, err, sizeof(err)) == 0);
+    ASSERT_EQ(inv.nfilters, 1);
+    f = &inv.filters[0];
+    ASSERT_STR_EQ(f->key, "{3f8e2d6b-91c4-4a57-b0e3-7d25c8a41f96}"); /* GUIDs in lower case */
+    ASSERT(f->callout_key == NULL);                                  /* <filterType/> */
+    ASSERT(wfpw_filter_has_flag(f, "PERSISTENT") && wfpw_filter_has_flag(f, "INDEXED"));
+    ASSERT_EQ(f->nconds, 4);
+    ASSERT_STR_EQ(f->conds[0].value,
+                  "\\device\\harddiskvolume3\\programdata\\microsoft\\windows defender\\platform\\4.18.24090.11-0\\msmpeng.exe");
+    ASSERT_STR_EQ(f->conds[1].match, "RANGE");
+    ASSERT_STR_EQ(f->conds[1].type, "RANGE_TYPE");
+    ASSERT_STR_EQ(f->conds[1].value, "443-444");
+    ASSERT_STR_EQ(f->conds[2].type, "V4_ADDR_MASK");
+    ASSERT_STR_EQ(f->conds[2].value, "20.42.0.0/255.255.0.0");
+    ASSERT_STR_EQ(f->conds[3].type, "SID");
+    ASSERT_STR_EQ(f->conds[3].value, "S-1-0-0");
+    p = wfpw_inventory_provider(&inv, f->provider_key);
+    ASSERT(p != NULL && p->service == NULL && p->nflags == 1);
+    ASSERT_STR_EQ(p->description, "Microsoft Windows WFP Built-in custom provider.");
+    wfpw_inventory_free(&inv);
+    return 0;
+}
+
+/* Byte-by-byte feeding gives the same inventory as one call. */
+TEST_IMPL(netsh_chunked)
+{
+    size_t len, i;
+    char *doc = wfpw_test_read(wfpw_test_data("netsh/conditions.xml"), &len);
+    struct wfpw_inventory inv;
+    struct wfpw_netsh *r;
+    char err[256] = "";
+    ASSERT(doc != NULL);
+    wfpw_inventory_init(&inv);
+    r = wfpw_netsh_new(&inv);
+    for (i = 0; i < len; i++)
+        ASSERT(wfpw_netsh_feed(r, doc + i, 1, 0, err, sizeof(err)) == 0);
+    ASSERT(wfpw_netsh_feed(r, NULL, 0, 1, err, sizeof(err)) == 0);
+    wfpw_netsh_free(r);
+    ASSERT_EQ(inv.nfilters, 1);
+    ASSERT_STR_EQ(inv.filters[0].conds[1].value, "443-444");
+    ASSERT_EQ(inv.filters[0].id, 324367);
+    wfpw_inventory_free(&inv);
+    wfpw_free(doc);
+    return 0;
+}
+
+TEST_IMPL(netsh_malformed)
+{
+    static const struct {
+        const char *doc;
+        int rc;
+        const char *msg;
+    } cases[] = {
+        {"", WFPW_ESYNTAX, "line 1, <document>: empty document"},
+        {"hello", WFPW_ESYNTAX, "line 1, <document>: syntax error"},
+        {"<foo/>", WFPW_EPROTO, "line 1, <foo>: not a netsh wfp dump"},
+        {"<wfpdiag>\n<filters>\n<item>\n<filterKey>{a}</filterKey>", WFPW_ESYNTAX, "line 4, <item>: the document ends here (truncated file?)"},
+        {"<wfpdiag>\n<filters>\n<item><name>x</item>", WFPW_ESYNTAX, "line 3, <name>: mismatched tag"},
+        {"<wfpdiag><filters><item><layerKey>L</layerKey><action><type>B</type></action></item></filters></wfpdiag>",
+         WFPW_EPROTO, "<item>: filter lacks filterKey"},
+        {"<wfpdiag><filters><item><filterKey>{a}</filterKey><filterId>12x</filterId></item></filters></wfpdiag>",
+         WFPW_ESYNTAX, "<filterId>: filterId is not a number: '12x'"},
+        {"<wfpstate><subLayers><item><subLayerKey>{a}</subLayerKey><weight>70000</weight></item></subLayers></wfpstate>",
+         WFPW_ESYNTAX, "sublayer weight is not 0..65535"},
+        {"<wfpdiag><providers><item><displayData/></item></providers></wfpdiag>", WFPW_EPROTO, "provider lacks providerKey"},
+        {"<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+         "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+         "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]><wfpdiag>&h;</wfpdiag>",
+         WFPW_ETOOBIG, "element text longer than 1 MiB"}, /* entity expansion stops at our bound */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct wfpw_inventory inv;
+        char err[256] = "";
+        int rc;
+        wfpw_inventory_init(&inv);
+        rc = wfpw_netsh_read(cases[i].doc, strlen(cases[i].doc), &inv, err, sizeof(err));
+        if (rc != cases[i].rc || strstr(err, cases[i].msg) == NULL)
+            fprintf(stderr, "case %zu: rc=%d err='%s'\n", i, rc, err);
+        ASSERT_EQ(rc, cases[i].rc);
+        ASSERT(strstr(err, cases[i].msg) != NULL);
+        wfpw_inventory_free(&inv);
+    }
+    return 0;
+}
+
+/* Every allocation fails once in turn: a clean error each time, never a leak or a crash. */
+TEST_IMPL(netsh_oom)
+{
+    long n;
+    int completed = 0;
+    for (n = 1; n < 20000 && !completed; n++) {
+        struct wfpw_inventory inv;
+        char err[256];
+        int rc;
+        wfpw_inventory_init(&inv);
+        wfpw_mem_fail_after(n);
+        rc = wfpw_netsh_read_file(wfpw_test_data("netsh/conditions.xml"), &inv, err, sizeof(err));
+        wfpw_mem_fail_after(0);
+        if (rc == 0) {
+            ASSERT_EQ(inv.nfilters, 1);
+            completed = 1;
+        }
+        wfpw_inventory_free(&inv);
+    }
+    ASSERT(completed);
+    return 0;
+}
