@@ -1,0 +1,28 @@
+/*
+ * analyze.h — the offline analyzer: run the rules over an inventory (a netsh dump), with an
+ * optional baseline whose filters count as pre-existing, and print the findings as JSON
+ * ({"findings":[...],"summary":{...}}) or as a table a person reads.
+ */
+#ifndef WFPW_ANALYZE_H
+#define WFPW_ANALYZE_H
+
+#include <cjson/cJSON.h>
+
+#include "inventory.h"
+#include "rules.h"
+#include "wfpw/buf.h"
+
+struct wfpw_analysis {
+    size_t counts[5];      /* by severity rank (0 unused): new findings only */
+    size_t preexisting;    /* findings on filters present in the baseline */
+    int worst_new;         /* highest severity rank among new findings, 0 if none */
+};
+
+/* baseline may be NULL (then every finding is new). text: 1 table, 0 JSON. */
+int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *baseline,
+                 const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out, struct wfpw_analysis *res);
+
+/* The wire (proto v1) form of an inventory filter. Caller owns the tree. */
+cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct wfpw_filter *f);
+
+#endif
