@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "diff.h"
 #include "wellknown.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -63,14 +63,6 @@ cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct
     return wfpw_filter_to_json(&d);
 }
 
-static int in_baseline(const struct wfpw_inventory *base, const struct wfpw_filter *f)
-{
-    size_t i;
-    for (i = 0; base && i < base->nfilters; i++)
-        if (strcasecmp(base->filters[i].key, f->key) == 0)
-            return 1;
-    return 0;
-}
 
 static void text_row(struct wfpw_buf *out, const struct wfpw_finding *x)
 {
@@ -87,15 +79,32 @@ int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *
                  const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out, struct wfpw_analysis *res)
 {
     struct wfpw_finding found[MAX_PER_FILTER];
+    struct wfpw_diff diff;
+    unsigned char *fresh = NULL; /* per filter of inv: 1 when added or changed since the baseline */
     size_t i, j, nout = 0;
     memset(res, 0, sizeof(*res));
+    memset(&diff, 0, sizeof(diff));
+    if (baseline) {
+        int rc = wfpw_inventory_diff(baseline, inv, &diff);
+        fresh = wfpw_calloc(inv->nfilters ? inv->nfilters : 1, 1);
+        if (rc != 0 || fresh == NULL) {
+            wfpw_diff_free(&diff);
+            wfpw_free(fresh);
+            return WFPW_ENOMEM;
+        }
+        for (i = 0; i < diff.n; i++)
+            if (diff.items[i].after)
+                fresh[diff.items[i].after - inv->filters] = 1;
+        res->added = diff.added, res->removed = diff.removed, res->changed = diff.changed;
+        wfpw_diff_free(&diff);
+    }
     if (text)
         wfpw_buf_printf(out, "%-8s %-22s %-10s %-3s %s\n", "SEVERITY", "RULE", "FILTER ID", "", "FINDING");
     else
         wfpw_buf_puts(out, "{\"findings\":[");
     for (i = 0; i < inv->nfilters; i++) {
         size_t n = wfpw_rules_eval(inv, &inv->filters[i], cfg, found, MAX_PER_FILTER);
-        int pre = in_baseline(baseline, &inv->filters[i]);
+        int pre = fresh != NULL && !fresh[i];
         for (j = 0; j < n; j++) {
             struct wfpw_finding *x = &found[j];
             int rank = wfpw_severity_rank(x->severity);
@@ -113,8 +122,10 @@ int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *
             }
             {
                 cJSON *fj = wfpw_inventory_filter_json(inv, x->filter);
-                if (fj == NULL)
+                if (fj == NULL) {
+                    wfpw_free(fresh);
                     return WFPW_ENOMEM;
+                }
                 if (nout++)
                     wfpw_buf_putc(out, ',');
                 wfpw_buf_puts(out, "{\"rule\":");
@@ -135,15 +146,23 @@ int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *
             }
         }
     }
+    wfpw_free(fresh);
     if (text) {
+        if (baseline)
+            wfpw_buf_printf(out, "\nsince the baseline: %zu added, %zu removed, %zu changed", res->added, res->removed,
+                            res->changed);
         wfpw_buf_printf(out, "\n%zu filters (%s): %zu critical, %zu high, %zu medium, %zu low new; %zu pre-existing\n",
                         inv->nfilters, inv->source ? inv->source : "?", res->counts[4], res->counts[3], res->counts[2],
                         res->counts[1], res->preexisting);
     } else {
         wfpw_buf_printf(out, "],\"summary\":{\"source\":\"%s\",\"filters\":%zu,\"providers\":%zu,\"sublayers\":%zu,"
-                             "\"critical\":%zu,\"high\":%zu,\"medium\":%zu,\"low\":%zu,\"preexisting\":%zu}}\n",
+                             "\"critical\":%zu,\"high\":%zu,\"medium\":%zu,\"low\":%zu,\"preexisting\":%zu",
                         inv->source ? inv->source : "", inv->nfilters, inv->nproviders, inv->nsublayers,
                         res->counts[4], res->counts[3], res->counts[2], res->counts[1], res->preexisting);
+        if (baseline)
+            wfpw_buf_printf(out, ",\"added\":%zu,\"removed\":%zu,\"changed\":%zu", res->added, res->removed,
+                            res->changed);
+        wfpw_buf_puts(out, "}}\n");
     }
     return out->err;
 }

@@ -1,6 +1,7 @@
 /*
  * analyze.h — the offline analyzer: run the rules over an inventory (a netsh dump), with an
- * optional baseline whose filters count as pre-existing, and print the findings as JSON
+ * optional baseline (filters unchanged since it count as pre-existing; added and changed
+ * ones are new — a filter is compared by key, attribute by attribute, diff.h), and print the findings as JSON
  * ({"findings":[...],"summary":{...}}) or as a table a person reads.
  */
 #ifndef WFPW_ANALYZE_H
@@ -16,6 +17,7 @@ struct wfpw_analysis {
     size_t counts[5];      /* by severity rank (0 unused): new findings only */
     size_t preexisting;    /* findings on filters present in the baseline */
     int worst_new;         /* highest severity rank among new findings, 0 if none */
+    size_t added, removed, changed; /* against the baseline */
 };
 
 /* baseline may be NULL (then every finding is new). text: 1 table, 0 JSON. */
