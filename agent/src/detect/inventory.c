@@ -5,9 +5,11 @@
  */
 #include "inventory.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
 void wfpw_inventory_init(struct wfpw_inventory *inv)
@@ -21,6 +23,7 @@ void wfpw_inventory_free(struct wfpw_inventory *inv)
     wfpw_free(inv->filters);
     wfpw_free(inv->providers);
     wfpw_free(inv->sublayers);
+    wfpw_free(inv->by_id);
     wfpw_arena_free(&inv->arena);
     memset(inv, 0, sizeof(*inv));
 }
@@ -82,4 +85,41 @@ int wfpw_filter_has_flag(const struct wfpw_filter *f, const char *flag)
         if (strcmp(f->flags[i], flag) == 0)
             return 1;
     return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint64_t x = (*(const struct wfpw_filter *const *)a)->id, y = (*(const struct wfpw_filter *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+int wfpw_inventory_index(struct wfpw_inventory *inv)
+{
+    size_t i;
+    wfpw_free(inv->by_id);
+    inv->nby_id = 0;
+    inv->by_id = wfpw_malloc((inv->nfilters ? inv->nfilters : 1) * sizeof(*inv->by_id));
+    if (inv->by_id == NULL)
+        return WFPW_ENOMEM;
+    for (i = 0; i < inv->nfilters; i++)
+        inv->by_id[i] = &inv->filters[i];
+    qsort(inv->by_id, inv->nfilters, sizeof(*inv->by_id), by_id);
+    inv->nby_id = inv->nfilters;
+    return 0;
+}
+
+const struct wfpw_filter *wfpw_inventory_by_id(const struct wfpw_inventory *inv, uint64_t id)
+{
+    size_t lo = 0, hi = inv->nby_id;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t m = inv->by_id[mid]->id;
+        if (m == id)
+            return inv->by_id[mid];
+        if (m < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }

@@ -65,6 +65,8 @@ struct wfpw_inventory {
     struct wfpw_sublayer *sublayers;
     size_t nsublayers, cap_sublayers;
     const char *source;     /* "netsh show filters", "netsh show state", ... */
+    const struct wfpw_filter **by_id; /* sorted by run-time id; built by wfpw_inventory_index */
+    size_t nby_id;
 };
 
 void wfpw_inventory_init(struct wfpw_inventory *inv);
@@ -76,5 +78,9 @@ struct wfpw_sublayer *wfpw_inventory_add_sublayer(struct wfpw_inventory *inv);
 const struct wfpw_provider *wfpw_inventory_provider(const struct wfpw_inventory *inv, const char *key);
 const struct wfpw_sublayer *wfpw_inventory_sublayer(const struct wfpw_inventory *inv, const char *key);
 int wfpw_filter_has_flag(const struct wfpw_filter *f, const char *flag);
+/* (Re)build the run-time id index after the last filter was added; WFPW_ENOMEM on failure. */
+int wfpw_inventory_index(struct wfpw_inventory *inv);
+/* The filter with this run-time id (binary search in the index), or NULL. */
+const struct wfpw_filter *wfpw_inventory_by_id(const struct wfpw_inventory *inv, uint64_t id);
 
 #endif
