@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "jsoninv.h"
 #include "netsh.h"
 #include "platform.h"
 #include "rules.h"
@@ -26,7 +27,7 @@ static int usage(FILE *out)
                  "  analyze --filters FILE [--baseline FILE] [--format text|json] [--fail-on SEVERITY]\n"
                  "          [--product EXE]... [--collector IP[:PORT]]... [--endpoint IP[/LEN]]...\n"
                  "          [--allow-provider KEY]... [--self-exe NAME] [--self-sid SID]\n"
-                 "             judge the filters of a `netsh wfp show filters|state` dump; exit 3 when a\n"
+                 "             judge the filters of a netsh XML dump or a JSON inventory; exit 3 when a\n"
                  "             new finding reaches --fail-on (default high), 2 on bad input\n");
     return out == stderr ? 2 : 0;
 }
@@ -75,9 +76,17 @@ static int cmd_analyze(int argc, char **argv)
     }
     wfpw_inventory_init(&inv);
     wfpw_inventory_init(&base);
-    if ((rc = wfpw_netsh_read_file(filters, &inv, err, sizeof(err))) != 0 ||
-        (baseline && (rc = wfpw_netsh_read_file(baseline, &base, err, sizeof(err))) != 0)) {
-        fprintf(stderr, "wfpwatch-agent: %s: %s\n", rc && inv.nfilters == 0 && !baseline ? filters : (baseline ? baseline : filters), err);
+    {
+        const char *bad = NULL;
+        if (wfpw_inventory_read_file(filters, &inv, err, sizeof(err)) != 0)
+            bad = filters;
+        else if (baseline && wfpw_inventory_read_file(baseline, &base, err, sizeof(err)) != 0)
+            bad = baseline;
+        rc = bad != NULL;
+        if (bad)
+            fprintf(stderr, "wfpwatch-agent: %s: %s\n", bad, err);
+    }
+    if (rc) {
         wfpw_inventory_free(&inv);
         wfpw_inventory_free(&base);
         return 2;

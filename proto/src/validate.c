@@ -550,6 +550,16 @@ static int check_event(const cJSON *ev, struct vctx *c)
     return 0;
 }
 
+int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_proto_err *err)
+{
+    struct vctx c;
+    memset(&c, 0, sizeof(c));
+    c.err = err;
+    if (path)
+        wfpw_jpath_key(&c.path, path);
+    return check_object(filter, &filter_obj, &c);
+}
+
 int wfpw_event_validate(const cJSON *ev, const char *path, struct wfpw_proto_err *err)
 {
     struct vctx c;

@@ -32,6 +32,20 @@ d = json.load(open(sys.argv[2]))
 errs = [e.message for f in d["findings"] for e in v.iter_errors(f["filter"])]
 print(errs[:3]); sys.exit(1 if errs or not d["findings"] else 0)' "$ROOT/proto/schema/wfpwatch-batch-v1.json" "$T/v14.json"
 
+# a JSON inventory (the collector's /api/v1/hosts/{host}/filters answer) works the same way
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [e["filter"] for e in d["events"] if e["type"] == "filter_added"][0]
+json.dump({"host": "WS-FIN-0042", "filters": [f]}, open(sys.argv[2], "w"))' "$ROOT/tests/data/proto/golden/all.json" "$T/inv.json"
+"$AGENT" analyze --filters "$T/inv.json" --format json >"$T/inv-out.json"; rc=$?
+eq "JSON inventory with the golden silencer filter: exit 3" "$rc" 3
+eq "its finding is the critical app-id block" "$(jq_ 'd["findings"][0]["rule"], d["findings"][0]["severity"], d["summary"]["source"]' <"$T/inv-out.json")" "edr-app-block critical JSON inventory"
+printf '{"filters":[{"key":"nope"}]}' >"$T/badinv.json"
+err=$("$AGENT" analyze --filters "$T/badinv.json" 2>&1); rc=$?
+eq "malformed JSON inventory: exit 2" "$rc" 2
+check "and the error names the field ($err)" grep -q 'filters\[0\].key: expected a GUID' <<<"$err"
+
 "$AGENT" analyze --filters "$D/conditions.xml" --fail-on critical >/dev/null; rc=$?
 eq "--fail-on critical with only high findings: exit 0" "$rc" 0
 "$AGENT" analyze --filters "$D/conditions.xml" --fail-on low >/dev/null; rc=$?

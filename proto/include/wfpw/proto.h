@@ -170,6 +170,8 @@ int wfpw_batch_event_raw(const struct wfpw_batch *b, size_t i, const char **json
 const cJSON *wfpw_batch_events(const struct wfpw_batch *b);
 void wfpw_batch_free(struct wfpw_batch *b);
 
+/* Validate one proto `filter` object (as in filter_added events); path names it in messages. */
+int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_proto_err *err);
 /* Validate one event tree against the v1 rules; path names the event in messages. */
 int wfpw_event_validate(const cJSON *ev, const char *path, struct wfpw_proto_err *err);
 
