@@ -74,7 +74,8 @@ NOT AVAILABLE YET: the agent pipeline (sources, spool, mutual-TLS shipper, the d
 an EDR-silencer attack) is issue #4; the Windows sources are issue #6. Until then this step
 stands in for the agent with curl: it posts one proto v1 batch
 (tests/data/proto/golden/all.json: a block of MsMpEng.exe by an EDRSilencer-style filter,
-the filter's changes, an alert, a heartbeat) with the agent certificate $agent_name.
+the filter's changes, an alert, a heartbeat, an inventory change set) with the agent
+certificate $agent_name.
 MSG
 curl -sS --cacert "$var/pki/ca.crt" --cert "$var/pki/agents/$agent_name.crt" --key "$var/pki/agents/$agent_name.key" \
     -H 'Content-Type: application/json' --data-binary @tests/data/proto/golden/all.json \

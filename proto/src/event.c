@@ -234,3 +234,18 @@ cJSON *wfpw_event_agent_status(uint64_t seq, int64_t time_ms, const char *state,
     jb_str(&b, ev, "message", message ? message : "");
     return finish(&b, ev);
 }
+
+cJSON *wfpw_event_inventory_changed(uint64_t seq, int64_t time_ms, uint64_t added, uint64_t removed,
+                                    uint64_t changed, const char *change_set, int baseline)
+{
+    struct jb b = {0};
+    cJSON *ev = wfpw_event_new(seq, "inventory_changed", time_ms, "inventory");
+    if (ev == NULL)
+        return NULL;
+    jb_uint(&b, ev, "added", added);
+    jb_uint(&b, ev, "removed", removed);
+    jb_uint(&b, ev, "changed", changed);
+    jb_str(&b, ev, "change_set", change_set);
+    jb_add(&b, ev, "baseline", cJSON_CreateBool(baseline));
+    return finish(&b, ev);
+}

@@ -176,11 +176,20 @@ static const struct vfield blocked_fields[] = {
 };
 static const struct vfield filter_event_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
+    {"change_set", V_UUID, 0, NULL, 0, 0},
 };
 static const struct vfield filter_changed_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"previous", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"changed", V_ARRAY, 0, &names_arr, 0, 0},
+    {"change_set", V_UUID, 0, NULL, 0, 0},
+};
+static const struct vfield inventory_changed_fields[] = {
+    {"added", V_UINT, F_REQ, NULL, 0, SAFE},
+    {"removed", V_UINT, F_REQ, NULL, 0, SAFE},
+    {"changed", V_UINT, F_REQ, NULL, 0, SAFE},
+    {"change_set", V_UUID, F_REQ, NULL, 0, 0},
+    {"baseline", V_BOOL, F_REQ, NULL, 0, 0},
 };
 static const struct vfield target_fields[] = {
     {"process", V_PATH, F_REQ | F_NULL, NULL, 0, 0},
@@ -221,6 +230,7 @@ static const struct {
     {"alert", OBJ(alert_fields)},
     {"heartbeat", OBJ(heartbeat_fields)},
     {"agent_status", OBJ(status_fields)},
+    {"inventory_changed", OBJ(inventory_changed_fields)},
 };
 
 static const struct vfield batch_fields[] = {

@@ -81,12 +81,12 @@ TEST_IMPL(store_ingest_dedup_paging)
     in.batch = b, in.host = "WS-FIN-0042", in.now_ms = 1763781401250LL;
     ASSERT(wfpw_store_ingest(st, items, 1) == 0);
     ASSERT_EQ(in.rc, 0);
-    ASSERT_EQ(in.accepted, 7);
+    ASSERT_EQ(in.accepted, 8);
     ASSERT_EQ(in.duplicate, 0);
     ASSERT(wfpw_store_ingest(st, items, 1) == 0); /* the same batch id again */
     ASSERT_EQ(in.duplicate, 1);
     ASSERT_EQ(in.accepted, 0);
-    ASSERT_EQ(count_events(st), 7);
+    ASSERT_EQ(count_events(st), 8);
     wfpw_buf_init(&out, 1 << 24);
     ASSERT(wfpw_store_query(st, &q, &out) == 0);
     ASSERT(strstr(out.data, "\"next_cursor\":\"3\"") != NULL);
@@ -97,11 +97,11 @@ TEST_IMPL(store_ingest_dedup_paging)
     wfpw_buf_reset(&out);
     q.after = 6;
     ASSERT(wfpw_store_query(st, &q, &out) == 0);
-    ASSERT(strstr(out.data, "\"next_cursor\":\"7\"") != NULL);
+    ASSERT(strstr(out.data, "\"next_cursor\":\"8\"") != NULL);
     wfpw_buf_reset(&out);
-    q.after = 7;                                   /* past the end: cursor stays */
+    q.after = 8;                                   /* past the end: cursor stays */
     ASSERT(wfpw_store_query(st, &q, &out) == 0);
-    ASSERT_STR_EQ(out.data, "{\"events\":[],\"next_cursor\":\"7\"}");
+    ASSERT_STR_EQ(out.data, "{\"events\":[],\"next_cursor\":\"8\"}");
     wfpw_buf_reset(&out);
     ASSERT(wfpw_store_filters(st, "WS-FIN-0042", &out) == 0);
     ASSERT(strstr(out.data, "\"name\":\"Custom Outbound Filter\"") != NULL);

@@ -12,9 +12,9 @@ start_collector || exit 1
 # -- a valid batch is stored and can be read back -------------------------------------------
 golden=$ROOT/tests/data/proto/golden/all.json
 r=$(post "$golden")
-eq "valid batch accepted" "$r" '200 {"accepted":7,"duplicate":false}'
+eq "valid batch accepted" "$r" '200 {"accepted":8,"duplicate":false}'
 n=$(stored_events)
-eq "7 events stored" "$n" 7
+eq "8 events stored" "$n" 8
 first=$(api "/api/v1/events?limit=1" | jq_ 'd["events"][0]["host"], d["events"][0]["type"], d["events"][0]["id"], d["next_cursor"]')
 eq "event carries host (certificate CN), type, id and cursor" "$first" "agent-1 connection_blocked 1 1"
 eq "batch claiming another identity is flagged" \
@@ -23,15 +23,15 @@ eq "batch claiming another identity is flagged" \
 # -- the same batch again: 200, duplicate, nothing more stored --------------------------------
 r=$(post "$golden")
 eq "duplicate batch acknowledged as duplicate" "$r" '200 {"accepted":0,"duplicate":true}'
-eq "duplicate stored nothing" "$(stored_events)" 7
+eq "duplicate stored nothing" "$(stored_events)" 8
 
 # -- gzip body ----------------------------------------------------------------------------------
 $MKBATCH --events 50 --seq 100 --gzip "$T/gz.json.gz"
 r=$(post "$T/gz.json.gz" agent-1 -H 'Content-Encoding: gzip')
 eq "gzip batch accepted" "$r" '200 {"accepted":50,"duplicate":false}'
-eq "gzip events stored" "$(stored_events)" 57
+eq "gzip events stored" "$(stored_events)" 58
 eq "matching agent id is not flagged" \
-   "$(api "/api/v1/events?after=7&limit=1" | jq_ 'd["events"][0].get("identity_mismatch")')" "None"
+   "$(api "/api/v1/events?after=8&limit=1" | jq_ 'd["events"][0].get("identity_mismatch")')" "None"
 
 # -- every malformed batch: 400 naming the field, nothing stored --------------------------------
 /usr/bin/python3 - "$ROOT/tests/data/proto" "$T" <<'PY'
@@ -72,7 +72,7 @@ for raw in '{"schema":"wfpwatch/1","schema":"wfpwatch/1"}' $'{"a":"\xff"}' '[[[[
     r=$(post "$T/raw.json")
     eq "raw malformed body answered 400: $(printf '%q' "$raw" | cut -c1-40)" "${r%% *}" 400
 done
-eq "nothing stored by malformed batches" "$(stored_events)" 57
+eq "nothing stored by malformed batches" "$(stored_events)" 58
 
 # -- Expect: 100-continue is answered (curl would otherwise wait --expect100-timeout) ----------------
 $MKBATCH --events 5 "$T/exp.json"
@@ -97,7 +97,7 @@ eq "gzip bomb: 413" "${r%% *}" 413
 printf 'garbage' | gzip | head -c 20 >"$T/trunc.gz"
 r=$(post "$T/trunc.gz" agent-1 -H 'Content-Encoding: gzip')
 eq "truncated gzip: 400" "${r%% *}" 400
-eq "nothing stored by refused bodies" "$(stored_events)" 62
+eq "nothing stored by refused bodies" "$(stored_events)" 63
 
 # -- read API -----------------------------------------------------------------------------------------
 nd=$(api "/api/v1/events?after=7&limit=3" -H 'Accept: application/x-ndjson')
@@ -115,7 +115,7 @@ eq "unknown query parameter: 400" "$(cat "$T/status")" 400
 f=$(api "/api/v1/hosts/agent-1/filters" | jq_ 'len(d["filters"]), d["filters"][0]["weight"]["value"]')
 eq "filter inventory of the host (added, removed, changed applied in order)" "$f" "1 18446744073709551615"
 h=$(api "/api/v1/hosts" | jq_ 'd["hosts"][0]["host"], d["hosts"][0]["status"], d["hosts"][0]["batches"], d["hosts"][0]["events"]')
-eq "hosts: identity, status, counts" "$h" "agent-1 ok 3 62"
+eq "hosts: identity, status, counts" "$h" "agent-1 ok 3 63"
 api "/api/v1/hosts/nobody/filters" >/dev/null
 eq "unknown host: 404" "$(cat "$T/status")" 404
 m=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)")

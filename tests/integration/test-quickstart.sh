@@ -13,19 +13,19 @@ trap 'stopq; cleanup' EXIT
 eq "quickstart exits 0" "$rc" 0
 [[ $rc -eq 0 ]] || tail -n 30 "$T/q1.log"
 check "collector running after quickstart" kill -0 "$(cat "$T/var/collector.pid" 2>/dev/null)"
-check "the batch was accepted" grep -q '{"accepted":7,"duplicate":false}' "$T/q1.log"
+check "the batch was accepted" grep -q '{"accepted":8,"duplicate":false}' "$T/q1.log"
 check "it says plainly that the agent pipeline does not exist yet" grep -q 'NOT AVAILABLE YET: the agent pipeline' "$T/q1.log"
 eq "var/ is private" "$(stat -c %a "$T/var")" 700
 eq "token file is private" "$(stat -c %a "$T/var/api.token")" 600
 # run the printed curl lines as a user would
 line=$(grep -m1 "api/v1/events?limit=10" "$T/q1.log" | sed 's/^ *//')
 out=$(WFPW_TOKEN=$(cat "$T/var/api.token") bash -c "$line")
-eq "printed events query works" "$(jq_ 'len(d["events"])' <<<"$out")" 7
+eq "printed events query works" "$(jq_ 'len(d["events"])' <<<"$out")" 8
 line=$(grep -m1 "/filters'" "$T/q1.log" | sed 's/^ *//')
 out=$(WFPW_TOKEN=$(cat "$T/var/api.token") bash -c "$line")
 eq "printed filters query works" "$(jq_ 'len(d["filters"])' <<<"$out")" 1
 line=$(grep -m1 "/metrics'" "$T/q1.log" | sed 's/^ *//')
-check "printed metrics query works" sh -c "$line | grep -q '^wfpwatch_events_accepted_total 7'"
+check "printed metrics query works" sh -c "$line | grep -q '^wfpwatch_events_accepted_total 8'"
 
 "$ROOT/deploy/quickstart.sh" >"$T/q2.log" 2>&1; rc=$?
 eq "second run exits 0" "$rc" 0

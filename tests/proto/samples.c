@@ -11,7 +11,7 @@
 
 const char *const wfpw_sample_types[] = {
     "connection_blocked", "filter_added", "filter_removed", "filter_changed",
-    "alert", "heartbeat", "agent_status", NULL};
+    "alert", "heartbeat", "agent_status", "inventory_changed", NULL};
 
 static const struct wfpw_agent_ident agent = {
     "c5b7e0f4-2d1a-4e8b-9f36-0a7d1c4e5b92", "WS-FIN-0042", "0.1.0", "windows"};
@@ -118,6 +118,8 @@ cJSON *wfpw_sample_event(const char *type, uint64_t seq)
     }
     if (strcmp(type, "agent_status") == 0)
         return wfpw_event_agent_status(seq, t, "started", "wfpwatch-agent 0.1.0 started");
+    if (strcmp(type, "inventory_changed") == 0)
+        return wfpw_event_inventory_changed(seq, t, 2, 0, 0, "0b8f3c6e-5a2d-4e71-9c4b-7d1e2f3a4b5c", 0);
     return NULL;
 }
 

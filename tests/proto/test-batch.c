@@ -69,6 +69,7 @@ TEST_IMPL(proto_golden_filter_changed) { check_golden("filter_changed"); return 
 TEST_IMPL(proto_golden_alert) { check_golden("alert"); return 0; }
 TEST_IMPL(proto_golden_heartbeat) { check_golden("heartbeat"); return 0; }
 TEST_IMPL(proto_golden_agent_status) { check_golden("agent_status"); return 0; }
+TEST_IMPL(proto_golden_inventory_changed) { check_golden("inventory_changed"); return 0; }
 TEST_IMPL(proto_golden_all) { check_golden("all"); return 0; }
 
 /* ---- mutations.json ------------------------------------------------------------------------- */
@@ -405,8 +406,8 @@ TEST_IMPL(proto_event_raw_spans)
         ASSERT(memcmp(raw, one.data, l) == 0);
         wfpw_buf_free(&one);
     }
-    ASSERT_EQ(i, 7);
-    ASSERT(wfpw_batch_event_raw(b, 7, &raw, &l) == WFPW_ENOENT);
+    ASSERT_EQ(i, 8);
+    ASSERT(wfpw_batch_event_raw(b, 8, &raw, &l) == WFPW_ENOENT);
     wfpw_batch_free(b);
     wfpw_free(golden);
 

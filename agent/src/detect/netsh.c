@@ -243,6 +243,44 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+static int hexval(char ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* An app id blob is the UTF-16LE device path with its NUL ("5c006400..0000"): decode it to
+ * UTF-8 when netsh gave no <asString>. NULL when the blob is not such a string. */
+static char *utf16_blob_to_path(struct wfpw_arena *a, const char *hex)
+{
+    size_t n = strlen(hex), i, o = 0;
+    char *out;
+    if (n == 0 || n % 4 != 0)
+        return NULL;
+    out = wfpw_arena_alloc(a, n / 4 * 3 + 1);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i + 3 < n; i += 4) {
+        int h0 = hexval(hex[i]), h1 = hexval(hex[i + 1]), h2 = hexval(hex[i + 2]), h3 = hexval(hex[i + 3]);
+        unsigned cu;
+        if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0)
+            return NULL;
+        cu = (unsigned)(h0 << 4 | h1) | (unsigned)(h2 << 4 | h3) << 8;
+        if (cu == 0)
+            break; /* the terminating NUL */
+        if (cu >= 0xD800 && cu <= 0xDFFF)
+            return NULL; /* surrogates never occur in paths we can judge; keep the hex */
+        if (cu < 0x80)
+            out[o++] = (char)cu;
+        else if (cu < 0x800)
+            out[o++] = (char)(0xC0 | cu >> 6), out[o++] = (char)(0x80 | (cu & 0x3F));
+        else
+            out[o++] = (char)(0xE0 | cu >> 12), out[o++] = (char)(0x80 | (cu >> 6 & 0x3F)),
+            out[o++] = (char)(0x80 | (cu & 0x3F));
+    }
+    out[o] = '\0';
+    return o ? out : NULL;
+}
+
 static void end_condition_value(struct wfpw_netsh *r, struct wfpw_cond *c)
 {
     struct wfpw_arena *a = &r->inv->arena;
@@ -253,8 +291,13 @@ static void end_condition_value(struct wfpw_netsh *r, struct wfpw_cond *c)
     } else if (r->cv_addr) {
         snprintf(tmp, sizeof(tmp), "%s%s%s", r->cv_addr, r->cv_mask ? "/" : "", r->cv_mask ? r->cv_mask : "");
         c->value = wfpw_arena_strdup(a, tmp);
+    } else if (r->cv_str || r->cv_plain) {
+        c->value = r->cv_str ? r->cv_str : r->cv_plain;
+    } else if (r->cv_data && c->field && strcmp(c->field, "ALE_APP_ID") == 0) {
+        const char *path = utf16_blob_to_path(a, r->cv_data);
+        c->value = path ? path : r->cv_data;
     } else {
-        c->value = r->cv_str ? r->cv_str : r->cv_plain ? r->cv_plain : r->cv_data;
+        c->value = r->cv_data;
     }
 }
 

@@ -129,6 +129,10 @@ cJSON *wfpw_event_alert(const struct wfpw_ev_alert *ev);
 cJSON *wfpw_event_heartbeat(uint64_t seq, int64_t time_ms, cJSON *stats);
 cJSON *wfpw_event_agent_status(uint64_t seq, int64_t time_ms, const char *state,
                                const char *message);
+/* One change set of the filter inventory: counts, its id (also carried by the change set's
+ * filter_* events as "change_set"), and whether it is the first inventory (baseline). */
+cJSON *wfpw_event_inventory_changed(uint64_t seq, int64_t time_ms, uint64_t added, uint64_t removed,
+                                    uint64_t changed, const char *change_set, int baseline);
 /* The wire form of a filter (used by the builders above and by the detection module). */
 cJSON *wfpw_filter_to_json(const struct wfpw_filter_desc *f);
 

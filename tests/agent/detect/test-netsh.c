@@ -150,7 +150,7 @@ TEST_IMPL(netsh_constructed_conditions)
     ASSERT_STR_EQ(f->key, "{3f8e2d6b-91c4-4a57-b0e3-7d25c8a41f96}"); /* GUIDs in lower case */
     ASSERT(f->callout_key == NULL);                                  /* <filterType/> */
     ASSERT(wfpw_filter_has_flag(f, "PERSISTENT") && wfpw_filter_has_flag(f, "INDEXED"));
-    ASSERT_EQ(f->nconds, 4);
+    ASSERT_EQ(f->nconds, 5);
     ASSERT_STR_EQ(f->conds[0].value,
                   "\\device\\harddiskvolume3\\programdata\\microsoft\\windows defender\\platform\\4.18.24090.11-0\\msmpeng.exe");
     ASSERT_STR_EQ(f->conds[1].match, "RANGE");
@@ -158,8 +158,10 @@ TEST_IMPL(netsh_constructed_conditions)
     ASSERT_STR_EQ(f->conds[1].value, "443-444");
     ASSERT_STR_EQ(f->conds[2].type, "V4_ADDR_MASK");
     ASSERT_STR_EQ(f->conds[2].value, "20.42.0.0/255.255.0.0");
-    ASSERT_STR_EQ(f->conds[3].type, "SID");
-    ASSERT_STR_EQ(f->conds[3].value, "S-1-0-0");
+    /* an app id with only its UTF-16LE bytes (no <asString>): decoded, non-ASCII included */
+    ASSERT_STR_EQ(f->conds[3].value, "\\device \xc4\x8exagt .exe");
+    ASSERT_STR_EQ(f->conds[4].type, "SID");
+    ASSERT_STR_EQ(f->conds[4].value, "S-1-0-0");
     p = wfpw_inventory_provider(&inv, f->provider_key);
     ASSERT(p != NULL && p->service == NULL && p->nflags == 1);
     ASSERT_STR_EQ(p->description, "Microsoft Windows WFP Built-in custom provider.");

@@ -1,0 +1,129 @@
+/*
+ * changeset.c — inventory differences as proto v1 events (see changeset.h).
+ */
+#include "changeset.h"
+
+#include <string.h>
+
+#include "analyze.h"
+#include "diff.h"
+#include "wfpw/errors.h"
+#include "wfpw/proto.h"
+
+/* filter_* event for one difference; the filter trees come from the inventories. */
+static cJSON *filter_event(const struct wfpw_inventory *before, const struct wfpw_inventory *after,
+                           const struct wfpw_diff_item *it, const struct wfpw_changeset_opts *o, uint64_t seq)
+{
+    static const char *const types[] = {NULL, "filter_added", "filter_removed", "filter_changed"};
+    cJSON *ev = wfpw_event_new(seq, types[it->kind], o->time_ms, "inventory"), *f, *prev = NULL;
+    if (ev == NULL)
+        return NULL;
+    f = it->kind == WFPW_FILTER_REMOVED ? wfpw_inventory_filter_json(before, it->before)
+                                        : wfpw_inventory_filter_json(after, it->after);
+    if (f == NULL || !cJSON_AddItemToObject(ev, "filter", f))
+        goto fail_f;
+    if (it->kind == WFPW_FILTER_CHANGED) {
+        cJSON *names = cJSON_CreateArray();
+        char list[sizeof(it->changed)], *p, *save = NULL;
+        prev = wfpw_inventory_filter_json(before, it->before);
+        if (prev == NULL || !cJSON_AddItemToObject(ev, "previous", prev)) {
+            cJSON_Delete(prev);
+            cJSON_Delete(names);
+            goto fail;
+        }
+        memcpy(list, it->changed, sizeof(list));
+        for (p = strtok_r(list, ",", &save); p && names; p = strtok_r(NULL, ",", &save))
+            cJSON_AddItemToArray(names, cJSON_CreateString(p));
+        if (names == NULL || !cJSON_AddItemToObject(ev, "changed", names)) {
+            cJSON_Delete(names);
+            goto fail;
+        }
+    }
+    if (!cJSON_AddStringToObject(ev, "change_set", o->change_set))
+        goto fail;
+    return ev;
+fail_f:
+    cJSON_Delete(f);
+fail:
+    cJSON_Delete(ev);
+    return NULL;
+}
+
+static int add_alerts(const struct wfpw_inventory *inv, const struct wfpw_filter *f,
+                      const struct wfpw_changeset_opts *o, int preexisting, uint64_t *seq, cJSON *out)
+{
+    struct wfpw_finding found[8];
+    size_t n = wfpw_rules_eval(inv, f, o->rules, found, 8), i;
+    for (i = 0; i < n; i++) {
+        struct wfpw_ev_alert a;
+        cJSON *fj, *ev;
+        if (wfpw_severity_rank(found[i].severity) < o->min_alert_rank)
+            continue;
+        memset(&a, 0, sizeof(a));
+        a.seq = (*seq)++, a.time_ms = o->time_ms, a.source = "inventory", a.rule = found[i].rule;
+        a.severity = found[i].severity, a.title = found[i].title, a.details = found[i].why;
+        a.target_process = found[i].target[0] ? found[i].target : NULL;
+        a.preexisting = preexisting;
+        ev = wfpw_event_alert(&a);
+        fj = wfpw_inventory_filter_json(inv, f);
+        if (ev == NULL || fj == NULL) {
+            cJSON_Delete(ev);
+            cJSON_Delete(fj);
+            return WFPW_ENOMEM;
+        }
+        if (!cJSON_ReplaceItemInObjectCaseSensitive(ev, "filter", fj)) {
+            cJSON_Delete(fj);
+            cJSON_Delete(ev);
+            return WFPW_ENOMEM;
+        }
+        if (!cJSON_AddStringToObject(ev, "change_set", o->change_set) || !cJSON_AddItemToArray(out, ev)) {
+            cJSON_Delete(ev);
+            return WFPW_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int wfpw_changeset_events(const struct wfpw_inventory *before, const struct wfpw_inventory *after,
+                          const struct wfpw_changeset_opts *opts, uint64_t *seq, cJSON **events)
+{
+    struct wfpw_inventory empty;
+    struct wfpw_diff d;
+    cJSON *out = cJSON_CreateArray(), *sum;
+    size_t i;
+    int rc, baseline = before == NULL;
+
+    *events = NULL;
+    wfpw_inventory_init(&empty);
+    if (out == NULL)
+        return WFPW_ENOMEM;
+    if ((rc = wfpw_inventory_diff(baseline ? &empty : before, after, &d)) != 0) {
+        cJSON_Delete(out);
+        return rc;
+    }
+    for (i = 0; i < d.n && rc == 0; i++) {
+        cJSON *ev = filter_event(baseline ? &empty : before, after, &d.items[i], opts, (*seq)++);
+        if (ev == NULL || !cJSON_AddItemToArray(out, ev)) {
+            cJSON_Delete(ev);
+            rc = WFPW_ENOMEM;
+        }
+    }
+    for (i = 0; i < d.n && rc == 0; i++) /* every added or changed filter is judged */
+        if (d.items[i].after)
+            rc = add_alerts(after, d.items[i].after, opts, baseline, seq, out);
+    if (rc == 0) {
+        sum = wfpw_event_inventory_changed((*seq)++, opts->time_ms, d.added, d.removed, d.changed,
+                                           opts->change_set, baseline);
+        if (sum == NULL || !cJSON_AddItemToArray(out, sum)) {
+            cJSON_Delete(sum);
+            rc = WFPW_ENOMEM;
+        }
+    }
+    wfpw_diff_free(&d);
+    if (rc) {
+        cJSON_Delete(out);
+        return rc;
+    }
+    *events = out;
+    return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * test-changeset.c — agent/src/detect/changeset.c: a baseline inventory and a later change
+ * set become valid proto v1 events (filter_added/removed/changed with the change set's id,
+ * alerts for findings on added filters, one inventory_changed summary), and every event is
+ * accepted by the wire validator (so the collector stores it).
+ */
+#include "../../runner.h"
+#include "changeset.h"
+#include "netsh.h"
+#include "wfpw/mem.h"
+#include "wfpw/proto.h"
+
+#define SET "0b8f3c6e-5a2d-4e71-9c4b-7d1e2f3a4b5c"
+
+static size_t count_type(const cJSON *events, const char *type)
+{
+    const cJSON *e;
+    size_t n = 0;
+    cJSON_ArrayForEach(e, events)
+        n += strcmp(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, type) == 0;
+    return n;
+}
+
+/* All events pass the wire rules inside one batch, and carry the change set's id. */
+static void check_wire(cJSON *events)
+{
+    struct wfpw_agent_ident agent = {"a", "h", "0.1.0", "windows"};
+    struct wfpw_batch *b = wfpw_batch_new(&agent, SET, 1763781401250LL);
+    struct wfpw_proto_err err;
+    cJSON *e;
+    ASSERT(b != NULL);
+    while ((e = cJSON_DetachItemFromArray(events, 0)) != NULL) {
+        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(e, "change_set");
+        ASSERT(cJSON_IsString(cs) && strcmp(cs->valuestring, SET) == 0);
+        memset(&err, 0, sizeof(err));
+        if (wfpw_batch_add(b, e, &err) != 0)
+            fprintf(stderr, "%s: %s\n", err.field, err.msg);
+        ASSERT(err.msg[0] == '\0');
+    }
+    wfpw_batch_free(b);
+}
+
+TEST_IMPL(changeset_baseline_and_attack)
+{
+    struct wfpw_inventory base, now;
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL};
+    const cJSON *last;
+    cJSON *events;
+    uint64_t seq = 100;
+    char err[256];
+    wfpw_inventory_init(&base);
+    wfpw_inventory_init(&now);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &base,
+                                err, sizeof(err)) == 0);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &now,
+                                err, sizeof(err)) == 0);
+    /* the attack: EDRSilencer's two filters and its provider appear */
+    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &now, err, sizeof(err)) == 0);
+    ASSERT_EQ(now.nfilters, 14);
+
+    /* baseline: every filter added, nothing to alert on, one summary marked baseline */
+    ASSERT(wfpw_changeset_events(NULL, &base, &o, &seq, &events) == 0);
+    ASSERT_EQ(count_type(events, "filter_added"), 12);
+    ASSERT_EQ(count_type(events, "alert"), 0);
+    last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
+    ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(last, "type")->valuestring, "inventory_changed");
+    ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(last, "baseline")));
+    ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(last, "added")->valuedouble, 12);
+    ASSERT_EQ(seq, 113);
+    check_wire(events);
+    cJSON_Delete(events);
+
+    /* the change set: two filters added, each judged: critical app-id block and impersonation
+     * (the low persistent-block finding stays below min_alert_rank) */
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    ASSERT_EQ(cJSON_GetArraySize(events), 2 + 4 + 1);
+    ASSERT_EQ(count_type(events, "filter_added"), 2);
+    ASSERT_EQ(count_type(events, "alert"), 4);
+    last = cJSON_GetArrayItem(events, 6);
+    ASSERT(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(last, "baseline")));
+    {
+        const cJSON *a = cJSON_GetArrayItem(events, 2);
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(a, "rule")->valuestring, "edr-app-block");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(a, "severity")->valuestring, "critical");
+        ASSERT(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(a, "preexisting")));
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "filter"), "name")->valuestring,
+                      "Custom Outbound Filter");
+    }
+    check_wire(events);
+    cJSON_Delete(events);
+
+    /* removed and changed: the attacker's V6 filter goes, the V4 filter gets another path */
+    now.nfilters--;
+    now.filters[12].conds[0].value = "\\device\\harddiskvolume3\\program files\\sentinelone\\sentinelagent.exe";
+    {
+        struct wfpw_inventory prev;
+        wfpw_inventory_init(&prev);
+        ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &prev, err, sizeof(err)) == 0);
+        ASSERT(wfpw_changeset_events(&prev, &now, &o, &seq, &events) == 0);
+        ASSERT_EQ(count_type(events, "filter_removed"), 1);
+        ASSERT_EQ(count_type(events, "filter_changed"), 1);
+        ASSERT_EQ(count_type(events, "filter_added"), 12); /* the excerpt's filters, new to prev */
+        check_wire(events);
+        cJSON_Delete(events);
+        wfpw_inventory_free(&prev);
+    }
+    wfpw_inventory_free(&base);
+    wfpw_inventory_free(&now);
+    return 0;
+}
