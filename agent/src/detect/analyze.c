@@ -45,6 +45,7 @@ cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct
         d.provider.name = p && p->name ? p->name : kp ? kp->name : f->provider_key;
     }
     d.layer.name = f->layer;
+    d.layer.key = wfpw_known_layer(f->layer) ? wfpw_known_layer(f->layer)->guid : NULL;
     d.sublayer.key = wire_key(f->sublayer_key, ks);
     d.sublayer.name = s && s->name ? s->name : ks ? ks->name : f->sublayer_key;
     d.weight_type = f->weight_type;

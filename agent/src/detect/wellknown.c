@@ -49,6 +49,14 @@ static const struct wfpw_known sublayers[] = {
     {NULL, "{9ba30013-c84e-47e5-ac6e-1e1aed72fa69}", "Microsoft Corporation (MPSSVC IPsec)"},
 };
 
+/* SDK values (fwpmu.h); the connect layers also in shared/facts/edrsilencer.md */
+static const struct wfpw_known layers[] = {
+    {"ALE_AUTH_CONNECT_V4", "{c38d57d1-05a7-4c33-904f-7fbceee60e82}", "ALE Connect v4 Layer"},
+    {"ALE_AUTH_CONNECT_V6", "{4a72393b-319f-44bc-84c3-ba54dcb3b6b4}", "ALE Connect v6 Layer"},
+    {"ALE_AUTH_RECV_ACCEPT_V4", "{e1cd9fe7-f4b5-4273-96c0-592e487b8650}", "ALE Receive/Accept v4 Layer"},
+    {"ALE_AUTH_RECV_ACCEPT_V6", "{a3b42c97-9f04-4672-b87e-cee9c483257f}", "ALE Receive/Accept v6 Layer"},
+};
+
 static const struct wfpw_known *lookup(const struct wfpw_known *t, size_t n, const char *key)
 {
     size_t i;
@@ -68,6 +76,11 @@ const struct wfpw_known *wfpw_known_provider(const char *key)
 const struct wfpw_known *wfpw_known_sublayer(const char *key)
 {
     return lookup(sublayers, sizeof(sublayers) / sizeof(sublayers[0]), key);
+}
+
+const struct wfpw_known *wfpw_known_layer(const char *name_or_guid)
+{
+    return lookup(layers, sizeof(layers) / sizeof(layers[0]), name_or_guid);
 }
 
 int wfpw_layer_is_ale_auth(const char *layer)

@@ -17,6 +17,10 @@ struct wfpw_known {
 const struct wfpw_known *wfpw_known_provider(const char *key);
 const struct wfpw_known *wfpw_known_sublayer(const char *key);
 
+/* The layers the rules judge (ALE auth connect / recv-accept, v4 and v6): symbol without
+ * FWPM_LAYER_ and GUID. Other layers' keys come from the live API (FwpmLayerEnum0). */
+const struct wfpw_known *wfpw_known_layer(const char *name_or_guid);
+
 /* Layer classes, by symbolic name without FWPM_LAYER_ ("ALE_AUTH_CONNECT_V4"). */
 int wfpw_layer_is_ale_auth(const char *layer);  /* connect and recv-accept, v4/v6 (not DISCARD) */
 int wfpw_layer_is_outbound(const char *layer);  /* any layer that sees outbound traffic */

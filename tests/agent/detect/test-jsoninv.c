@@ -61,6 +61,8 @@ TEST_IMPL(jsoninv_round_trip)
             ASSERT_EQ(json.filters[i].nconds, xml.filters[i].nconds);
             ASSERT_STR_EQ(json.filters[i].conds[0].value, xml.filters[i].conds[0].value);
         }
+        /* the judged layers carry their SDK key on the wire */
+        ASSERT(strstr(text, "\"layer\":{\"key\":\"{c38d57d1-05a7-4c33-904f-7fbceee60e82}\",\"name\":\"ALE_AUTH_CONNECT_V4\"}") != NULL);
         findings(&xml, &a);
         findings(&json, &b);
         ASSERT(memcmp(a.counts, b.counts, sizeof(a.counts)) == 0);
