@@ -4,6 +4,7 @@
  * guards against reused run-time ids, and the block-burst detector.
  */
 #include "../../runner.h"
+#include "inv-helpers.h"
 #include "enrich.h"
 #include "netsh.h"
 #include "wfpw/errors.h"
@@ -30,15 +31,6 @@ static const char *str(const cJSON *o, const char *a, const char *b)
     if (b)
         v = cJSON_GetObjectItemCaseSensitive(v, b);
     return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const struct wfpw_filter *by_name(const struct wfpw_inventory *inv, const char *name)
-{
-    size_t i;
-    for (i = 0; i < inv->nfilters; i++)
-        if (inv->filters[i].name && strcmp(inv->filters[i].name, name) == 0)
-            return &inv->filters[i];
-    return NULL;
 }
 
 TEST_IMPL(enrich_blocked_connections)
@@ -93,20 +85,20 @@ TEST_IMPL(enrich_blocked_connections)
     cJSON_Delete(ev);
 
     /* Windows' catch-all filters are default_block; its service-hardening blocks are policy */
-    f = by_name(&real, "WSH Default Outbound Block");
+    f = test_filter_by_name(&real, "WSH Default Outbound Block");
     ASSERT(f != NULL);
     ev = blocked(f->id, f->layer);
     ASSERT(wfpw_enrich_blocked(ev, &real) == 0);
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
     ASSERT_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(ev, "filter"), "provider", "key"), "{4b153735-1049-4480-aab4-d1b9bdc03710}");
     cJSON_Delete(ev);
-    f = by_name(&real, "Default Outbound");
+    f = test_filter_by_name(&real, "Default Outbound");
     ASSERT(f != NULL);
     ev = blocked(f->id, f->layer);
     ASSERT(wfpw_enrich_blocked(ev, &real) == 0);
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
     cJSON_Delete(ev);
-    f = by_name(&real, "Block all outbound traffic from SearchFilterHost");
+    f = test_filter_by_name(&real, "Block all outbound traffic from SearchFilterHost");
     ASSERT(f != NULL);
     ev = blocked(f->id, f->layer);
     ASSERT(wfpw_enrich_blocked(ev, &real) == 0);

@@ -5,20 +5,12 @@
  * state dumps, on chunked input, on malformed input, and under allocation failure.
  */
 #include "../../runner.h"
+#include "inv-helpers.h"
 #include "inventory.h"
 #include "netsh.h"
 #include "wfpw/buf.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
-
-static const struct wfpw_filter *by_name(const struct wfpw_inventory *inv, const char *name)
-{
-    size_t i;
-    for (i = 0; i < inv->nfilters; i++)
-        if (inv->filters[i].name && strcmp(inv->filters[i].name, name) == 0)
-            return &inv->filters[i];
-    return NULL;
-}
 
 TEST_IMPL(netsh_real_filters_dump)
 {
@@ -35,7 +27,7 @@ TEST_IMPL(netsh_real_filters_dump)
     ASSERT_EQ(inv.nfilters, 12);
     ASSERT_EQ(inv.nproviders, 16);
 
-    f = by_name(&inv, "NatLocalInFilter");
+    f = test_filter_by_name(&inv, "NatLocalInFilter");
     ASSERT(f != NULL);
     ASSERT_STR_EQ(f->key, "{ed072945-a414-44fa-b2a5-ce526e2a48f0}");
     ASSERT(f->provider_key == NULL && f->description == NULL && f->nflags == 0);
@@ -53,7 +45,7 @@ TEST_IMPL(netsh_real_filters_dump)
     ASSERT_STR_EQ(f->conds[0].type, "UINT32");
     ASSERT_STR_EQ(f->conds[0].value, "32");
 
-    f = by_name(&inv, "Internet Connection Sharing (DHCPv6-In)");
+    f = test_filter_by_name(&inv, "Internet Connection Sharing (DHCPv6-In)");
     ASSERT(f != NULL);
     ASSERT_STR_EQ(f->provider_key, "FWPM_PROVIDER_MPSSVC_WF");
     ASSERT_STR_EQ(f->layer, "ALE_RESOURCE_ASSIGNMENT_V4");
@@ -70,7 +62,7 @@ TEST_IMPL(netsh_real_filters_dump)
     ASSERT_STR_EQ(f->conds[2].value, "547");
 
     /* the legitimate look-alike of an EDRSilencer filter (Windows Service Hardening) */
-    f = by_name(&inv, "Block all outbound traffic from SearchFilterHost");
+    f = test_filter_by_name(&inv, "Block all outbound traffic from SearchFilterHost");
     ASSERT(f != NULL);
     ASSERT_STR_EQ(f->action, "BLOCK");
     ASSERT_STR_EQ(f->layer, "ALE_AUTH_CONNECT_V4");
