@@ -229,6 +229,15 @@ TEST_IMPL(rules_near_misses)
                "ALE_APP_ID|EQUAL|\\device\\harddiskvolume3\\program files\\google\\chrome\\application\\chrome.exe");
     expect(&inv, f, NULL, "persistent-block:low", "simplewall");
     expect(&inv, f, &cfg, "", "simplewall allowlisted");
+    /* a third-party sublayer below every Windows one's maximum: not max-weight (Sophos uses 32769-32771) */
+    sublayer(&inv, "{63dd0fa6-0000-0000-0000-000000000001}", "Sophos Web Intelligence", "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}", 32769);
+    sublayer(&inv, "{63dd0fa6-0000-0000-0000-000000000002}", "Sophos high", "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}", 0xC001);
+    f = filter(&inv, "x", "OUTBOUND_TRANSPORT_V4", "BLOCK", "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}",
+               "{63dd0fa6-0000-0000-0000-000000000001}", "", "IP_REMOTE_PORT|EQUAL|25");
+    expect(&inv, f, NULL, "", "third-party sublayer at 32769");
+    f = filter(&inv, "x", "OUTBOUND_TRANSPORT_V4", "BLOCK", "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}",
+               "{63dd0fa6-0000-0000-0000-000000000002}", "", "IP_REMOTE_PORT|EQUAL|25");
+    expect(&inv, f, NULL, "max-weight-sublayer:medium", "third-party sublayer at 0xC001");
     /* Windows' boot-time filter: persistent, max weight, Windows provider */
     f = filter(&inv, "Boot Time Filter", "ALE_AUTH_CONNECT_V4", "BLOCK", "FWPM_PROVIDER_MPSSVC_WF",
                "FWPM_SUBLAYER_MPSSVC_WF", "PERSISTENT,BOOTTIME", NULL);
