@@ -30,14 +30,18 @@ int wfpw_severity_rank(const char *s)
     return !strcmp(s, "critical") ? 4 : !strcmp(s, "high") ? 3 : !strcmp(s, "medium") ? 2 : !strcmp(s, "low") ? 1 : 0;
 }
 
-/* BLOCK, or a terminating callout that silently drops (Windows' built-in SILENT_DROP callouts,
- * which netsh names symbolically). Other callouts decide case by case and are not judged here. */
+/* BLOCK, or a terminating callout that silently drops: Windows' built-in SILENT_DROP callouts,
+ * by symbolic name or SDK key (FWPM_CALLOUT_WFP_TRANSPORT_LAYER_V4/V6_SILENT_DROP). Other
+ * callouts decide case by case and are not judged here. */
 static int blocks(const struct wfpw_filter *f)
 {
+    const char *k = f->callout_key;
     if (strcmp(f->action, "BLOCK") == 0)
         return 1;
-    return (strcmp(f->action, "CALLOUT_TERMINATING") == 0 || strcmp(f->action, "CALLOUT_UNKNOWN") == 0) &&
-           f->callout_key && strstr(f->callout_key, "SILENT_DROP") != NULL;
+    if (k == NULL || (strcmp(f->action, "CALLOUT_TERMINATING") != 0 && strcmp(f->action, "CALLOUT_UNKNOWN") != 0))
+        return 0;
+    return strstr(k, "SILENT_DROP") != NULL || strcasecmp(k, "{eda08606-2494-4d78-89bc-67837c03b969}") == 0 ||
+           strcasecmp(k, "{8693cc74-a075-4156-b476-9286eece814e}") == 0;
 }
 
 static const struct wfpw_cond *cond(const struct wfpw_filter *f, const char *field)

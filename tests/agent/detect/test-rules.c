@@ -142,6 +142,10 @@ TEST_IMPL(rules_edrsilencer_variants)
                "FWPM_SUBLAYER_MPSSVC_WF", "", "ALE_APP_ID|EQUAL|" MSMPENG);
     ((struct wfpw_filter *)f)->callout_key = "FWPM_CALLOUT_WFP_TRANSPORT_LAYER_V4_SILENT_DROP";
     expect(&inv, f, NULL, "edr-app-block:critical", "silent-drop callout");
+    f = filter(&inv, "x", "ALE_AUTH_CONNECT_V6", "CALLOUT_TERMINATING", "FWPM_PROVIDER_MPSSVC_WF",
+               "FWPM_SUBLAYER_MPSSVC_WF", "", "ALE_APP_ID|EQUAL|" MSMPENG);
+    ((struct wfpw_filter *)f)->callout_key = "{8693cc74-a075-4156-b476-9286eece814e}";
+    expect(&inv, f, NULL, "edr-app-block:critical", "silent-drop callout by SDK key");
     wfpw_inventory_free(&inv);
     return 0;
 }
