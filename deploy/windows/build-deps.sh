@@ -70,7 +70,8 @@ elif [[ -z "$(src_versions libuv1)" ]]; then
 fi
 
 # --- 2. is the cache current? -----------------------------------------------------------------
-stamp="script=$(sha256sum "$0" "$toolchain" | sha256sum | cut -c1-16)"
+# contents only: a checkout in another directory (CI's fresh clone) must reuse the cache
+stamp="script=$(cat "$0" "$toolchain" | sha256sum | cut -c1-16)"
 for p in "${srcpkgs[@]}"; do
     [[ -n "$(src_versions "$p")" ]] || die "apt knows no source package '$p' (deb-src for $suite missing?)"
     v=$(want_version "$p")

@@ -65,7 +65,7 @@ cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct
 }
 
 
-static void text_row(struct wfpw_buf *out, const struct wfpw_finding *x)
+static void text_row(struct wfpw_buf *out, const struct wfpw_finding *x, const char *callout)
 {
     wfpw_buf_printf(out, "%-8s %-22s %-10llu %-3s %s\n", x->severity, x->rule,
                     (unsigned long long)x->filter->id, x->preexisting ? "old" : "NEW", x->title);
@@ -74,6 +74,9 @@ static void text_row(struct wfpw_buf *out, const struct wfpw_finding *x)
         wfpw_buf_printf(out, "%43s target: %s\n", "", x->target);
     wfpw_buf_printf(out, "%43s filter: %s '%s' at %s\n", "", x->filter->key, x->filter->name ? x->filter->name : "",
                     x->filter->layer);
+    if (x->filter->callout_key)
+        wfpw_buf_printf(out, "%43s callout: %s%s%s%s\n", "", x->filter->callout_key, callout ? " '" : "",
+                        callout ? callout : "", callout ? "'" : "");
 }
 
 int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *baseline,
@@ -118,7 +121,7 @@ int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *
                     res->worst_new = rank;
             }
             if (text) {
-                text_row(out, x);
+                text_row(out, x, wfpw_inventory_callout_name(inv, x->filter->callout_key));
                 continue;
             }
             {

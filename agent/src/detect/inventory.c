@@ -23,6 +23,7 @@ void wfpw_inventory_free(struct wfpw_inventory *inv)
     wfpw_free(inv->filters);
     wfpw_free(inv->providers);
     wfpw_free(inv->sublayers);
+    wfpw_free(inv->callouts);
     wfpw_free(inv->by_id);
     wfpw_arena_free(&inv->arena);
     memset(inv, 0, sizeof(*inv));
@@ -58,6 +59,20 @@ struct wfpw_provider *wfpw_inventory_add_provider(struct wfpw_inventory *inv)
 struct wfpw_sublayer *wfpw_inventory_add_sublayer(struct wfpw_inventory *inv)
 {
     return grow((void **)&inv->sublayers, &inv->nsublayers, &inv->cap_sublayers, sizeof(struct wfpw_sublayer));
+}
+
+struct wfpw_callout *wfpw_inventory_add_callout(struct wfpw_inventory *inv)
+{
+    return grow((void **)&inv->callouts, &inv->ncallouts, &inv->cap_callouts, sizeof(struct wfpw_callout));
+}
+
+const char *wfpw_inventory_callout_name(const struct wfpw_inventory *inv, const char *key)
+{
+    size_t i;
+    for (i = 0; key && i < inv->ncallouts; i++)
+        if (inv->callouts[i].key && strcasecmp(inv->callouts[i].key, key) == 0)
+            return inv->callouts[i].name;
+    return NULL;
 }
 
 const struct wfpw_provider *wfpw_inventory_provider(const struct wfpw_inventory *inv, const char *key)

@@ -56,6 +56,10 @@ struct wfpw_sublayer {
     uint32_t weight;
 };
 
+struct wfpw_callout {
+    const char *key, *name, *provider_key, *layer;
+};
+
 struct wfpw_inventory {
     struct wfpw_arena arena;
     struct wfpw_filter *filters;
@@ -64,6 +68,8 @@ struct wfpw_inventory {
     size_t nproviders, cap_providers;
     struct wfpw_sublayer *sublayers;
     size_t nsublayers, cap_sublayers;
+    struct wfpw_callout *callouts;      /* from `show state` dumps (per layer) */
+    size_t ncallouts, cap_callouts;
     const char *source;     /* "netsh show filters", "netsh show state", ... */
     const struct wfpw_filter **by_id; /* sorted by run-time id; built by wfpw_inventory_index */
     size_t nby_id;
@@ -75,6 +81,9 @@ void wfpw_inventory_free(struct wfpw_inventory *inv);
 struct wfpw_filter *wfpw_inventory_add_filter(struct wfpw_inventory *inv);
 struct wfpw_provider *wfpw_inventory_add_provider(struct wfpw_inventory *inv);
 struct wfpw_sublayer *wfpw_inventory_add_sublayer(struct wfpw_inventory *inv);
+struct wfpw_callout *wfpw_inventory_add_callout(struct wfpw_inventory *inv);
+/* The callout's display name, or NULL when the inventory does not list it. */
+const char *wfpw_inventory_callout_name(const struct wfpw_inventory *inv, const char *key);
 const struct wfpw_provider *wfpw_inventory_provider(const struct wfpw_inventory *inv, const char *key);
 const struct wfpw_sublayer *wfpw_inventory_sublayer(const struct wfpw_inventory *inv, const char *key);
 int wfpw_filter_has_flag(const struct wfpw_filter *f, const char *flag);

@@ -24,7 +24,7 @@
 #define MAX_DEPTH 32
 #define MAX_TEXT (1u << 20)
 
-enum obj { OBJ_NONE, OBJ_FILTER, OBJ_PROVIDER, OBJ_SUBLAYER };
+enum obj { OBJ_NONE, OBJ_FILTER, OBJ_PROVIDER, OBJ_SUBLAYER, OBJ_CALLOUT };
 
 struct wfpw_netsh {
     XML_Parser xp;
@@ -152,6 +152,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                      (r->root == 2 && r->depth == 5 && at(r, 1, "layers") && at(r, 3, "filters"));
         int provider = r->depth == 3 && at(r, 1, "providers");
         int sublayer = r->root == 2 && r->depth == 3 && at(r, 1, "subLayers");
+        int callout = r->root == 2 && r->depth == 5 && at(r, 1, "layers") && at(r, 3, "callouts");
         void *o = NULL;
         if (filter)
             o = wfpw_inventory_add_filter(r->inv), r->obj = OBJ_FILTER, r->fi = r->inv->nfilters - 1;
@@ -159,7 +160,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             o = wfpw_inventory_add_provider(r->inv), r->obj = OBJ_PROVIDER, r->fi = r->inv->nproviders - 1;
         else if (sublayer)
             o = wfpw_inventory_add_sublayer(r->inv), r->obj = OBJ_SUBLAYER, r->fi = r->inv->nsublayers - 1;
-        if ((filter || provider || sublayer) && o == NULL) {
+        else if (callout)
+            o = wfpw_inventory_add_callout(r->inv), r->obj = OBJ_CALLOUT, r->fi = r->inv->ncallouts - 1;
+        if ((filter || provider || sublayer || callout) && o == NULL) {
             r->obj = OBJ_NONE;
             fail(r, WFPW_ENOMEM, "out of memory");
             return;
@@ -378,6 +381,9 @@ static void end_object(struct wfpw_netsh *r)
     } else if (r->obj == OBJ_SUBLAYER) {
         if (r->inv->sublayers[r->fi].key == NULL)
             fail(r, WFPW_EPROTO, "sublayer lacks %s", "subLayerKey");
+    } else if (r->obj == OBJ_CALLOUT) {
+        if (r->inv->callouts[r->fi].key == NULL)
+            fail(r, WFPW_EPROTO, "callout lacks %s", "calloutKey");
     }
     r->obj = OBJ_NONE;
 }
@@ -398,6 +404,12 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
         else if (rel_is(r, "displayData/description")) p->description = keep(r, NULL);
         else if (rel_is(r, "serviceName")) p->service = keep(r, NULL);
         else if (rel_is(r, "flags/item")) add_flag(r, "FWPM_PROVIDER_FLAG_");
+    } else if (r->obj == OBJ_CALLOUT) {
+        struct wfpw_callout *co = &r->inv->callouts[r->fi];
+        if (rel_is(r, "calloutKey")) co->key = keep(r, NULL);
+        else if (rel_is(r, "displayData/name")) co->name = keep(r, NULL);
+        else if (rel_is(r, "providerKey")) co->provider_key = keep(r, NULL);
+        else if (rel_is(r, "applicableLayer")) co->layer = keep(r, "FWPM_LAYER_");
     } else if (r->obj == OBJ_SUBLAYER) {
         struct wfpw_sublayer *s = &r->inv->sublayers[r->fi];
         uint64_t w = 0;

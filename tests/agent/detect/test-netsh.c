@@ -122,6 +122,10 @@ TEST_IMPL(netsh_real_state_dump)
         s = wfpw_inventory_sublayer(&inv, "FWPM_SUBLAYER_INSPECTION");
         ASSERT(s != NULL && s->weight == 0 && strcmp(s->name, "WFP Built-in Inspection Sublayer") == 0);
         ASSERT_STR_EQ(inv.filters[0].layer, "ALE_AUTH_CONNECT_V4");
+        ASSERT_EQ(inv.ncallouts, 11); /* the layer's callouts, with their names */
+        ASSERT_STR_EQ(wfpw_inventory_callout_name(&inv, "FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4"),
+                      "WFP Built-in IPsec ALE Connect v4 Layer Callout");
+        ASSERT_STR_EQ(inv.callouts[0].layer, "ALE_AUTH_CONNECT_V4");
         wfpw_inventory_free(&inv);
         wfpw_buf_free(&b);
     }
