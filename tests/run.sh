@@ -101,6 +101,7 @@ elif build_step fuzz configure env CC=clang cmake -S . -B build/fuzz -DCMAKE_BUI
         work=$(mktemp -d)
         # seeds from the repo are read-only inputs; new finds go to a scratch directory
         if "$drv" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                -artifact_prefix="$logdir/$name-" \
                 "$work" "$corpus" >"$logdir/$name.log" 2>&1; then
             fp=$((fp + 1))
             echo "$name: $(grep -E 'stat::number_of_executed_units' "$logdir/$name.log" | awk '{print $2}') runs, no crash"

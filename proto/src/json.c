@@ -37,11 +37,16 @@ void wfpw_json_init(void)
 
 static void jpath_append(struct wfpw_jpath *p, const char *s, size_t n)
 {
-    if (p->len + n >= sizeof(p->buf)) { /* keep the start; mark the cut */
-        n = p->len + 4 < sizeof(p->buf) ? sizeof(p->buf) - p->len - 4 : 0;
-        memcpy(p->buf + p->len, s, n);
-        p->len += n;
-        memcpy(p->buf + p->len, "...", 4);
+    const size_t room = sizeof(p->buf) - 4; /* what a cut path keeps, before "...\0" */
+    if (p->len + n >= sizeof(p->buf)) {     /* keep the start; mark the cut */
+        if (p->len < room) {
+            memcpy(p->buf + p->len, s, room - p->len);
+            p->len = room;
+        } else if (p->len > room) {
+            p->len = room;                  /* already full or cut: stays so */
+        }
+        memcpy(p->buf + room, "...", 4);
+        p->len = room + 3;                  /* full: further appends land here too */
         return;
     }
     memcpy(p->buf + p->len, s, n);

@@ -83,6 +83,34 @@ TEST_IMPL(json_paths)
     return 0;
 }
 
+/* Paths longer than the buffer are cut with "..." at any fill level (fuzzer find: a path at
+ * 253-255 bytes overflowed the marker), and popping restores the uncut prefix. */
+TEST_IMPL(json_paths_cut)
+{
+    char key[600];
+    size_t fill, saved, saved2;
+    memset(key, 'k', sizeof(key) - 1);
+    key[sizeof(key) - 1] = '\0';
+    for (fill = 240; fill < 260; fill++) {
+        struct wfpw_jpath p = {{0}, 0};
+        char part[300];
+        memset(part, 'a', fill < sizeof(part) ? fill : sizeof(part) - 1);
+        part[fill < sizeof(part) ? fill : sizeof(part) - 1] = '\0';
+        wfpw_jpath_key(&p, part);
+        saved = wfpw_jpath_index(&p, 7);
+        saved2 = wfpw_jpath_key(&p, key);
+        wfpw_jpath_key(&p, "more");
+        wfpw_jpath_index(&p, 123456);
+        ASSERT(p.len < sizeof(p.buf));
+        ASSERT(strlen(p.buf) == p.len);
+        ASSERT(strcmp(p.buf + p.len - 3, "...") == 0);
+        wfpw_jpath_pop(&p, saved2);
+        wfpw_jpath_pop(&p, saved);
+        ASSERT(p.len == saved && strlen(p.buf) == p.len);
+    }
+    return 0;
+}
+
 TEST_IMPL(buf_cap_and_sticky_error)
 {
     struct wfpw_buf b;
