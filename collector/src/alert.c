@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "store.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -32,13 +33,6 @@ static struct {
     atomic_llong pending;
     unsigned rng;
 } A;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Full jitter: uniform in [0, min(cap, 1 s * 2^attempts)], at least 100 ms. */
 static int64_t backoff_ms(int attempts)
@@ -203,17 +197,17 @@ static void drain_target(struct wfpw_store *st, const char *target)
 {
     struct wfpw_outbox_item it;
     int n = 0;
-    while (!A.stop && n++ < 100 && wfpw_store_outbox_next(st, target, now_ms(), &it) == 1) {
+    while (!A.stop && n++ < 100 && wfpw_store_outbox_next(st, target, wfpw_now_ms(), &it) == 1) {
         char err[256] = "";
         int rc = strcmp(target, "webhook") == 0 ? deliver_webhook(&it, err, sizeof(err))
                                                 : deliver_syslog(&it, err, sizeof(err));
         if (rc == 0) {
-            wfpw_store_outbox_done(st, it.outbox_id, now_ms());
+            wfpw_store_outbox_done(st, it.outbox_id, wfpw_now_ms());
             atomic_fetch_add(&A.delivered, 1);
             wfpw_log_info("collector", target, "delivered alert %lld", (long long)it.alert_id);
         } else {
             int64_t wait = backoff_ms(it.attempts);
-            wfpw_store_outbox_retry(st, it.outbox_id, now_ms() + wait, err);
+            wfpw_store_outbox_retry(st, it.outbox_id, wfpw_now_ms() + wait, err);
             atomic_fetch_add(&A.failed, 1);
             wfpw_log_warn("collector", target, "alert %lld not delivered (%s); retry in %lld ms",
                           (long long)it.alert_id, err, (long long)wait);
@@ -250,7 +244,7 @@ static void thread_main(void *arg)
 int wfpw_alert_start(const struct wfpw_alert_cfg *cfg)
 {
     A.cfg = *cfg;
-    A.rng = (unsigned)now_ms();
+    A.rng = (unsigned)wfpw_now_ms();
     A.datadir = wfpw_strdup(cfg->datadir);
     A.webhook_url = wfpw_strdup(cfg->webhook_url);
     A.webhook_ca = wfpw_strdup(cfg->webhook_ca);

@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "alert.h"
+#include "clock.h"
 #include "config.h"
 #include "fsutil.h"
 #include "pki.h"
@@ -45,13 +46,6 @@ static int usage(void)
             "  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--log-level L]\n"
             "  version\n");
     return 2;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* value of --flag in argv[from..], NULL if absent; *bad set when the flag has no value */
@@ -191,7 +185,7 @@ static int cmd_token(int argc, char **argv)
             token[o++] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
         token[o] = '\0';
         wfpw_token_hash(token, hash);
-        rc = wfpw_store_token_add(st, name, hash, now_ms());
+        rc = wfpw_store_token_add(st, name, hash, wfpw_now_ms());
         mbedtls_platform_zeroize(raw, sizeof(raw));
         wfpw_store_close(st);
         if (rc == WFPW_EEXIST) {
@@ -207,7 +201,7 @@ static int cmd_token(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[2], "revoke") == 0 && name) {
-        rc = wfpw_store_token_revoke(st, name, now_ms());
+        rc = wfpw_store_token_revoke(st, name, wfpw_now_ms());
         wfpw_store_close(st);
         if (rc == WFPW_ENOENT) {
             fprintf(stderr, "wfpwatch-collector: no active token named '%s'\n", name);
@@ -293,7 +287,7 @@ static void submit_maintenance(int prune_only)
     mj = wfpw_calloc(1, sizeof(*mj));
     if (mj == NULL)
         return;
-    mj->now = now_ms();
+    mj->now = wfpw_now_ms();
     mj->prune_only = prune_only;
     mj->job.run = maint_run;
     mj->job.done = maint_done;

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "alert.h"
+#include "clock.h"
 #include "http.h"
 #include "metrics.h"
 #include "storeq.h"
@@ -69,13 +70,6 @@ void wfpw_token_hash(const char *token, char out[65])
 static void respond_json(struct wfpw_conn_ref *ref, int status, const struct wfpw_buf *b)
 {
     wfpw_respond(ref, status, "application/json", b->data ? b->data : "", b->len, NULL);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Answer a request whose store job could not be queued: 429 when the queue is full (the
@@ -256,7 +250,7 @@ static void route_batches(struct wfpw_req *req)
                       wfpw_batch_id(batch), agent.id, agent.hostname);
     ij->in.batch = batch;
     ij->in.host = ij->host;
-    ij->in.now_ms = now_ms();
+    ij->in.now_ms = wfpw_now_ms();
     ij->job.ingest = &ij->in;
     ij->job.done = ingest_done;
     ij->ref = req->ref;
@@ -293,7 +287,7 @@ static void api_run(struct wfpw_store *st, struct wfpw_sjob *j)
         return;
     switch (aj->kind) {
     case API_QUERY: aj->rc = wfpw_store_query(st, &aj->q, &aj->out); break;
-    case API_HOSTS: aj->rc = wfpw_store_hosts(st, now_ms(), &aj->out); break;
+    case API_HOSTS: aj->rc = wfpw_store_hosts(st, wfpw_now_ms(), &aj->out); break;
     case API_FILTERS: aj->rc = wfpw_store_filters(st, aj->host, &aj->out); break;
     }
 }
