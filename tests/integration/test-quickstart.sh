@@ -14,6 +14,8 @@ eq "quickstart exits 0" "$rc" 0
 [[ $rc -eq 0 ]] || tail -n 30 "$T/q1.log"
 check "collector running after quickstart" kill -0 "$(cat "$T/var/collector.pid" 2>/dev/null)"
 check "the batch was accepted" grep -q '{"accepted":8,"duplicate":false}' "$T/q1.log"
+check "the analyzer flags the demo attack" grep -q '42 filters (netsh wfp show filters): 2 critical, 2 high' "$T/q1.log"
+check "and reports the difference to the baseline" grep -q 'since the baseline: 2 added, 0 removed, 0 changed' "$T/q1.log"
 check "it says plainly that the agent pipeline does not exist yet" grep -q 'NOT AVAILABLE YET: the agent pipeline' "$T/q1.log"
 eq "var/ is private" "$(stat -c %a "$T/var")" 700
 eq "token file is private" "$(stat -c %a "$T/var/api.token")" 600
