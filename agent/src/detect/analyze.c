@@ -23,13 +23,19 @@ static const char *wire_key(const char *key, const struct wfpw_known *k)
     return k ? k->guid : NULL;
 }
 
+void wfpw_inventory_provider_ref(const struct wfpw_inventory *inv, const char *key, struct wfpw_ref *out)
+{
+    const struct wfpw_provider *p = wfpw_inventory_provider(inv, key);
+    const struct wfpw_known *k = wfpw_known_provider(key);
+    out->key = wire_key(key, k);
+    out->name = p && p->name ? p->name : k ? k->name : key;
+}
+
 cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct wfpw_filter *f)
 {
     struct wfpw_filter_desc d;
     struct wfpw_condition conds[64];
-    const struct wfpw_provider *p = wfpw_inventory_provider(inv, f->provider_key);
     const struct wfpw_sublayer *s = wfpw_inventory_sublayer(inv, f->sublayer_key);
-    const struct wfpw_known *kp = wfpw_known_provider(f->provider_key);
     const struct wfpw_known *ks = wfpw_known_sublayer(f->sublayer_key);
     size_t i;
 
@@ -40,10 +46,8 @@ cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct
     d.description = f->description;
     d.flags = f->flags;
     d.nflags = f->nflags;
-    if (f->provider_key) {
-        d.provider.key = wire_key(f->provider_key, kp);
-        d.provider.name = p && p->name ? p->name : kp ? kp->name : f->provider_key;
-    }
+    if (f->provider_key)
+        wfpw_inventory_provider_ref(inv, f->provider_key, &d.provider);
     d.layer.name = f->layer;
     d.layer.key = wfpw_known_layer(f->layer) ? wfpw_known_layer(f->layer)->guid : NULL;
     d.sublayer.key = wire_key(f->sublayer_key, ks);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "inventory.h"
+#include "wfpw/proto.h"
 #include "rules.h"
 #include "wfpw/buf.h"
 
@@ -23,6 +24,11 @@ struct wfpw_analysis {
 /* baseline may be NULL (then every finding is new). text: 1 table, 0 JSON. */
 int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *baseline,
                  const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out, struct wfpw_analysis *res);
+
+/* A provider key as the wire shows it: {key (a valid lower-case GUID, or the GUID of a
+ * Windows provider named symbolically, else NULL), display name}. Pointers borrowed from inv
+ * or static tables. */
+void wfpw_inventory_provider_ref(const struct wfpw_inventory *inv, const char *key, struct wfpw_ref *out);
 
 /* The wire (proto v1) form of an inventory filter. Caller owns the tree. */
 cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct wfpw_filter *f);

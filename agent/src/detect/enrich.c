@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyze.h"
 #include "products.h"
 #include "wellknown.h"
 #include "wfpw/errors.h"
@@ -78,17 +79,16 @@ int wfpw_enrich_blocked(cJSON *ev, const struct wfpw_inventory *inv)
     if (f && !(cJSON_IsString(layer) && layers_agree(layer->valuestring, f->layer)))
         f = NULL; /* the id belongs to another filter now */
     if (f) {
-        const struct wfpw_provider *p = wfpw_inventory_provider(inv, f->provider_key);
-        const struct wfpw_known *k = wfpw_known_provider(f->provider_key);
         if ((rc = set(filter, "key", cJSON_CreateString(f->key))) != 0 ||
             (rc = set(filter, "name", f->name ? cJSON_CreateString(f->name) : cJSON_CreateNull())) != 0)
             return rc;
         if (f->provider_key) {
             cJSON *pr = cJSON_CreateObject();
-            const char *key = f->provider_key[0] == '{' ? f->provider_key : k ? k->guid : NULL;
-            const char *name = p && p->name ? p->name : k ? k->name : f->provider_key;
-            if (pr == NULL || !cJSON_AddItemToObject(pr, "key", key ? cJSON_CreateString(key) : cJSON_CreateNull()) ||
-                !cJSON_AddItemToObject(pr, "name", cJSON_CreateString(name))) {
+            struct wfpw_ref ref;
+            wfpw_inventory_provider_ref(inv, f->provider_key, &ref);
+            if (pr == NULL ||
+                !cJSON_AddItemToObject(pr, "key", ref.key ? cJSON_CreateString(ref.key) : cJSON_CreateNull()) ||
+                !cJSON_AddItemToObject(pr, "name", cJSON_CreateString(ref.name))) {
                 cJSON_Delete(pr);
                 return WFPW_ENOMEM;
             }

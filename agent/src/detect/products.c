@@ -185,7 +185,7 @@ const struct wfpw_product *wfpw_products(size_t *n)
 }
 
 /* Case-insensitive substring search. */
-static int contains(const char *hay, const char *needle)
+int wfpw_contains_nocase(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     for (; *hay; hay++)
@@ -194,18 +194,22 @@ static int contains(const char *hay, const char *needle)
     return 0;
 }
 
-/* Does the last component of path (minus ".exe") equal name? */
-static int exe_is(const char *path, const char *name)
+/* length of s without a trailing ".exe" */
+static size_t stem(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 4 && strcasecmp(s + n - 4, ".exe") == 0 ? n - 4 : n;
+}
+
+int wfpw_exe_is(const char *path, const char *name)
 {
     const char *base = path, *p;
     size_t n;
     for (p = path; *p; p++)
         if (*p == '\\' || *p == '/')
             base = p + 1;
-    n = strlen(base);
-    if (n > 4 && strcasecmp(base + n - 4, ".exe") == 0)
-        n -= 4;
-    return n == strlen(name) && strncasecmp(base, name, n) == 0;
+    n = stem(base);
+    return n > 0 && n == stem(name) && strncasecmp(base, name, n) == 0;
 }
 
 const struct wfpw_product *wfpw_product_match(const char *path, const char *const *extra, size_t nextra)
@@ -215,20 +219,11 @@ const struct wfpw_product *wfpw_product_match(const char *path, const char *cons
     if (path == NULL || *path == '\0')
         return NULL;
     for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (exe_is(path, table[i].exe) && (table[i].path_hint == NULL || contains(path, table[i].path_hint)))
+        if (wfpw_exe_is(path, table[i].exe) &&
+            (table[i].path_hint == NULL || wfpw_contains_nocase(path, table[i].path_hint)))
             return &table[i];
-    for (i = 0; i < nextra; i++) {
-        char name[256];
-        size_t n = strlen(extra[i]);
-        if (n > 4 && strcasecmp(extra[i] + n - 4, ".exe") == 0)
-            n -= 4;
-        if (n == 0 || n >= sizeof(name))
-            continue;
-        memcpy(name, extra[i], n);
-        name[n] = '\0';
-        if (exe_is(path, name)) {
+    for (i = 0; i < nextra; i++)
+        if (wfpw_exe_is(path, extra[i]))
             return &configured;
-        }
-    }
     return NULL;
 }

@@ -21,6 +21,11 @@ struct wfpw_product {
  * with or without ".exe"); NULL when none. extra: additional executable names (config),
  * which match without a path hint and report vendor "configured". */
 const struct wfpw_product *wfpw_product_match(const char *path, const char *const *extra, size_t nextra);
+/* 1 when the last component of path, without ".exe", is name (itself with or without ".exe"),
+ * case-insensitively. */
+int wfpw_exe_is(const char *path, const char *name);
+/* Case-insensitive substring test. */
+int wfpw_contains_nocase(const char *hay, const char *needle);
 /* The built-in table, for docs and tests. */
 const struct wfpw_product *wfpw_products(size_t *n);
 

@@ -76,13 +76,8 @@ static const char *provider_label(const struct wfpw_inventory *inv, const char *
 
 static int claims_microsoft(const char *s)
 {
-    static const char *const words[] = {"microsoft", "windows", "wfp built-in"};
-    size_t i, j;
-    for (i = 0; s && i < 3; i++)
-        for (j = 0; s[j]; j++)
-            if (strncasecmp(s + j, words[i], strlen(words[i])) == 0)
-                return 1;
-    return 0;
+    return s && (wfpw_contains_nocase(s, "microsoft") || wfpw_contains_nocase(s, "windows") ||
+                 wfpw_contains_nocase(s, "wfp built-in"));
 }
 
 /* ---- IPv4 address matching for the collector and endpoint rules --------------------------------- */
@@ -180,8 +175,7 @@ size_t wfpw_rules_eval(const struct wfpw_inventory *inv, const struct wfpw_filte
         const struct wfpw_product *prod;
         if (!c->field || strcmp(c->field, "ALE_APP_ID") != 0 || !c->match || strcmp(c->match, "EQUAL") != 0 || !c->value)
             continue;
-        if (wfpw_layer_is_outbound(f->layer) && (prod = wfpw_product_match(c->value, &self, 1)) != NULL &&
-            strcmp(prod->vendor, "configured by the operator") == 0) {
+        if (wfpw_layer_is_outbound(f->layer) && wfpw_exe_is(c->value, self)) {
             if ((x = add(out, &n, max, f, "self-block", "critical")) != NULL) {
                 setf(x->title, sizeof(x->title), "WFP filter blocks wfpwatch itself");
                 setf(x->why, sizeof(x->why), "%s filter at %s selects wfpwatch's executable by app id; %s",

@@ -61,6 +61,15 @@ TEST_IMPL(enrich_blocked_connections)
     ASSERT(wfpw_event_validate(ev, "event", &perr) == 0);
     cJSON_Delete(ev);
 
+    /* a provider key that is no GUID never reaches the wire as a key (the event stays valid) */
+    v14.filters[0].provider_key = "{not-a-guid}";
+    ev = blocked(324367, "ALE_AUTH_CONNECT_V4");
+    ASSERT(wfpw_enrich_blocked(ev, &v14) == 0);
+    ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "filter"), "provider"), "key")));
+    ASSERT(wfpw_event_validate(ev, "event", &perr) == 0);
+    cJSON_Delete(ev);
+
     /* the driver reports discard layers: they agree with the filter's layer */
     ev = blocked(324368, "ALE_AUTH_CONNECT_V6_DISCARD");
     ASSERT(wfpw_enrich_blocked(ev, &v14) == 0);

@@ -287,7 +287,9 @@ TEST_IMPL(products_cover_public_lists)
     ASSERT(wfpw_product_match("C:\\Program Files\\Acme\\AcmeGuard.exe", NULL, 0) == NULL);
     {
         static const char *const extra[] = {"AcmeGuard.exe"};
+        static const char *const bare[] = {"acmeguard"};
         ASSERT(wfpw_product_match("C:\\Program Files\\Acme\\ACMEGUARD.EXE", extra, 1) != NULL);
+        ASSERT(wfpw_product_match("C:\\Program Files\\Acme\\AcmeGuard.exe", bare, 1) != NULL);
     }
     ASSERT(wfpw_product_match("MsMpEng.exe", NULL, 0) != NULL);           /* bare names too */
     ASSERT(wfpw_product_match("notmsmpeng.exe", NULL, 0) == NULL);
