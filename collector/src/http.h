@@ -34,9 +34,7 @@ struct wfpw_req {
     struct wfpw_buf body;        /* owned by the connection */
     const char *peer_cn;         /* CN of a client certificate the CA vouched for, or NULL */
     int peer_cert_present;       /* a certificate was presented (verified or not) */
-    uint32_t peer_verify_flags;  /* mbedTLS verify flags when presented */
     struct wfpw_conn_ref *ref;   /* for asynchronous answers */
-    int64_t start_ms;
 };
 
 /* Answer the request on ref's connection (if it still exists). body is copied. extra_headers:

@@ -287,7 +287,7 @@ static void api_run(struct wfpw_store *st, struct wfpw_sjob *j)
         return;
     switch (aj->kind) {
     case API_QUERY: aj->rc = wfpw_store_query(st, &aj->q, &aj->out); break;
-    case API_HOSTS: aj->rc = wfpw_store_hosts(st, wfpw_now_ms(), &aj->out); break;
+    case API_HOSTS: aj->rc = wfpw_store_hosts(st, &aj->out); break;
     case API_FILTERS: aj->rc = wfpw_store_filters(st, aj->host, &aj->out); break;
     }
 }

@@ -48,7 +48,6 @@ struct wfpw_conn {
     int handshake_done, busy, closing, close_after, in_pump, reading, writes;
     char cn[128];                 /* CN of a verified client certificate, or "" */
     int peer_present;             /* a client certificate was presented */
-    uint32_t peer_flags;          /* its mbedTLS verify flags */
     struct wfpw_conn_ref *ref;
     struct wfpw_conn *prev, *next;
     char rbuf[READ_CHUNK];
@@ -253,7 +252,6 @@ static void arm(struct wfpw_conn *c, uint64_t ms)
 static void on_request_begin(void *owner)
 {
     struct wfpw_conn *c = owner;
-    c->hp.req.start_ms = (int64_t)uv_now(S.loop);
     if (c->handshake_done)
         arm(c, S.cfg.header_timeout_ms); /* the first request's timer runs since connect */
 }
@@ -279,7 +277,6 @@ static void dispatch(struct wfpw_conn *c)
     req->ref = c->ref;
     req->peer_cn = c->cn[0] ? c->cn : NULL;
     req->peer_cert_present = c->peer_present;
-    req->peer_verify_flags = c->peer_flags;
     wfpw_route(req);
 }
 
@@ -314,8 +311,7 @@ static void peer_identity(struct wfpw_conn *c)
     c->cn[0] = '\0';
     if (peer == NULL)
         return;
-    c->peer_flags = mbedtls_ssl_get_verify_result(&c->ssl);
-    if (c->peer_flags != 0)
+    if (mbedtls_ssl_get_verify_result(&c->ssl) != 0)
         return; /* presented but not vouched for by our CA: no identity */
     for (n = &peer->subject; n; n = n->next)
         if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len < sizeof(c->cn)) {

@@ -501,12 +501,11 @@ int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct w
     return out->err;
 }
 
-int wfpw_store_hosts(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out)
+int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out)
 {
     sqlite3_stmt *s;
     int rc, n = 0;
     char t1[WFPW_TIME_LEN + 1], t2[WFPW_TIME_LEN + 1];
-    (void)now_ms;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT host, agent_id, hostname, version, os, first_seen, last_seen, status,"
                            " batches, events, identity_mismatch FROM hosts ORDER BY host",

@@ -66,8 +66,8 @@ struct wfpw_query {
 /* Items after the cursor in store order, as {"events"|"alerts":[...],"next_cursor":"N"} or
  * NDJSON. Each item carries "id" (its cursor) and "host". */
 int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
-/* {"hosts":[...]}: status is "silent" when nothing arrived for silent_after_ms. */
-int wfpw_store_hosts(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out);
+/* {"hosts":[...]}: status is "silent" once wfpw_store_check_silent found the host quiet. */
+int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out);
 /* {"host":...,"filters":[...]}; WFPW_ENOENT for an unknown host. */
 int wfpw_store_filters(struct wfpw_store *st, const char *host, struct wfpw_buf *out);
 

@@ -86,29 +86,32 @@ static void on_async_close(uv_handle_t *h)
         q.stop_cb();
 }
 
-static void on_async(uv_async_t *a)
+/* Takes the completed jobs and runs their done callbacks (loop thread). */
+static void complete_all(void)
 {
     struct wfpw_sjob *j, *next;
-    int finished;
-    (void)a;
     uv_mutex_lock(&q.lock);
     j = q.done_head;
     q.done_head = q.done_tail = NULL;
-    finished = q.stopping && q.head == NULL;
     uv_mutex_unlock(&q.lock);
     for (; j; j = next) {
         next = j->next;
         j->done(j);
     }
+}
+
+static void on_async(uv_async_t *a)
+{
+    int finished;
+    (void)a;
+    uv_mutex_lock(&q.lock);
+    finished = q.stopping && q.head == NULL;
+    uv_mutex_unlock(&q.lock);
+    complete_all();
     if (finished && q.started) {
         q.started = 0;
         uv_thread_join(&q.thread);
-        /* anything completed between the check and the join */
-        for (j = q.done_head; j; j = next) {
-            next = j->next;
-            j->done(j);
-        }
-        q.done_head = q.done_tail = NULL;
+        complete_all(); /* anything completed between the check and the join */
         uv_close((uv_handle_t *)&q.async, on_async_close);
     }
 }
