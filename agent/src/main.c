@@ -1,28 +1,43 @@
 /*
  * main.c — wfpwatch-agent command line.
  *
- * Commands: `version`, `analyze` (the offline EDR-silencer analyzer over a netsh dump). The
- * pipeline (`run`, `check-config`), `parse-event` and `service` arrive with their issues;
- * until then the agent says plainly that a command does not exist rather than pretending.
- * Exit codes: 0 success, 2 bad usage or input, 3 `analyze` found something at --fail-on.
+ * Commands: `run` (the pipeline, foreground), `check-config`, `config-help`, `parse-event`
+ * (rendered event XML -> proto events, the live source's parser), `analyze` (the offline
+ * EDR-silencer analyzer over a netsh dump), `version`. The Windows service mode arrives with
+ * issue #6. Exit codes: 0 success, 1 could not run, 2 bad usage, configuration or input,
+ * 3 `analyze` found something at --fail-on.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
+#include "agent.h"
 #include "analyze.h"
+#include "config.h"
+#include "evtxml.h"
+#include "fileio.h"
 #include "jsoninv.h"
 #include "netsh.h"
 #include "platform.h"
 #include "rules.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/mem.h"
 #include "wfpw/proto.h"
-
-#define WFPW_AGENT_VERSION "0.1.0"
 
 static int usage(FILE *out)
 {
     fprintf(out, "usage: wfpwatch-agent <command>\n"
                  "commands:\n"
+                 "  run --config FILE [--until-drained]\n"
+                 "             run the pipeline in the foreground until SIGINT/SIGTERM (or, with\n"
+                 "             --until-drained, until every source finished and was delivered)\n"
+                 "  check-config --config FILE\n"
+                 "             validate and print the effective configuration (secrets masked)\n"
+                 "  config-help  every configuration key, its default and meaning\n"
+                 "  parse-event FILE...\n"
+                 "             rendered Security event XML -> proto v1 events as JSON lines\n"
                  "  version    print the agent version, platform and protocol\n"
                  "  analyze --filters FILE [--baseline FILE] [--format text|json] [--fail-on SEVERITY]\n"
                  "          [--product EXE]... [--collector IP[:PORT]]... [--endpoint IP[/LEN]]...\n"
@@ -105,6 +120,102 @@ static int cmd_analyze(int argc, char **argv)
     return res.worst_new >= threshold ? 3 : 0;
 }
 
+static const char *config_arg(int argc, char **argv, int *until_drained)
+{
+    const char *path = NULL;
+    int i;
+    for (i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            path = argv[++i];
+        else if (until_drained && !strcmp(argv[i], "--until-drained"))
+            *until_drained = 1;
+        else {
+            fprintf(stderr, "wfpwatch-agent: %s: unknown option '%s'\n", argv[1], argv[i]);
+            return NULL;
+        }
+    }
+    if (path == NULL)
+        fprintf(stderr, "wfpwatch-agent: %s needs --config FILE\n", argv[1]);
+    return path;
+}
+
+static int cmd_config(int argc, char **argv, int run)
+{
+    struct wfpw_agent_cfg cfg;
+    char err[768];
+    int until = 0, rc;
+    const char *path = config_arg(argc, argv, run ? &until : NULL);
+    if (path == NULL)
+        return 2;
+    if (wfpw_agent_cfg_load(path, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s\n", err);
+        wfpw_agent_cfg_free(&cfg);
+        return 2;
+    }
+    if (run) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        rc = wfpw_agent_run(&cfg, until);
+        curl_global_cleanup();
+    } else {
+        struct wfpw_buf out;
+        wfpw_buf_init(&out, 1 << 20);
+        rc = wfpw_agent_cfg_print(&cfg, &out) == 0 ? 0 : 1;
+        if (rc == 0)
+            fwrite(out.data, 1, out.len, stdout);
+        wfpw_buf_free(&out);
+    }
+    wfpw_agent_cfg_free(&cfg);
+    return rc;
+}
+
+static int print_event(void *ctx, struct wfpw_evtxml_event *e)
+{
+    struct wfpw_buf out;
+    (void)ctx;
+    if (e->ev == NULL) {
+        fprintf(stderr, "wfpwatch-agent: event %u (record %llu) skipped: %s\n", e->event_id,
+                (unsigned long long)e->record_id, e->reason);
+        return 0;
+    }
+    wfpw_buf_init(&out, 1 << 24);
+    wfpw_json_write(e->ev, &out);
+    cJSON_Delete(e->ev);
+    wfpw_buf_putc(&out, '\n');
+    if (out.err == 0)
+        fwrite(out.data, 1, out.len, stdout);
+    wfpw_buf_free(&out);
+    return 0;
+}
+
+static int cmd_parse_event(int argc, char **argv)
+{
+    int i, bad = 0;
+    if (argc < 3) {
+        fprintf(stderr, "wfpwatch-agent: parse-event needs one or more FILEs\n");
+        return 2;
+    }
+    for (i = 2; i < argc; i++) {
+        struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, print_event, NULL);
+        char *data, err[512];
+        size_t len;
+        int rc = wfpw_file_read_all(argv[i], 256u << 20, &data, &len);
+        if (rc != 0 || p == NULL) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s\n", argv[i], wfpw_strerror(rc ? rc : WFPW_ENOMEM));
+            wfpw_evtxml_free(p);
+            bad = 1;
+            continue;
+        }
+        if (wfpw_evtxml_feed(p, data, len, 1, err, sizeof(err)) != 0) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s\n", argv[i], err);
+            bad = 1;
+        }
+        wfpw_free(data);
+        wfpw_evtxml_free(p);
+    }
+    fflush(stdout);
+    return bad ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -117,6 +228,21 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "analyze") == 0) {
         wfpw_json_init();
         return cmd_analyze(argc, argv);
+    }
+    wfpw_json_init();
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_config(argc, argv, 1);
+    if (strcmp(argv[1], "check-config") == 0)
+        return cmd_config(argc, argv, 0);
+    if (strcmp(argv[1], "parse-event") == 0)
+        return cmd_parse_event(argc, argv);
+    if (strcmp(argv[1], "config-help") == 0) {
+        struct wfpw_buf out;
+        wfpw_buf_init(&out, 1 << 20);
+        wfpw_agent_cfg_help(&out);
+        fwrite(out.data, 1, out.len, stdout);
+        wfpw_buf_free(&out);
+        return 0;
     }
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout);

@@ -52,3 +52,15 @@ int64_t wfpw__plat_time_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+const char *wfpw__plat_data_dir(void)
+{
+    return "/var/lib/wfpwatch";
+}
+
+/* Group Policy exists only on Windows; a Linux agent is configured by its file alone. */
+int wfpw__plat_policy_get(const char *key, char *buf, size_t len)
+{
+    (void)key, (void)buf, (void)len;
+    return WFPW_ENOENT;
+}

@@ -1,12 +1,15 @@
 /*
  * platform.c (Windows) — platform.h on Windows: BCryptGenRandom (system RNG),
- * GetComputerNameExA (DNS host name), GetSystemTimePreciseAsFileTime.
+ * GetComputerNameExA (DNS host name), GetSystemTimePreciseAsFileTime, RegGetValueA (Group
+ * Policy values).
  * Kept thin: every decision lives in portable code.
  */
 #include "platform.h"
 
 #include <windows.h>
 #include <bcrypt.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "wfpw/errors.h"
 
@@ -51,4 +54,45 @@ int64_t wfpw__plat_time_ms(void)
     u.LowPart = ft.dwLowDateTime;
     u.HighPart = ft.dwHighDateTime;
     return ((int64_t)u.QuadPart - EPOCH_DIFF_100NS) / 10000;
+}
+
+const char *wfpw__plat_data_dir(void)
+{
+    return "C:\\ProgramData\\wfpwatch";
+}
+
+#define POLICY_KEY "SOFTWARE\\Policies\\wfpwatch\\Agent"
+
+int wfpw__plat_policy_get(const char *key, char *buf, size_t len)
+{
+    BYTE data[4096];
+    DWORD type = 0, size = sizeof(data) - 2;
+    LSTATUS st;
+    size_t i, o = 0;
+
+    if (len == 0)
+        return WFPW_EINVAL;
+    st = RegGetValueA(HKEY_LOCAL_MACHINE, POLICY_KEY, key, RRF_RT_REG_SZ | RRF_RT_REG_DWORD | RRF_RT_REG_QWORD |
+                      RRF_RT_REG_MULTI_SZ | RRF_NOEXPAND, &type, data, &size);
+    if (st == ERROR_FILE_NOT_FOUND || st == ERROR_PATH_NOT_FOUND)
+        return WFPW_ENOENT;
+    if (st != ERROR_SUCCESS)
+        return wfpw__plat_error((long)st);
+    data[size] = data[size + 1] = 0;
+    switch (type) {
+    case REG_DWORD:
+        return (size_t)snprintf(buf, len, "%lu", (unsigned long)*(DWORD *)data) < len ? 0 : WFPW_ERANGE;
+    case REG_QWORD:
+        return (size_t)snprintf(buf, len, "%llu", (unsigned long long)*(ULONGLONG *)data) < len ? 0 : WFPW_ERANGE;
+    case REG_MULTI_SZ:
+        for (i = 0; i + 1 < size && o + 1 < len; i++)
+            buf[o++] = data[i] ? (char)data[i] : (data[i + 1] ? ',' : '\0');
+        buf[o < len ? o : len - 1] = '\0';
+        return o + 1 < len ? 0 : WFPW_ERANGE;
+    default:
+        if (strlen((char *)data) >= len)
+            return WFPW_ERANGE;
+        strcpy(buf, (char *)data);
+        return 0;
+    }
 }

@@ -1,0 +1,222 @@
+/*
+ * aggr.c — flow table for aggr.h: open addressing on a FNV-1a hash of the flow key text,
+ * plus an insertion-order list for deterministic flushing. Everything is freed at flush, so
+ * the table's memory follows the busiest window.
+ */
+#include "aggr.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+#include "wfpw/timefmt.h"
+
+struct flow {
+    char *key;             /* NULL: free slot */
+    uint64_t hash;
+    uint64_t seen;         /* events of this flow in the window */
+    cJSON *held;           /* merged event (first absorbed one), or NULL */
+    uint64_t held_count;
+    int64_t first_ms, last_ms;
+};
+
+struct wfpw_aggr {
+    struct flow *slots;
+    size_t cap;            /* power of two, >= 2 * max_flows */
+    size_t *order;         /* slot indexes in first-seen order */
+    size_t nflows, max_flows;
+    uint64_t burst;
+    uint64_t held;
+    struct wfpw_aggr_stats st;
+};
+
+struct wfpw_aggr *wfpw_aggr_new(size_t max_flows, uint64_t flow_burst)
+{
+    struct wfpw_aggr *a = wfpw_calloc(1, sizeof(*a));
+    size_t cap = 16;
+    if (a == NULL)
+        return NULL;
+    while (cap < 2 * max_flows)
+        cap *= 2;
+    a->slots = wfpw_calloc(cap, sizeof(struct flow));
+    a->order = wfpw_calloc(max_flows, sizeof(size_t));
+    if (a->slots == NULL || a->order == NULL) {
+        wfpw_aggr_free(a);
+        return NULL;
+    }
+    a->cap = cap, a->max_flows = max_flows, a->burst = flow_burst;
+    return a;
+}
+
+static void clear(struct wfpw_aggr *a)
+{
+    size_t i;
+    for (i = 0; i < a->nflows; i++) {
+        struct flow *f = &a->slots[a->order[i]];
+        wfpw_free(f->key);
+        cJSON_Delete(f->held);
+        memset(f, 0, sizeof(*f));
+    }
+    a->nflows = 0;
+    a->held = 0;
+}
+
+void wfpw_aggr_free(struct wfpw_aggr *a)
+{
+    if (a == NULL)
+        return;
+    if (a->slots && a->order)
+        clear(a);
+    wfpw_free(a->slots);
+    wfpw_free(a->order);
+    wfpw_free(a);
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static int flow_key(const cJSON *ev, char *out, size_t len)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(ev, "local");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(ev, "remote");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(ev, "process");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(ev, "filter");
+    int n = snprintf(out, len, "%s|%s|%.0f|%s|%.0f|%s|%.0f|%.0f|%s|%.0f|%s|%s", str(ev, "source"),
+                     str(ev, "direction"), num(ev, "protocol"), str(l, "ip"), num(l, "port"), str(r, "ip"),
+                     num(r, "port"), num(p, "pid"), str(p, "path"), num(f, "id"), str(ev, "layer"), str(ev, "verdict"));
+    return n < 0 || (size_t)n >= len ? WFPW_ETOOBIG : n;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    while (n--)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static void ms_of(const cJSON *ev, const char *k, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, k);
+    if (!cJSON_IsString(v) || wfpw_time_parse_ms(v->valuestring, out) != 0)
+        wfpw_time_parse_ms(str(ev, "time"), out);
+}
+
+int wfpw_aggr_add(struct wfpw_aggr *a, cJSON *ev, int packet_level)
+{
+    char key[40000];
+    int n = flow_key(ev, key, sizeof(key));
+    uint64_t h, count;
+    size_t i;
+    struct flow *f;
+    int64_t first, last;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(ev, "count");
+
+    if (n < 0)
+        return 0; /* a key too long to track (paths near the limit): ship it as it is */
+    h = fnv1a(key, (size_t)n);
+    for (i = h & (a->cap - 1);; i = (i + 1) & (a->cap - 1)) {
+        f = &a->slots[i];
+        if (f->key == NULL || (f->hash == h && strcmp(f->key, key) == 0))
+            break;
+    }
+    if (f->key == NULL) {
+        if (a->nflows == a->max_flows)
+            return WFPW_ETOOBIG;
+        if ((f->key = wfpw_malloc((size_t)n + 1)) == NULL)
+            return WFPW_ENOMEM;
+        memcpy(f->key, key, (size_t)n + 1);
+        f->hash = h;
+        a->order[a->nflows++] = i;
+    }
+    f->seen++;
+    if (!packet_level && f->seen <= a->burst)
+        return 0;
+    count = cJSON_IsNumber(c) && c->valuedouble >= 1 ? (uint64_t)c->valuedouble : 1;
+    ms_of(ev, "first_seen", &first);
+    ms_of(ev, "last_seen", &last);
+    if (f->held == NULL) {
+        f->held = ev;
+        f->held_count = count;
+        f->first_ms = first, f->last_ms = last;
+    } else {
+        f->held_count += count;
+        if (first < f->first_ms)
+            f->first_ms = first;
+        if (last > f->last_ms)
+            f->last_ms = last;
+        cJSON_Delete(ev);
+        a->st.merged++;
+    }
+    a->held++;
+    return 1;
+}
+
+static int set_time(cJSON *ev, const char *k, int64_t ms)
+{
+    char t[WFPW_TIME_LEN + 1];
+    if (wfpw_time_format_ms(ms, t) != 0)
+        return WFPW_ERANGE;
+    return cJSON_ReplaceItemInObjectCaseSensitive(ev, k, cJSON_CreateString(t)) ? 0 : WFPW_ENOMEM;
+}
+
+int wfpw_aggr_flush(struct wfpw_aggr *a, wfpw_aggr_emit_cb emit, void *ctx)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < a->nflows; i++) {
+        struct flow *f = &a->slots[a->order[i]];
+        cJSON *ev = f->held;
+        if (ev == NULL)
+            continue;
+        f->held = NULL;
+        if (rc != 0) {
+            cJSON_Delete(ev);
+            a->st.lost++;
+            continue;
+        }
+        if (!cJSON_ReplaceItemInObjectCaseSensitive(ev, "count", cJSON_CreateNumber((double)f->held_count)) ||
+            set_time(ev, "first_seen", f->first_ms) != 0 || set_time(ev, "last_seen", f->last_ms) != 0 ||
+            set_time(ev, "time", f->first_ms) != 0) {
+            cJSON_Delete(ev);
+            a->st.lost++;
+            rc = WFPW_ENOMEM;
+            continue;
+        }
+        if ((rc = emit(ctx, ev)) == 0)
+            a->st.emitted++;
+    }
+    clear(a);
+    return rc;
+}
+
+size_t wfpw_aggr_flows(const struct wfpw_aggr *a)
+{
+    return a->nflows;
+}
+
+uint64_t wfpw_aggr_held(const struct wfpw_aggr *a)
+{
+    return a->held;
+}
+
+void wfpw_aggr_stats(const struct wfpw_aggr *a, struct wfpw_aggr_stats *out)
+{
+    *out = a->st;
+}
+
+void wfpw_aggr_note_early_close(struct wfpw_aggr *a)
+{
+    a->st.early_closes++;
+}

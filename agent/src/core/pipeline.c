@@ -1,0 +1,539 @@
+/*
+ * pipeline.c — see pipeline.h. Runs on the loop thread; every source call lands here.
+ */
+#include "pipeline.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+#include "aggr.h"
+#include "changeset.h"
+#include "enrich.h"
+#include "fileio.h"
+#include "inventory.h"
+#include "jsoninv.h"
+#include "platform.h"
+#include "rules.h"
+#include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/log.h"
+#include "wfpw/mem.h"
+#include "wfpw/proto.h"
+#include "wfpw/timefmt.h"
+
+#define SNAPSHOT_MAX (256u << 20)
+
+static const char *const drop_names[WFPW_DROP_MAX] = {"spool_full", "invalid", "io_error", "out_of_memory"};
+
+struct wfpw_pipeline {
+    uv_loop_t *loop;
+    const struct wfpw_agent_cfg *cfg;
+    struct wfpw_spool *spool;
+    struct wfpw_source *sources;          /* borrowed */
+    size_t nsources;
+    struct wfpw_aggr *aggr;
+    struct wfpw_burst *burst;
+    struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
+    int have_persisted;                   /* inv came from inventory.snapshot */
+    struct wfpw_rules_cfg rules;
+    const char *products[WFPW_CFG_LIST_MAX], *allow[WFPW_CFG_LIST_MAX], *collector[1];
+    char collector_addr[256];
+    int min_alert_rank;
+    uv_timer_t window_timer, heartbeat_timer;
+    int timers_started;
+    uint64_t dropped[WFPW_DROP_MAX];
+    uint64_t replay_skipped;              /* re-read after a restart, already spooled */
+    char last_error[256];
+    int64_t started_ms;
+    wfpw_pipeline_notify_cb notify;
+    wfpw_pipeline_stats_cb stats;
+    void *hook_ctx;
+    uint64_t pending_n, pending_bytes;    /* appended since the last notify */
+    int in_drop_report;
+};
+
+static void set_error(struct wfpw_pipeline *p, const char *comp, const char *inst, const char *msg)
+{
+    if (strcmp(p->last_error, msg) != 0)
+        wfpw_log_error(comp, inst, "%s", msg);
+    snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
+}
+
+/* ---- the spool end -------------------------------------------------------------------------- */
+
+static void report_spool_drops(struct wfpw_pipeline *p);
+
+/* Number, check and append one event; ev is consumed. */
+static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev)
+{
+    struct wfpw_proto_err perr;
+    struct wfpw_buf out;
+    uint64_t seq = wfpw_spool_next_seq(p->spool);
+    int rc;
+
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(ev, "seq", cJSON_CreateNumber((double)seq))) {
+        cJSON_Delete(ev);
+        p->dropped[WFPW_DROP_NOMEM]++;
+        return WFPW_ENOMEM;
+    }
+    if ((rc = wfpw_event_validate(ev, "event", &perr)) != 0) {
+        char msg[600];
+        snprintf(msg, sizeof(msg), "event dropped, not valid proto v1 (%s: %s)", perr.field, perr.msg);
+        set_error(p, "pipeline", src ? p->sources[src - 1].name : "agent", msg);
+        cJSON_Delete(ev);
+        p->dropped[WFPW_DROP_INVALID]++;
+        return rc;
+    }
+    wfpw_buf_init(&out, WFPW_SPOOL_MAX_RECORD - 64);
+    rc = wfpw_json_write(ev, &out);
+    cJSON_Delete(ev);
+    if (rc == 0)
+        rc = wfpw_spool_append(p->spool, seq, src, pos, out.data, out.len, wfpw__plat_time_ms());
+    if (rc != 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "spool append failed: %s", wfpw_strerror(rc));
+        set_error(p, "spool", "append", msg);
+        p->dropped[rc == WFPW_ENOMEM ? WFPW_DROP_NOMEM : WFPW_DROP_IO]++;
+    } else {
+        p->pending_n++;
+        p->pending_bytes += out.len;
+    }
+    wfpw_buf_free(&out);
+    report_spool_drops(p);
+    return rc;
+}
+
+static void report_spool_drops(struct wfpw_pipeline *p)
+{
+    uint64_t n;
+    char msg[256];
+    cJSON *ev;
+    if (p->in_drop_report)
+        return;
+    p->in_drop_report = 1;
+    while ((n = wfpw_spool_take_dropped(p->spool)) > 0) {
+        struct wfpw_spool_stats st;
+        p->dropped[WFPW_DROP_SPOOL_FULL] += n;
+        wfpw_spool_stats(p->spool, &st);
+        snprintf(msg, sizeof(msg), "spool full (%" PRIu64 " bytes): %" PRIu64 " oldest unacknowledged events dropped (%" PRIu64
+                 " in total)", (uint64_t)p->cfg->spool_max_bytes, n, p->dropped[WFPW_DROP_SPOOL_FULL]);
+        wfpw_log_warn("spool", "bound", "%s", msg);
+        snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
+        ev = wfpw_event_agent_status(1, wfpw__plat_time_ms(), "degraded", msg);
+        if (ev && cJSON_AddNumberToObject(ev, "dropped", (double)n))
+            append(p, 0, 0, ev);
+        else
+            cJSON_Delete(ev);
+    }
+    p->in_drop_report = 0;
+}
+
+static void notify(struct wfpw_pipeline *p)
+{
+    if (p->pending_n && p->notify)
+        p->notify(p->hook_ctx, p->pending_n, p->pending_bytes);
+    p->pending_n = p->pending_bytes = 0;
+}
+
+/* ---- window ------------------------------------------------------------------------------- */
+
+static int emit_merged(void *ctx, cJSON *ev)
+{
+    return append(ctx, 0, 0, ev);
+}
+
+int wfpw_pipeline_close_window(struct wfpw_pipeline *p)
+{
+    size_t i;
+    int rc = wfpw_aggr_flush(p->aggr, emit_merged, p), rc2;
+    if (rc != 0)
+        return rc;  /* keep positions where they are: the held events are re-read */
+    for (i = 0; i < p->nsources; i++) {
+        struct wfpw_source *s = &p->sources[i];
+        if (s->last_pos > 0 && (rc2 = wfpw_spool_commit(p->spool, s->index, s->last_pos)) != 0) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "cannot commit the source position: %s", wfpw_strerror(rc2));
+            set_error(p, "spool", s->name, msg);
+            rc = rc2;
+        }
+    }
+    notify(p);
+    return rc;
+}
+
+static void on_window(uv_timer_t *t)
+{
+    wfpw_pipeline_close_window(t->data);
+}
+
+/* ---- from sources ------------------------------------------------------------------------- */
+
+static int already_spooled(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos)
+{
+    uint64_t resume, spooled;
+    wfpw_spool_position(p->spool, src->index, &resume, &spooled);
+    return pos != 0 && pos <= spooled;
+}
+
+static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos, cJSON *ev)
+{
+    if (already_spooled(p, src, pos)) {
+        cJSON_Delete(ev);
+        p->replay_skipped++;
+        return 0;
+    }
+    return append(p, src->index, pos, ev);
+}
+
+static const char *jstr(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+    if (b)
+        v = cJSON_GetObjectItemCaseSensitive(v, b);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind, uint64_t pos)
+{
+    struct wfpw_pipeline *p = src->pipe;
+    const char *type = jstr(ev, "type", NULL);
+    int rc;
+
+    if (pos > src->last_pos)
+        src->last_pos = pos;
+    src->ctr.events++;
+    if (type && strcmp(type, "connection_blocked") == 0) {
+        const char *path = jstr(ev, "process", "path");
+        int64_t t = 0;
+        if (p->inv)
+            wfpw_enrich_blocked(ev, p->inv);
+        if (path && wfpw_time_parse_ms(jstr(ev, "time", NULL), &t) == 0 &&
+            wfpw_burst_add(p->burst, path, t, p->rules.extra_products, p->rules.nextra)) {
+            cJSON *alert = wfpw_burst_alert(1, t, path, (unsigned)p->cfg->burst_threshold, p->cfg->burst_window_ms);
+            if (alert)
+                derived(p, src, pos, alert);
+        }
+        if (kind != WFPW_EV_PASS) {
+            rc = wfpw_aggr_add(p->aggr, ev, kind == WFPW_EV_PACKET);
+            if (rc == WFPW_ETOOBIG) {
+                wfpw_aggr_note_early_close(p->aggr);
+                /* everything before this event is handled: commit up to pos - 1 */
+                src->last_pos = pos - 1;
+                wfpw_pipeline_close_window(p);
+                src->last_pos = pos;
+                rc = wfpw_aggr_add(p->aggr, ev, kind == WFPW_EV_PACKET);
+            }
+            if (rc == 1) {
+                notify(p);
+                return 0;
+            }
+            if (rc < 0) {
+                cJSON_Delete(ev);
+                p->dropped[WFPW_DROP_NOMEM]++;
+                return rc;
+            }
+        }
+    }
+    rc = derived(p, src, pos, ev);
+    notify(p);
+    return rc;
+}
+
+void wfpw_source_skip(struct wfpw_source *src, uint64_t pos)
+{
+    if (pos > src->last_pos)
+        src->last_pos = pos;
+    src->ctr.skipped++;
+}
+
+void wfpw_source_error(struct wfpw_source *src, const char *msg)
+{
+    src->ctr.errors++;
+    if (strcmp(src->last_error, msg) != 0)
+        wfpw_log_error("source", src->name, "%s", msg);
+    snprintf(src->last_error, sizeof(src->last_error), "%s", msg);
+    snprintf(src->pipe->last_error, sizeof(src->pipe->last_error), "%s: %s", src->name, msg);
+}
+
+void wfpw_source_finished(struct wfpw_source *src)
+{
+    if (!src->finished)
+        wfpw_log_info("source", src->name, "finished (%" PRIu64 " events, %" PRIu64 " skipped, %" PRIu64 " errors)",
+                      src->ctr.events, src->ctr.skipped, src->ctr.errors);
+    src->finished = 1;
+}
+
+int wfpw_source_should_yield(const struct wfpw_source *src)
+{
+    (void)src;
+    return 0;
+}
+
+static int persist_snapshot(struct wfpw_pipeline *p, const char *raw, size_t len)
+{
+    char path[WFPW_CFG_STR_MAX + 32];
+    int rc;
+    snprintf(path, sizeof(path), "%s/inventory.snapshot", p->cfg->data_dir);
+    /* the change-set events first, then the snapshot they were computed from */
+    if ((rc = wfpw_spool_flush(p->spool, 1)) != 0)
+        return rc;
+    return wfpw_file_write_atomic(path, raw, len);
+}
+
+int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, const char *raw, size_t rawlen,
+                         uint64_t pos)
+{
+    struct wfpw_pipeline *p = src->pipe;
+    struct wfpw_changeset_opts o;
+    char cs[WFPW_UUID_LEN + 1];
+    unsigned char rnd[16];
+    cJSON *events = NULL, *ev;
+    uint64_t seq = 1;
+    int rc;
+
+    if (pos > src->last_pos)
+        src->last_pos = pos;
+    src->ctr.snapshots++;
+    if ((rc = wfpw_inventory_index(inv)) != 0)
+        goto out;
+    if (!already_spooled(p, src, pos)) {
+        memset(&o, 0, sizeof(o));
+        wfpw__plat_random(rnd, sizeof(rnd));
+        wfpw_uuid_format(rnd, cs);
+        o.rules = &p->rules, o.min_alert_rank = p->min_alert_rank, o.change_set = cs;
+        o.time_ms = wfpw__plat_time_ms();
+        if ((rc = wfpw_changeset_events(p->inv, inv, &o, &seq, &events)) != 0)
+            goto out;
+        while ((ev = events->child) != NULL) {
+            cJSON_DetachItemViaPointer(events, ev);
+            src->ctr.events++;
+            if ((rc = append(p, src->index, pos, ev)) != 0 && rc != WFPW_EPROTO)
+                break;
+            rc = 0;
+        }
+        cJSON_Delete(events);
+        if (rc != 0)
+            goto out;
+    } else {
+        p->replay_skipped++;
+    }
+    if ((rc = persist_snapshot(p, raw, rawlen)) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "cannot keep the inventory snapshot: %s", wfpw_strerror(rc));
+        set_error(p, "pipeline", src->name, msg);
+        rc = 0; /* the events are spooled; the next start diffs against an older snapshot */
+    }
+    if (p->inv) {
+        wfpw_inventory_free(p->inv);
+        wfpw_free(p->inv);
+    }
+    p->inv = inv;
+    inv = NULL;
+out:
+    if (inv) {
+        wfpw_inventory_free(inv);
+        wfpw_free(inv);
+    }
+    notify(p);
+    return rc;
+}
+
+int wfpw_pipeline_emit_own(struct wfpw_pipeline *p, cJSON *ev)
+{
+    int rc = append(p, 0, 0, ev);
+    notify(p);
+    return rc;
+}
+
+/* ---- heartbeat ---------------------------------------------------------------------------- */
+
+int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
+{
+    cJSON *stats = cJSON_CreateObject(), *by, *dr, *srcs, *sp, *ag;
+    struct wfpw_spool_stats st;
+    struct wfpw_aggr_stats as;
+    int64_t now = wfpw__plat_time_ms();
+    size_t i;
+
+    if (stats == NULL)
+        return WFPW_ENOMEM;
+    wfpw_spool_stats(p->spool, &st);
+    wfpw_aggr_stats(p->aggr, &as);
+    by = cJSON_AddObjectToObject(stats, "events_by_source");
+    dr = cJSON_AddObjectToObject(stats, "dropped");
+    cJSON_AddNumberToObject(stats, "spool_bytes", (double)st.bytes);
+    if (p->last_error[0])
+        cJSON_AddStringToObject(stats, "last_error", p->last_error);
+    else
+        cJSON_AddNullToObject(stats, "last_error");
+    srcs = cJSON_AddObjectToObject(stats, "sources");
+    for (i = 0; i < p->nsources && by && srcs; i++) {
+        struct wfpw_source *s = &p->sources[i];
+        cJSON *o = cJSON_AddObjectToObject(srcs, s->name);
+        cJSON_AddNumberToObject(by, s->name, (double)s->ctr.events);
+        if (o == NULL)
+            continue;
+        cJSON_AddStringToObject(o, "type", s->type->name);
+        cJSON_AddNumberToObject(o, "events", (double)s->ctr.events);
+        cJSON_AddNumberToObject(o, "skipped", (double)s->ctr.skipped);
+        cJSON_AddNumberToObject(o, "errors", (double)s->ctr.errors);
+        cJSON_AddNumberToObject(o, "snapshots", (double)s->ctr.snapshots);
+        cJSON_AddBoolToObject(o, "finished", s->finished);
+        if (s->last_error[0])
+            cJSON_AddStringToObject(o, "last_error", s->last_error);
+        if (s->type->stats)
+            s->type->stats(s, o);
+    }
+    for (i = 0; i < WFPW_DROP_MAX && dr; i++)
+        cJSON_AddNumberToObject(dr, drop_names[i], (double)p->dropped[i]);
+    if ((sp = cJSON_AddObjectToObject(stats, "spool")) != NULL) {
+        cJSON_AddNumberToObject(sp, "segments", (double)st.segments);
+        cJSON_AddNumberToObject(sp, "unacked_events", (double)st.unacked);
+        cJSON_AddNumberToObject(sp, "oldest_unacked_age_ms",
+                                (double)(st.oldest_unacked_ms && now > st.oldest_unacked_ms ? now - st.oldest_unacked_ms : 0));
+        cJSON_AddNumberToObject(sp, "dropped_bytes", (double)st.dropped_bytes);
+        cJSON_AddNumberToObject(sp, "fsyncs", (double)st.fsyncs);
+        cJSON_AddNumberToObject(sp, "replay_skipped", (double)p->replay_skipped);
+    }
+    if ((ag = cJSON_AddObjectToObject(stats, "aggregation")) != NULL) {
+        cJSON_AddNumberToObject(ag, "merged", (double)as.merged);
+        cJSON_AddNumberToObject(ag, "merged_events_sent", (double)as.emitted);
+        cJSON_AddNumberToObject(ag, "early_closes", (double)as.early_closes);
+        cJSON_AddNumberToObject(ag, "burst_evictions", (double)wfpw_burst_evictions(p->burst));
+    }
+    cJSON_AddNumberToObject(stats, "uptime_s", (double)((now - p->started_ms) / 1000));
+    if (p->stats)
+        p->stats(p->hook_ctx, stats);
+    return wfpw_pipeline_emit_own(p, wfpw_event_heartbeat(1, now, stats));
+}
+
+static void on_heartbeat(uv_timer_t *t)
+{
+    wfpw_pipeline_heartbeat(t->data);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+static void load_snapshot(struct wfpw_pipeline *p)
+{
+    char path[WFPW_CFG_STR_MAX + 32], err[256];
+    struct wfpw_inventory *inv;
+    snprintf(path, sizeof(path), "%s/inventory.snapshot", p->cfg->data_dir);
+    if ((inv = wfpw_malloc(sizeof(*inv))) == NULL)
+        return;
+    wfpw_inventory_init(inv);
+    if (wfpw_inventory_read_file(path, inv, err, sizeof(err)) == 0 && wfpw_inventory_index(inv) == 0) {
+        p->inv = inv;
+        p->have_persisted = 1;
+        wfpw_log_info("pipeline", "inventory", "previous inventory: %zu filters (changes are diffed against it)",
+                      inv->nfilters);
+        return;
+    }
+    wfpw_inventory_free(inv);
+    wfpw_free(inv);
+}
+
+/* "https://10.0.0.5:8443/..." -> "10.0.0.5:8443" when the host is an address literal (the
+ * self-block rule matches addresses, not names). */
+static void collector_addr(const char *url, char *out, size_t len)
+{
+    const char *h = strstr(url, "://"), *e;
+    out[0] = '\0';
+    if (h == NULL)
+        return;
+    h += 3;
+    e = h + strcspn(h, "/");
+    if (*h == '[' || (*h >= '0' && *h <= '9'))
+        snprintf(out, len, "%.*s", (int)(e - h), h);
+}
+
+struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent_cfg *cfg, struct wfpw_spool *spool,
+                                        struct wfpw_source *sources, size_t nsources, char *err, size_t errlen)
+{
+    struct wfpw_pipeline *p = wfpw_calloc(1, sizeof(*p));
+    size_t i;
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->loop = loop, p->cfg = cfg, p->spool = spool, p->sources = sources, p->nsources = nsources;
+    p->aggr = wfpw_aggr_new((size_t)cfg->max_flows, (uint64_t)cfg->flow_burst);
+    p->burst = wfpw_burst_new(4096, (unsigned)cfg->burst_threshold, cfg->burst_window_ms);
+    if (p->aggr == NULL || p->burst == NULL) {
+        snprintf(err, errlen, "out of memory");
+        wfpw_pipeline_free(p);
+        return NULL;
+    }
+    for (i = 0; i < cfg->products.n; i++)
+        p->products[i] = cfg->products.v[i];
+    for (i = 0; i < cfg->allow_providers.n; i++)
+        p->allow[i] = cfg->allow_providers.v[i];
+    p->rules.extra_products = p->products, p->rules.nextra = cfg->products.n;
+    p->rules.allow_providers = p->allow, p->rules.nallow = cfg->allow_providers.n;
+    collector_addr(cfg->collector_url, p->collector_addr, sizeof(p->collector_addr));
+    if (p->collector_addr[0]) {
+        p->collector[0] = p->collector_addr;
+        p->rules.collector = p->collector, p->rules.ncollector = 1;
+    }
+    p->min_alert_rank = wfpw_severity_rank(cfg->min_alert);
+    for (i = 0; i < nsources; i++)
+        sources[i].pipe = p;
+    load_snapshot(p);
+    p->started_ms = wfpw__plat_time_ms();
+    return p;
+}
+
+void wfpw_pipeline_set_hooks(struct wfpw_pipeline *p, wfpw_pipeline_notify_cb n, wfpw_pipeline_stats_cb s, void *ctx)
+{
+    p->notify = n, p->stats = s, p->hook_ctx = ctx;
+}
+
+int wfpw_pipeline_start(struct wfpw_pipeline *p)
+{
+    uv_timer_init(p->loop, &p->window_timer);
+    uv_timer_init(p->loop, &p->heartbeat_timer);
+    p->window_timer.data = p->heartbeat_timer.data = p;
+    uv_timer_start(&p->window_timer, on_window, (uint64_t)p->cfg->window_ms, (uint64_t)p->cfg->window_ms);
+    uv_timer_start(&p->heartbeat_timer, on_heartbeat, (uint64_t)p->cfg->heartbeat_s * 1000,
+                   (uint64_t)p->cfg->heartbeat_s * 1000);
+    p->timers_started = 1;
+    return 0;
+}
+
+int wfpw_pipeline_sources_finished(const struct wfpw_pipeline *p)
+{
+    size_t i;
+    for (i = 0; i < p->nsources; i++)
+        if (!p->sources[i].finished)
+            return 0;
+    return 1;
+}
+
+void wfpw_pipeline_stop(struct wfpw_pipeline *p)
+{
+    if (!p->timers_started)
+        return;
+    uv_close((uv_handle_t *)&p->window_timer, NULL);
+    uv_close((uv_handle_t *)&p->heartbeat_timer, NULL);
+    p->timers_started = 0;
+}
+
+void wfpw_pipeline_free(struct wfpw_pipeline *p)
+{
+    if (p == NULL)
+        return;
+    wfpw_aggr_free(p->aggr);
+    wfpw_burst_free(p->burst);
+    if (p->inv) {
+        wfpw_inventory_free(p->inv);
+        wfpw_free(p->inv);
+    }
+    wfpw_free(p);
+}
+
+uint64_t wfpw_pipeline_dropped(const struct wfpw_pipeline *p, enum wfpw_drop why)
+{
+    return p->dropped[why];
+}

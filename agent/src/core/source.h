@@ -1,0 +1,104 @@
+/*
+ * source.h — the event source interface: one struct of callbacks per source type, and the
+ * calls a source makes into the pipeline. Adding a source touches no core file: it gets a
+ * folder under src/sources/, exports `const struct wfpw_source_type wfpw_source_<name>`, and
+ * one wfpw_register_source() line in agent/CMakeLists.txt puts it in the generated registry
+ * (sources.h, from sources.h.in).
+ *
+ * Lifecycle (loop thread): init (config parsed into src->conf) -> start -> [pause/resume]*
+ * -> close (frees src->state; also after a failed init or start). A source that reads on
+ * its own thread hands events over through a wfpw_srcq (srcq.h); all calls below happen on
+ * the loop thread.
+ *
+ * Positions: every event carries its position at the source, a number that grows along the
+ * source (the replay source counts events; the event log has record ids). The spool stores
+ * it; on restart src->resume_pos says where to continue (everything at or before it is
+ * safely spooled or aggregated-and-spooled) and the pipeline drops re-read events that
+ * were already spooled, so a crash neither loses nor duplicates.
+ */
+#ifndef WFPW_SOURCE_H
+#define WFPW_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfgtab.h"
+
+struct uv_loop_s;
+struct wfpw_pipeline;
+struct wfpw_inventory;
+
+/* How the pipeline treats an event. */
+enum wfpw_ev_kind {
+    WFPW_EV_PASS = 0,        /* as is (alerts, status) */
+    WFPW_EV_CONNECTION = 1,  /* connection-level block: shipped one by one, rate-limited per flow */
+    WFPW_EV_PACKET = 2       /* packet-level drop: merged per flow inside the window */
+};
+
+struct wfpw_source_counters {
+    uint64_t events;         /* emitted */
+    uint64_t skipped;        /* read but not shipped (permitted, unsupported, already spooled) */
+    uint64_t errors;         /* malformed input */
+    uint64_t snapshots;      /* inventories */
+};
+
+struct wfpw_source {
+    const struct wfpw_source_type *type;
+    uint32_t index;              /* 1-based; the spool's source id */
+    char name[48];               /* "replay#1" — the log instance */
+    void *conf;                  /* the type's parsed config (owned by the agent config) */
+    void *state;                 /* the type's own (set by init, freed by close) */
+    struct uv_loop_s *loop;
+    struct wfpw_pipeline *pipe;
+    uint64_t resume_pos;         /* continue after this position (0: from the start) */
+    uint64_t last_pos;           /* position of the last event handed over */
+    struct wfpw_source_counters ctr;
+    char last_error[256];
+    int paused, finished;
+};
+
+struct wfpw_source_type {
+    const char *name;                     /* the "type" value in the config */
+    const char *help;
+    const struct wfpw_cfg_key *conf_keys; /* the type's keys (besides "type") */
+    size_t nconf_keys;
+    size_t conf_size;                     /* bytes of the parsed config struct */
+    /* Check the parsed config and set up src->state; errors into err. */
+    int (*init)(struct wfpw_source *src, char *err, size_t errlen);
+    int (*start)(struct wfpw_source *src);
+    void (*pause)(struct wfpw_source *src);
+    void (*resume)(struct wfpw_source *src);
+    void (*close)(struct wfpw_source *src);
+    /* Add type-specific counters to out (an object). May be NULL. */
+    void (*stats)(struct wfpw_source *src, cJSON *out);
+};
+
+/* ---- calls into the pipeline (loop thread) ------------------------------------------------- */
+
+/* Hand over one proto event (the pipeline owns ev from now on, also on failure); its seq is
+ * assigned by the pipeline. pos > src->last_pos. 0 or WFPW_E* (the event is counted as
+ * dropped with that reason). */
+int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind, uint64_t pos);
+/* A new filter inventory snapshot (the pipeline owns inv, also on failure); raw/rawlen is
+ * its serialized form (netsh XML or JSON), kept so the next start diffs against it. */
+int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, const char *raw, size_t rawlen,
+                         uint64_t pos);
+/* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
+ * it still advances the position. */
+void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);
+/* Report an input problem (counted, logged once per distinct message, in heartbeats). */
+void wfpw_source_error(struct wfpw_source *src, const char *msg);
+/* The source has nothing more to read (a replay without loop). */
+void wfpw_source_finished(struct wfpw_source *src);
+/* 1 when the pipeline wants the source to slow down (spool or shipping behind). */
+int wfpw_source_should_yield(const struct wfpw_source *src);
+
+/* ---- registry (generated) ------------------------------------------------------------------ */
+
+const struct wfpw_source_type *wfpw_source_type_find(const char *name);
+/* The registered types, NULL-terminated. */
+const struct wfpw_source_type *const *wfpw_source_types(void);
+
+#endif

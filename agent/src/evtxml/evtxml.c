@@ -1,0 +1,493 @@
+/*
+ * evtxml.c — streaming reader of rendered Security event XML (evtxml.h). expat sees the
+ * input inside a synthetic <wfpw-events> root, so files with several top-level <Event>
+ * elements (what exporters write) parse like an <Events> document. Per <Event> we collect
+ * EventID, TimeCreated/@SystemTime, EventRecordID, Computer and the <Data Name> values,
+ * then convert at </Event>.
+ */
+#include "evtxml.h"
+
+#include <expat.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wfpw/attr.h"
+#include "wfpw/buf.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+#include "wfpw/proto.h"
+#include "wfpw/timefmt.h"
+
+#define MAX_DATA 64
+#define MAX_VALUE 32768
+#define WRAP_OPEN "<wfpw-events>"
+#define WRAP_CLOSE "</wfpw-events>"
+
+enum field { T_NONE, T_EVENTID, T_RECORDID, T_COMPUTER, T_DATA };
+
+struct item {
+    char name[64];
+    size_t off, len;
+};
+
+struct wfpw_evtxml {
+    XML_Parser xp;
+    struct wfpw_evtxml_opts opts;
+    wfpw_evtxml_cb cb;
+    void *ctx;
+    int depth, event_depth;       /* event_depth: depth of the open <Event>, 0 when none */
+    enum field capture;
+    struct wfpw_buf text;         /* text of the element being captured */
+    struct wfpw_buf values;       /* Data values of this event, NUL-separated */
+    struct item items[MAX_DATA];
+    size_t nitems;
+    char eventid[16], recordid[24], computer[256], systime[64];
+    int started;                  /* wrapper sent */
+    int rc;                       /* first error (sticky) */
+    char err[256];
+};
+
+/* ---- %% tokens (msobjs.dll, shared/facts/events.md §4.1) ------------------------------------- */
+
+const char *wfpw_evt_direction(const char *t)
+{
+    if (t == NULL)
+        return NULL;
+    if (strcmp(t, "%%14592") == 0)
+        return "inbound";
+    if (strcmp(t, "%%14593") == 0)
+        return "outbound";
+    return NULL;
+}
+
+struct layer_tok {
+    const char *token;
+    const char *in4, *in6, *out4, *out6;   /* inbound/outbound variants; same when one layer */
+};
+
+static const struct layer_tok layers[] = {
+    {"%%14596", "INBOUND_IPPACKET_V4", "INBOUND_IPPACKET_V6", "OUTBOUND_IPPACKET_V4", "OUTBOUND_IPPACKET_V6"},
+    {"%%14597", "INBOUND_TRANSPORT_V4", "INBOUND_TRANSPORT_V6", "OUTBOUND_TRANSPORT_V4", "OUTBOUND_TRANSPORT_V6"},
+    {"%%14598", "IPFORWARD_V4", "IPFORWARD_V6", "IPFORWARD_V4", "IPFORWARD_V6"},
+    {"%%14599", "STREAM_V4", "STREAM_V6", "STREAM_V4", "STREAM_V6"},
+    {"%%14600", "DATAGRAM_DATA_V4", "DATAGRAM_DATA_V6", "DATAGRAM_DATA_V4", "DATAGRAM_DATA_V6"},
+    {"%%14601", "INBOUND_ICMP_ERROR_V4", "INBOUND_ICMP_ERROR_V6", "OUTBOUND_ICMP_ERROR_V4", "OUTBOUND_ICMP_ERROR_V6"},
+    {"%%14602", "INBOUND_MAC_FRAME_ETHERNET", "INBOUND_MAC_FRAME_ETHERNET", "OUTBOUND_MAC_FRAME_ETHERNET",
+     "OUTBOUND_MAC_FRAME_ETHERNET"},
+    {"%%14603", "INBOUND_MAC_FRAME_NATIVE", "INBOUND_MAC_FRAME_NATIVE", "OUTBOUND_MAC_FRAME_NATIVE",
+     "OUTBOUND_MAC_FRAME_NATIVE"},
+    {"%%14604", "INGRESS_VSWITCH_ETHERNET", "INGRESS_VSWITCH_ETHERNET", "EGRESS_VSWITCH_ETHERNET", "EGRESS_VSWITCH_ETHERNET"},
+    {"%%14608", "ALE_RESOURCE_ASSIGNMENT_V4", "ALE_RESOURCE_ASSIGNMENT_V6", "ALE_RESOURCE_ASSIGNMENT_V4",
+     "ALE_RESOURCE_ASSIGNMENT_V6"},
+    {"%%14609", "ALE_AUTH_LISTEN_V4", "ALE_AUTH_LISTEN_V6", "ALE_AUTH_LISTEN_V4", "ALE_AUTH_LISTEN_V6"},
+    {"%%14610", "ALE_AUTH_RECV_ACCEPT_V4", "ALE_AUTH_RECV_ACCEPT_V6", "ALE_AUTH_RECV_ACCEPT_V4", "ALE_AUTH_RECV_ACCEPT_V6"},
+    {"%%14611", "ALE_AUTH_CONNECT_V4", "ALE_AUTH_CONNECT_V6", "ALE_AUTH_CONNECT_V4", "ALE_AUTH_CONNECT_V6"},
+    {"%%14612", "ALE_FLOW_ESTABLISHED_V4", "ALE_FLOW_ESTABLISHED_V6", "ALE_FLOW_ESTABLISHED_V4", "ALE_FLOW_ESTABLISHED_V6"},
+    {"%%14614", "ALE_RESOURCE_RELEASE_V4", "ALE_RESOURCE_RELEASE_V6", "ALE_RESOURCE_RELEASE_V4", "ALE_RESOURCE_RELEASE_V6"},
+    {"%%14615", "ALE_ENDPOINT_CLOSURE_V4", "ALE_ENDPOINT_CLOSURE_V6", "ALE_ENDPOINT_CLOSURE_V4", "ALE_ENDPOINT_CLOSURE_V6"},
+    {"%%14616", "ALE_CONNECT_REDIRECT_V4", "ALE_CONNECT_REDIRECT_V6", "ALE_CONNECT_REDIRECT_V4", "ALE_CONNECT_REDIRECT_V6"},
+    {"%%14617", "ALE_BIND_REDIRECT_V4", "ALE_BIND_REDIRECT_V6", "ALE_BIND_REDIRECT_V4", "ALE_BIND_REDIRECT_V6"},
+    {"%%14624", "STREAM_PACKET_V4", "STREAM_PACKET_V6", "STREAM_PACKET_V4", "STREAM_PACKET_V6"},
+};
+
+const char *wfpw_evt_layer(const char *t, int ipv6, int inbound)
+{
+    size_t i;
+    if (t == NULL)
+        return NULL;
+    for (i = 0; i < sizeof(layers) / sizeof(layers[0]); i++)
+        if (strcmp(layers[i].token, t) == 0)
+            return inbound ? (ipv6 ? layers[i].in6 : layers[i].in4) : (ipv6 ? layers[i].out6 : layers[i].out4);
+    return NULL;
+}
+
+/* ---- conversion --------------------------------------------------------------------------- */
+
+static const char *data(const struct wfpw_evtxml *p, const char *name)
+{
+    size_t i;
+    for (i = 0; i < p->nitems; i++)
+        if (strcmp(p->items[i].name, name) == 0)
+            return p->values.data + p->items[i].off;
+    return NULL;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    v = strtoull(s, &end, 10);
+    if (*end != '\0' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "2016-06-29T15:24:57.090800000Z" (any number of fraction digits) -> ms */
+static int parse_systime(const char *s, int64_t *ms)
+{
+    char buf[WFPW_TIME_LEN + 1];
+    size_t n = strlen(s), i;
+    if (n < 20 || n > 40 || s[n - 1] != 'Z' || (s[19] != 'Z' && s[19] != '.'))
+        return -1;
+    memcpy(buf, s, 19);
+    buf[19] = '.';
+    for (i = 0; i < 3; i++)
+        buf[20 + i] = (s[19] == '.' && 20 + i < n - 1) ? s[20 + i] : '0';
+    buf[23] = 'Z', buf[24] = '\0';
+    return wfpw_time_parse_ms(buf, ms) == 0 ? 0 : -1;
+}
+
+static int is_loopback(const char *ip)
+{
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0;
+}
+
+static int fail(struct wfpw_evtxml *p, int code, const char *fmt, ...) WFPW_PRINTF(3, 4);
+static int fail(struct wfpw_evtxml *p, int code, const char *fmt, ...)
+{
+    if (p->rc == 0) {
+        va_list ap;
+        size_t n;
+        p->rc = code;
+        snprintf(p->err, sizeof(p->err), "line %lu, event %s: ", (unsigned long)XML_GetCurrentLineNumber(p->xp),
+                 p->eventid[0] ? p->eventid : "?");
+        n = strlen(p->err);
+        va_start(ap, fmt);
+        vsnprintf(p->err + n, sizeof(p->err) - n, fmt, ap);
+        va_end(ap);
+    }
+    XML_StopParser(p->xp, XML_FALSE);
+    return code;
+}
+
+/* Convert the collected event to connection_blocked, or say why not. */
+static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
+{
+    struct wfpw_ev_blocked b;
+    struct wfpw_endpoint ep_local, ep_remote;
+    const char *dir = data(p, "Direction"), *app = data(p, "Application");
+    const char *src = data(p, "SourceAddress"), *dst = data(p, "DestAddress");
+    const char *pid = data(p, "ProcessID") ? data(p, "ProcessID") : data(p, "ProcessId");
+    char path[MAX_VALUE];
+    uint64_t v;
+    int inbound, local_is_src, id = (int)e->event_id;
+
+    switch (id) {
+    case 5152: case 5153: case 5150: case 5151:
+        e->packet_level = 1;
+        break;
+    case 5157: case 5155: case 5159: case 5031:
+        break;
+    case 5154: case 5156: case 5158:
+        e->reason = "permitted event";
+        return 0;
+    default:
+        e->reason = "not a blocking event";
+        return 0;
+    }
+    memset(&b, 0, sizeof(b));
+    b.seq = 1;
+    b.time_ms = b.first_seen_ms = b.last_seen_ms = e->time_ms;
+    b.source = "audit";
+    b.count = 1;
+    b.verdict = "unknown";
+    b.has_origin = 1, b.origin_event_id = e->event_id, b.origin_record_id = e->record_id;
+    b.pid = -1;
+    b.protocol = -1;
+
+    if (id == 5155 || id == 5159 || id == 5031) {
+        inbound = 1;
+    } else {
+        const char *d = wfpw_evt_direction(dir);
+        if (d == NULL)
+            return fail(p, WFPW_EPROTO, "Direction \"%.32s\" is not %%%%14592/%%%%14593", dir ? dir : "(missing)");
+        inbound = strcmp(d, "inbound") == 0;
+    }
+    b.direction = inbound ? "inbound" : "outbound";
+    if (data(p, "Protocol")) {
+        if (parse_u64(data(p, "Protocol"), 255, &v) != 0)
+            return fail(p, WFPW_EPROTO, "Protocol \"%.32s\" is not 0..255", data(p, "Protocol"));
+        b.protocol = (int)v;
+    }
+    if (pid && parse_u64(pid, 0xFFFFFFFFu, &v) == 0)
+        b.pid = (int64_t)v;
+    else if (pid)
+        return fail(p, WFPW_EPROTO, "ProcessId \"%.32s\" is not a number", pid);
+    if (app && strcmp(app, "-") != 0 && app[0]) {
+        if (strncmp(app, "\\device\\", 8) == 0 && p->opts.map_device_path &&
+            p->opts.map_device_path(p->opts.ctx, app, path, sizeof(path)) == 0)
+            b.path = path;
+        else
+            b.path = app;
+    } else if (app && strcmp(app, "-") == 0 && b.pid == 0) {
+        b.pid = -1; /* a packet tied to no process */
+    }
+    if (data(p, "FilterRTID") && parse_u64(data(p, "FilterRTID"), WFPW_JSON_MAX_SAFE_INT, &v) != 0)
+        return fail(p, WFPW_EPROTO, "FilterRTID \"%.32s\" is not a number", data(p, "FilterRTID"));
+    b.filter_id = data(p, "FilterRTID") ? v : 0;
+
+    /* endpoints */
+    if (id == 5031) {
+        b.local = b.remote = NULL;
+    } else if (id == 5155 || id == 5159) {
+        if (src == NULL || parse_u64(data(p, "SourcePort"), 65535, &v) != 0)
+            return fail(p, WFPW_EPROTO, "SourceAddress/SourcePort missing or not a port%s", "");
+        ep_local.ip = src, ep_local.port = (uint32_t)v;
+        b.local = &ep_local;
+    } else {
+        uint64_t sp, dp;
+        int hint;
+        if (src == NULL || dst == NULL || parse_u64(data(p, "SourcePort"), 65535, &sp) != 0 ||
+            parse_u64(data(p, "DestPort"), 65535, &dp) != 0)
+            return fail(p, WFPW_EPROTO, "Source/Dest address or port missing or not a number%s", "");
+        local_is_src = !inbound || is_loopback(src);
+        if (p->opts.is_local) {
+            int s = p->opts.is_local(p->opts.ctx, src), d = p->opts.is_local(p->opts.ctx, dst);
+            hint = s == 1 && d == 0 ? 1 : (d == 1 && s == 0 ? 0 : -1);
+            if (hint >= 0)
+                local_is_src = hint;
+        }
+        ep_local.ip = local_is_src ? src : dst, ep_local.port = (uint32_t)(local_is_src ? sp : dp);
+        ep_remote.ip = local_is_src ? dst : src, ep_remote.port = (uint32_t)(local_is_src ? dp : sp);
+        b.local = &ep_local, b.remote = &ep_remote;
+    }
+    if (id != 5031) {
+        const char *ip = b.local ? b.local->ip : "";
+        b.layer = wfpw_evt_layer(data(p, "LayerName"), strchr(ip, ':') != NULL, inbound);
+    }
+    if ((e->ev = wfpw_event_blocked(&b)) == NULL)
+        return WFPW_ENOMEM;
+    {
+        struct wfpw_proto_err perr;
+        if (wfpw_event_validate(e->ev, "event", &perr) != 0) {
+            char msg[600];
+            cJSON_Delete(e->ev);
+            e->ev = NULL;
+            snprintf(msg, sizeof(msg), "%s: %s", perr.field, perr.msg);
+            return fail(p, WFPW_EPROTO, "converted event is not valid: %s", msg);
+        }
+    }
+    return 0;
+}
+
+/* ---- expat callbacks ------------------------------------------------------------------------ */
+
+static void reset_event(struct wfpw_evtxml *p)
+{
+    p->nitems = 0;
+    wfpw_buf_reset(&p->values);
+    p->eventid[0] = p->recordid[0] = p->computer[0] = p->systime[0] = '\0';
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    struct wfpw_evtxml *p = ud;
+    size_t i;
+    p->depth++;
+    if (p->rc)
+        return;
+    if (strcmp(name, "Event") == 0) {
+        if (p->event_depth) {
+            fail(p, WFPW_EPROTO, "<Event> inside <Event>%s", "");
+            return;
+        }
+        p->event_depth = p->depth;
+        reset_event(p);
+        return;
+    }
+    if (!p->event_depth)
+        return;
+    p->capture = T_NONE;
+    wfpw_buf_reset(&p->text);
+    if (strcmp(name, "EventID") == 0)
+        p->capture = T_EVENTID;
+    else if (strcmp(name, "EventRecordID") == 0)
+        p->capture = T_RECORDID;
+    else if (strcmp(name, "Computer") == 0)
+        p->capture = T_COMPUTER;
+    else if (strcmp(name, "TimeCreated") == 0) {
+        for (i = 0; atts[i]; i += 2)
+            if (strcmp(atts[i], "SystemTime") == 0)
+                snprintf(p->systime, sizeof(p->systime), "%s", atts[i + 1]);
+    } else if (strcmp(name, "Data") == 0) {
+        const char *n = NULL;
+        for (i = 0; atts[i]; i += 2)
+            if (strcmp(atts[i], "Name") == 0)
+                n = atts[i + 1];
+        if (n == NULL)
+            return; /* positional <Data> (classic events): not a WFP audit event layout */
+        if (p->nitems == MAX_DATA || strlen(n) >= sizeof(p->items[0].name)) {
+            fail(p, WFPW_EPROTO, "too many or too long <Data> names (%.64s)", n);
+            return;
+        }
+        strcpy(p->items[p->nitems].name, n);
+        p->capture = T_DATA;
+    }
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    struct wfpw_evtxml *p = ud;
+    if (p->rc || p->capture == T_NONE)
+        return;
+    if (wfpw_buf_append(&p->text, s, (size_t)len) != 0)
+        fail(p, WFPW_ETOOBIG, "element text longer than %d bytes", MAX_VALUE);
+}
+
+static void copy_text(struct wfpw_evtxml *p, char *out, size_t len)
+{
+    snprintf(out, len, "%s", p->text.data ? p->text.data : "");
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+    struct wfpw_evtxml *p = ud;
+    p->depth--;
+    if (p->rc || !p->event_depth)
+        return;
+    if (p->depth + 1 == p->event_depth) {
+        struct wfpw_evtxml_event e;
+        uint64_t v;
+        int rc;
+        (void)name;
+        p->event_depth = 0;
+        memset(&e, 0, sizeof(e));
+        if (parse_u64(p->eventid, 65535, &v) != 0) {
+            fail(p, WFPW_EPROTO, "<EventID> missing or not 0..65535 (\"%.16s\")", p->eventid);
+            return;
+        }
+        e.event_id = (uint32_t)v;
+        if (p->recordid[0] && parse_u64(p->recordid, WFPW_JSON_MAX_SAFE_INT, &e.record_id) != 0) {
+            fail(p, WFPW_EPROTO, "<EventRecordID> \"%.24s\" is not a number", p->recordid);
+            return;
+        }
+        if (parse_systime(p->systime, &e.time_ms) != 0) {
+            fail(p, WFPW_EPROTO, "<TimeCreated SystemTime> \"%.40s\" is not a UTC time", p->systime[0] ? p->systime : "(missing)");
+            return;
+        }
+        e.computer = p->computer;
+        if ((rc = convert(p, &e)) != 0) {
+            if (p->rc == 0) {
+                p->rc = rc;
+                snprintf(p->err, sizeof(p->err), "%s", wfpw_strerror(rc));
+            }
+            XML_StopParser(p->xp, XML_FALSE);
+            return;
+        }
+        if ((rc = p->cb(p->ctx, &e)) != 0) {
+            if (p->rc == 0) {
+                p->rc = rc;
+                snprintf(p->err, sizeof(p->err), "stopped by the consumer: %s", wfpw_strerror(rc));
+            }
+            XML_StopParser(p->xp, XML_FALSE);
+        }
+        return;
+    }
+    switch (p->capture) {
+    case T_EVENTID: copy_text(p, p->eventid, sizeof(p->eventid)); break;
+    case T_RECORDID: copy_text(p, p->recordid, sizeof(p->recordid)); break;
+    case T_COMPUTER: copy_text(p, p->computer, sizeof(p->computer)); break;
+    case T_DATA:
+        p->items[p->nitems].off = p->values.len;
+        p->items[p->nitems].len = p->text.len;
+        if (p->text.len)
+            wfpw_buf_append(&p->values, p->text.data, p->text.len);
+        wfpw_buf_putc(&p->values, '\0');
+        if (p->values.err)
+            fail(p, WFPW_ETOOBIG, "event data larger than %s", "1 MiB");
+        else
+            p->nitems++;
+        break;
+    case T_NONE: break;
+    }
+    p->capture = T_NONE;
+}
+
+struct wfpw_evtxml *wfpw_evtxml_new(const struct wfpw_evtxml_opts *opts, wfpw_evtxml_cb cb, void *ctx)
+{
+    struct wfpw_evtxml *p = wfpw_calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    if ((p->xp = XML_ParserCreate("UTF-8")) == NULL) {
+        wfpw_free(p);
+        return NULL;
+    }
+    if (opts)
+        p->opts = *opts;
+    p->cb = cb, p->ctx = ctx;
+    wfpw_buf_init(&p->text, MAX_VALUE);
+    wfpw_buf_init(&p->values, 1 << 20);
+    XML_SetUserData(p->xp, p);
+    XML_SetElementHandler(p->xp, on_start, on_end);
+    XML_SetCharacterDataHandler(p->xp, on_text);
+    return p;
+}
+
+/* Skip a BOM, blanks and an XML declaration at the very start: they may not appear inside
+ * our wrapper element. */
+static size_t skip_prolog(const char *d, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
+        i = 3;
+    while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+        i++;
+    if (len - i >= 5 && memcmp(d + i, "<?xml", 5) == 0) {
+        const char *e = memchr(d + i, '>', len - i);
+        if (e)
+            i = (size_t)(e - d) + 1;
+    }
+    return i;
+}
+
+static int feed(struct wfpw_evtxml *p, const char *d, size_t len, int last)
+{
+    if (p->rc)
+        return p->rc;
+    if (XML_Parse(p->xp, d, (int)len, last) == XML_STATUS_ERROR && p->rc == 0) {
+        p->rc = WFPW_ESYNTAX;
+        snprintf(p->err, sizeof(p->err), "line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p->xp),
+                 XML_ErrorString(XML_GetErrorCode(p->xp)));
+    }
+    return p->rc;
+}
+
+int wfpw_evtxml_feed(struct wfpw_evtxml *p, const char *data, size_t len, int last, char *err, size_t errlen)
+{
+    int rc = p->rc;
+    if (rc == 0 && !p->started) {
+        size_t skip = skip_prolog(data, len);
+        p->started = 1;
+        data += skip, len -= skip;
+        rc = feed(p, WRAP_OPEN, strlen(WRAP_OPEN), 0);
+    }
+    while (rc == 0 && len > 0) {
+        size_t n = len > (1u << 30) ? (1u << 30) : len;
+        rc = feed(p, data, n, 0);
+        data += n, len -= n;
+    }
+    if (rc == 0 && last) {
+        if (p->event_depth)
+            rc = fail(p, WFPW_ESYNTAX, "input ends inside an <Event>%s", "");
+        else
+            rc = feed(p, WRAP_CLOSE, strlen(WRAP_CLOSE), 1);
+    }
+    if (rc && err)
+        snprintf(err, errlen, "%s", p->err);
+    return rc;
+}
+
+void wfpw_evtxml_free(struct wfpw_evtxml *p)
+{
+    if (p == NULL)
+        return;
+    XML_ParserFree(p->xp);
+    wfpw_buf_free(&p->text);
+    wfpw_buf_free(&p->values);
+    wfpw_free(p);
+}
