@@ -75,12 +75,12 @@ rc=0
 echo "(exit $rc: 3 means a new finding at or above high)"
 echo
 cat <<MSG
-NOT AVAILABLE YET: the agent pipeline (sources, spool, mutual-TLS shipper, the demo replay of
-an EDR-silencer attack) is issue #4; the Windows sources are issue #6. Until then this step
-stands in for the agent with curl: it posts one proto v1 batch
-(tests/data/proto/golden/all.json: a block of MsMpEng.exe by an EDRSilencer-style filter,
-the filter's changes, an alert, a heartbeat, an inventory change set) with the agent
-certificate $agent_name.
+NOT WIRED HERE YET: the agent pipeline exists (wfpwatch-agent run --config FILE: replay
+source, spool, mutual-TLS shipper; see docs/agent.md), but replaying the demo attack through a
+local agent from this script is still open in issue #4. This step stands in for it with curl:
+it posts one proto v1 batch (tests/data/proto/golden/all.json: a block of MsMpEng.exe by an
+EDRSilencer-style filter, the filter's changes, an alert, a heartbeat, an inventory change
+set) with the agent certificate $agent_name.
 MSG
 curl -sS --cacert "$var/pki/ca.crt" --cert "$var/pki/agents/$agent_name.crt" --key "$var/pki/agents/$agent_name.key" \
     -H 'Content-Type: application/json' --data-binary @tests/data/proto/golden/all.json \

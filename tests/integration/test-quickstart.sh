@@ -16,7 +16,7 @@ check "collector running after quickstart" kill -0 "$(cat "$T/var/collector.pid"
 check "the batch was accepted" grep -q '{"accepted":8,"duplicate":false}' "$T/q1.log"
 check "the analyzer flags the demo attack" grep -q '42 filters (netsh wfp show filters): 2 critical, 2 high' "$T/q1.log"
 check "and reports the difference to the baseline" grep -q 'since the baseline: 2 added, 0 removed, 0 changed' "$T/q1.log"
-check "it says plainly that the agent pipeline does not exist yet" grep -q 'NOT AVAILABLE YET: the agent pipeline' "$T/q1.log"
+check "it says plainly that the demo replay is not wired into it yet" grep -q 'NOT WIRED HERE YET: the agent pipeline' "$T/q1.log"
 eq "var/ is private" "$(stat -c %a "$T/var")" 700
 eq "token file is private" "$(stat -c %a "$T/var/api.token")" 600
 # run the printed curl lines as a user would

@@ -126,6 +126,7 @@ static void begin_stop(struct agent *a, const char *why)
         if (a->sources[i].type->pause)
             a->sources[i].type->pause(&a->sources[i]);
     wfpw_pipeline_close_window(a->pipe);
+    wfpw_pipeline_heartbeat(a->pipe); /* the final counters */
     wfpw_pipeline_emit_own(a->pipe, wfpw_event_agent_status(1, wfpw__plat_time_ms(), "stopping", why));
     wfpw_spool_flush(a->spool, 1);
     a->stop_deadline = wfpw__plat_time_ms() + a->cfg->shutdown_flush_ms;

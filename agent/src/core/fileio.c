@@ -120,7 +120,7 @@ int64_t wfpw_file_size(int fd)
 
 int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len)
 {
-    int fd, rc;
+    int fd = -1, rc;
     int64_t size, got;
     char *p;
     *data = NULL, *len = 0;
@@ -149,7 +149,7 @@ int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len)
 int wfpw_file_write_atomic(const char *path, const void *data, size_t len)
 {
     char tmp[1024];
-    int fd, rc;
+    int fd = -1, rc;
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
         return WFPW_ERANGE;
     if ((rc = wfpw_file_open(tmp, WFPW_FILE_WRITE | WFPW_FILE_TRUNC, &fd)) != 0)

@@ -122,7 +122,10 @@ static void report_spool_drops(struct wfpw_pipeline *p)
         wfpw_log_warn("spool", "bound", "%s", msg);
         snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
         ev = wfpw_event_agent_status(1, wfpw__plat_time_ms(), "degraded", msg);
-        if (ev && cJSON_AddNumberToObject(ev, "dropped", (double)n))
+        /* dropped: this time; dropped_total: since start, so a later report covers an
+         * earlier one that was itself lost to the bound */
+        if (ev && cJSON_AddNumberToObject(ev, "dropped", (double)n) &&
+            cJSON_AddNumberToObject(ev, "dropped_total", (double)p->dropped[WFPW_DROP_SPOOL_FULL]))
             append(p, 0, 0, ev);
         else
             cJSON_Delete(ev);

@@ -48,6 +48,8 @@ struct wfpw_spool {
     uint64_t next_seq, acked;
     uint64_t resume[WFPW_SPOOL_MAX_SOURCES + 1];
     uint64_t spooled[WFPW_SPOOL_MAX_SOURCES + 1];
+    uint64_t rec_resume[WFPW_SPOOL_MAX_SOURCES + 1];   /* found in records at open */
+    uint64_t rec_spooled[WFPW_SPOOL_MAX_SOURCES + 1];
     struct wfpw_spool_inflight inflight;
     uint64_t dropped_total;       /* persisted: all events ever dropped by the bound */
     char *wbuf;                   /* records not yet written to the active segment */
@@ -204,7 +206,7 @@ static int scan_segment(struct wfpw_spool *sp, const char *name, uint64_t num, i
 {
     char path[800];
     unsigned char hdr[HDR_LEN];
-    int fd, rc;
+    int fd = -1, rc;
     int64_t size, off = HDR_LEN;
     struct seg *s;
     uint64_t prev_seq = 0;
@@ -274,12 +276,12 @@ static int scan_segment(struct wfpw_spool *sp, const char *name, uint64_t num, i
                         rec->events++;
                     if (seq >= sp->next_seq)
                         sp->next_seq = seq + 1;
-                    if (pos > sp->spooled[src])
-                        sp->spooled[src] = pos;
+                    if (pos > sp->rec_spooled[src])
+                        sp->rec_spooled[src] = pos;
                 }
             } else if (p[0] == REC_COMMIT) {
-                if (pos > sp->resume[src])
-                    sp->resume[src] = pos;
+                if (pos > sp->rec_resume[src])
+                    sp->rec_resume[src] = pos;
             } else {
                 why = "unknown record type";
             }
@@ -369,6 +371,17 @@ int wfpw_spool_open(const struct wfpw_spool_opts *opts, int64_t now_ms, struct w
             sp->next_num = num + 1;
     }
     wfpw_free(names);
+    /* Positions: the records are the newest truth (segments go oldest first, so the state
+     * file matters only for a source with no record left). A record cut by recovery thus
+     * lowers the mark and its input is read again instead of being lost. */
+    for (i = 0; i <= WFPW_SPOOL_MAX_SOURCES; i++) {
+        if (sp->rec_spooled[i])
+            sp->spooled[i] = sp->rec_spooled[i];
+        if (sp->rec_resume[i])
+            sp->resume[i] = sp->rec_resume[i];
+        else if (sp->rec_spooled[i] && sp->resume[i] > sp->rec_spooled[i])
+            sp->resume[i] = sp->rec_spooled[i];
+    }
     for (i = 0; i < sp->nsegs; i++)
         sp->st.bytes += sp->segs[i].bytes;
     sp->st.segments = sp->nsegs;
@@ -393,7 +406,7 @@ static int new_segment(struct wfpw_spool *sp, int64_t now_ms)
     char path[800];
     unsigned char hdr[HDR_LEN];
     struct seg *s;
-    int rc, fd;
+    int rc, fd = -1;
     seg_path(sp, sp->next_num, path, sizeof(path));
     if ((rc = wfpw_file_open(path, WFPW_FILE_WRITE | WFPW_FILE_TRUNC, &fd)) != 0)
         return rc;
@@ -596,7 +609,7 @@ int64_t wfpw_spool_read(struct wfpw_spool *sp, uint64_t from_seq, wfpw_spool_rea
     for (i = 0; i < sp->nsegs; i++) {
         struct seg *s = &sp->segs[i];
         char path[800];
-        int fd;
+        int fd = -1;
         int64_t off = HDR_LEN, size = (int64_t)s->bytes, bufoff = 0;
         size_t blen = 0;
         if (s->first_seq == 0 || s->last_seq < from_seq || s->first_seq > sp->durable_seq)

@@ -174,7 +174,7 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     const char *src = data(p, "SourceAddress"), *dst = data(p, "DestAddress");
     const char *pid = data(p, "ProcessID") ? data(p, "ProcessID") : data(p, "ProcessId");
     char path[MAX_VALUE];
-    uint64_t v;
+    uint64_t v = 0;
     int inbound, local_is_src, id = (int)e->event_id;
 
     switch (id) {

@@ -146,7 +146,7 @@ static void corrupt(const char *dir, int flip)
 {
     char **names, p[800];
     size_t n, i;
-    int fd;
+    int fd = -1;
     int64_t size;
     ASSERT(wfpw_dir_list(dir, &names, &n) == 0);
     for (i = n; i-- > 0;)

@@ -451,7 +451,7 @@ static int replay_init(struct wfpw_source *src, char *err, size_t errlen)
     }
     /* not a folder: a single file */
     {
-        int fd;
+        int fd = -1;
         if ((rc = wfpw_file_open(r->conf->path, WFPW_FILE_READ, &fd)) != 0) {
             snprintf(err, errlen, "path: %s: %s", r->conf->path, wfpw_strerror(rc));
             return WFPW_EINVAL;
