@@ -45,7 +45,7 @@ struct wfpw_pipeline {
     int timers_started;
     uint64_t dropped[WFPW_DROP_MAX];
     uint64_t replay_skipped;              /* re-read after a restart, already spooled */
-    char last_error[256];
+    char last_error[1024];
     int64_t started_ms;
     wfpw_pipeline_notify_cb notify;
     wfpw_pipeline_stats_cb stats;
@@ -256,8 +256,8 @@ void wfpw_source_error(struct wfpw_source *src, const char *msg)
     src->ctr.errors++;
     if (strcmp(src->last_error, msg) != 0)
         wfpw_log_error("source", src->name, "%s", msg);
-    snprintf(src->last_error, sizeof(src->last_error), "%s", msg);
-    snprintf(src->pipe->last_error, sizeof(src->pipe->last_error), "%s: %s", src->name, msg);
+    snprintf(src->last_error, sizeof(src->last_error), "%.700s", msg);
+    snprintf(src->pipe->last_error, sizeof(src->pipe->last_error), "%.48s: %.900s", src->name, msg);
 }
 
 void wfpw_source_finished(struct wfpw_source *src)
@@ -266,12 +266,6 @@ void wfpw_source_finished(struct wfpw_source *src)
         wfpw_log_info("source", src->name, "finished (%" PRIu64 " events, %" PRIu64 " skipped, %" PRIu64 " errors)",
                       src->ctr.events, src->ctr.skipped, src->ctr.errors);
     src->finished = 1;
-}
-
-int wfpw_source_should_yield(const struct wfpw_source *src)
-{
-    (void)src;
-    return 0;
 }
 
 static int persist_snapshot(struct wfpw_pipeline *p, const char *raw, size_t len)

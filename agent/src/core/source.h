@@ -7,8 +7,9 @@
  *
  * Lifecycle (loop thread): init (config parsed into src->conf) -> start -> [pause/resume]*
  * -> close (frees src->state; also after a failed init or start). A source that reads on
- * its own thread hands events over through a wfpw_srcq (srcq.h); all calls below happen on
- * the loop thread.
+ * its own thread (the live Windows sources, #6/#7) must hand events to the loop thread (uv_async
+ * with a bounded, counted queue); all calls below happen on the loop thread. There is no
+ * backpressure call: the spool is bounded by bytes and drops the oldest, counted.
  *
  * Positions: every event carries its position at the source, a number that grows along the
  * source (the replay source counts events; the event log has record ids). The spool stores
@@ -55,7 +56,7 @@ struct wfpw_source {
     uint64_t resume_pos;         /* continue after this position (0: from the start) */
     uint64_t last_pos;           /* position of the last event handed over */
     struct wfpw_source_counters ctr;
-    char last_error[256];
+    char last_error[768];
     int paused, finished;
 };
 
@@ -92,8 +93,6 @@ void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);
 void wfpw_source_error(struct wfpw_source *src, const char *msg);
 /* The source has nothing more to read (a replay without loop). */
 void wfpw_source_finished(struct wfpw_source *src);
-/* 1 when the pipeline wants the source to slow down (spool or shipping behind). */
-int wfpw_source_should_yield(const struct wfpw_source *src);
 
 /* ---- registry (generated) ------------------------------------------------------------------ */
 

@@ -142,7 +142,7 @@ static void file_error(struct replay *r, const char *what)
 {
     char msg[700], path[WFPW_CFG_STR_MAX + 64];
     cur_path(r, path, sizeof(path));
-    snprintf(msg, sizeof(msg), "%s: %s", path, what);
+    snprintf(msg, sizeof(msg), "%.200s: %.480s", path, what);
     wfpw_source_error(r->src, msg);
 }
 
