@@ -220,4 +220,27 @@ check "the silencer's filter raises a critical alert" grep -q '"rule":"edr-app-b
 eq "three blocked connections from the audit samples" "$(grep -c '"source":"audit"' "$T/stored")" "3"
 eq "restart replays nothing twice" "$(timeout 30 "$AGENT" run --config "$T/a8.json" --until-drained >/dev/null 2>&1; summary | cut -d' ' -f1)" "blocked=3"
 
+# --- 9. wfpwatch-agent.exe under Wine shipping to the native collector ---------------------------------
+# (the Windows build of tests/run.sh's windows suite; Wine maps / to Z:)
+EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
+if [[ -x "$WINE" && -f "$EXE" ]]; then
+    reset_host
+    $GEN 1500 "$T/cap9.jsonl" 90000
+    stop_collector
+    agent_cfg a9 "$T/cap9.jsonl"
+    sed -i "s#\"$T#\"Z:$T#g" "$T/a9.json"
+    timeout 120 "$WINE" "$EXE" run --config "Z:$T/a9.json" --until-drained >"$T/a9.log" 2>&1 &
+    APID=$!; EXTRA_PIDS="$EXTRA_PIDS $APID"
+    check "Wine: the .exe reads the capture while the collector is away" wait_for 60 finished_in_log "$T/a9.log"
+    check "Wine: the failure is logged" wait_for 20 grep -q "cannot reach https://localhost:$PORT" "$T/a9.log"
+    start_collector
+    wait "$APID"; eq "Wine: the .exe drains and exits 0" "$?" "0"
+    eq "Wine: 1500 events exactly once, in order" "$(summary)" "blocked=1500 unique=1500 dupseq=0 ordered=1"
+    check "Wine: the host reports os windows" grep -q '"os": *"windows"' <(api "/api/v1/hosts")
+else
+    bad "Wine run: $EXE or $WINE missing (tests/run.sh builds and installs both)"
+fi
+
 finish
