@@ -15,6 +15,7 @@
 #include "ship.h"
 #include "source.h"
 #include "spool.h"
+#include "uuidgen.h"
 #include "wfpw/errors.h"
 #include "wfpw/log.h"
 #include "wfpw/mem.h"
@@ -60,11 +61,11 @@ int wfpw_agent_identity(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
         return rc;
     }
     {
-        unsigned char rnd[16];
         char id[WFPW_UUID_LEN + 2];
-        if ((rc = wfpw__plat_random(rnd, sizeof(rnd))) != 0)
+        if ((rc = wfpw_uuid_new(id)) != 0) {
+            snprintf(err, errlen, "cannot generate an agent id: %s", wfpw_strerror(rc));
             return rc;
-        wfpw_uuid_format(rnd, id);
+        }
         memcpy(cfg->agent_id, id, WFPW_UUID_LEN + 1);
         id[WFPW_UUID_LEN] = '\n';
         if ((rc = wfpw_file_write_atomic(path, id, WFPW_UUID_LEN + 1)) != 0) {

@@ -16,6 +16,7 @@
 #include "jsoninv.h"
 #include "platform.h"
 #include "rules.h"
+#include "uuidgen.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/log.h"
@@ -285,7 +286,6 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
     struct wfpw_pipeline *p = src->pipe;
     struct wfpw_changeset_opts o;
     char cs[WFPW_UUID_LEN + 1];
-    unsigned char rnd[16];
     cJSON *events = NULL, *ev;
     uint64_t seq = 1;
     int rc;
@@ -297,8 +297,8 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
         goto out;
     if (!already_spooled(p, src, pos)) {
         memset(&o, 0, sizeof(o));
-        wfpw__plat_random(rnd, sizeof(rnd));
-        wfpw_uuid_format(rnd, cs);
+        if ((rc = wfpw_uuid_new(cs)) != 0)
+            goto out;
         o.rules = &p->rules, o.min_alert_rank = p->min_alert_rank, o.change_set = cs;
         o.time_ms = wfpw__plat_time_ms();
         if ((rc = wfpw_changeset_events(p->inv, inv, &o, &seq, &events)) != 0)

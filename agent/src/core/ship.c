@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "platform.h"
+#include "uuidgen.h"
 #include "wfpw/buf.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -221,13 +222,6 @@ static int add_event(void *ctx, const struct wfpw_spool_rec *r)
     return 0;
 }
 
-static void new_batch_id(char *out)
-{
-    unsigned char rnd[16];
-    wfpw__plat_random(rnd, sizeof(rnd));
-    wfpw_uuid_format(rnd, out);
-}
-
 static int gzip_body(struct wfpw_shipper *s)
 {
     z_stream z;
@@ -261,8 +255,8 @@ static int cut(struct wfpw_shipper *s, uint64_t from, uint64_t until, const char
     s->nevents = 0;
     if (id)
         snprintf(s->batch_id, sizeof(s->batch_id), "%s", id);
-    else
-        new_batch_id(s->batch_id);
+    else if ((rc = wfpw_uuid_new(s->batch_id)) != 0)
+        return rc;
     wfpw_time_format_ms(wfpw__plat_time_ms(), t);
     wfpw_buf_printf(&s->body, "{\"schema\":\"%s\",\"batch_id\":\"%s\",\"sent_at\":\"%s\",\"agent\":{\"id\":",
                     WFPW_PROTO_SCHEMA, s->batch_id, t);

@@ -500,16 +500,20 @@ static void replay_resume(struct wfpw_source *src)
     }
 }
 
+static void free_state(struct replay *r)
+{
+    close_file(r);
+    wfpw_buf_free(&r->line);
+    wfpw_free(r->q);
+    wfpw_free(r->files);
+    wfpw_free(r);
+}
+
 static void on_closed(uv_handle_t *h)
 {
     struct replay *r = h->data;
-    if (h == (uv_handle_t *)&r->timer) {
-        close_file(r);
-        wfpw_buf_free(&r->line);
-        wfpw_free(r->q);
-        wfpw_free(r->files);
-        wfpw_free(r);
-    }
+    if (h == (uv_handle_t *)&r->timer)  /* the last of the two handles */
+        free_state(r);
 }
 
 static void replay_close(struct wfpw_source *src)
@@ -523,11 +527,7 @@ static void replay_close(struct wfpw_source *src)
         uv_close((uv_handle_t *)&r->timer, on_closed);
         return;
     }
-    close_file(r);
-    wfpw_buf_free(&r->line);
-    wfpw_free(r->q);
-    wfpw_free(r->files);
-    wfpw_free(r);
+    free_state(r);
 }
 
 static void replay_stats(struct wfpw_source *src, cJSON *out)
