@@ -4,8 +4,10 @@
 # TLS, and print curl lines that query it. The collector keeps running in the background
 # (pid in var/collector.pid, log in var/collector.log); run this again to restart it.
 #
-# Works as root on a fresh Debian 12 machine. It runs what exists and says plainly what does
-# not exist yet; everything it prints comes from the running collector.
+# Then a local agent replays the demo capture (deploy/demo/: an EDRSilencer-style attack on
+# Defender and the blocked connections that follow) and ships it to the collector with its client
+# certificate; what it prints at the end comes from the running collector's API.
+# Works as root on a fresh Debian 12 machine.
 # Env: WFPW_VAR (default ./var), WFPW_QUICKSTART_LISTEN (default 127.0.0.1:8443).
 set -euo pipefail
 
@@ -67,31 +69,48 @@ for i in $(seq 1 100); do
 done
 echo "collector running, pid $(cat "$var/collector.pid"), log $var/collector.log"
 
-step "agent: detection on the demo capture (deploy/demo/)"
+step "agent: offline analysis of the demo inventories (deploy/demo/)"
 "$agent" version
-echo "\$ wfpwatch-agent analyze --filters deploy/demo/after-attack-filters.xml --baseline deploy/demo/baseline-filters.xml"
+echo "\$ wfpwatch-agent analyze --filters deploy/demo/capture/2-after-attack-filters.xml --baseline deploy/demo/capture/1-baseline-filters.xml"
 rc=0
-"$agent" analyze --filters deploy/demo/after-attack-filters.xml --baseline deploy/demo/baseline-filters.xml || rc=$?
+"$agent" analyze --filters deploy/demo/capture/2-after-attack-filters.xml --baseline deploy/demo/capture/1-baseline-filters.xml || rc=$?
 echo "(exit $rc: 3 means a new finding at or above high)"
-echo
-cat <<MSG
-NOT WIRED HERE YET: the agent pipeline exists (wfpwatch-agent run --config FILE: replay
-source, spool, mutual-TLS shipper; see docs/agent.md), but replaying the demo attack through a
-local agent from this script is still open in issue #4. This step stands in for it with curl:
-it posts one proto v1 batch (tests/data/proto/golden/all.json: a block of MsMpEng.exe by an
-EDRSilencer-style filter, the filter's changes, an alert, a heartbeat, an inventory change
-set) with the agent certificate $agent_name.
-MSG
-curl -sS --cacert "$var/pki/ca.crt" --cert "$var/pki/agents/$agent_name.crt" --key "$var/pki/agents/$agent_name.key" \
-    -H 'Content-Type: application/json' --data-binary @tests/data/proto/golden/all.json \
-    "https://localhost:$port/api/v1/batches"
-echo "   (a second run answers \"duplicate\":true: batches are stored exactly once)"
+
+step "agent: replaying the demo capture through a local agent ($agent_name -> collector, mutual TLS)"
+# The replay source reads deploy/demo/capture/ in name order: the baseline inventory, the inventory after
+# an EDRSilencer-style attack (diffed against it exactly as live snapshots are), then the Security
+# events 5157 of Defender being cut off. Positions live in var/agent/, so a second run replays
+# nothing twice.
+mkdir -p "$var/agent"
+[[ -f "$var/agent.log" ]] && mv -f "$var/agent.log" "$var/agent.log.1"
+cat >"$var/agent.json" <<JSON
+{ "agent_id": "$agent_name", "data_dir": "$var/agent",
+  "collector": { "url": "https://localhost:$port", "ca": "$var/pki/ca.crt",
+                 "cert": "$var/pki/agents/$agent_name.crt", "key": "$var/pki/agents/$agent_name.key" },
+  "sources": [ { "type": "replay", "path": "$root/deploy/demo/capture" } ],
+  "batch": { "max_delay_ms": 500 }, "aggregation": { "window_ms": 1000 },
+  "log": { "level": "info", "file": "$var/agent.log" } }
+JSON
+chmod 0600 "$var/agent.json"
+echo "\$ wfpwatch-agent run --config $var/agent.json --until-drained"
+rc=0
+timeout 120 "$agent" run --config "$var/agent.json" --until-drained || rc=$?
+if [[ $rc -ne 0 ]]; then
+    echo "the agent failed (exit $rc); its log:"; tail -n 20 "$var/agent.log"; exit 1
+fi
+grep -E 'source:replay|agent:stop' "$var/agent.log" | cut -d' ' -f2- || true
+echo "(a second run replays nothing twice: the agent keeps its positions in $var/agent)"
 
 step "what the collector holds now"
-curl -sS --cacert "$var/pki/ca.crt" -H "Authorization: Bearer $token" "https://localhost:$port/api/v1/hosts"
+api() { curl -sS --cacert "$var/pki/ca.crt" -H "Authorization: Bearer $token" "https://localhost:$port$1"; }
+echo "hosts:"
+api /api/v1/hosts; echo
+echo "alerts:"
+api '/api/v1/alerts?limit=10' | sed 's/},{"id":/}\n{"id":/g' | cut -c1-240
 echo
-curl -sS --cacert "$var/pki/ca.crt" -H "Authorization: Bearer $token" "https://localhost:$port/api/v1/alerts?limit=1" | head -c 400
-echo " ..."
+echo "a blocked connection of MsMpEng.exe, enriched with the filter that blocked it:"
+api '/api/v1/events?type=connection_blocked&limit=1' | cut -c1-900
+echo
 
 cat <<EOF2
 

@@ -207,8 +207,8 @@ check "heartbeats shipped afterwards carry the TLS error" grep -q '"last_error":
 # --- 8. Security event XML and netsh snapshots through the pipeline -----------------------------------
 reset_host
 mkdir -p "$T/cap8"
-cp "$ROOT/deploy/demo/baseline-filters.xml" "$T/cap8/01-baseline.xml"
-cp "$ROOT/deploy/demo/after-attack-filters.xml" "$T/cap8/02-after.xml"
+cp "$ROOT/deploy/demo/capture/1-baseline-filters.xml" "$T/cap8/01-baseline.xml"
+cp "$ROOT/deploy/demo/capture/2-after-attack-filters.xml" "$T/cap8/02-after.xml"
 cp "$ROOT/../shared/samples/events/5157-evtx-rs-samples.xml" "$T/cap8/03-5157.xml"
 cp "$ROOT/../shared/samples/events/5152-evtx-rs-samples.xml" "$T/cap8/04-5152.xml"
 agent_cfg a8 "$T/cap8"

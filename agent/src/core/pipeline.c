@@ -181,9 +181,12 @@ static int already_spooled(struct wfpw_pipeline *p, struct wfpw_source *src, uin
     return pos != 0 && pos <= spooled;
 }
 
-static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos, cJSON *ev)
+/* Events derived from one input share its position, so whether that input is already in the
+ * spool (re-read after a restart) is decided once, before any of them is appended: asking again
+ * after the first sibling is in would wrongly drop the rest. */
+static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos, int replayed, cJSON *ev)
 {
-    if (already_spooled(p, src, pos)) {
+    if (replayed) {
         cJSON_Delete(ev);
         p->replay_skipped++;
         return 0;
@@ -203,7 +206,8 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
 {
     struct wfpw_pipeline *p = src->pipe;
     const char *type = jstr(ev, "type", NULL);
-    int rc;
+    int replayed = already_spooled(p, src, pos), rc;
+    cJSON *alert = NULL;  /* owned here until appended: it follows the block that caused it */
 
     if (pos > src->last_pos)
         src->last_pos = pos;
@@ -214,11 +218,8 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
         if (p->inv)
             wfpw_enrich_blocked(ev, p->inv);
         if (path && wfpw_time_parse_ms(jstr(ev, "time", NULL), &t) == 0 &&
-            wfpw_burst_add(p->burst, path, t, p->rules.extra_products, p->rules.nextra)) {
-            cJSON *alert = wfpw_burst_alert(1, t, path, (unsigned)p->cfg->burst_threshold, p->cfg->burst_window_ms);
-            if (alert)
-                derived(p, src, pos, alert);
-        }
+            wfpw_burst_add(p->burst, path, t, p->rules.extra_products, p->rules.nextra))
+            alert = wfpw_burst_alert(1, t, path, (unsigned)p->cfg->burst_threshold, p->cfg->burst_window_ms);
         if (kind != WFPW_EV_PASS) {
             rc = wfpw_aggr_add(p->aggr, ev, kind == WFPW_EV_PACKET);
             if (rc == WFPW_ETOOBIG) {
@@ -229,18 +230,25 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
                 src->last_pos = pos;
                 rc = wfpw_aggr_add(p->aggr, ev, kind == WFPW_EV_PACKET);
             }
-            if (rc == 1) {
+            if (rc == 1) {  /* held by the aggregator, appended when the window closes */
+                if (alert)
+                    derived(p, src, pos, replayed, alert);
                 notify(p);
                 return 0;
             }
             if (rc < 0) {
                 cJSON_Delete(ev);
+                cJSON_Delete(alert);
                 p->dropped[WFPW_DROP_NOMEM]++;
                 return rc;
             }
         }
     }
-    rc = derived(p, src, pos, ev);
+    rc = derived(p, src, pos, replayed, ev);
+    if (alert) {
+        int rc2 = derived(p, src, pos, replayed, alert);
+        rc = rc ? rc : rc2;
+    }
     notify(p);
     return rc;
 }
@@ -295,7 +303,7 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
     src->ctr.snapshots++;
     if ((rc = wfpw_inventory_index(inv)) != 0)
         goto out;
-    if (!already_spooled(p, src, pos)) {
+    if (!already_spooled(p, src, pos)) {  /* asked once for the whole change set (see derived) */
         memset(&o, 0, sizeof(o));
         if ((rc = wfpw_uuid_new(cs)) != 0)
             goto out;
