@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
+#include "wfpw/log.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
 
@@ -220,6 +221,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage(stderr);
+    wfpw_log_set_clock(wfpw__plat_time_ms);
     if (strcmp(argv[1], "version") == 0) {
         printf("wfpwatch-agent %s (%s) protocol %s\n", WFPW_AGENT_VERSION, wfpw__plat_name(),
                WFPW_PROTO_SCHEMA);

@@ -465,6 +465,7 @@ int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
     wfpw_json_init();
+    wfpw_log_set_clock(wfpw_now_ms);
     if (argc < 2)
         return usage();
     if (strcmp(argv[1], "version") == 0) {

@@ -14,6 +14,7 @@
 
 int wfpw__log_threshold = WFPW_LOG_INFO;
 static FILE *log_file;
+static int64_t (*log_clock)(void);
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -42,6 +43,11 @@ void wfpw_log_set_file(FILE *f)
     log_file = f;
 }
 
+void wfpw_log_set_clock(int64_t (*now_ms)(void))
+{
+    log_clock = now_ms;
+}
+
 void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...)
 {
     char line[2048];
@@ -51,7 +57,7 @@ void wfpw__log(int level, const char *component, const char *instance, const cha
     va_list ap;
     FILE *out = log_file ? log_file : stderr;
 
-    if (wfpw_time_format_ms((long long)time(NULL) * 1000, ts) != 0)
+    if (wfpw_time_format_ms(log_clock ? (long long)log_clock() : (long long)time(NULL) * 1000, ts) != 0)
         ts[0] = '-', ts[1] = '\0';
     k = snprintf(line, sizeof(line), "%s [%s%s%s] %s: ", ts, component ? component : "-",
                  instance ? ":" : "", instance ? instance : "", wfpw_log_level_name(level));

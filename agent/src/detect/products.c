@@ -3,6 +3,7 @@
  */
 #include "products.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -201,29 +202,46 @@ static size_t stem(const char *s)
     return n > 4 && strcasecmp(s + n - 4, ".exe") == 0 ? n - 4 : n;
 }
 
-int wfpw_exe_is(const char *path, const char *name)
+/* the file name of path and its length without ".exe" */
+static const char *base_of(const char *path, size_t *stem_len)
 {
     const char *base = path, *p;
-    size_t n;
     for (p = path; *p; p++)
         if (*p == '\\' || *p == '/')
             base = p + 1;
-    n = stem(base);
-    return n > 0 && n == stem(name) && strncasecmp(base, name, n) == 0;
+    *stem_len = stem(base);
+    return base;
+}
+
+static int base_is(const char *base, size_t n, const char *name)
+{
+    /* first letters before lengths: most table entries differ there (this runs for every
+     * blocked connection against every product) */
+    return n > 0 && tolower((unsigned char)base[0]) == tolower((unsigned char)name[0]) && n == stem(name) &&
+           strncasecmp(base, name, n) == 0;
+}
+
+int wfpw_exe_is(const char *path, const char *name)
+{
+    size_t n;
+    const char *base = base_of(path, &n);
+    return base_is(base, n, name);
 }
 
 const struct wfpw_product *wfpw_product_match(const char *path, const char *const *extra, size_t nextra)
 {
     static const struct wfpw_product configured = {"(configured)", "configured by the operator", NULL};
-    size_t i;
+    const char *base;
+    size_t i, n;
     if (path == NULL || *path == '\0')
         return NULL;
+    base = base_of(path, &n);
     for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (wfpw_exe_is(path, table[i].exe) &&
+        if (base_is(base, n, table[i].exe) &&
             (table[i].path_hint == NULL || wfpw_contains_nocase(path, table[i].path_hint)))
             return &table[i];
     for (i = 0; i < nextra; i++)
-        if (wfpw_exe_is(path, extra[i]))
+        if (base_is(base, n, extra[i]))
             return &configured;
     return NULL;
 }

@@ -10,6 +10,7 @@
 #ifndef WFPW_LOG_H
 #define WFPW_LOG_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "wfpw/attr.h"
@@ -28,6 +29,10 @@ void wfpw_log_set_level(int level);
 int wfpw_log_level_parse(const char *name);
 const char *wfpw_log_level_name(int level);
 void wfpw_log_set_file(FILE *f);
+/* The wall clock (milliseconds since 1970, UTC) that stamps each line. Without one, lines are
+ * stamped to the second: portable C has no millisecond wall clock on every target (timespec_get
+ * is missing from mingw-w64's msvcrt), so each program passes its platform's. */
+void wfpw_log_set_clock(int64_t (*now_ms)(void));
 void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...) WFPW_PRINTF(4, 5);
 
 #define WFPW__LOG(lvl, comp, inst, ...)                                        \

@@ -77,6 +77,7 @@ struct replay {
     uv_idle_t idle;
     uv_timer_t timer;
     double tokens;
+    uint64_t last_tick;          /* uv_now() of the previous tick */
     int running;
     struct wfpw_source *src;
     uint64_t unrecognised;
@@ -414,8 +415,12 @@ static void on_idle(uv_idle_t *h)
 static void on_tick(uv_timer_t *t)
 {
     struct replay *r = t->data;
+    uint64_t now = uv_now(t->loop);
     unsigned n;
-    r->tokens += (double)r->conf->rate / 100.0;
+    /* credit the time that really passed: a repeating uv_timer fires a little late each time,
+     * so counting ticks would replay slower than the rate (about 2% at 10 ms) */
+    r->tokens += (double)r->conf->rate * (double)(now - r->last_tick) / 1000.0;
+    r->last_tick = now;
     if (r->tokens > (double)r->conf->rate)
         r->tokens = (double)r->conf->rate;
     n = (unsigned)r->tokens;
@@ -473,10 +478,17 @@ static int replay_start(struct wfpw_source *src)
     uv_timer_init(src->loop, &r->timer);
     r->idle.data = r->timer.data = r;
     r->running = 1;
+    if (r->conf->rate == 0)
+        wfpw_log_info("source", src->name, "replaying %zu file%s from %s at full speed%s", r->nfiles,
+                      r->nfiles == 1 ? "" : "s", r->conf->path, r->conf->loop ? ", looping" : "");
+    else
+        wfpw_log_info("source", src->name, "replaying %zu file%s from %s at %lld events/s%s", r->nfiles,
+                      r->nfiles == 1 ? "" : "s", r->conf->path, (long long)r->conf->rate, r->conf->loop ? ", looping" : "");
     if (src->resume_pos)
         wfpw_log_info("source", src->name, "resuming after input %llu", (unsigned long long)src->resume_pos);
     if (r->conf->rate == 0)
         return uv_idle_start(&r->idle, on_idle) == 0 ? 0 : WFPW_EIO;
+    r->last_tick = uv_now(src->loop);
     return uv_timer_start(&r->timer, on_tick, 10, 10) == 0 ? 0 : WFPW_EIO;
 }
 
@@ -493,10 +505,12 @@ static void replay_resume(struct wfpw_source *src)
 {
     struct replay *r = src->state;
     if (r->running) {
-        if (r->conf->rate == 0)
+        if (r->conf->rate == 0) {
             uv_idle_start(&r->idle, on_idle);
-        else
+        } else {
+            r->last_tick = uv_now(r->src->loop);  /* a pause earns no credit */
             uv_timer_start(&r->timer, on_tick, 10, 10);
+        }
     }
 }
 
