@@ -5,6 +5,7 @@
 # Suites, each counted test by test:
 #   native   ctest in build/native (ASan + UBSan): unit tests, corpus replays, schema
 #            conformance, smoke tests
+#   tsan     the driver ring's multi-producer stress test built with ThreadSanitizer
 #   windows  ctest in build/win64: the same portable unit tests as .exe files under Wine,
 #            the agent .exe, and the static-import check
 #   fuzz     libFuzzer drivers (clang), each for a bounded time (WFPW_FUZZ_SECONDS, 20)
@@ -69,6 +70,18 @@ san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 if build_step native configure cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$san" &&
    build_step native build cmake --build build/native -j "$jobs"; then
     run_ctest native build/native
+fi
+
+say "ThreadSanitizer: the driver ring under concurrent producers"
+if build_step tsan configure cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="-fsanitize=thread" &&
+   build_step tsan build cmake --build build/tsan -j "$jobs" --target devring-stress; then
+    if TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/devring-stress >"$logdir/tsan.log" 2>&1; then
+        tail -n 1 "$logdir/tsan.log"
+        count tsan 1 0
+    else
+        tail -n 30 "$logdir/tsan.log"
+        count tsan 0 1
+    fi
 fi
 
 say "Windows cross build (mingw-w64) and tests under Wine"

@@ -15,6 +15,8 @@
 #include "agent.h"
 #include "analyze.h"
 #include "config.h"
+#include "devrec.h"
+#include "drvconv.h"
 #include "evtxml.h"
 #include "fileio.h"
 #include "jsoninv.h"
@@ -39,6 +41,8 @@ static int usage(FILE *out)
                  "  config-help  every configuration key, its default and meaning\n"
                  "  parse-event FILE...\n"
                  "             rendered Security event XML -> proto v1 events as JSON lines\n"
+                 "  parse-records FILE...\n"
+                 "             recorded callout-driver output -> proto v1 events as JSON lines\n"
                  "  version    print the agent version, platform and protocol\n"
                  "  analyze --filters FILE [--baseline FILE] [--format text|json] [--fail-on SEVERITY]\n"
                  "          [--product EXE]... [--collector IP[:PORT]]... [--endpoint IP[/LEN]]...\n"
@@ -217,6 +221,70 @@ static int cmd_parse_event(int argc, char **argv)
     return bad ? 2 : 0;
 }
 
+/* One driver record file (header + records): events on stdout, gaps and errors on stderr. */
+static int parse_records_file(const char *path)
+{
+    struct wfpw_devseq seq = {0, 0};
+    char *data, err[300];
+    size_t len, off = WFPW_DEV_FILE_HEADER, used;
+    int rc = wfpw_file_read_all(path, 1u << 30, &data, &len), bad = 0;
+    if (rc != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s: %s\n", path, wfpw_strerror(rc));
+        return 1;
+    }
+    if (len < WFPW_DEV_FILE_HEADER || memcmp(data, WFPW_DEV_FILE_MAGIC, 8) != 0 ||
+        ((unsigned char)data[8] | (unsigned char)data[9] << 8) != WFPW_DEV_VERSION_MAJOR) {
+        fprintf(stderr, "wfpwatch-agent: %s: not a version %u driver record file (header \"%s\")\n", path,
+                WFPW_DEV_VERSION_MAJOR, WFPW_DEV_FILE_MAGIC);
+        wfpw_free(data);
+        return 1;
+    }
+    while (off < len) {
+        struct wfpw_devrec rec;
+        struct wfpw_buf out;
+        int64_t gap;
+        int packet;
+        cJSON *ev;
+        rc = wfpw_devrec_parse((const uint8_t *)data + off, len - off, &rec, &used);
+        if (rc != 0 || (gap = wfpw_devseq_next(&seq, rec.seq)) < 0) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s record at byte %zu\n", path,
+                    rc == WFPW_EAGAIN ? "truncated" : rc == 0 ? "out-of-sequence" : "corrupt", off);
+            bad = 1;
+            break;
+        }
+        if (gap > 0)
+            fprintf(stderr, "wfpwatch-agent: %s: %lld records missing before record %llu (the driver's ring was full)\n",
+                    path, (long long)gap, (unsigned long long)rec.seq);
+        if ((ev = wfpw_drv_to_event(&rec, &packet, err, sizeof(err))) == NULL) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s\n", path, err);
+            bad = 1;
+        } else {
+            wfpw_buf_init(&out, 1 << 24);
+            wfpw_json_write(ev, &out);
+            cJSON_Delete(ev);
+            wfpw_buf_putc(&out, '\n');
+            fwrite(out.data, 1, out.len, stdout);
+            wfpw_buf_free(&out);
+        }
+        off += used;
+    }
+    wfpw_free(data);
+    return bad;
+}
+
+static int cmd_parse_records(int argc, char **argv)
+{
+    int i, bad = 0;
+    if (argc < 3) {
+        fprintf(stderr, "wfpwatch-agent: parse-records needs one or more FILEs\n");
+        return 2;
+    }
+    for (i = 2; i < argc; i++)
+        bad |= parse_records_file(argv[i]);
+    fflush(stdout);
+    return bad ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -236,6 +304,8 @@ int main(int argc, char **argv)
         return cmd_config(argc, argv, 1);
     if (strcmp(argv[1], "check-config") == 0)
         return cmd_config(argc, argv, 0);
+    if (strcmp(argv[1], "parse-records") == 0)
+        return cmd_parse_records(argc, argv);
     if (strcmp(argv[1], "parse-event") == 0)
         return cmd_parse_event(argc, argv);
     if (strcmp(argv[1], "config-help") == 0) {

@@ -22,6 +22,12 @@ static void build(void)
     ready = 1;
 }
 
+void wfpw_crc32c_init(void)
+{
+    if (!ready)
+        build();
+}
+
 uint32_t wfpw_crc32c(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;

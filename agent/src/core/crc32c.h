@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Build the table now rather than on first use: code that calls wfpw_crc32c from several
+ * threads (the driver's classify functions, through the ring) calls this once first. */
+void wfpw_crc32c_init(void);
 /* crc of data, continuing from crc (start with 0). */
 uint32_t wfpw_crc32c(uint32_t crc, const void *data, size_t len);
 

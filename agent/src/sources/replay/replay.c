@@ -17,6 +17,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "devrec.h"
+#include "drvconv.h"
 #include "evtxml.h"
 #include "fileio.h"
 #include "inventory.h"
@@ -49,7 +51,7 @@ static const struct wfpw_cfg_key replay_keys[] = {
      "start over after the last file (positions keep counting)"},
 };
 
-enum kind { K_UNKNOWN, K_EVENTS, K_NETSH, K_JSONL };
+enum kind { K_UNKNOWN, K_EVENTS, K_NETSH, K_JSONL, K_DRIVER };
 
 /* One converted input waiting to be handed over. */
 struct pending {
@@ -68,7 +70,9 @@ struct replay {
     int64_t off;                 /* read offset in the current file */
     int eof;
     struct wfpw_evtxml *xml;
-    struct wfpw_buf line;        /* JSON lines: partial line */
+    struct wfpw_buf line;        /* JSON lines: partial line; driver records: partial record */
+    struct wfpw_devseq drvseq;   /* driver records: sequence of the current file */
+    uint64_t drv_missing;        /* driver records never recorded (driver ring full), all files */
     struct pending *q;           /* converted inputs of the current chunk */
     size_t qn, qcap, qhead;
     uint64_t pos;                /* position of the last input handed over */
@@ -151,6 +155,8 @@ static void file_error(struct replay *r, const char *what)
 static enum kind sniff(const char *d, size_t n)
 {
     size_t i = 0;
+    if (n >= WFPW_DEV_FILE_HEADER && memcmp(d, WFPW_DEV_FILE_MAGIC, 8) == 0)
+        return K_DRIVER;
     if (n >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
         i = 3;
     for (;;) {
@@ -258,6 +264,22 @@ static int open_next(struct replay *r)
             r->file_idx++;
             continue;
         }
+        if (r->kind == K_DRIVER) {
+            unsigned major = (unsigned char)head[8] | (unsigned char)head[9] << 8;
+            if (major != WFPW_DEV_VERSION_MAJOR) {
+                char msg[128];
+                snprintf(msg, sizeof(msg), "driver record file of version %u; this agent reads version %u; skipped", major,
+                         WFPW_DEV_VERSION_MAJOR);
+                file_error(r, msg);
+                wfpw_file_close(r->fd);
+                r->fd = -1;
+                r->file_idx++;
+                continue;
+            }
+            r->off = WFPW_DEV_FILE_HEADER;
+            memset(&r->drvseq, 0, sizeof(r->drvseq));
+            wfpw_buf_reset(&r->line);
+        }
         if (r->kind == K_EVENTS) {
             struct wfpw_evtxml_opts o;
             memset(&o, 0, sizeof(o));
@@ -308,6 +330,55 @@ static void take_lines(struct replay *r, const char *d, size_t n, int last)
     }
 }
 
+/* Driver records of the chunk into the queue (a partial record waits for the next chunk).
+ * 0, or WFPW_ECORRUPT after queueing the records before a bad one (the rest of the file is
+ * skipped: without a valid size there is no next record to resynchronise on). */
+static int take_records(struct replay *r, const char *d, size_t n, int last)
+{
+    const uint8_t *p;
+    size_t off = 0, used, left;
+    char msg[300];
+    wfpw_buf_append(&r->line, d, n);
+    if (r->line.err)
+        return WFPW_ENOMEM;
+    p = (const uint8_t *)r->line.data;
+    left = r->line.len;
+    while (off < left) {
+        struct wfpw_devrec rec;
+        int64_t gap;
+        int packet = 0, rc = wfpw_devrec_parse(p + off, left - off, &rec, &used);
+        cJSON *ev;
+        if (rc == WFPW_EAGAIN && !last)
+            break;
+        if (rc != 0 || (gap = wfpw_devseq_next(&r->drvseq, rec.seq)) < 0) {
+            snprintf(msg, sizeof(msg), "%s driver record at byte %llu; the rest of the file is skipped",
+                     rc == WFPW_EAGAIN ? "truncated" : rc == 0 ? "out-of-sequence" : "corrupt",
+                     (unsigned long long)(r->off - (int64_t)left + (int64_t)off));
+            file_error(r, msg);
+            q_push(r, NULL, 0, "bad driver record");
+            wfpw_buf_reset(&r->line);
+            return WFPW_ECORRUPT;
+        }
+        if (gap > 0) {
+            r->drv_missing += (uint64_t)gap;
+            wfpw_log_warn("source", r->src->name, "driver records %llu..%llu missing: the driver's ring was full",
+                          (unsigned long long)(rec.seq - (uint64_t)gap), (unsigned long long)(rec.seq - 1));
+        }
+        ev = wfpw_drv_to_event(&rec, &packet, msg, sizeof(msg));
+        if (ev == NULL) {
+            file_error(r, msg);
+            q_push(r, NULL, 0, "driver record not convertible");
+        } else {
+            q_push(r, ev, packet, NULL);
+        }
+        off += used;
+    }
+    /* keep the unparsed tail */
+    memmove(r->line.data, r->line.data + off, left - off);
+    r->line.len = left - off;
+    return 0;
+}
+
 /* Fill the queue from the current file: 0 when it has inputs, 2 when a snapshot was handed
  * over instead, 1 when there is nothing more to read at all, or an error. */
 static int refill(struct replay *r)
@@ -335,6 +406,19 @@ static int refill(struct replay *r)
                 r->xml = NULL;
                 wfpw_file_close(r->fd);
                 r->fd = -1;
+                r->file_idx++;
+                if (r->qn > r->qhead)
+                    return 0;
+                continue;
+            }
+        } else if (r->kind == K_DRIVER) {
+            if ((rc = take_records(r, buf, (size_t)n, n == 0)) != 0) {
+                if (rc == WFPW_ENOMEM)
+                    return rc;
+                /* the records before the bad one stay queued */
+                wfpw_file_close(r->fd);
+                r->fd = -1;
+                wfpw_buf_reset(&r->line);
                 r->file_idx++;
                 if (r->qn > r->qhead)
                     return 0;
@@ -553,11 +637,12 @@ static void replay_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddNumberToObject(out, "files", (double)r->nfiles);
     cJSON_AddNumberToObject(out, "loops", (double)r->loops);
     cJSON_AddNumberToObject(out, "unrecognised_files", (double)r->unrecognised);
+    cJSON_AddNumberToObject(out, "driver_records_missing", (double)r->drv_missing);
 }
 
 const struct wfpw_source_type wfpw_source_replay = {
     .name = "replay",
-    .help = "recorded captures: event XML, netsh wfp dumps, JSON lines of proto events",
+    .help = "recorded captures: event XML, netsh wfp dumps, JSON lines of proto events, driver record files",
     .conf_keys = replay_keys,
     .nconf_keys = sizeof(replay_keys) / sizeof(replay_keys[0]),
     .conf_size = sizeof(struct replay_conf),

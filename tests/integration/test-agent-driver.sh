@@ -1,0 +1,113 @@
+#!/bin/bash
+# test-agent-driver.sh — recorded callout-driver output (records written by gendrv.py, an
+# encoder independent of the C one) through `parse-records` and through the whole pipeline into
+# the real collector: every record once, the driver's gaps reported in heartbeats, Defender's
+# blocks enriched with the attack filter from the inventory replayed before them, packet drops
+# aggregated, a corrupt or torn record stops its file with the byte named and nothing before it
+# lost; the Windows .exe under Wine converts the same records to the same events.
+. "$(dirname "$0")/lib.sh"
+AGENT=$BUILD/agent/wfpwatch-agent
+GEN="/usr/bin/python3 $ROOT/tests/integration/gendrv.py"
+
+setup_pki || { bad "pki"; finish; exit 1; }
+start_collector || { bad "collector"; finish; exit 1; }
+
+# --- parse-records ---------------------------------------------------------------------------
+$GEN "$T/gaps.wfd" 40 --gap-every 10
+"$AGENT" parse-records "$T/gaps.wfd" >"$T/gaps.jsonl" 2>"$T/gaps.err"
+eq "parse-records: exit 0" "$?" 0
+eq "parse-records: one event per record" "$(wc -l <"$T/gaps.jsonl")" 40
+eq "parse-records: each gap reported" "$(grep -c 'records missing before record' "$T/gaps.err")" 4
+check "parse-records: the first event is Defender blocked by 324367 at the connect discard layer" \
+    sh -c "head -n1 '$T/gaps.jsonl' | grep -q '\"layer\":\"ALE_AUTH_CONNECT_V4_DISCARD\",\"filter\":{\"id\":324367},\"verdict\":\"policy_block\"'"
+eq "parse-records: IPv6 records keep their addresses" "$(grep -c '"remote":{"ip":"2603:1030:b:3::152","port":443}' "$T/gaps.jsonl")" 10
+eq "parse-records: transport drops are the stack's (no filter)" \
+    "$(grep -Ec '"layer":"INBOUND_TRANSPORT_V[46]_DISCARD","filter":\{"id":0\},"verdict":"stack_drop"' "$T/gaps.jsonl")" 4
+$GEN "$T/bad.wfd" 5 --corrupt-at 3
+out=$("$AGENT" parse-records "$T/bad.wfd" 2>"$T/bad.err"); rc=$?
+eq "parse-records: a corrupt record exits 2" "$rc" 2
+check "parse-records: and names its byte offset" grep -q 'corrupt record at byte 952' "$T/bad.err"
+eq "parse-records: the records before it are printed" "$(printf '%s\n' "$out" | grep -c connection_blocked)" 3
+printf 'WFPWDRV1\002\000\000\000\000\000\000\000' >"$T/v2.wfd"
+"$AGENT" parse-records "$T/v2.wfd" 2>"$T/v2.err"; rc=$?
+eq "parse-records: another major version is refused" "$rc" 2
+check "parse-records: with a clear message" grep -q 'not a version 1 driver record file' "$T/v2.err"
+
+# --- through the pipeline into the collector -------------------------------------------------
+mkdir -p "$T/cap"
+cp "$ROOT/deploy/demo/capture/1-baseline-filters.xml" "$T/cap/1-baseline.xml"
+cp "$ROOT/deploy/demo/capture/2-after-attack-filters.xml" "$T/cap/2-after.xml"
+$GEN "$T/cap/3-driver.wfd" 3000 --gap-every 100
+cat >"$T/a.json" <<JSON
+{ "agent_id": "agent-1", "data_dir": "$T/adata",
+  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
+                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
+  "sources": [ { "type": "replay", "path": "$T/cap" } ],
+  "batch": { "max_delay_ms": 100 }, "aggregation": { "window_ms": 200 }, "heartbeat_s": 1 }
+JSON
+timeout 120 "$AGENT" run --config "$T/a.json" --until-drained >"$T/a.log" 2>&1
+eq "pipeline: drains and exits 0" "$?" 0
+fetch_all() {
+    local after="" page
+    : >"$T/stored"
+    while :; do
+        page=$(api "/api/v1/events?host=agent-1&limit=10000${after:+&after=$after}")
+        echo "$page" | /usr/bin/python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for e in d["events"]: print(json.dumps(e, separators=(",", ":")))
+print((d.get("next_cursor") or "") if d["events"] else "", file=sys.stderr)' >>"$T/stored" 2>"$T/cursor"
+        after=$(cat "$T/cursor")
+        [[ -z "$after" ]] && break
+    done
+}
+fetch_all
+summary() {
+    /usr/bin/python3 - "$T/stored" <<'PY'
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1])]
+b=[e for e in ev if e["type"]=="connection_blocked" and e["source"]=="callout"]
+conn=[e for e in b if "TRANSPORT" not in e["layer"]]
+pk=[e for e in b if "TRANSPORT" in e["layer"]]
+keys={(e["local"]["port"], e["remote"]["ip"]) for e in conn}
+named={e["filter"].get("name") for e in conn}
+miss=max([s.get("driver_records_missing", 0) for h in ev if h["type"]=="heartbeat"
+          for s in h.get("stats", {}).get("sources", {}).values()] or [0])
+print("conn=%d unique=%d packets=%d count=%d named=%s missing=%d" % (len(conn), len(keys), len(pk),
+      sum(e["count"] for e in pk), sorted(n for n in named if n), miss))
+PY
+}
+eq "pipeline: every record once (2,700 connects, 300 packet drops), enriched, gaps in the heartbeat" \
+    "$(summary)" "conn=2700 unique=2700 packets=300 count=300 named=['Custom Outbound Filter'] missing=30"
+check "pipeline: the gaps are logged" grep -q 'driver records 100..100 missing' "$T/a.log"
+check "pipeline: the attack raised its critical alert" grep -q '"rule":"edr-app-block","severity":"critical"' "$T/stored"
+check "pipeline: Defender blocked 20 times raised the burst alert" grep -q '"rule":"edr-block-burst"' "$T/stored"
+timeout 60 "$AGENT" run --config "$T/a.json" --until-drained >"$T/a2.log" 2>&1
+fetch_all
+eq "pipeline: a restart replays nothing twice" "$(summary | cut -d' ' -f1-4)" "conn=2700 unique=2700 packets=300 count=300"
+
+# a torn last record and a corrupt one: what precedes them arrives, the error names the byte
+mkdir -p "$T/cap2"
+$GEN "$T/cap2/1-torn.wfd" 50 --truncate
+$GEN "$T/cap2/2-corrupt.wfd" 30 --corrupt-at 20
+sed -e "s#$T/cap#$T/cap2#" -e "s#$T/adata#$T/adata2#" "$T/a.json" >"$T/b.json"
+stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+timeout 60 "$AGENT" run --config "$T/b.json" --until-drained >"$T/b.log" 2>&1
+eq "torn/corrupt: drains and exits 0" "$?" 0
+check "torn/corrupt: the torn record is named" grep -q '1-torn.wfd: truncated driver record at byte' "$T/b.log"
+check "torn/corrupt: the corrupt record is named" grep -q '2-corrupt.wfd: corrupt driver record at byte' "$T/b.log"
+fetch_all
+# 45 + 18 connects and 4 + 2 packet drops; the drops of both files share flows, so they merge
+eq "torn/corrupt: the 49 + 20 records before them arrive" "$(summary | cut -d' ' -f1,4)" "conn=63 count=6"
+
+# --- the Windows .exe converts the same records the same way ---------------------------------
+EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
+if [[ -x "$WINE" && -f "$EXE" ]]; then
+    "$WINE" "$EXE" parse-records "Z:$T/gaps.wfd" 2>/dev/null | tr -d '\r' >"$T/gaps-win.jsonl"
+    check "Wine: the .exe prints the same 40 events as the native agent" cmp -s "$T/gaps.jsonl" "$T/gaps-win.jsonl"
+else
+    bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
+fi
+finish
