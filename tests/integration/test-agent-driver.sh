@@ -100,6 +100,16 @@ fetch_all
 # 45 + 18 connects and 4 + 2 packet drops; the drops of both files share flows, so they merge
 eq "torn/corrupt: the 49 + 20 records before them arrive" "$(summary | cut -d' ' -f1,4)" "conn=63 count=6"
 
+# --- the live driver source without a driver ---------------------------------------------------
+sed -e 's#"sources": \[ { "type": "replay", "path": "[^"]*" } \]#"sources": [ { "type": "driver", "reconnect_ms": 300 }, { "type": "replay", "path": "'"$T"'/gaps.wfd" } ]#' \
+    -e "s#$T/adata#$T/ddata#" "$T/a.json" >"$T/d.json"
+timeout 60 "$AGENT" run --config "$T/d.json" --until-drained >"$T/d.log" 2>&1
+eq "driver source on Linux: the agent still drains and exits 0" "$?" 0
+check "driver source on Linux: says once that the driver exists on Windows only" \
+    grep -q 'the callout driver exists on Windows only; this source stays idle' "$T/d.log"
+fetch_all
+check "driver source on Linux: its heartbeat state is unsupported" grep -q '"driver#1":{"type":"driver".*"state":"unsupported"' "$T/stored"
+
 # --- the Windows .exe converts the same records the same way ---------------------------------
 EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
 WINE=/usr/lib/wine/wine64
@@ -107,6 +117,23 @@ export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
 if [[ -x "$WINE" && -f "$EXE" ]]; then
     "$WINE" "$EXE" parse-records "Z:$T/gaps.wfd" 2>/dev/null | tr -d '\r' >"$T/gaps-win.jsonl"
     check "Wine: the .exe prints the same 40 events as the native agent" cmp -s "$T/gaps.jsonl" "$T/gaps-win.jsonl"
+    # the live source where no driver is installed: a clear error, retries, state in heartbeats
+    sed -e "s#\"$T#\"Z:$T#g" -e 's#"driver", "reconnect_ms": 300#"driver", "reconnect_ms": 300#' \
+        -e "s#$T/ddata#$T/wdata#" "$T/d.json" >"$T/w.json"
+    stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+    timeout 25 "$WINE" "$EXE" run --config "Z:$T/w.json" >"$T/w.log" 2>&1 &
+    WPID=$!
+    for _ in $(seq 1 150); do
+        fetch_all
+        grep -q '"state":"not connected".*"reconnects":[3-9]' "$T/stored" && break
+        sleep 0.2
+    done
+    kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+    check "Wine: no driver -> the error names the device and the fix" \
+        grep -q 'cannot open \\\\.\\wfpwatch (is wfpw_drv installed and started' "$T/w.log"
+    check "Wine: the source keeps retrying and heartbeats say not connected" \
+        grep -q '"state":"not connected".*"reconnects":[3-9]' "$T/stored"
+    check "Wine: the replay source next to it still delivers" grep -q '"layer":"ALE_AUTH_CONNECT_V4_DISCARD"' "$T/stored"
 else
     bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
 fi

@@ -14,6 +14,8 @@
  *   wfpw__plat_policy_get(key, buf, len)  a Group Policy override of config key `key`
  *                                      (HKLM\SOFTWARE\Policies\wfpwatch\Agent, value named
  *                                      by the dotted key); WFPW_ENOENT when not set
+ *   wfpw__plat_kdev_*                  the callout driver's device (below); Windows only,
+ *                                      WFPW_ENOSYS elsewhere
  * Each returns 0 or a negative WFPW_E* code unless stated otherwise.
  */
 #ifndef WFPW_PLATFORM_H
@@ -32,5 +34,26 @@ int wfpw__plat_last_error(void);
 const char *wfpw__plat_data_dir(void);
 /* REG_SZ values as text, REG_DWORD/REG_QWORD as decimal, REG_MULTI_SZ comma-joined. */
 int wfpw__plat_policy_get(const char *key, char *buf, size_t len);
+
+/* ---- the callout driver's device (agent/driver/wfpw_device.h) ----
+ * open: the device at path (e.g. \\.\wfpwatch) for overlapped I/O; *dev owned by the caller
+ *       until wfpw__plat_kdev_close.
+ * ioctl: one IOCTL, waited for; *got = bytes returned. A driver refusing the version
+ *       (STATUS_REVISION_MISMATCH) is WFPW_EPROTO.
+ * read_loop: keeps `depth` IOCTLs `code` (READ) of `bufsize` bytes pending and calls on_data for each
+ *       completion in the order they were issued (the driver completes them in that order, so
+ *       records arrive in sequence), until on_data returns non-zero (returns 0), the reads are
+ *       cancelled (WFPW_ECLOSED) or the device fails (its error). Blocks the calling thread;
+ *       every read has finished when it returns.
+ * cancel: makes a read_loop running in another thread return (safe at any moment).
+ * close: after read_loop has returned. */
+struct wfpw__kdev;
+int wfpw__plat_kdev_open(const char *path, struct wfpw__kdev **dev);
+int wfpw__plat_kdev_ioctl(struct wfpw__kdev *dev, uint32_t code, const void *in, size_t inlen, void *out,
+                          size_t outlen, size_t *got);
+int wfpw__plat_kdev_read_loop(struct wfpw__kdev *dev, uint32_t code, unsigned depth, size_t bufsize,
+                              int (*on_data)(void *ctx, const uint8_t *data, size_t len), void *ctx);
+void wfpw__plat_kdev_cancel(struct wfpw__kdev *dev);
+void wfpw__plat_kdev_close(struct wfpw__kdev *dev);
 
 #endif /* WFPW_PLATFORM_H */

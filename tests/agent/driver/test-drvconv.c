@@ -67,6 +67,11 @@ TEST_IMPL(drvconv_events)
     ASSERT_STR_EQ(str(ev, "layer", NULL), "ALE_AUTH_CONNECT_V4_DISCARD");
     ASSERT(num(ev, "filter", "id") == 324367);
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "policy_block");
+    ASSERT(cJSON_GetObjectItemCaseSensitive(ev, "loopback") == NULL);
+    cJSON_Delete(ev);
+    in.flags |= WFPW_DEV_F_LOOPBACK;
+    ev = convert(&in, &packet);
+    ASSERT(ev != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "loopback")));
     cJSON_Delete(ev);
 
     /* IPv6 receive/accept, dropped by the transport module: the stack's drop, no filter */

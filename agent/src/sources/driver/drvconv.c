@@ -160,6 +160,10 @@ cJSON *wfpw_drv_to_event(const struct wfpw_devrec *r, int *packet, char *err, si
             ev = NULL;
         }
     }
+    if (ev && (r->flags & WFPW_DEV_F_LOOPBACK) && !cJSON_AddTrueToObject(ev, "loopback")) {
+        cJSON_Delete(ev);
+        ev = NULL;
+    }
     if (ev == NULL) {
         snprintf(err, errlen, "record %llu: %s", (unsigned long long)r->seq, wfpw_strerror(WFPW_ENOMEM));
         return NULL;
