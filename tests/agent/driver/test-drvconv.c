@@ -94,6 +94,14 @@ TEST_IMPL(drvconv_events)
     ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "process"), "pid")));
     cJSON_Delete(ev);
 
+    /* a process id no Windows process has: null, the event stays valid */
+    drvtest_in(&in, path, 4, "a.exe");
+    in.process_id = 0xFFFFFFFFFFFFFFF0ull;
+    ev = convert(&in, &packet);
+    ASSERT(ev != NULL);
+    ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "process"), "pid")));
+    cJSON_Delete(ev);
+
     /* listen: no remote end; packet layer: flagged for aggregation; unknown layer: its number */
     drvtest_in(&in, path, 4, "a.exe");
     in.layer_id = 41;

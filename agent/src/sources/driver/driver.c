@@ -298,6 +298,7 @@ static int drv_init(struct wfpw_source *src, char *err, size_t errlen)
         return WFPW_ENOMEM;
     }
     if (uv_cond_init(&d->cv) != 0) {
+        snprintf(err, errlen, "driver source: cannot create a condition variable");
         uv_mutex_destroy(&d->mu);
         wfpw_free(d->q);
         wfpw_free(d);

@@ -139,7 +139,8 @@ cJSON *wfpw_drv_to_event(const struct wfpw_devrec *r, int *packet, char *err, si
     b.protocol = r->protocol;
     b.local = &l;
     b.remote = has_remote(r->layer_id) ? &rem : NULL;
-    b.pid = (r->flags & WFPW_DEV_F_PROCESS_ID) ? (int64_t)r->process_id : -1;
+    /* a process id beyond JSON's exact integers is not a Windows one: null, the event stays */
+    b.pid = (r->flags & WFPW_DEV_F_PROCESS_ID) && r->process_id <= 9007199254740991ull ? (int64_t)r->process_id : -1;
     if (r->flags & WFPW_DEV_F_PATH) {
         wfpw_utf16le_to_utf8(r->path, r->path_bytes, path);
         b.path = path;
@@ -148,8 +149,6 @@ cJSON *wfpw_drv_to_event(const struct wfpw_devrec *r, int *packet, char *err, si
     b.filter_id = (r->flags & WFPW_DEV_F_FILTER_ID) ? r->filter_id : 0;
     b.verdict = verdict(r);
     b.count = 1;
-    if (b.pid > 9007199254740991LL)
-        b.pid = -1;  /* not a Windows process id; keep the event */
     if (b.filter_id > 9007199254740991ULL)
         b.filter_id = 0;
     ev = wfpw_event_blocked(&b);

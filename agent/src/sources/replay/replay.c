@@ -373,8 +373,9 @@ static int take_records(struct replay *r, const char *d, size_t n, int last)
         }
         off += used;
     }
-    /* keep the unparsed tail */
-    memmove(r->line.data, r->line.data + off, left - off);
+    /* keep the unparsed tail (at most one partial record) */
+    if (off > 0 && off < left)
+        memmove(r->line.data, r->line.data + off, left - off);
     r->line.len = left - off;
     return 0;
 }
