@@ -45,8 +45,13 @@ cat >"$T/a.json" <<JSON
   "sources": [ { "type": "replay", "path": "$T/cap" } ],
   "batch": { "max_delay_ms": 100 }, "aggregation": { "window_ms": 200 }, "heartbeat_s": 1 }
 JSON
+conns() { curl -s --cacert "$T/pki/ca.crt" "$(URL /metrics)" | awk '/^wfpwatch_connections_total/ {print $2}'; }
+c0=$(conns)
 timeout 120 "$AGENT" run --config "$T/a.json" --until-drained >"$T/a.log" 2>&1
 eq "pipeline: drains and exits 0" "$?" 0
+# every batch and heartbeat of the run on one kept-alive TLS connection: one handshake
+# (the second metrics request counts itself)
+eq "pipeline: one connection (keep-alive) for the whole run" "$(( $(conns) - c0 - 1 ))" 1
 fetch_all() {
     local after="" page
     : >"$T/stored"
