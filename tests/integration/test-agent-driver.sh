@@ -115,6 +115,37 @@ check "driver source on Linux: says once that the driver exists on Windows only"
 fetch_all
 check "driver source on Linux: its heartbeat state is unsupported" grep -q '"driver#1":{"type":"driver".*"state":"unsupported"' "$T/stored"
 
+# --- the live driver source's logic against a stand-in device ----------------------------------
+# wfpwatch-agent-fakedrv replaces the platform's device calls with recorded output: load 1,
+# then a driver of another major version, then a restarted driver (sequence from 1 again).
+FAKE=$BUILD/tests/wfpwatch-agent-fakedrv
+$GEN "$T/load1.wfd" 1000 --gap-every 100
+$GEN "$T/load2.wfd" 500 --first-port 50000
+"$AGENT" parse-records "$T/load1.wfd" >/dev/null 2>"$T/load1.err"
+gaps1=$(grep -o '[0-9]* records missing' "$T/load1.err" | awk '{s += $1} END {print s}')
+stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+sed -e 's#"sources": \[ { "type": "replay", "path": "[^"]*" } \]#"sources": [ { "type": "driver", "device": "fake:'"$T/load1.wfd,mismatch,$T/load2.wfd"'", "reconnect_ms": 100, "queue_chunks": 2 } ]#' \
+    -e "s#$T/adata#$T/fdata#" "$T/a.json" >"$T/f.json"
+"$FAKE" run --config "$T/f.json" >"$T/f.log" 2>&1 &
+FPID=$!
+for _ in $(seq 1 100); do
+    fetch_all
+    [[ "$(summary | cut -d' ' -f1,4)" == "conn=1350 count=150" ]] && grep -q '"driver_restarts":1' "$T/stored" && break
+    sleep 0.3
+done
+kill -TERM "$FPID"; wait "$FPID"; frc=$?
+fetch_all
+eq "driver source: both loads delivered once (1,350 connects, 150 packet drops)" "$(summary | cut -d' ' -f1,2,4)" "conn=1350 unique=1350 count=150"
+eq "driver source: stops on SIGTERM with exit 0" "$frc" 0
+check "driver source: the handshake of another major version is refused, naming it" \
+    grep -q 'handshake failed: the driver refused agent protocol 1.0' "$T/f.log"
+check "driver source: losing the driver is logged and retried" grep -q 'lost the driver' "$T/f.log"
+check "driver source: gaps of load 1 logged" grep -q 'driver records missing before record 101: the driver.s ring was full' "$T/f.log"
+check "driver source: heartbeats report the gaps and the restart" \
+    grep -q "\"records_missing\":$gaps1,.*\"driver_restarts\":1" "$T/stored"
+check "driver source: without an inventory the verdict comes from the discard metadata" \
+    grep -q '"filter":{"id":324367},"verdict":"policy_block"' "$T/stored"
+
 # --- the Windows .exe converts the same records the same way ---------------------------------
 EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
 WINE=/usr/lib/wine/wine64

@@ -65,7 +65,7 @@ struct drv {
     int handles, paused, fresh;  /* fresh: no record seen since the handshake */
     struct wfpw_devseq seq;
     struct wfpw_dev_welcome welcome;
-    uint64_t records, corrupt_reads, convert_errors, reconnects, restarts;
+    uint64_t records, missing, corrupt_reads, convert_errors, reconnects, restarts;  /* since start */
     char state[32];
 };
 
@@ -236,6 +236,7 @@ static void handle_chunk(struct drv *d, const uint8_t *p, size_t len)
             wfpw_source_error(d->src, "driver records out of sequence");
             continue;
         }
+        d->missing += (uint64_t)gap;  /* seq restarts with the driver; this total does not */
         if (gap > 0)
             wfpw_log_warn("source", d->src->name, "%lld driver records missing before record %llu: the driver's ring was full",
                           (long long)gap, (unsigned long long)rec.seq);
@@ -371,7 +372,7 @@ static void drv_stats(struct wfpw_source *src, cJSON *out)
         return;
     cJSON_AddStringToObject(out, "state", d->state);
     cJSON_AddNumberToObject(out, "records", (double)d->records);
-    cJSON_AddNumberToObject(out, "records_missing", (double)d->seq.missing);
+    cJSON_AddNumberToObject(out, "records_missing", (double)d->missing);
     cJSON_AddNumberToObject(out, "corrupt_reads", (double)d->corrupt_reads);
     cJSON_AddNumberToObject(out, "convert_errors", (double)d->convert_errors);
     cJSON_AddNumberToObject(out, "reconnects", (double)d->reconnects);
