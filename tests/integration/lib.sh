@@ -99,3 +99,27 @@ jq_() {  # jq_ 'python expression on d' < json
 stored_events() {
     api "/api/v1/events?limit=10000" | jq_ 'len(d["events"])'
 }
+
+# every event stored for agent-1 (all pages, following the cursor), as JSON lines in $T/stored
+fetch_stored() {
+    local after="" page
+    : >"$T/stored"
+    while :; do
+        page=$(api "/api/v1/events?host=agent-1&limit=10000${after:+&after=$after}")
+        echo "$page" | /usr/bin/python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for e in d["events"]: print(json.dumps(e, separators=(",", ":")))
+print((d.get("next_cursor") or "") if d["events"] else "", file=sys.stderr)' >>"$T/stored" 2>"$T/cursor"
+        after=$(cat "$T/cursor")
+        [[ -z "$after" ]] && break   # an empty page ends the walk
+    done
+}
+
+# a fresh collector store (and API token) on the same port and PKI
+reset_host() {
+    stop_collector
+    rm -rf "$T/data"
+    TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null)
+    start_collector
+}

@@ -52,21 +52,7 @@ eq "pipeline: drains and exits 0" "$?" 0
 # every batch and heartbeat of the run on one kept-alive TLS connection: one handshake
 # (the second metrics request counts itself)
 eq "pipeline: one connection (keep-alive) for the whole run" "$(( $(conns) - c0 - 1 ))" 1
-fetch_all() {
-    local after="" page
-    : >"$T/stored"
-    while :; do
-        page=$(api "/api/v1/events?host=agent-1&limit=10000${after:+&after=$after}")
-        echo "$page" | /usr/bin/python3 -c '
-import json,sys
-d=json.load(sys.stdin)
-for e in d["events"]: print(json.dumps(e, separators=(",", ":")))
-print((d.get("next_cursor") or "") if d["events"] else "", file=sys.stderr)' >>"$T/stored" 2>"$T/cursor"
-        after=$(cat "$T/cursor")
-        [[ -z "$after" ]] && break
-    done
-}
-fetch_all
+fetch_stored
 summary() {
     /usr/bin/python3 - "$T/stored" <<'PY'
 import json,sys
@@ -88,7 +74,7 @@ check "pipeline: the gaps are logged" grep -q 'driver records 100..100 missing' 
 check "pipeline: the attack raised its critical alert" grep -q '"rule":"edr-app-block","severity":"critical"' "$T/stored"
 check "pipeline: Defender blocked 20 times raised the burst alert" grep -q '"rule":"edr-block-burst"' "$T/stored"
 timeout 60 "$AGENT" run --config "$T/a.json" --until-drained >"$T/a2.log" 2>&1
-fetch_all
+fetch_stored
 eq "pipeline: a restart replays nothing twice" "$(summary | cut -d' ' -f1-4)" "conn=2700 unique=2700 packets=300 count=300"
 
 # a torn last record and a corrupt one: what precedes them arrives, the error names the byte
@@ -96,12 +82,12 @@ mkdir -p "$T/cap2"
 $GEN "$T/cap2/1-torn.wfd" 50 --truncate
 $GEN "$T/cap2/2-corrupt.wfd" 30 --corrupt-at 20
 sed -e "s#$T/cap#$T/cap2#" -e "s#$T/adata#$T/adata2#" "$T/a.json" >"$T/b.json"
-stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+reset_host
 timeout 60 "$AGENT" run --config "$T/b.json" --until-drained >"$T/b.log" 2>&1
 eq "torn/corrupt: drains and exits 0" "$?" 0
 check "torn/corrupt: the torn record is named" grep -q '1-torn.wfd: truncated driver record at byte' "$T/b.log"
 check "torn/corrupt: the corrupt record is named" grep -q '2-corrupt.wfd: corrupt driver record at byte' "$T/b.log"
-fetch_all
+fetch_stored
 # 45 + 18 connects and 4 + 2 packet drops; the drops of both files share flows, so they merge
 eq "torn/corrupt: the 49 + 20 records before them arrive" "$(summary | cut -d' ' -f1,4)" "conn=63 count=6"
 
@@ -112,7 +98,7 @@ timeout 60 "$AGENT" run --config "$T/d.json" --until-drained >"$T/d.log" 2>&1
 eq "driver source on Linux: the agent still drains and exits 0" "$?" 0
 check "driver source on Linux: says once that the driver exists on Windows only" \
     grep -q 'the callout driver exists on Windows only; this source stays idle' "$T/d.log"
-fetch_all
+fetch_stored
 check "driver source on Linux: its heartbeat state is unsupported" grep -q '"driver#1":{"type":"driver".*"state":"unsupported"' "$T/stored"
 
 # --- the live driver source's logic against a stand-in device ----------------------------------
@@ -123,18 +109,18 @@ $GEN "$T/load1.wfd" 1000 --gap-every 100
 $GEN "$T/load2.wfd" 500 --first-port 50000
 "$AGENT" parse-records "$T/load1.wfd" >/dev/null 2>"$T/load1.err"
 gaps1=$(grep -o '[0-9]* records missing' "$T/load1.err" | awk '{s += $1} END {print s}')
-stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+reset_host
 sed -e 's#"sources": \[ { "type": "replay", "path": "[^"]*" } \]#"sources": [ { "type": "driver", "device": "fake:'"$T/load1.wfd,mismatch,$T/load2.wfd"'", "reconnect_ms": 100, "queue_chunks": 2 } ]#' \
     -e "s#$T/adata#$T/fdata#" "$T/a.json" >"$T/f.json"
 "$FAKE" run --config "$T/f.json" >"$T/f.log" 2>&1 &
 FPID=$!
 for _ in $(seq 1 100); do
-    fetch_all
+    fetch_stored
     [[ "$(summary | cut -d' ' -f1,4)" == "conn=1350 count=150" ]] && grep -q '"driver_restarts":1' "$T/stored" && break
     sleep 0.3
 done
 kill -TERM "$FPID"; wait "$FPID"; frc=$?
-fetch_all
+fetch_stored
 eq "driver source: both loads delivered once (1,350 connects, 150 packet drops)" "$(summary | cut -d' ' -f1,2,4)" "conn=1350 unique=1350 count=150"
 eq "driver source: stops on SIGTERM with exit 0" "$frc" 0
 check "driver source: the handshake of another major version is refused, naming it" \
@@ -156,11 +142,11 @@ if [[ -x "$WINE" && -f "$EXE" ]]; then
     # the live source where no driver is installed: a clear error, retries, state in heartbeats
     sed -e "s#\"$T#\"Z:$T#g" -e 's#"driver", "reconnect_ms": 300#"driver", "reconnect_ms": 300#' \
         -e "s#$T/ddata#$T/wdata#" "$T/d.json" >"$T/w.json"
-    stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector
+    reset_host
     timeout 25 "$WINE" "$EXE" run --config "Z:$T/w.json" >"$T/w.log" 2>&1 &
     WPID=$!
     for _ in $(seq 1 150); do
-        fetch_all
+        fetch_stored
         grep -q '"state":"not connected".*"reconnects":[3-9]' "$T/stored" && break
         sleep 0.2
     done

@@ -27,25 +27,10 @@ agent_cfg() {
 JSON
 }
 
-# events of TYPE stored for agent-1 (all pages), as JSON lines in $T/stored
-fetch() {
-    local after="" page
-    : >"$T/stored"
-    while :; do
-        page=$(api "/api/v1/events?host=agent-1&limit=10000${after:+&after=$after}")
-        echo "$page" | /usr/bin/python3 -c '
-import json,sys
-d=json.load(sys.stdin)
-for e in d["events"]: print(json.dumps(e, separators=(",", ":")))
-print((d.get("next_cursor") or "") if d["events"] else "", file=sys.stderr)' >>"$T/stored" 2>"$T/cursor"
-        after=$(cat "$T/cursor")
-        [[ -z "$after" ]] && break   # an empty page ends the walk
-    done
-}
 
 # verdict on the stored events: "blocked=N unique=N dupseq=N ordered=0|1"
 summary() {
-    fetch
+    fetch_stored
     /usr/bin/python3 - "$T/stored" <<'PY'
 import json,sys
 ev=[json.loads(l) for l in open(sys.argv[1])]
@@ -72,7 +57,6 @@ eq "run --until-drained exits 0" "$?" "0"
 eq "3000 events stored once, in seq order" "$(summary)" "blocked=3000 unique=3000 dupseq=0 ordered=1"
 check "check-config masks nothing it need not and prints the sources" \
     grep -q '"type":	"replay"' <("$AGENT" check-config --config "$T/a1.json")
-reset_host() { stop_collector; rm -rf "$T/data"; TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null); start_collector; }
 
 # --- 2. collector away, then back ---------------------------------------------------------------
 reset_host
@@ -115,7 +99,7 @@ check "spool-full agent reads all input" wait_for 30 finished_in_log "$T/a4.log"
 check "the agent is still running with a full spool" kill -0 "$APID"
 start_collector
 wait "$APID"; eq "spool-full agent drains and exits 0" "$?" "0"
-fetch
+fetch_stored
 # every seq the agent assigned is either stored or inside a reported drop count: the last
 # report carries the running total, and the final heartbeat the same number
 read -r STORED MAXSEQ DROPPED HB <<<"$(/usr/bin/python3 -c '
@@ -214,7 +198,7 @@ cp "$ROOT/../shared/samples/events/5152-evtx-rs-samples.xml" "$T/cap8/04-5152.xm
 agent_cfg a8 "$T/cap8"
 timeout 60 "$AGENT" run --config "$T/a8.json" --until-drained >"$T/a8.log" 2>&1
 eq "mixed capture drains (exit 0)" "$?" "0"
-fetch
+fetch_stored
 eq "two inventory change sets" "$(grep -c '"inventory_changed"' "$T/stored")" "2"
 check "the silencer's filter raises a critical alert" grep -q '"rule":"edr-app-block","severity":"critical"' "$T/stored"
 eq "three blocked connections from the audit samples" "$(grep -c '"source":"audit"' "$T/stored")" "3"
