@@ -37,7 +37,7 @@ MEASURE="/usr/bin/python3 $root/tests/bench/measure.py"
 t=$(mktemp -d /tmp/wfpw-abench.XXXXXX)
 pids=()
 trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/tests/bench/lib.sh"
 now_ms() { date +%s%3N; }
 py() { /usr/bin/python3 -c "$@"; }
 
@@ -106,33 +106,8 @@ lat_run bench-lat1 1000
 
 # 3. agent and syslog-ng into the same nginx sink
 np=$(port)
-mkdir -p "$t/nginx/logs"
-cat >"$t/nginx/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-error_log $t/nginx/logs/error.log;
-pid $t/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $t/nginx/body;
-    client_max_body_size 16m;
-    client_body_buffer_size 2m;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$np ssl;
-        server_name localhost;
-        ssl_certificate $t/pki/server.crt;
-        ssl_certificate_key $t/pki/server.key;
-        ssl_client_certificate $t/pki/ca.crt;
-        ssl_verify_client on;
-        location / { return 204; }
-    }
-}
-NGX
-nginx -p "$t/nginx" -c "$t/nginx/nginx.conf" &
-pids+=($!)
-sleep 1
+nginx_sink "$t/nginx" "$t/pki" "$np" 2m
+pids+=("$NGINX_PID")
 runs=()
 for i in $(seq "$R"); do
     agent_cfg "bench-nginx$i" "https://localhost:$np" "$t/full.jsonl"

@@ -19,7 +19,7 @@ L=$build/tests/bench/wfpw-loadgen
 t=$(mktemp -d /tmp/wfpw-bench.XXXXXX)
 pids=()
 trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/tests/bench/lib.sh"
 
 "$C" pki init --dir "$t/pki" >/dev/null
 "$C" pki issue --dir "$t/pki" --name bench-agent >/dev/null
@@ -29,35 +29,9 @@ echo "# nginx $(nginx -v 2>&1 | cut -d/ -f2), client: libcurl $(curl-config --ve
 
 # 1. nginx
 np=$(port)
-mkdir -p "$t/nginx/logs"
-cat >"$t/nginx/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-error_log $t/nginx/logs/error.log;
-pid $t/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $t/nginx/body;
-    client_max_body_size 16m;
-    client_body_buffer_size 1m;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$np ssl;
-        server_name localhost;
-        ssl_certificate $t/pki/server.crt;
-        ssl_certificate_key $t/pki/server.key;
-        ssl_client_certificate $t/pki/ca.crt;
-        ssl_verify_client on;
-        ssl_protocols TLSv1.2;
-        location / { return 204; }
-    }
-}
-NGX
-nginx -p "$t/nginx" -c "$t/nginx/nginx.conf" &
-pids+=($!)
-sleep 1
-worker=$(pgrep -P "${pids[-1]}" | head -n1)
+nginx_sink "$t/nginx" "$t/pki" "$np" 1m "ssl_protocols TLSv1.2;"
+pids+=("$NGINX_PID")
+worker=$NGINX_WORKER
 "$L" --url "https://localhost:$np/api/v1/batches" "${auth[@]}" --connections "$CONNS" --events 1 \
      --requests "$REQS" --pid "$worker" --label "nginx-return-204"
 

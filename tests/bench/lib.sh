@@ -1,0 +1,43 @@
+# lib.sh — shared by the benchmarks (sourced): a free port, and nginx as a mutual-TLS sink that
+# answers every request `204` (the floor any HTTPS receiver costs, and a peer for shippers that
+# cannot produce the collector's batch envelope).
+
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# nginx_sink DIR PKI PORT BODY_BUFFER [SERVER_DIRECTIVE...]: one worker on 127.0.0.1:PORT with
+# PKI's server certificate, client certificates required from PKI's CA; runs in the
+# background (pid in NGINX_PID, its worker in NGINX_WORKER).
+nginx_sink() {
+    local dir=$1 pki=$2 p=$3 body=$4 extra
+    shift 4
+    extra=$(printf '        %s\n' "$@")
+    mkdir -p "$dir/logs"
+    cat >"$dir/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+error_log $dir/logs/error.log;
+pid $dir/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    client_max_body_size 16m;
+    client_body_buffer_size $body;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$p ssl;
+        server_name localhost;
+        ssl_certificate $pki/server.crt;
+        ssl_certificate_key $pki/server.key;
+        ssl_client_certificate $pki/ca.crt;
+        ssl_verify_client on;
+$extra
+        location / { return 204; }
+    }
+}
+NGX
+    nginx -p "$dir" -c "$dir/nginx.conf" &
+    NGINX_PID=$!
+    sleep 1
+    NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -n1)
+}
