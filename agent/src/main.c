@@ -227,13 +227,13 @@ static int parse_records_file(const char *path)
     struct wfpw_devseq seq = {0, 0};
     char *data, err[300];
     size_t len, off = WFPW_DEV_FILE_HEADER, used;
+    unsigned major;
     int rc = wfpw_file_read_all(path, 1u << 30, &data, &len), bad = 0;
     if (rc != 0) {
         fprintf(stderr, "wfpwatch-agent: %s: %s\n", path, wfpw_strerror(rc));
         return 1;
     }
-    if (len < WFPW_DEV_FILE_HEADER || memcmp(data, WFPW_DEV_FILE_MAGIC, 8) != 0 ||
-        ((unsigned char)data[8] | (unsigned char)data[9] << 8) != WFPW_DEV_VERSION_MAJOR) {
+    if (wfpw_devrec_file_header((const uint8_t *)data, len, &major) != 0 || major != WFPW_DEV_VERSION_MAJOR) {
         fprintf(stderr, "wfpwatch-agent: %s: not a version %u driver record file (header \"%s\")\n", path,
                 WFPW_DEV_VERSION_MAJOR, WFPW_DEV_FILE_MAGIC);
         wfpw_free(data);
@@ -242,13 +242,12 @@ static int parse_records_file(const char *path)
     while (off < len) {
         struct wfpw_devrec rec;
         struct wfpw_buf out;
+        const char *why;
         int64_t gap;
         int packet;
         cJSON *ev;
-        rc = wfpw_devrec_parse((const uint8_t *)data + off, len - off, &rec, &used);
-        if (rc != 0 || (gap = wfpw_devseq_next(&seq, rec.seq)) < 0) {
-            fprintf(stderr, "wfpwatch-agent: %s: %s record at byte %zu\n", path,
-                    rc == WFPW_EAGAIN ? "truncated" : rc == 0 ? "out-of-sequence" : "corrupt", off);
+        if (wfpw_devrec_next((const uint8_t *)data + off, len - off, &seq, &rec, &used, &gap, &why) != 0) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s record at byte %zu\n", path, why, off);
             bad = 1;
             break;
         }

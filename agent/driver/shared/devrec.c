@@ -145,3 +145,26 @@ int64_t wfpw_devseq_next(struct wfpw_devseq *s, uint64_t seq)
     s->missing += gap;
     return (int64_t)gap;
 }
+
+int wfpw_devrec_file_header(const uint8_t *p, size_t n, unsigned *major)
+{
+    if (n < WFPW_DEV_FILE_HEADER || memcmp(p, WFPW_DEV_FILE_MAGIC, 8) != 0)
+        return WFPW_EPROTO;
+    *major = wfpw__get16(p + 8);
+    return 0;
+}
+
+int wfpw_devrec_next(const uint8_t *buf, size_t len, struct wfpw_devseq *seq, struct wfpw_devrec *out, size_t *used,
+                     int64_t *gap, const char **why)
+{
+    int rc = wfpw_devrec_parse(buf, len, out, used);
+    if (rc != 0) {
+        *why = rc == WFPW_EAGAIN ? "truncated" : "corrupt";
+        return rc;
+    }
+    if ((*gap = wfpw_devseq_next(seq, out->seq)) < 0) {
+        *why = "out-of-sequence";
+        return WFPW_ECORRUPT;
+    }
+    return 0;
+}

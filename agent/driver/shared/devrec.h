@@ -57,6 +57,17 @@ struct wfpw_devseq {
  * WFPW_ECORRUPT when seq does not move forward (a record seen twice or out of order). */
 int64_t wfpw_devseq_next(struct wfpw_devseq *s, uint64_t seq);
 
+/* A driver record file's header (WFPW_DEV_FILE_HEADER bytes at p): 0 and its major version in
+ * *major, or WFPW_EPROTO when p does not start with the magic. */
+int wfpw_devrec_file_header(const uint8_t *p, size_t n, unsigned *major);
+
+/* The next record of a recorded stream: wfpw_devrec_parse, then wfpw_devseq_next. 0 with *gap
+ * the records missing right before it; otherwise what parse returns, or WFPW_ECORRUPT for a
+ * sequence number that does not move forward; *why is then "truncated", "corrupt" or
+ * "out-of-sequence" (for messages naming the record). */
+int wfpw_devrec_next(const uint8_t *buf, size_t len, struct wfpw_devseq *seq, struct wfpw_devrec *out, size_t *used,
+                     int64_t *gap, const char **why);
+
 /* Little-endian helpers shared with the ring. */
 static inline void wfpw__put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static inline uint16_t wfpw__get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }

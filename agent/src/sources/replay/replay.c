@@ -155,7 +155,8 @@ static void file_error(struct replay *r, const char *what)
 static enum kind sniff(const char *d, size_t n)
 {
     size_t i = 0;
-    if (n >= WFPW_DEV_FILE_HEADER && memcmp(d, WFPW_DEV_FILE_MAGIC, 8) == 0)
+    unsigned major;
+    if (wfpw_devrec_file_header((const uint8_t *)d, n, &major) == 0)
         return K_DRIVER;
     if (n >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
         i = 3;
@@ -265,7 +266,8 @@ static int open_next(struct replay *r)
             continue;
         }
         if (r->kind == K_DRIVER) {
-            unsigned major = (unsigned char)head[8] | (unsigned char)head[9] << 8;
+            unsigned major = 0;
+            wfpw_devrec_file_header((const uint8_t *)head, (size_t)n, &major);  /* sniffed: present */
             if (major != WFPW_DEV_VERSION_MAJOR) {
                 char msg[128];
                 snprintf(msg, sizeof(msg), "driver record file of version %u; this agent reads version %u; skipped", major,
@@ -346,13 +348,13 @@ static int take_records(struct replay *r, const char *d, size_t n, int last)
     while (off < left) {
         struct wfpw_devrec rec;
         int64_t gap;
-        int packet = 0, rc = wfpw_devrec_parse(p + off, left - off, &rec, &used);
+        const char *why;
+        int packet = 0, rc = wfpw_devrec_next(p + off, left - off, &r->drvseq, &rec, &used, &gap, &why);
         cJSON *ev;
         if (rc == WFPW_EAGAIN && !last)
             break;
-        if (rc != 0 || (gap = wfpw_devseq_next(&r->drvseq, rec.seq)) < 0) {
-            snprintf(msg, sizeof(msg), "%s driver record at byte %llu; the rest of the file is skipped",
-                     rc == WFPW_EAGAIN ? "truncated" : rc == 0 ? "out-of-sequence" : "corrupt",
+        if (rc != 0) {
+            snprintf(msg, sizeof(msg), "%s driver record at byte %llu; the rest of the file is skipped", why,
                      (unsigned long long)(r->off - (int64_t)left + (int64_t)off));
             file_error(r, msg);
             q_push(r, NULL, 0, "bad driver record");
