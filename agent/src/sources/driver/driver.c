@@ -66,7 +66,7 @@ struct drv {
     struct wfpw_devseq seq;
     struct wfpw_dev_welcome welcome;
     uint64_t records, missing, corrupt_reads, convert_errors, reconnects, restarts;  /* since start */
-    char state[32];
+    const char *state;           /* a literal: "connected", "not connected", ... */
 };
 
 /* ---- reader thread -------------------------------------------------------------------------- */
@@ -108,11 +108,6 @@ static void reader(void *arg)
 
 /* ---- loop side ------------------------------------------------------------------------------ */
 
-static void set_state(struct drv *d, const char *s)
-{
-    snprintf(d->state, sizeof(d->state), "%s", s);
-}
-
 static void disconnect(struct drv *d)
 {
     if (d->thread_running) {
@@ -147,19 +142,21 @@ static void source_error(struct drv *d, const char *fmt, ...)
     wfpw_source_error(d->src, msg);
 }
 
+static void on_reconnect(uv_timer_t *t);
+
 static void try_connect(struct drv *d)
 {
     struct wfpw_dev_hello h;
     size_t got = 0;
     int rc = wfpw__plat_kdev_open(d->conf->device, &d->dev);
     if (rc == WFPW_ENOSYS) {
-        set_state(d, "unsupported");
+        d->state = "unsupported";
         source_error(d, "%s: the callout driver exists on Windows only; this source stays idle", d->conf->device);
         wfpw_source_finished(d->src);  /* nothing will ever come: do not hold up --until-drained */
         return;
     }
     if (rc != 0) {
-        set_state(d, "not connected");
+        d->state = "not connected";
         source_error(d, "cannot open %s (is wfpw_drv installed and started? docs/driver.md): %s", d->conf->device,
                      wfpw_strerror(rc));
         goto retry;
@@ -178,7 +175,7 @@ static void try_connect(struct drv *d)
         else
             snprintf(why, sizeof(why), "the driver answered protocol %u.%u (magic %08x); this agent speaks %u.x",
                      d->welcome.major, d->welcome.minor, d->welcome.magic, WFPW_DEV_VERSION_MAJOR);
-        set_state(d, "version mismatch");
+        d->state = "version mismatch";
         source_error(d, "%s: handshake failed: %s", d->conf->device, why);
         wfpw__plat_kdev_close(d->dev);
         d->dev = NULL;
@@ -192,12 +189,13 @@ static void try_connect(struct drv *d)
         goto retry;
     }
     d->thread_running = 1;
-    set_state(d, "connected");
+    d->state = "connected";
     wfpw_log_info("source", d->src->name, "connected to %s: driver protocol %u.%u, ring %u bytes", d->conf->device,
                   d->welcome.major, d->welcome.minor, d->welcome.ring_bytes);
     return;
-retry:
+retry:  /* every failure but "unsupported" comes back here: the one place that schedules a retry */
     d->reconnects++;
+    uv_timer_start(&d->reconnect, on_reconnect, (uint64_t)d->conf->reconnect_ms, 0);
 }
 
 static void on_reconnect(uv_timer_t *t)
@@ -205,8 +203,6 @@ static void on_reconnect(uv_timer_t *t)
     struct drv *d = t->data;
     if (d->dev == NULL)
         try_connect(d);
-    if (d->dev == NULL && strcmp(d->state, "unsupported") != 0)
-        uv_timer_start(&d->reconnect, on_reconnect, (uint64_t)d->conf->reconnect_ms, 0);
 }
 
 static void handle_chunk(struct drv *d, const uint8_t *p, size_t len)
@@ -277,7 +273,7 @@ static void on_async(uv_async_t *a)
     uv_mutex_unlock(&d->mu);
     if (done) {  /* the driver went away (stopped, upgraded) or the device failed */
         disconnect(d);
-        set_state(d, "not connected");
+        d->state = "not connected";
         source_error(d, "lost the driver (%s); reconnecting", wfpw_strerror(rc));
         uv_timer_start(&d->reconnect, on_reconnect, (uint64_t)d->conf->reconnect_ms, 0);
     }
@@ -305,7 +301,7 @@ static int drv_init(struct wfpw_source *src, char *err, size_t errlen)
         wfpw_free(d);
         return WFPW_ENOMEM;
     }
-    set_state(d, "starting");
+    d->state = "starting";
     src->state = d;
     return 0;
 }
@@ -318,8 +314,6 @@ static int drv_start(struct wfpw_source *src)
     d->async.data = d->reconnect.data = d;
     d->handles = 1;
     try_connect(d);
-    if (d->dev == NULL && strcmp(d->state, "unsupported") != 0)
-        uv_timer_start(&d->reconnect, on_reconnect, (uint64_t)d->conf->reconnect_ms, 0);
     return 0;
 }
 
