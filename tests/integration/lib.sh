@@ -123,3 +123,12 @@ reset_host() {
     TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null)
     start_collector
 }
+# wait_until SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or the time is up (1)
+wait_until() {
+    local n=$(( $1 * 5 )) i; shift
+    for ((i = 0; i < n; i++)); do
+        "$@" && return 0
+        sleep 0.2
+    done
+    return 1
+}

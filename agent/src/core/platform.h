@@ -16,6 +16,8 @@
  *                                      by the dotted key); WFPW_ENOENT when not set
  *   wfpw__plat_kdev_*                  the callout driver's device (below); Windows only,
  *                                      WFPW_ENOSYS elsewhere
+ *   wfpw__plat_wfp_*                   the WFP engine's filter inventory and change
+ *                                      notifications (below); Windows only, WFPW_ENOSYS elsewhere
  * Each returns 0 or a negative WFPW_E* code unless stated otherwise.
  */
 #ifndef WFPW_PLATFORM_H
@@ -55,5 +57,21 @@ int wfpw__plat_kdev_read_loop(struct wfpw__kdev *dev, uint32_t code, unsigned de
                               int (*on_data)(void *ctx, const uint8_t *data, size_t len), void *ctx);
 void wfpw__plat_kdev_cancel(struct wfpw__kdev *dev);
 void wfpw__plat_kdev_close(struct wfpw__kdev *dev);
+
+/* ---- the WFP engine (FwpmEngineOpen0 and friends) ----
+ * open: a management session for reading (no dynamic session, nothing is ever added); *eng
+ *       owned by the caller until wfpw__plat_wfp_close. Errors name the call in err.
+ * inventory: every filter, provider, sublayer and callout, read in one read-only transaction
+ *       so the four lists agree, converted into inv (initialised by the caller) by portable
+ *       code (src/wfp/fwpconv.c). Blocks; may run on any thread, one call at a time.
+ * watch: calls changed(ctx) on an OS thread after each filter add or delete, until close.
+ *       changed must only signal the loop (uv_async_send).
+ * close: ends the watch (no callback runs after it returns) and the session. */
+struct wfpw__wfp;
+struct wfpw_inventory;
+int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen);
+int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, char *err, size_t errlen);
+int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen);
+void wfpw__plat_wfp_close(struct wfpw__wfp *eng);
 
 #endif /* WFPW_PLATFORM_H */

@@ -111,7 +111,8 @@ int wfpw_changeset_events(const struct wfpw_inventory *before, const struct wfpw
     for (i = 0; i < d.n && rc == 0; i++) /* every added or changed filter is judged */
         if (d.items[i].after)
             rc = add_alerts(after, d.items[i].after, opts, baseline, seq, out);
-    if (rc == 0) {
+    /* an unchanged inventory (a periodic re-read) says nothing; a baseline is always reported */
+    if (rc == 0 && (baseline || d.n > 0)) {
         sum = wfpw_event_inventory_changed((*seq)++, opts->time_ms, d.added, d.removed, d.changed,
                                            opts->change_set, baseline);
         if (sum == NULL || !cJSON_AddItemToArray(out, sum)) {

@@ -4,7 +4,8 @@
  * inventory_changed summary, and an alert per rule finding on every added or changed filter.
  * A firewall policy refresh that replaces hundreds of filters is thus one summary a SIEM can
  * group on, while each added filter is still judged. For the first inventory (baseline), every
- * filter is "added" and its findings are marked pre-existing.
+ * filter is "added" and its findings are marked pre-existing. An inventory equal to the one
+ * before gives no events at all (the live source re-reads every few minutes).
  *
  * Debouncing — waiting for a burst of change notifications to settle before taking the next
  * inventory — is the live source's job (issue #6); this turns the two inventories into events.

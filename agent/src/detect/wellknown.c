@@ -38,13 +38,14 @@ static const struct wfpw_known sublayers[] = {
     {"FWPM_SUBLAYER_LIPS", "{1b75c0ce-ff60-4711-a70f-b4958cc3b2d0}", "LIPS"},
     {"FWPM_SUBLAYER_RPC_AUDIT", "{758c84f4-fb48-4de9-9aeb-3ed9551ab1fd}", "RPC Audit"},
     {"FWPM_SUBLAYER_IPSEC_TUNNEL", "{83f299ed-9ff4-4967-aff4-c309f4dab827}", "IPsec Tunnel"},
-    /* printed symbolically by netsh; their GUIDs are not needed to recognise them in dumps */
-    {"FWPM_SUBLAYER_SECURE_SOCKET", NULL, "Secure Socket"},
-    {"FWPM_SUBLAYER_TCP_CHIMNEY_OFFLOAD", NULL, "TCP Chimney Offload"},
-    {"FWPM_SUBLAYER_TCP_TEMPLATES", NULL, "TCP Templates"},
-    {"FWPM_SUBLAYER_IPSEC_SECURITY_REALM", NULL, "IPsec Security Realm"},
-    {"FWPM_SUBLAYER_IPSEC_DOSP", NULL, "IPsec DoS Protection"},
-    {"FWPM_SUBLAYER_IPSEC_FORWARD_OUTBOUND_TUNNEL", NULL, "IPsec Forward Outbound Tunnel"},
+    /* the live inventory (FwpmFilterEnum0) sees these as GUIDs, netsh prints their symbols */
+    {"FWPM_SUBLAYER_SECURE_SOCKET", "{15a66e17-3f3c-4f7b-aa6c-812aa613dd82}", "Secure Socket"},
+    {"FWPM_SUBLAYER_TCP_CHIMNEY_OFFLOAD", "{337608b9-b7d5-4d5f-82f9-3618618bc058}", "TCP Chimney Offload"},
+    {"FWPM_SUBLAYER_TCP_TEMPLATES", "{24421dcf-0ac5-4caa-9e14-50f6e3636af0}", "TCP Templates"},
+    {"FWPM_SUBLAYER_IPSEC_SECURITY_REALM", "{37a57701-5884-4964-92b8-3e704688b0ad}", "IPsec Security Realm"},
+    {"FWPM_SUBLAYER_IPSEC_DOSP", "{e076d572-5d3d-48ef-802b-909eddb098bd}", "IPsec DoS Protection"},
+    {"FWPM_SUBLAYER_IPSEC_FORWARD_OUTBOUND_TUNNEL", "{a5082e73-8f71-4559-8a9a-101cea04ef87}",
+     "IPsec Forward Outbound Tunnel"},
     {NULL, "{7b6b11f6-cbb5-433c-ae06-6a4f0076e49e}", "Teredo authorization"},
     {NULL, "{9ba30013-c84e-47e5-ac6e-1e1aed72fa69}", "Microsoft Corporation (MPSSVC IPsec)"},
 };

@@ -7,6 +7,7 @@
 #include "../../runner.h"
 #include "drvconv.h"
 #include "drvtest.h"
+#include "wfpw/utf8.h"
 #include "wfpw/json.h"
 #include "wfpw/proto.h"
 

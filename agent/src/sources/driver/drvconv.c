@@ -16,6 +16,7 @@
 
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
+#include "wfpw/utf8.h"
 
 static const char *const layers[] = {
     "INBOUND_IPPACKET_V4", "INBOUND_IPPACKET_V4_DISCARD", "INBOUND_IPPACKET_V6", "INBOUND_IPPACKET_V6_DISCARD",
@@ -40,43 +41,6 @@ static const char *const layers[] = {
 const char *wfpw_drv_layer_name(unsigned layer_id)
 {
     return layer_id < sizeof(layers) / sizeof(layers[0]) ? layers[layer_id] : NULL;
-}
-
-size_t wfpw_utf16le_to_utf8(const uint8_t *in, size_t bytes, char *out)
-{
-    size_t i = 0, n = 0;
-    while (i + 1 < bytes) {
-        uint32_t c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
-        i += 2;
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < bytes) {
-            uint32_t lo = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-                i += 2;
-            }
-        }
-        if (c >= 0xD800 && c <= 0xDFFF)
-            c = 0xFFFD;  /* a lone surrogate */
-        if (c == 0)
-            c = 0xFFFD;  /* NUL has no place in a path or in our JSON */
-        if (c < 0x80) {
-            out[n++] = (char)c;
-        } else if (c < 0x800) {
-            out[n++] = (char)(0xC0 | c >> 6);
-            out[n++] = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            out[n++] = (char)(0xE0 | c >> 12);
-            out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[n++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            out[n++] = (char)(0xF0 | c >> 18);
-            out[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
-            out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[n++] = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    out[n] = '\0';
-    return n;
 }
 
 static int addr_text(int v6, const uint8_t *a, char *out, size_t len)

@@ -19,7 +19,4 @@ const char *wfpw_drv_layer_name(unsigned layer_id);
  * the record cannot be expressed (a time before 1970) or memory runs out. */
 cJSON *wfpw_drv_to_event(const struct wfpw_devrec *rec, int *packet, char *err, size_t errlen);
 
-/* UTF-16LE to UTF-8 (lone surrogates become U+FFFD); out holds 3 bytes per unit + 1. */
-size_t wfpw_utf16le_to_utf8(const uint8_t *in, size_t bytes, char *out);
-
 #endif /* WFPW_DRVCONV_H */

@@ -1,0 +1,34 @@
+/*
+ * wfp.c (Linux) — there is no Windows Filtering Platform here: every call says so, and the
+ * `wfp` source reports it once and stays idle (inventories come from the replay source).
+ */
+#include <stdio.h>
+
+#include "platform.h"
+#include "wfpw/errors.h"
+
+int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen)
+{
+    *eng = NULL;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, char *err, size_t errlen)
+{
+    (void)eng, (void)inv;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen)
+{
+    (void)eng, (void)changed, (void)ctx;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+void wfpw__plat_wfp_close(struct wfpw__wfp *eng)
+{
+    (void)eng;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# test-agent-wfp.sh — the `wfp` source (live filter inventory) end to end into the real
+# collector, with a netsh-dump stand-in for the WFP engine (wfpwatch-agent-fakewfp, link seam
+# tests/agent/wfp/fake-wfp.c): the first read is the baseline; the engine changing to the
+# demo attack's inventory is noticed from the change notification (not the periodic read),
+# read once after the debounce, and raises the critical alerts; a burst of notifications is
+# one read; a restart diffs against the kept snapshot and stores nothing twice. Then the real
+# agent: on Linux the source says once that there is no engine; the Windows .exe under Wine
+# (whose WFP is a stub) names the failing call and the service to check, keeps retrying, and
+# the replay source beside it still delivers.
+. "$(dirname "$0")/lib.sh"
+FAKE=$BUILD/tests/wfpwatch-agent-fakewfp
+AGENT=$BUILD/agent/wfpwatch-agent
+CAP=$ROOT/deploy/demo/capture
+
+setup_pki || { bad "pki"; finish; exit 1; }
+start_collector || { bad "collector"; finish; exit 1; }
+
+config() {  # file data_dir sources-json
+    cat >"$1" <<JSON
+{ "agent_id": "agent-1", "data_dir": "$2",
+  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
+                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
+  "sources": $3,
+  "batch": { "max_delay_ms": 100 }, "heartbeat_s": 1 }
+JSON
+}
+count() {  # python expression over ev (the stored events), after a fresh fetch
+    fetch_stored
+    /usr/bin/python3 - "$T/stored" "$1" <<'PY'
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1])]
+print(eval(sys.argv[2]))
+PY
+}
+at_least() { [[ $(count "$1") -ge $2 ]]; }
+reads() { grep -c '^read rc=0' "$T/reads" 2>/dev/null || echo 0; }
+changesets='len([e for e in ev if e["type"]=="inventory_changed"])'
+added='len([e for e in ev if e["type"]=="filter_added"])'
+crit='sorted(e["filter"]["id"] for e in ev if e["type"]=="alert" and e["severity"]=="critical")'
+
+# --- live inventory through the stand-in engine ----------------------------------------------
+cp "$CAP/1-baseline-filters.xml" "$T/engine.xml"
+config "$T/w.json" "$T/wdata" '[ { "type": "wfp", "debounce_ms": 400, "full_every_ms": 600000 } ]'
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_WFP_READS="$T/reads" "$FAKE" run --config "$T/w.json" >"$T/w.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "baseline: the first read becomes one change set" wait_until 20 at_least "$changesets" 1
+base_added=$(count "$added")
+eq "baseline: every filter of the engine is reported once" "$base_added" \
+    "$(grep -c '<filterKey>' "$CAP/1-baseline-filters.xml")"
+eq "baseline: one inventory read" "$(reads)" 1
+
+cp "$CAP/2-after-attack-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
+check "attack: the change notification leads to a second change set" wait_until 20 at_least "$changesets" 2
+check "attack: the two EDRSilencer filters raise critical alerts" \
+    wait_until 10 at_least 'len([e for e in ev if e["type"]=="alert" and e["severity"]=="critical"])' 2
+eq "attack: critical alerts name the attack filters" "$(count "$crit")" "[324367, 324368]"
+eq "attack: read once, after the debounce (not by the 10-minute timer)" "$(reads)" 2
+
+# a burst of notifications (the file rewritten 8 times within ~300 ms) is one read
+for i in 1 2 3 4 5 6 7 8; do cp "$CAP/2-after-attack-filters.xml" "$T/engine.next"; mv "$T/engine.next" "$T/engine.xml"; sleep 0.04; done
+check "burst: read again after the burst settles" wait_until 10 sh -c "[ \$(grep -c '^read rc=0' '$T/reads') -ge 3 ]"
+sleep 1.5
+eq "burst: 8 notifications, one read" "$(reads)" 3
+check "burst: heartbeats count the notifications" wait_until 10 sh -c \
+    "curl -s --cacert '$T/pki/ca.crt' -H 'Authorization: Bearer $TOKEN' '$(URL '/api/v1/events?host=agent-1&type=heartbeat&limit=10000')' | grep -Eq '\"change_notifications\":(9|[1-9][0-9])'"
+eq "burst: an unchanged inventory adds no change set" "$(count "$changesets")" 2
+check "heartbeat: the engine is being watched" grep -q . "$T/reads"
+check "heartbeat: state 'watching' and the filter count" sh -c \
+    "grep -q '\"engine\":\"watching\"' '$T/stored' && grep -q '\"filters\":$(grep -c '<filterKey>' "$CAP/2-after-attack-filters.xml")' '$T/stored'"
+kill -TERM "$APID"; wait "$APID"
+eq "stop: SIGTERM exits 0" "$?" 0
+check "stop: the snapshot is kept as netsh state XML" grep -q '<wfpstate>' "$T/wdata/inventory.snapshot"
+
+# restart: the kept snapshot is the attack inventory, so nothing changes and nothing repeats
+before=$(count 'len([e for e in ev if e["type"] not in ("heartbeat", "agent_status")])')
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_WFP_READS="$T/reads" "$FAKE" run --config "$T/w.json" >"$T/w2.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "restart: reads the engine" wait_until 20 sh -c "[ \$(grep -c '^read rc=0' '$T/reads') -ge 4 ]"
+sleep 1.5
+kill -TERM "$APID"; wait "$APID"
+eq "restart: no inventory event stored twice" \
+    "$(count 'len([e for e in ev if e["type"] not in ("heartbeat", "agent_status")])')" "$before"
+
+# a malformed engine answer is an error in the log and the heartbeat, and nothing is stored
+printf '<wfpstate><layers><item><filters><item><filterKey>{x}' >"$T/engine.xml"
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_WFP_READS="$T/reads" "$FAKE" run --config "$T/w.json" >"$T/w3.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "bad read: reported in the log" wait_until 10 grep -q 'source:wfp#1\] error: line' "$T/w3.log"
+kill -TERM "$APID"; wait "$APID"
+eq "bad read: no change set from it" "$(count "$changesets")" 2
+EXTRA_PIDS=""
+
+# --- the real agent on Linux: no engine --------------------------------------------------------
+mkdir -p "$T/cap"
+cp "$CAP/3-blocked-connections.xml" "$T/cap/"
+config "$T/l.json" "$T/ldata" "[ { \"type\": \"wfp\" }, { \"type\": \"replay\", \"path\": \"$T/cap\" } ]"
+reset_host
+timeout 60 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1
+eq "Linux: the agent still drains and exits 0" "$?" 0
+eq "Linux: 'Windows only' said once" "$(grep -c 'WFP engine exists on Windows only' "$T/l.log")" 1
+eq "Linux: the replay source beside it delivers" "$(count 'len([e for e in ev if e["type"]=="connection_blocked"])')" 26
+check "Linux: heartbeats say the engine is not available" grep -q '"engine":"not available on this platform"' "$T/stored"
+
+# --- the Windows .exe under Wine (WFP is a stub there) ---------------------------------------
+EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
+if [[ -x $WINE && -f $EXE ]]; then
+    config "$T/x.json" "Z:$T/xdata" "[ { \"type\": \"wfp\", \"retry_ms\": 1000 }, { \"type\": \"replay\", \"path\": \"Z:$T/cap\" } ]"
+    sed -i -e "s#\"$T/pki#\"Z:$T/pki#g" "$T/x.json"
+    reset_host
+    timeout 60 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x.log" 2>&1 &
+    WPID=$!
+    EXTRA_PIDS="$WPID"
+    # the live source never finishes: wait for the replay's events and a few retries, then stop
+    wait_until 40 sh -c "grep -c 'FwpmEngineOpen0 failed' '$T/x.log' >/dev/null && \
+        [ \$(curl -s --cacert '$T/pki/ca.crt' -H 'Authorization: Bearer $TOKEN' \
+             '$(URL '/api/v1/events?host=agent-1&type=connection_blocked&limit=10000')' | grep -o '\"type\":\"connection_blocked\"' | wc -l) -ge 26 ]"
+    sleep 3
+    kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null  # (a Unix signal is no Windows console event)
+    EXTRA_PIDS=""
+    check "Wine: names the failing call and the service to check" \
+        grep -q 'source:wfp#1\] error: FwpmEngineOpen0 failed: error 0x[0-9a-f]*.*Base Filtering Engine service (BFE)' "$T/x.log"
+    eq "Wine: the error is logged once, not per retry" "$(grep -c 'FwpmEngineOpen0 failed' "$T/x.log")" 1
+    eq "Wine: the replay source beside it delivers" "$(count 'len([e for e in ev if e["type"]=="connection_blocked"])')" 26
+    check "Wine: heartbeats say the engine is not open" grep -q '"engine":"engine not open"' "$T/stored"
+else
+    bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
+fi
+finish
