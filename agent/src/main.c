@@ -39,8 +39,9 @@ static int usage(FILE *out)
                  "  check-config --config FILE\n"
                  "             validate and print the effective configuration (secrets masked)\n"
                  "  config-help  every configuration key, its default and meaning\n"
-                 "  parse-event FILE...\n"
-                 "             rendered Security event XML -> proto v1 events as JSON lines\n"
+                 "  parse-event [--changes] FILE...\n"
+                 "             rendered Security event XML -> proto v1 events as JSON lines; with\n"
+                 "             --changes, the WFP policy changes (5441/5446/5447/5448/5450) instead\n"
                  "  parse-records FILE...\n"
                  "             recorded callout-driver output -> proto v1 events as JSON lines\n"
                  "  version    print the agent version, platform and protocol\n"
@@ -173,18 +174,24 @@ static int cmd_config(int argc, char **argv, int run)
     return rc;
 }
 
+/* ctx: non-NULL with --changes (print the WFP policy changes instead of the proto events) */
 static int print_event(void *ctx, struct wfpw_evtxml_event *e)
 {
     struct wfpw_buf out;
-    (void)ctx;
-    if (e->ev == NULL) {
+    cJSON *doc = e->ev;
+    if (ctx) {
+        cJSON_Delete(e->ev);
+        doc = e->change ? wfpw_policy_change_json(e->change) : NULL;
+        if (doc == NULL)
+            return 0;
+    } else if (e->ev == NULL) {
         fprintf(stderr, "wfpwatch-agent: event %u (record %llu) skipped: %s\n", e->event_id,
                 (unsigned long long)e->record_id, e->reason);
         return 0;
     }
     wfpw_buf_init(&out, 1 << 24);
-    wfpw_json_write(e->ev, &out);
-    cJSON_Delete(e->ev);
+    wfpw_json_write(doc, &out);
+    cJSON_Delete(doc);
     wfpw_buf_putc(&out, '\n');
     if (out.err == 0)
         fwrite(out.data, 1, out.len, stdout);
@@ -194,13 +201,14 @@ static int print_event(void *ctx, struct wfpw_evtxml_event *e)
 
 static int cmd_parse_event(int argc, char **argv)
 {
-    int i, bad = 0;
-    if (argc < 3) {
+    int i, bad = 0, first = 2, changes = argc > 2 && strcmp(argv[2], "--changes") == 0;
+    first += changes;
+    if (argc < first + 1) {
         fprintf(stderr, "wfpwatch-agent: parse-event needs one or more FILEs\n");
         return 2;
     }
-    for (i = 2; i < argc; i++) {
-        struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, print_event, NULL);
+    for (i = first; i < argc; i++) {
+        struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, print_event, changes ? &changes : NULL);
         char *data, err[512];
         size_t len;
         int rc = wfpw_file_read_all(argv[i], 256u << 20, &data, &len);

@@ -174,15 +174,25 @@ static const struct vfield blocked_fields[] = {
     {"last_seen", V_TIME, F_REQ, NULL, 0, 0},
     {"origin", V_OBJECT, F_NULL, &origin_obj, 0, 0},
 };
+/* who changed a filter, from the Security event that reported it (5447) */
+static const struct vfield changed_by_fields[] = {
+    {"process_id", V_UINT, F_REQ | F_NULL, NULL, 0, 0xFFFFFFFFu},
+    {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
+    {"user", V_STRING, F_REQ | F_NULL, NULL, 0, 4096},
+    {"origin", V_OBJECT, F_REQ, &origin_obj, 0, 0},
+};
+static const struct vobj changed_by_obj = OBJ(changed_by_fields);
 static const struct vfield filter_event_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
+    {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
 };
 static const struct vfield filter_changed_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"previous", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"changed", V_ARRAY, 0, &names_arr, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
+    {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
 };
 static const struct vfield inventory_changed_fields[] = {
     {"added", V_UINT, F_REQ, NULL, 0, SAFE},
@@ -203,6 +213,7 @@ static const struct vfield alert_fields[] = {
     {"filter", V_OBJECT, F_REQ | F_NULL, &filter_obj, 0, 0},
     {"target", V_OBJECT, F_REQ, &target_obj, 0, 0},
     {"preexisting", V_BOOL, F_REQ, NULL, 0, 0},
+    {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
 };
 static const struct vfield stats_fields[] = {
     {"events_by_source", V_UINTMAP, 0, NULL, 0, 0},

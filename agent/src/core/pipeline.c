@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "aggr.h"
+#include "attrib.h"
 #include "changeset.h"
 #include "enrich.h"
 #include "fileio.h"
@@ -25,6 +26,7 @@
 #include "wfpw/timefmt.h"
 
 #define SNAPSHOT_MAX (256u << 20)
+#define ATTRIB_MAX 4096   /* recent filter changes kept for attribution (5447) */
 
 static const char *const drop_names[WFPW_DROP_MAX] = {"spool_full", "invalid", "io_error", "out_of_memory"};
 
@@ -36,6 +38,7 @@ struct wfpw_pipeline {
     size_t nsources;
     struct wfpw_aggr *aggr;
     struct wfpw_burst *burst;
+    struct wfpw_attrib *attrib;           /* who changed which filter, from the Security log */
     struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
     int have_persisted;                   /* inv came from inventory.snapshot */
     struct wfpw_rules_cfg rules;
@@ -253,6 +256,12 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
     return rc;
 }
 
+void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
+{
+    wfpw_attrib_record(src->pipe->attrib, c);
+    wfpw_source_skip(src, pos);
+}
+
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos)
 {
     if (pos > src->last_pos)
@@ -307,7 +316,7 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
         memset(&o, 0, sizeof(o));
         if ((rc = wfpw_uuid_new(cs)) != 0)
             goto out;
-        o.rules = &p->rules, o.min_alert_rank = p->min_alert_rank, o.change_set = cs;
+        o.rules = &p->rules, o.min_alert_rank = p->min_alert_rank, o.change_set = cs, o.attrib = p->attrib;
         o.time_ms = wfpw__plat_time_ms();
         if ((rc = wfpw_changeset_events(p->inv, inv, &o, &seq, &events)) != 0)
             goto out;
@@ -408,6 +417,15 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
         cJSON_AddNumberToObject(ag, "early_closes", (double)as.early_closes);
         cJSON_AddNumberToObject(ag, "burst_evictions", (double)wfpw_burst_evictions(p->burst));
     }
+    {
+        struct wfpw_attrib_stats at = wfpw_attrib_stats(p->attrib);
+        cJSON *ao = cJSON_AddObjectToObject(stats, "attribution");
+        if (ao) {
+            cJSON_AddNumberToObject(ao, "filter_changes_seen", (double)at.recorded);
+            cJSON_AddNumberToObject(ao, "matched", (double)at.matched);
+            cJSON_AddNumberToObject(ao, "evicted", (double)at.evicted);
+        }
+    }
     cJSON_AddNumberToObject(stats, "uptime_s", (double)((now - p->started_ms) / 1000));
     if (p->stats)
         p->stats(p->hook_ctx, stats);
@@ -466,7 +484,8 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
     p->loop = loop, p->cfg = cfg, p->spool = spool, p->sources = sources, p->nsources = nsources;
     p->aggr = wfpw_aggr_new((size_t)cfg->max_flows, (uint64_t)cfg->flow_burst);
     p->burst = wfpw_burst_new(4096, (unsigned)cfg->burst_threshold, cfg->burst_window_ms);
-    if (p->aggr == NULL || p->burst == NULL) {
+    p->attrib = wfpw_attrib_new(ATTRIB_MAX);
+    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL) {
         snprintf(err, errlen, "out of memory");
         wfpw_pipeline_free(p);
         return NULL;
@@ -531,6 +550,7 @@ void wfpw_pipeline_free(struct wfpw_pipeline *p)
         return;
     wfpw_aggr_free(p->aggr);
     wfpw_burst_free(p->burst);
+    wfpw_attrib_free(p->attrib);
     if (p->inv) {
         wfpw_inventory_free(p->inv);
         wfpw_free(p->inv);

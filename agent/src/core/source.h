@@ -30,6 +30,7 @@
 struct uv_loop_s;
 struct wfpw_pipeline;
 struct wfpw_inventory;
+struct wfpw_changed_by;
 
 /* How the pipeline treats an event. */
 enum wfpw_ev_kind {
@@ -86,6 +87,10 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
  * its serialized form (netsh XML or JSON), kept so the next start diffs against it. */
 int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, const char *raw, size_t rawlen,
                          uint64_t pos);
+/* The Security log reported who added or deleted a filter (5447): kept (bounded) so the next
+ * inventory change set names them on that filter's events; the input at pos produces nothing
+ * itself and advances the position. */
+void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
 /* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
  * it still advances the position. */
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);

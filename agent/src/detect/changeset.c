@@ -10,6 +10,20 @@
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
+/* changed_by on ev when the Security log said who added (or deleted) this filter; 0 or ENOMEM */
+static int attribute(cJSON *ev, const char *key, int added, const struct wfpw_changeset_opts *o)
+{
+    const struct wfpw_changed_by *c = wfpw_attrib_find(o->attrib, key, added);
+    cJSON *j;
+    if (c == NULL)
+        return 0;
+    if ((j = wfpw_changed_by_json(c)) == NULL || !cJSON_AddItemToObject(ev, "changed_by", j)) {
+        cJSON_Delete(j);
+        return WFPW_ENOMEM;
+    }
+    return 0;
+}
+
 /* filter_* event for one difference; the filter trees come from the inventories. */
 static cJSON *filter_event(const struct wfpw_inventory *before, const struct wfpw_inventory *after,
                            const struct wfpw_diff_item *it, const struct wfpw_changeset_opts *o, uint64_t seq)
@@ -40,6 +54,10 @@ static cJSON *filter_event(const struct wfpw_inventory *before, const struct wfp
         }
     }
     if (!cJSON_AddStringToObject(ev, "change_set", o->change_set))
+        goto fail;
+    /* a changed filter is a delete + add of the same key in the Security log: the add says who */
+    if (attribute(ev, it->kind == WFPW_FILTER_REMOVED ? it->before->key : it->after->key,
+                  it->kind != WFPW_FILTER_REMOVED, o) != 0)
         goto fail;
     return ev;
 fail_f:
@@ -76,7 +94,8 @@ static int add_alerts(const struct wfpw_inventory *inv, const struct wfpw_filter
             cJSON_Delete(ev);
             return WFPW_ENOMEM;
         }
-        if (!cJSON_AddStringToObject(ev, "change_set", o->change_set) || !cJSON_AddItemToArray(out, ev)) {
+        if (!cJSON_AddStringToObject(ev, "change_set", o->change_set) || attribute(ev, f->key, 1, o) != 0 ||
+            !cJSON_AddItemToArray(out, ev)) {
             cJSON_Delete(ev);
             return WFPW_ENOMEM;
         }

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "attrib.h"
 #include "inventory.h"
 #include "rules.h"
 
@@ -26,6 +27,7 @@ struct wfpw_changeset_opts {
     int min_alert_rank;                  /* findings below this severity rank raise no alert (e.g. 2) */
     const char *change_set;              /* the set's UUID (caller-generated) */
     int64_t time_ms;
+    struct wfpw_attrib *attrib;          /* who changed what (5447), may be NULL: adds changed_by */
 };
 
 /* Events for before -> after (before NULL: a baseline). *seq is the next sequence number and

@@ -44,6 +44,7 @@ struct wfpw_evtxml {
     struct item items[MAX_DATA];
     size_t nitems;
     char eventid[16], recordid[24], computer[256], systime[64];
+    struct wfpw_policy_change change;  /* the current event's, when it is one */
     int started;                  /* wrapper sent */
     int rc;                       /* first error (sticky) */
     char err[256];
@@ -165,6 +166,11 @@ static int fail(struct wfpw_evtxml *p, int code, const char *fmt, ...)
     return code;
 }
 
+static const char *data_cb(void *ctx, const char *name)
+{
+    return data(ctx, name);
+}
+
 /* Convert the collected event to connection_blocked, or say why not. */
 static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 {
@@ -186,6 +192,18 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     case 5154: case 5156: case 5158:
         e->reason = "permitted event";
         return 0;
+    case 5441: case 5446: case 5447: case 5448: case 5450: {
+        char msg[256];
+        int rc = wfpw_policy_change_parse(e->event_id, data_cb, p, &p->change, msg, sizeof(msg));
+        if (rc == WFPW_ENOMEM)
+            return rc;
+        if (rc != 0)
+            return fail(p, rc, "%s", msg);
+        p->change.record_id = e->record_id, p->change.time_ms = e->time_ms;
+        e->change = &p->change;
+        e->reason = "policy change";
+        return 0;
+    }
     default:
         e->reason = "not a blocking event";
         return 0;
@@ -379,7 +397,9 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
             XML_StopParser(p->xp, XML_FALSE);
             return;
         }
-        if ((rc = p->cb(p->ctx, &e)) != 0) {
+        rc = p->cb(p->ctx, &e);
+        wfpw_policy_change_free(&p->change);
+        if (rc != 0) {
             if (p->rc == 0) {
                 p->rc = rc;
                 snprintf(p->err, sizeof(p->err), "stopped by the consumer: %s", wfpw_strerror(rc));
@@ -487,6 +507,7 @@ void wfpw_evtxml_free(struct wfpw_evtxml *p)
     if (p == NULL)
         return;
     XML_ParserFree(p->xp);
+    wfpw_policy_change_free(&p->change);
     wfpw_buf_free(&p->text);
     wfpw_buf_free(&p->values);
     wfpw_free(p);

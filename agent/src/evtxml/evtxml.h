@@ -14,8 +14,10 @@
  * Local versus remote: outbound -> Source is local; inbound -> Dest is local, except on
  * loopback where the accepting socket is Source (events.md §0.6); an is_local hook (the
  * host's own addresses, issue #6) overrides the rule when it can tell. Listen and bind
- * blocks carry no direction and are reported as inbound. Other event ids are handed over
- * unconverted (ev NULL, with a reason) so callers can count them.
+ * blocks carry no direction and are reported as inbound. WFP policy changes (5441, 5446,
+ * 5447, 5448, 5450) are handed over as `change` (wfpchange.h) for the pipeline to attribute
+ * filter changes. Other event ids are handed over unconverted (ev NULL, with a reason) so
+ * callers can count them.
  */
 #ifndef WFPW_EVTXML_H
 #define WFPW_EVTXML_H
@@ -24,6 +26,8 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+
+#include "wfpchange.h"
 
 struct wfpw_evtxml_opts {
     /* \device\harddiskvolumeN\... -> drive-letter path into out; 0 when mapped, else the
@@ -42,6 +46,7 @@ struct wfpw_evtxml_event {
     cJSON *ev;              /* the converted event (callback takes ownership), or NULL */
     int packet_level;       /* 1: a packet drop (aggregate it) */
     const char *reason;     /* why ev is NULL: "permitted event", "not a blocking event", ... */
+    const struct wfpw_policy_change *change;  /* a policy change (ev NULL); valid during the callback */
 };
 
 /* Called per <Event>; non-zero stops parsing with that code. */

@@ -43,7 +43,7 @@ static void check_wire(cJSON *events)
 TEST_IMPL(changeset_baseline_and_attack)
 {
     struct wfpw_inventory base, now;
-    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL};
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL};
     const cJSON *last;
     cJSON *events;
     uint64_t seq = 100;
@@ -104,6 +104,98 @@ TEST_IMPL(changeset_baseline_and_attack)
         cJSON_Delete(events);
         wfpw_inventory_free(&prev);
     }
+    wfpw_inventory_free(&base);
+    wfpw_inventory_free(&now);
+    return 0;
+}
+
+static const cJSON *changed_by_of(const cJSON *ev)
+{
+    return cJSON_GetObjectItemCaseSensitive(ev, "changed_by");
+}
+
+/* The Security log said who added the V4 filter (5447, key in upper case as Windows writes it)
+ * and who deleted the V6 one: the filter events and the alerts on that filter carry it, the
+ * rest do not; the events stay valid on the wire. */
+TEST_IMPL(changeset_changed_by_from_5447)
+{
+    struct wfpw_inventory base, now;
+    struct wfpw_attrib *at = wfpw_attrib_new(4);
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at};
+    struct wfpw_changed_by add, del, noise;
+    cJSON *events, *e;
+    uint64_t seq = 1;
+    char err[256];
+    int with = 0, alerts_with = 0;
+    wfpw_inventory_init(&base);
+    wfpw_inventory_init(&now);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &base,
+                                err, sizeof(err)) == 0);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &now,
+                                err, sizeof(err)) == 0);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &now, err, sizeof(err)) == 0);
+
+    memset(&add, 0, sizeof(add));
+    snprintf(add.key, sizeof(add.key), "{5D1E8A33-7C2B-4F0E-9A61-2B8C4D7E9F10}");
+    add.added = 1, add.pid = 4312, add.event_id = 5447, add.record_id = 77;
+    snprintf(add.user_sid, sizeof(add.user_sid), "S-1-5-21-1-2-3-500");
+    snprintf(add.user, sizeof(add.user), "CORP\\mallory");
+    noise = add;
+    snprintf(noise.key, sizeof(noise.key), "{00000000-0000-0000-0000-00000000abcd}");
+    del = add;
+    snprintf(del.key, sizeof(del.key), "{9b0c6e21-3a4d-4e5f-8b7c-1d2e3f4a5b6c}");
+    del.added = 0, del.record_id = 78;
+    wfpw_attrib_record(at, &add);
+    wfpw_attrib_record(at, &noise);
+
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *cb = changed_by_of(e);
+        const char *type = cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring;
+        if (cb == NULL)
+            continue;
+        ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cb, "process_id")->valuedouble, 4312);
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(cb, "user")->valuestring, "CORP\\mallory");
+        ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cb, "origin"), "record_id")->valuedouble, 77);
+        with++;
+        alerts_with += strcmp(type, "alert") == 0;
+    }
+    ASSERT_EQ(with, 3);          /* the V4 filter_added and its two alerts */
+    ASSERT_EQ(alerts_with, 2);
+    check_wire(events);
+    cJSON_Delete(events);
+
+    /* the V6 filter deleted: filter_removed says who */
+    wfpw_attrib_record(at, &del);
+    {
+        struct wfpw_inventory after;
+        wfpw_inventory_init(&after);
+        ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &after, err, sizeof(err)) == 0);
+        after.nfilters--;  /* the V6 filter is the last */
+        ASSERT(wfpw_changeset_events(&now, &after, &o, &seq, &events) == 0);
+        with = 0;
+        cJSON_ArrayForEach(e, events)
+        {
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "filter_removed") == 0 &&
+                changed_by_of(e) != NULL) {
+                ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(changed_by_of(e), "origin"),
+                                                           "record_id")->valuedouble, 78);
+                with++;
+            }
+        }
+        ASSERT_EQ(with, 1);
+        check_wire(events);
+        cJSON_Delete(events);
+        wfpw_inventory_free(&after);
+    }
+    /* bounded: a fifth record evicts the oldest (add), counted */
+    wfpw_attrib_record(at, &noise);
+    wfpw_attrib_record(at, &noise);
+    ASSERT(wfpw_attrib_find(at, add.key, 1) == NULL);
+    ASSERT_EQ(wfpw_attrib_stats(at).evicted, 1);
+    ASSERT_EQ(wfpw_attrib_stats(at).recorded, 5);
+    wfpw_attrib_free(at);
     wfpw_inventory_free(&base);
     wfpw_inventory_free(&now);
     return 0;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "attrib.h"
 #include "devrec.h"
 #include "drvconv.h"
 #include "evtxml.h"
@@ -58,6 +59,7 @@ struct pending {
     cJSON *ev;
     int packet;
     const char *skip_reason;     /* ev NULL: counted as skipped */
+    struct wfpw_changed_by *attr;  /* owned: a filter add/delete the Security log attributes (5447) */
 };
 
 struct replay {
@@ -100,7 +102,7 @@ static int q_push(struct replay *r, cJSON *ev, int packet, const char *reason)
         }
         r->q = q, r->qcap = cap;
     }
-    r->q[r->qn].ev = ev, r->q[r->qn].packet = packet, r->q[r->qn].skip_reason = reason;
+    r->q[r->qn].ev = ev, r->q[r->qn].packet = packet, r->q[r->qn].skip_reason = reason, r->q[r->qn].attr = NULL;
     r->qn++;
     return 0;
 }
@@ -108,14 +110,26 @@ static int q_push(struct replay *r, cJSON *ev, int packet, const char *reason)
 static void q_clear(struct replay *r)
 {
     size_t i;
-    for (i = r->qhead; i < r->qn; i++)
+    for (i = r->qhead; i < r->qn; i++) {
         cJSON_Delete(r->q[i].ev);
+        wfpw_free(r->q[i].attr);
+    }
     r->qn = r->qhead = 0;
 }
 
 static int on_xml_event(void *ctx, struct wfpw_evtxml_event *e)
 {
-    return q_push(ctx, e->ev, e->packet_level, e->ev ? NULL : e->reason);
+    struct replay *r = ctx;
+    struct wfpw_changed_by cb;
+    int rc = q_push(r, e->ev, e->packet_level, e->ev ? NULL : e->reason);
+    if (rc == 0 && e->change && wfpw_policy_change_attribution(e->change, &cb) == 0) {
+        struct wfpw_changed_by *copy = wfpw_malloc(sizeof(*copy));
+        if (copy == NULL)
+            return WFPW_ENOMEM;
+        *copy = cb;
+        r->q[r->qn - 1].attr = copy;
+    }
+    return rc;
 }
 
 /* ---- files -------------------------------------------------------------------------------- */
@@ -466,6 +480,14 @@ static int pump(struct replay *r, unsigned max)
         done++;
         if (r->pos <= r->src->resume_pos) {
             cJSON_Delete(p->ev);  /* already committed before the restart */
+            wfpw_free(p->attr);
+            p->attr = NULL;
+            continue;
+        }
+        if (p->attr) {
+            wfpw_source_attribution(r->src, p->attr, r->pos);
+            wfpw_free(p->attr);
+            p->attr = NULL;
             continue;
         }
         if (p->ev == NULL) {

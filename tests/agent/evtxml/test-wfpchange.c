@@ -1,0 +1,282 @@
+/*
+ * test-wfpchange.c — agent/src/evtxml/wfpchange.c: WFP policy-change events and the
+ * `Conditions` text of 5441/5447, on every real sample in shared/samples/events (the rendered
+ * XML through evtxml, the Security-Datasets JSON records field by field through the same
+ * parser), on the one-line form of Microsoft's documentation, and on malformed text.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "../../runner.h"
+#include "evtxml.h"
+#include "wfpchange.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+struct seen {
+    cJSON *changes[16];
+    int n;
+};
+
+static int keep_change(void *ctx, struct wfpw_evtxml_event *e)
+{
+    struct seen *s = ctx;
+    cJSON_Delete(e->ev);
+    if (e->change) {
+        ASSERT(s->n < 16);
+        s->changes[s->n++] = wfpw_policy_change_json(e->change);
+    }
+    return 0;
+}
+
+static const char *str_at(const cJSON *o, const char *path)
+{
+    char buf[128], *p, *save = NULL;
+    const cJSON *n = o;
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (p = strtok_r(buf, ".", &save); p && n; p = strtok_r(NULL, ".", &save))
+        n = isdigit((unsigned char)p[0]) ? cJSON_GetArrayItem(n, atoi(p)) : cJSON_GetObjectItemCaseSensitive(n, p);
+    return n && cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+static void parse_xml(const char *rel, struct seen *s)
+{
+    size_t len;
+    char *doc = wfpw_test_read(wfpw_test_shared(rel), &len), err[256] = "";
+    struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, keep_change, s);
+    ASSERT(doc != NULL && p != NULL);
+    if (wfpw_evtxml_feed(p, doc, len, 1, err, sizeof(err)) != 0)
+        fprintf(stderr, "%s: %s\n", rel, err);
+    ASSERT_STR_EQ(err, "");
+    wfpw_evtxml_free(p);
+    wfpw_free(doc);
+}
+
+TEST_IMPL(wfpchange_xml_samples)
+{
+    struct seen s = {{0}, 0};
+    cJSON *c;
+    int i;
+    parse_xml("samples/events/5447-EVTX-to-MITRE-Attack-appid-hexdump.xml", &s);
+    ASSERT_EQ(s.n, 1);
+    c = s.changes[0];
+    ASSERT_STR_EQ(str_at(c, "object"), "filter");
+    ASSERT_STR_EQ(str_at(c, "change"), "add");
+    ASSERT_STR_EQ(str_at(c, "key"), "{5822ea2e-7b14-4c3d-bf8b-fe02a4b1f734}");
+    ASSERT_STR_EQ(str_at(c, "name"), "Remote Scheduled Tasks Management (RPC-EPMAP)");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "process_id")->valuedouble, 1076);
+    ASSERT_STR_EQ(str_at(c, "changed_by.user_sid"), "S-1-5-19");
+    ASSERT_STR_EQ(str_at(c, "changed_by.user"), "NT AUTHORITY\\LOCAL SERVICE");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "origin"), "record_id")->valuedouble, 463078);
+    ASSERT_STR_EQ(str_at(c, "filter.layer"), "ALE_AUTH_LISTEN_V4");   /* from LayerKey, not the text */
+    ASSERT_STR_EQ(str_at(c, "filter.provider"), "FWPM_PROVIDER_MPSSVC_WF");
+    ASSERT_STR_EQ(str_at(c, "filter.action"), "PERMIT");
+    ASSERT_STR_EQ(str_at(c, "filter.weight"), "10376293542535364576");
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "filter"), "conditions")), 3);
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_APP_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "BYTE_BLOB_TYPE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.value"), "\\device\\harddiskvolume4\\windows\\system32\\svchost.exe");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.field"), "ALE_USER_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.type"), "SECURITY_DESCRIPTOR_TYPE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"),
+                  "O:SYG:SYD:(A;;CCRC;;;S-1-5-80-979556362-403687129-3954533659-2335141334-1547273080)");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.field"), "IP_LOCAL_PORT");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.type"), "UINT16");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.value"), "135");  /* 0x0087 */
+    cJSON_Delete(c);
+
+    s.n = 0;
+    parse_xml("samples/events/5447-EVTX-to-MITRE-Attack.xml", &s);
+    ASSERT(s.n >= 3);
+    for (i = 0; i < s.n; i++) {
+        const char *ch = str_at(s.changes[i], "change");
+        ASSERT(strcmp(ch, "add") == 0 || strcmp(ch, "delete") == 0);
+    }
+    c = s.changes[0];
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_PACKAGE_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.match"), "NOT_EQUAL");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "EMPTY");       /* "-" */
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.match"), "RANGE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"), "169290240-169290495"); /* 10.23.42.0/24 */
+    for (i = 0; i < s.n; i++)
+        cJSON_Delete(s.changes[i]);
+    return 0;
+}
+
+/* NXLog JSON records: the EventData names are top-level members (numbers or strings). */
+static const char *json_get(void *ctx, const char *name)
+{
+    static char num[32];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx, name);
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+        return num;
+    }
+    return NULL;
+}
+
+static int count_of(const char *s, const char *what)
+{
+    int n = 0;
+    for (; s && (s = strstr(s, what)) != NULL; s += strlen(what))
+        n++;
+    return n;
+}
+
+TEST_IMPL(wfpchange_json_samples)
+{
+    static const struct { const char *file; const char *object, *key_field; } files[] = {
+        {"samples/events/5441-Security-Datasets.json", "filter", "FilterKey"},
+        {"samples/events/5446-Security-Datasets.json", "callout", "CalloutKey"},
+        {"samples/events/5447-Security-Datasets.json", "filter", "FilterKey"},
+        {"samples/events/5448-Security-Datasets.json", "provider", "ProviderKey"},
+        {"samples/events/5450-Security-Datasets.json", "sublayer", "SubLayerKey"},
+    };
+    size_t f;
+    int total = 0;
+    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        size_t len;
+        char *doc = wfpw_test_read(wfpw_test_shared(files[f].file), &len), *body, err[256];
+        cJSON *arr, *rec;
+        ASSERT(doc != NULL);
+        body = strchr(doc, '\n');  /* the first line names the source */
+        ASSERT(body != NULL);
+        arr = cJSON_Parse(body + 1);
+        ASSERT(arr != NULL);
+        if (cJSON_IsObject(arr)) {  /* a single record is stored bare */
+            cJSON *one = arr;
+            arr = cJSON_CreateArray();
+            cJSON_AddItemToArray(arr, one);
+        }
+        cJSON_ArrayForEach(rec, arr)
+        {
+            struct wfpw_policy_change c;
+            const char *msg = json_get(rec, "Message"), *key = json_get(rec, files[f].key_field);
+            char want[48];
+            size_t i;
+            uint32_t id = (uint32_t)cJSON_GetObjectItem(rec, "EventID")->valuedouble;
+            err[0] = '\0';
+            if (wfpw_policy_change_parse(id, json_get, rec, &c, err, sizeof(err)) != 0)
+                fprintf(stderr, "%s: %s\n", files[f].file, err);
+            ASSERT_STR_EQ(err, "");
+            ASSERT_STR_EQ(c.object, files[f].object);
+            for (i = 0; key[i] && i + 1 < sizeof(want); i++)
+                want[i] = (char)tolower((unsigned char)key[i]);
+            want[i] = '\0';
+            ASSERT_STR_EQ(c.key, want);
+            /* the change type agrees with Windows' own formatted message */
+            if (id == 5441)
+                ASSERT_STR_EQ(c.change, "present");
+            else
+                ASSERT_STR_EQ(c.change, strstr(msg, "Change Type:\tAdd") ? "add" : "delete");
+            if (id == 5441 || id == 5447) {
+                const char *conds = json_get(rec, "Conditions");
+                ASSERT(c.filter != NULL);
+                ASSERT_EQ(c.filter->nconds, count_of(conds, "Condition ID:"));
+                for (i = 0; i < c.filter->nconds; i++) {
+                    ASSERT(c.filter->conds[i].field[0] != '{');  /* every real GUID is named */
+                    if (strcmp(c.filter->conds[i].field, "ALE_APP_ID") == 0)
+                        ASSERT(strncmp(c.filter->conds[i].value, "\\device\\", 8) == 0);
+                }
+            } else {
+                ASSERT(c.filter == NULL);
+                ASSERT(c.pid >= 0 && c.user_sid != NULL);
+            }
+            wfpw_policy_change_free(&c);
+            total++;
+        }
+        cJSON_Delete(arr);
+        wfpw_free(doc);
+    }
+    ASSERT(total >= 8);
+    return 0;
+}
+
+TEST_IMPL(wfpchange_conditions_forms)
+{
+    struct wfpw_inventory inv;
+    struct wfpw_filter f;
+    char err[256] = "";
+    wfpw_inventory_init(&inv);
+
+    /* Microsoft's documentation renders everything on one line */
+    ASSERT_EQ(wfpw_evt_conditions("Condition ID: {632ce23b-5167-435c-86d7-e903684aa80c} Match value: No flags set "
+                                  "Condition value: 0x00000003", &inv, &f, err, sizeof(err)), 0);
+    ASSERT_EQ(f.nconds, 1);
+    ASSERT_STR_EQ(f.conds[0].field, "FLAGS");
+    ASSERT_STR_EQ(f.conds[0].match, "FLAGS_NONE_SET");
+    ASSERT_STR_EQ(f.conds[0].type, "UINT32");
+    ASSERT_STR_EQ(f.conds[0].value, "3");
+
+    /* real layout: values on their own lines, an unknown GUID and match text kept as written */
+    ASSERT_EQ(wfpw_evt_conditions("\n\tCondition ID:\t{01234567-89ab-cdef-0123-456789abcdef}\n\tMatch value:\tSomething new\n"
+                                  "\tCondition value:\tS-1-5-18\n\n"
+                                  "\tCondition ID:\t{c35a604d-d22b-4e1a-91b4-68f674ee674b}\n\tMatch value:\tIn range\n"
+                                  "\tCondition value:\t0x01bb - 0x01bc\n\n"
+                                  "\tCondition ID:\t{3971ef2b-623e-4f9a-8cb1-6e79b806b9a7}\n\tMatch value:\tEqual to\n"
+                                  "\tCondition value:\t0x06\n\n", &inv, &f, err, sizeof(err)), 0);
+    ASSERT_EQ(f.nconds, 3);
+    ASSERT_STR_EQ(f.conds[0].field, "{01234567-89ab-cdef-0123-456789abcdef}");
+    ASSERT_STR_EQ(f.conds[0].match, "Something new");
+    ASSERT_STR_EQ(f.conds[0].type, "SID");
+    ASSERT_STR_EQ(f.conds[0].value, "S-1-5-18");
+    ASSERT_STR_EQ(f.conds[1].field, "IP_REMOTE_PORT");
+    ASSERT_STR_EQ(f.conds[1].type, "RANGE_TYPE");
+    ASSERT_STR_EQ(f.conds[1].value, "443-444");
+    ASSERT_STR_EQ(f.conds[2].type, "UINT8");
+    ASSERT_STR_EQ(f.conds[2].value, "6");
+
+    /* a hex dump that is not UTF-16 text stays bytes */
+    ASSERT_EQ(wfpw_evt_conditions("\tCondition ID:\t{d78e1e87-8644-4ea5-9437-d809ecefc971}\n\tMatch value:\tEqual to\n"
+                                  "\tCondition value:\t\n    00000000  01 02 03                                         ...\n",
+                                  &inv, &f, err, sizeof(err)), 0);
+    ASSERT_STR_EQ(f.conds[0].type, "BYTE_BLOB_TYPE");
+    ASSERT_STR_EQ(f.conds[0].value, "010203");
+
+    /* no conditions at all */
+    ASSERT_EQ(wfpw_evt_conditions("\n", &inv, &f, err, sizeof(err)), 0);
+    ASSERT_EQ(f.nconds, 0);
+    ASSERT_EQ(wfpw_evt_conditions("-", &inv, &f, err, sizeof(err)), 0);
+
+    /* malformed: each names what is wrong */
+    ASSERT_EQ(wfpw_evt_conditions("Condition ID: {632ce23b-5167-435c-86d7-e903684aa80c} Condition value: 1", &inv, &f,
+                                  err, sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "condition 1 lacks 'Match value:'") != NULL);
+    ASSERT_EQ(wfpw_evt_conditions("Condition ID: {nope} Match value: Equal to Condition value: 1", &inv, &f, err,
+                                  sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "'Condition ID' is not a GUID") != NULL);
+    ASSERT_EQ(wfpw_evt_conditions("garbage", &inv, &f, err, sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "without 'Condition ID:'") != NULL);
+    wfpw_inventory_free(&inv);
+    return 0;
+}
+
+/* A 5447 with a bad ChangeType or FilterId is an error naming the field, and nothing leaks. */
+TEST_IMPL(wfpchange_rejects_bad_events)
+{
+    static const char bad[] =
+        "<Event><System><EventID>5447</EventID><EventRecordID>9</EventRecordID>"
+        "<TimeCreated SystemTime=\"2026-11-20T10:00:00.000Z\"/></System><EventData>"
+        "<Data Name=\"ChangeType\">%%16399</Data><Data Name=\"FilterKey\">{4e27e7d4-2442-4891-912e-4205428a8555}</Data>"
+        "</EventData></Event>";
+    static const char noid[] =
+        "<Event><System><EventID>5447</EventID><EventRecordID>9</EventRecordID>"
+        "<TimeCreated SystemTime=\"2026-11-20T10:00:00.000Z\"/></System><EventData>"
+        "<Data Name=\"ChangeType\">%%16384</Data><Data Name=\"FilterKey\">{4e27e7d4-2442-4891-912e-4205428a8555}</Data>"
+        "<Data Name=\"LayerKey\">{c38d57d1-05a7-4c33-904f-7fbceee60e82}</Data><Data Name=\"Action\">%%16389</Data>"
+        "<Data Name=\"FilterId\">x</Data></EventData></Event>";
+    struct seen s = {{0}, 0};
+    struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, keep_change, &s);
+    char err[256] = "";
+    ASSERT_EQ(wfpw_evtxml_feed(p, bad, strlen(bad), 1, err, sizeof(err)), WFPW_EPROTO);
+    ASSERT(strstr(err, "ChangeType is not %%16384 (add) or %%16385 (delete)") != NULL);
+    wfpw_evtxml_free(p);
+    p = wfpw_evtxml_new(NULL, keep_change, &s);
+    ASSERT_EQ(wfpw_evtxml_feed(p, noid, strlen(noid), 1, err, sizeof(err)), WFPW_EPROTO);
+    ASSERT(strstr(err, "FilterId is missing or not a number") != NULL);
+    wfpw_evtxml_free(p);
+    ASSERT_EQ(s.n, 0);
+    return 0;
+}
