@@ -1,6 +1,6 @@
 #!/bin/bash
 # test-agent-wfp.sh — the `wfp` source (live filter inventory) end to end into the real
-# collector, with a netsh-dump stand-in for the WFP engine (wfpwatch-agent-fakewfp, link seam
+# collector, with a netsh-dump stand-in for the WFP engine (wfpwatch-agent-fakewin, link seam
 # tests/agent/wfp/fake-wfp.c): the first read is the baseline; the engine changing to the
 # demo attack's inventory is noticed from the change notification (not the periodic read),
 # read once after the debounce, and raises the critical alerts; a burst of notifications is
@@ -9,7 +9,7 @@
 # (whose WFP is a stub) names the failing call and the service to check, keeps retrying, and
 # the replay source beside it still delivers.
 . "$(dirname "$0")/lib.sh"
-FAKE=$BUILD/tests/wfpwatch-agent-fakewfp
+FAKE=$BUILD/tests/wfpwatch-agent-fakewin
 AGENT=$BUILD/agent/wfpwatch-agent
 CAP=$ROOT/deploy/demo/capture
 

@@ -18,6 +18,8 @@
  *                                      WFPW_ENOSYS elsewhere
  *   wfpw__plat_wfp_*                   the WFP engine's filter inventory and change
  *                                      notifications (below); Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_evt_*, _dos_devices     the event log subscription and the drive-letter map
+ *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  * Each returns 0 or a negative WFPW_E* code unless stated otherwise.
  */
 #ifndef WFPW_PLATFORM_H
@@ -73,5 +75,26 @@ int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen);
 int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, char *err, size_t errlen);
 int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen);
 void wfpw__plat_wfp_close(struct wfpw__wfp *eng);
+
+/* ---- the Windows event log (wevtapi) ----
+ * evt_open: a pull subscription to `channel` with XPath `query`; bookmark_xml NULL: from the
+ *       oldest record, else strictly after that bookmark (EvtSubscribeStrict). WFPW_ENOENT when
+ *       the bookmark no longer resolves (the log was cleared or wrapped past it). *sub owned by
+ *       the caller until evt_close. Errors name the call in err.
+ * evt_next: waits up to timeout_ms for events, then renders each (EvtRenderEventXml, UTF-8)
+ *       and hands it to on_event, at most `max`; returns how many were handed over (0 after a
+ *       quiet timeout) or an error; WFPW_ECLOSED once evt_cancel was called. A non-zero
+ *       on_event stops the batch; events not handed over are read again by the next call.
+ * evt_cancel: from any thread; wakes and ends a waiting evt_next.
+ * evt_close: after the last evt_next has returned.
+ * dos_devices: "C:=\Device\HarddiskVolume3\n" for each drive letter (QueryDosDevice). */
+struct wfpw__evt;
+int wfpw__plat_evt_open(const char *channel, const char *query, const char *bookmark_xml, struct wfpw__evt **sub,
+                        char *err, size_t errlen);
+int wfpw__plat_evt_next(struct wfpw__evt *sub, unsigned timeout_ms, unsigned max,
+                        int (*on_event)(void *ctx, const char *xml, size_t len), void *ctx, char *err, size_t errlen);
+void wfpw__plat_evt_cancel(struct wfpw__evt *sub);
+void wfpw__plat_evt_close(struct wfpw__evt *sub);
+int wfpw__plat_dos_devices(char *out, size_t len);
 
 #endif /* WFPW_PLATFORM_H */

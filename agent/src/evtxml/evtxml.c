@@ -38,6 +38,7 @@ struct wfpw_evtxml {
     wfpw_evtxml_cb cb;
     void *ctx;
     int depth, event_depth;       /* event_depth: depth of the open <Event>, 0 when none */
+    int userdata_depth;           /* depth of an open <UserData>, 0 when none */
     enum field capture;
     struct wfpw_buf text;         /* text of the element being captured */
     struct wfpw_buf values;       /* Data values of this event, NUL-separated */
@@ -192,6 +193,24 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     case 5154: case 5156: case 5158:
         e->reason = "permitted event";
         return 0;
+    case 1102: {
+        /* the Security log was cleared: whoever did it also erased the audit trail of
+         * whatever came before, filter changes included */
+        struct wfpw_ev_alert a;
+        char details[600];
+        const char *dom = data(p, "SubjectDomainName"), *user = data(p, "SubjectUserName");
+        const char *sid = data(p, "SubjectUserSid");
+        snprintf(details, sizeof(details), "cleared by %s%s%s (%s) on %s; the audit events before this one are gone",
+                 dom ? dom : "", dom ? "\\" : "", user ? user : "an unknown account", sid ? sid : "no SID",
+                 p->computer[0] ? p->computer : "this host");
+        memset(&a, 0, sizeof(a));
+        a.seq = 1, a.time_ms = e->time_ms, a.source = "audit", a.rule = "security-log-cleared";
+        a.severity = "high", a.title = "The Security event log was cleared", a.details = details;
+        if ((e->ev = wfpw_event_alert(&a)) == NULL)
+            return WFPW_ENOMEM;
+        e->pass = 1;
+        return 0;
+    }
     case 5441: case 5446: case 5447: case 5448: case 5450: {
         char msg[256];
         int rc = wfpw_policy_change_parse(e->event_id, data_cb, p, &p->change, msg, sizeof(msg));
@@ -298,6 +317,7 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 static void reset_event(struct wfpw_evtxml *p)
 {
     p->nitems = 0;
+    p->userdata_depth = 0;
     wfpw_buf_reset(&p->values);
     p->eventid[0] = p->recordid[0] = p->computer[0] = p->systime[0] = '\0';
 }
@@ -332,6 +352,17 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         for (i = 0; atts[i]; i += 2)
             if (strcmp(atts[i], "SystemTime") == 0)
                 snprintf(p->systime, sizeof(p->systime), "%s", atts[i + 1]);
+    } else if (strcmp(name, "UserData") == 0) {
+        p->userdata_depth = p->depth;
+    } else if (p->userdata_depth && p->depth > p->userdata_depth + 1) {
+        /* <UserData><LogFileCleared><SubjectUserName>..: leaves named by their element */
+        const char *local = strchr(name, ':') ? strchr(name, ':') + 1 : name;
+        if (p->nitems == MAX_DATA || strlen(local) >= sizeof(p->items[0].name)) {
+            fail(p, WFPW_EPROTO, "too many or too long <UserData> names (%.64s)", local);
+            return;
+        }
+        strcpy(p->items[p->nitems].name, local);
+        p->capture = T_DATA;
     } else if (strcmp(name, "Data") == 0) {
         const char *n = NULL;
         for (i = 0; atts[i]; i += 2)
@@ -368,6 +399,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
     p->depth--;
     if (p->rc || !p->event_depth)
         return;
+    if (p->userdata_depth == p->depth + 1)
+        p->userdata_depth = 0;
     if (p->depth + 1 == p->event_depth) {
         struct wfpw_evtxml_event e;
         uint64_t v;

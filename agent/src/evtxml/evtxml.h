@@ -15,8 +15,9 @@
  * loopback where the accepting socket is Source (events.md §0.6); an is_local hook (the
  * host's own addresses, issue #6) overrides the rule when it can tell. Listen and bind
  * blocks carry no direction and are reported as inbound. WFP policy changes (5441, 5446,
- * 5447, 5448, 5450) are handed over as `change` (wfpchange.h) for the pipeline to attribute
- * filter changes. Other event ids are handed over unconverted (ev NULL, with a reason) so
+ * 5447, 5448, 5450) are handed over as `change`; 1102 (the Security log was cleared) becomes
+ * a high alert `security-log-cleared` naming the account. Policy changes (wfpchange.h) are for the pipeline to
+ * attribute filter changes. Other event ids are handed over unconverted (ev NULL, with a reason) so
  * callers can count them.
  */
 #ifndef WFPW_EVTXML_H
@@ -45,6 +46,7 @@ struct wfpw_evtxml_event {
     const char *computer;
     cJSON *ev;              /* the converted event (callback takes ownership), or NULL */
     int packet_level;       /* 1: a packet drop (aggregate it) */
+    int pass;               /* 1: ev is not a blocked connection (an alert): emit it as is */
     const char *reason;     /* why ev is NULL: "permitted event", "not a blocking event", ... */
     const struct wfpw_policy_change *change;  /* a policy change (ev NULL); valid during the callback */
 };

@@ -13,6 +13,7 @@
 #include "fwpconv.h"
 #include "fwpnames.h"
 #include "wellknown.h"
+#include "wfpw/attr.h"
 #include "wfpw/errors.h"
 #include "wfpw/utf8.h"
 
@@ -69,6 +70,7 @@ static const char *named(struct wfpw_arena *a, const struct wfpw_guid *g, const 
     return n ? n : guid_key(a, g);
 }
 
+static int fail(struct conv *c, const char *fmt, ...) WFPW_PRINTF(2, 3);
 static int fail(struct conv *c, const char *fmt, ...)
 {
     char msg[256];

@@ -1,0 +1,224 @@
+/*
+ * evtlog.c (Windows) — the event log through wevtapi: a pull subscription (EvtSubscribe with
+ * a signal event, EvtNext in batches), each event rendered as XML (EvtRenderEventXml) and
+ * handed over as UTF-8. Thin on purpose: the XML is parsed by portable code (evtxml.c), the
+ * bookmark comes from the source's spooled position (evtsub.c). And QueryDosDevice for the
+ * drive-letter map.
+ */
+#include <windows.h>
+#include <winevt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+#define BATCH 64
+
+struct wfpw__evt {
+    EVT_HANDLE sub;
+    HANDLE signal, cancel;
+    WCHAR *render;             /* render buffer (grown) */
+    DWORD render_cap;          /* bytes */
+    char *utf8;
+    size_t utf8_cap;
+    EVT_HANDLE pending[BATCH]; /* events taken by EvtNext but not yet handed over */
+    DWORD npending, next;
+};
+
+static int fail(DWORD e, const char *call, char *err, size_t errlen)
+{
+    char text[256] = "";
+    size_t n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, text,
+                              sizeof(text), NULL);
+    const char *hint = e == ERROR_ACCESS_DENIED ? "; reading the Security log needs LocalSystem or an administrator"
+                                                : "";
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ' || text[n - 1] == '.'))
+        text[--n] = '\0';
+    snprintf(err, errlen, "%s failed: error %lu%s%s%s%s", call, (unsigned long)e, n ? " (" : "", text, n ? ")" : "",
+             hint);
+    return wfpw__plat_error((long)e);
+}
+
+static WCHAR *widen(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+    WCHAR *w = n > 0 ? wfpw_malloc((size_t)n * sizeof(WCHAR)) : NULL;
+    if (w && MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) != n) {
+        wfpw_free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+static void close_all(struct wfpw__evt *s)
+{
+    DWORD i;
+    for (i = s->next; i < s->npending; i++)
+        EvtClose(s->pending[i]);
+    s->npending = s->next = 0;
+    if (s->sub)
+        EvtClose(s->sub);
+    if (s->signal)
+        CloseHandle(s->signal);
+    if (s->cancel)
+        CloseHandle(s->cancel);
+    wfpw_free(s->render);
+    wfpw_free(s->utf8);
+    wfpw_free(s);
+}
+
+int wfpw__plat_evt_open(const char *channel, const char *query, const char *bookmark_xml, struct wfpw__evt **out,
+                        char *err, size_t errlen)
+{
+    struct wfpw__evt *s = wfpw_calloc(1, sizeof(*s));
+    WCHAR *wch = widen(channel), *wq = widen(query), *wb = bookmark_xml ? widen(bookmark_xml) : NULL;
+    EVT_HANDLE bm = NULL;
+    DWORD e = 0;
+    int rc = 0;
+    *out = NULL;
+    if (s == NULL || wch == NULL || wq == NULL || (bookmark_xml && wb == NULL)) {
+        rc = WFPW_ENOMEM;
+        goto done;
+    }
+    s->signal = CreateEventW(NULL, TRUE, TRUE, NULL);   /* manual reset, set: read what is there */
+    s->cancel = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (s->signal == NULL || s->cancel == NULL) {
+        rc = fail(GetLastError(), "CreateEvent", err, errlen);
+        goto done;
+    }
+    if (wb && (bm = EvtCreateBookmark(wb)) == NULL) {
+        rc = fail(GetLastError(), "EvtCreateBookmark", err, errlen);
+        goto done;
+    }
+    s->sub = EvtSubscribe(NULL, s->signal, wch, wq, bm, NULL, NULL,
+                          bm ? EvtSubscribeStartAfterBookmark | EvtSubscribeStrict : EvtSubscribeStartAtOldestRecord);
+    if (s->sub == NULL) {
+        e = GetLastError();
+        if (bm && (e == ERROR_NOT_FOUND || e == ERROR_EVT_QUERY_RESULT_STALE ||
+                   e == ERROR_EVT_QUERY_RESULT_INVALID_POSITION)) {
+            snprintf(err, errlen, "the bookmark (record after which to resume) is no longer in the log (error %lu)",
+                     (unsigned long)e);
+            rc = WFPW_ENOENT;
+        } else {
+            rc = fail(e, "EvtSubscribe", err, errlen);
+        }
+    }
+done:
+    if (bm)
+        EvtClose(bm);
+    wfpw_free(wch);
+    wfpw_free(wq);
+    wfpw_free(wb);
+    if (rc != 0) {
+        if (s)
+            close_all(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* One event as UTF-8 XML in s->utf8; 0 or an error. */
+static int render(struct wfpw__evt *s, EVT_HANDLE ev, size_t *len, char *err, size_t errlen)
+{
+    DWORD used = 0, props = 0;
+    int n;
+    if (!EvtRender(NULL, ev, EvtRenderEventXml, s->render_cap, s->render, &used, &props)) {
+        DWORD e = GetLastError();
+        WCHAR *grown;
+        if (e != ERROR_INSUFFICIENT_BUFFER)
+            return fail(e, "EvtRender", err, errlen);
+        if ((grown = wfpw_realloc(s->render, used)) == NULL)
+            return WFPW_ENOMEM;
+        s->render = grown, s->render_cap = used;
+        if (!EvtRender(NULL, ev, EvtRenderEventXml, s->render_cap, s->render, &used, &props))
+            return fail(GetLastError(), "EvtRender", err, errlen);
+    }
+    n = WideCharToMultiByte(CP_UTF8, 0, s->render, -1, NULL, 0, NULL, NULL);
+    if (n <= 0)
+        return fail(GetLastError(), "WideCharToMultiByte", err, errlen);
+    if ((size_t)n > s->utf8_cap) {
+        char *g = wfpw_realloc(s->utf8, (size_t)n);
+        if (g == NULL)
+            return WFPW_ENOMEM;
+        s->utf8 = g, s->utf8_cap = (size_t)n;
+    }
+    WideCharToMultiByte(CP_UTF8, 0, s->render, -1, s->utf8, n, NULL, NULL);
+    *len = (size_t)n - 1;
+    return 0;
+}
+
+int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
+                        int (*on_event)(void *ctx, const char *xml, size_t len), void *ctx, char *err, size_t errlen)
+{
+    unsigned handed = 0;
+    for (;;) {
+        while (s->next < s->npending && handed < max) {
+            size_t len = 0;
+            int rc = render(s, s->pending[s->next], &len, err, errlen);
+            if (rc != 0)
+                return rc;
+            if ((rc = on_event(ctx, s->utf8, len)) != 0)
+                return rc;            /* this event is handed over again next time */
+            EvtClose(s->pending[s->next++]);
+            handed++;
+        }
+        if (handed == max || handed > 0)
+            return (int)handed;
+        s->npending = s->next = 0;
+        if (!EvtNext(s->sub, BATCH, s->pending, 0, 0, &s->npending)) {
+            DWORD e = GetLastError();
+            HANDLE both[2];
+            s->npending = 0;
+            if (e != ERROR_NO_MORE_ITEMS)
+                return fail(e, "EvtNext", err, errlen);
+            ResetEvent(s->signal);  /* nothing left: wait for the log to signal more */
+            both[0] = s->cancel, both[1] = s->signal;
+            switch (WaitForMultipleObjects(2, both, FALSE, timeout_ms)) {
+            case WAIT_OBJECT_0: return WFPW_ECLOSED;
+            case WAIT_OBJECT_0 + 1: continue;
+            case WAIT_TIMEOUT: return 0;
+            default: return fail(GetLastError(), "WaitForMultipleObjects", err, errlen);
+            }
+        }
+        if (WaitForSingleObject(s->cancel, 0) == WAIT_OBJECT_0)
+            return WFPW_ECLOSED;
+    }
+}
+
+void wfpw__plat_evt_cancel(struct wfpw__evt *s)
+{
+    SetEvent(s->cancel);
+}
+
+void wfpw__plat_evt_close(struct wfpw__evt *s)
+{
+    if (s)
+        close_all(s);
+}
+
+int wfpw__plat_dos_devices(char *out, size_t len)
+{
+    char drive[3] = "A:", target[512];
+    size_t o = 0;
+    DWORD mask = GetLogicalDrives();
+    int i;
+    if (len == 0)
+        return WFPW_ERANGE;
+    out[0] = '\0';
+    for (i = 0; i < 26; i++) {
+        int w;
+        if (!(mask & (1u << i)))
+            continue;
+        drive[0] = (char)('A' + i);
+        if (QueryDosDeviceA(drive, target, sizeof(target)) == 0)
+            continue;  /* a drive letter without a device (a stale mapping): nothing to map */
+        w = snprintf(out + o, len - o, "%s=%s\n", drive, target);
+        if (w < 0 || (size_t)w >= len - o)
+            return WFPW_ERANGE;
+        o += (size_t)w;
+    }
+    return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * fake-evtlog.c — a stand-in for the platform's event log subscription (platform.h
+ * wfpw__plat_evt_*, _dos_devices), linked into wfpwatch-agent-fakewin instead of
+ * src/linux/evtlog.c so the `eventlog` source's logic (reader thread, bounded queue,
+ * positions and bookmarks, gaps, resubscription) runs on Linux against rendered events.
+ *
+ * The "log" is the file named by WFPW_FAKE_EVTLOG: rendered <Event> elements one after the
+ * other, as EvtRender gives them; the test appends to it (new events) or replaces it (the log
+ * was cleared: record ids start again). A subscription with a bookmark starts strictly after
+ * that record, and fails like EvtSubscribe (the bookmark no longer resolves) when the log's
+ * oldest record is newer than it. Each next() re-reads the file. Drive letters: C: is
+ * \Device\HarddiskVolume3. WFPW_FAKE_EVTLOG_FAIL_AFTER=N makes the reading fail once after N
+ * events, as a subscription whose handle broke.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+#include "fileio.h"
+#include "platform.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+struct wfpw__evt {
+    char path[1024];
+    unsigned long long after;    /* the last record handed over (0: none) */
+    ino_t ino;                   /* the log file's identity: a new file is a cleared log */
+    volatile int cancel;
+};
+
+static unsigned long long record_of(const char *ev)
+{
+    const char *r = strstr(ev, "<EventRecordID>");
+    return r ? strtoull(r + 15, NULL, 10) : 0;
+}
+
+static int fail_budget = -1;
+
+int wfpw__plat_evt_open(const char *channel, const char *query, const char *bookmark_xml, struct wfpw__evt **sub,
+                        char *err, size_t errlen)
+{
+    const char *p = getenv("WFPW_FAKE_EVTLOG"), *f = getenv("WFPW_FAKE_EVTLOG_FAIL_AFTER");
+    struct wfpw__evt *s;
+    struct stat st;
+    char *data = NULL;
+    size_t len;
+    (void)channel, (void)query;
+    *sub = NULL;
+    if (p == NULL) {
+        snprintf(err, errlen, "fake event log: WFPW_FAKE_EVTLOG is not set");
+        return WFPW_EINVAL;
+    }
+    if (fail_budget < 0)
+        fail_budget = f ? atoi(f) : 1 << 30;
+    if ((s = wfpw_calloc(1, sizeof(*s))) == NULL)
+        return WFPW_ENOMEM;
+    snprintf(s->path, sizeof(s->path), "%s", p);
+    if (stat(p, &st) == 0)
+        s->ino = st.st_ino;
+    if (bookmark_xml) {
+        const char *r = strstr(bookmark_xml, "RecordId='");
+        unsigned long long oldest = 0;
+        s->after = r ? strtoull(r + 10, NULL, 10) : 0;
+        if (wfpw_file_read_all(p, 64u << 20, &data, &len) == 0) {
+            const char *e = strstr(data, "<Event");
+            oldest = e ? record_of(e) : 0;
+            wfpw_free(data);
+        }
+        if (oldest > s->after + 1) {
+            snprintf(err, errlen, "fake event log: record %llu is gone (oldest is %llu)", s->after, oldest);
+            wfpw_free(s);
+            return WFPW_ENOENT;
+        }
+    }
+    *sub = s;
+    return 0;
+}
+
+int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
+                        int (*on_event)(void *ctx, const char *xml, size_t len), void *ctx, char *err, size_t errlen)
+{
+    unsigned waited = 0, handed = 0;
+    for (;;) {
+        char *data = NULL, *e;
+        size_t len;
+        struct stat st;
+        if (s->cancel)
+            return WFPW_ECLOSED;
+        if (stat(s->path, &st) == 0 && st.st_ino != s->ino) {
+            s->ino = st.st_ino, s->after = 0;  /* cleared: a new file, record ids from 1 */
+        }
+        if (wfpw_file_read_all(s->path, 64u << 20, &data, &len) == 0) {
+            for (e = strstr(data, "<Event"); e && handed < max; e = strstr(e + 1, "<Event")) {
+                char *end = strstr(e, "</Event>");
+                unsigned long long rec = record_of(e);
+                int rc;
+                if (end == NULL)
+                    break;                  /* being written: next time */
+                if (e[6] != '>' && e[6] != ' ')
+                    continue;               /* <Events> */
+                if (rec <= s->after)
+                    continue;
+                if (fail_budget-- == 0) {
+                    wfpw_free(data);
+                    snprintf(err, errlen, "fake event log: the subscription broke");
+                    return WFPW_EIO;
+                }
+                if ((rc = on_event(ctx, e, (size_t)(end + 8 - e))) != 0) {
+                    wfpw_free(data);
+                    return rc;
+                }
+                s->after = rec;
+                handed++;
+            }
+            wfpw_free(data);
+        }
+        if (handed > 0)
+            return (int)handed;
+        if (waited >= timeout_ms)
+            return 0;
+        uv_sleep(20);
+        waited += 20;
+    }
+}
+
+void wfpw__plat_evt_cancel(struct wfpw__evt *s)
+{
+    s->cancel = 1;
+}
+
+void wfpw__plat_evt_close(struct wfpw__evt *s)
+{
+    wfpw_free(s);
+}
+
+int wfpw__plat_dos_devices(char *out, size_t len)
+{
+    snprintf(out, len, "C:=\\Device\\HarddiskVolume3\nD:=\\Device\\HarddiskVolume4\n");
+    return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * test-evtsub.c — the portable half of the live Security log source: the subscription query
+ * and bookmark (evtsub.c), positions across log generations, the drive-letter map
+ * (devmap.c), and 1102 (log cleared) through evtxml into a valid alert.
+ */
+#include <string.h>
+
+#include "../../runner.h"
+#include "devmap.h"
+#include "evtsub.h"
+#include "evtxml.h"
+#include "wfpw/errors.h"
+#include "wfpw/proto.h"
+
+TEST_IMPL(evtsub_query_bookmark_positions)
+{
+    int64_t ids[] = {5157, 5152, 1102}, bad[] = {70000};
+    char q[128], small[20], bm[200];
+    ASSERT_EQ(wfpw_evt_query(ids, 3, q, sizeof(q)), 0);
+    ASSERT_STR_EQ(q, "*[System[(EventID=5157 or EventID=5152 or EventID=1102)]]");
+    ASSERT_EQ(wfpw_evt_query(ids, 3, small, sizeof(small)), WFPW_ERANGE);
+    ASSERT_EQ(wfpw_evt_query(ids, 0, q, sizeof(q)), WFPW_EINVAL);
+    ASSERT_EQ(wfpw_evt_query(bad, 1, q, sizeof(q)), WFPW_EINVAL);
+    ASSERT_EQ(wfpw_evt_bookmark_xml("Security", 48213402, bm, sizeof(bm)), 0);
+    ASSERT_STR_EQ(bm, "<BookmarkList><Bookmark Channel='Security' RecordId='48213402' IsCurrent='true'/></BookmarkList>");
+    ASSERT_EQ(wfpw_evt_bookmark_xml("Security", 1, small, sizeof(small)), WFPW_ERANGE);
+    /* a later generation is later than any record of an earlier one */
+    ASSERT(wfpw_evt_pos(1, 1) > wfpw_evt_pos(0, WFPW_EVT_RECORD_MAX));
+    ASSERT(wfpw_evt_pos(1, 0) > wfpw_evt_pos(0, 48213402));
+    ASSERT_EQ(wfpw_evt_pos_generation(wfpw_evt_pos(7, 123)), 7);
+    ASSERT_EQ(wfpw_evt_pos_record(wfpw_evt_pos(7, 123)), 123);
+    ASSERT_EQ(wfpw_evt_pos_generation(0), 0);
+    return 0;
+}
+
+TEST_IMPL(devmap_drive_letters)
+{
+    struct wfpw_devmap m;
+    char out[256], err[200];
+    ASSERT_EQ(wfpw_devmap_parse(&m, "C:=\\Device\\HarddiskVolume3\r\nD:=\\Device\\HarddiskVolume10\\\n"
+                                    "junk line\nZ:=\\Device\\LanmanRedirector\\;Z:0000000000012345\\srv\\share\n", err,
+                                sizeof(err)), 0);
+    ASSERT_EQ(m.n, 3);
+    ASSERT_EQ(wfpw_devmap_map(&m, "\\device\\harddiskvolume3\\windows\\system32\\svchost.exe", out, sizeof(out)), 0);
+    ASSERT_STR_EQ(out, "C:\\windows\\system32\\svchost.exe");
+    ASSERT_EQ(wfpw_devmap_map(&m, "\\DEVICE\\HARDDISKVOLUME10\\x.exe", out, sizeof(out)), 0);
+    ASSERT_STR_EQ(out, "D:\\x.exe");
+    /* \harddiskvolume1 is not a prefix of \harddiskvolume10: whole components only */
+    ASSERT_EQ(wfpw_devmap_map(&m, "\\device\\harddiskvolume1\\x.exe", out, sizeof(out)), WFPW_ENOENT);
+    ASSERT_EQ(wfpw_devmap_map(&m, "\\device\\harddiskvolume3", out, sizeof(out)), 0);
+    ASSERT_STR_EQ(out, "C:\\");
+    ASSERT_EQ(wfpw_devmap_map(&m, "\\device\\harddiskvolume3\\windows\\system32\\svchost.exe", out, 8), WFPW_ERANGE);
+    ASSERT_EQ(wfpw_devmap_parse(&m, "C:=not-a-device\n", err, sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "device map line 1") != NULL);
+    return 0;
+}
+
+static int keep_alert(void *ctx, struct wfpw_evtxml_event *e)
+{
+    cJSON **out = ctx;
+    ASSERT(e->pass == 1 && e->ev != NULL);
+    *out = e->ev;
+    return 0;
+}
+
+TEST_IMPL(evtxml_1102_log_cleared)
+{
+    static const char xml[] =
+        "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System>"
+        "<Provider Name=\"Microsoft-Windows-Eventlog\"/><EventID>1102</EventID>"
+        "<TimeCreated SystemTime=\"2026-11-20T14:10:00.123456700Z\"/><EventRecordID>1</EventRecordID>"
+        "<Channel>Security</Channel><Computer>WS-FIN-0042.corp.example</Computer></System>"
+        "<UserData><LogFileCleared xmlns=\"http://manifests.microsoft.com/win/2004/08/windows/eventlog\">"
+        "<SubjectUserSid>S-1-5-21-1-2-3-1104</SubjectUserSid><SubjectUserName>adm-jdoe</SubjectUserName>"
+        "<SubjectDomainName>CORP</SubjectDomainName><SubjectLogonId>0x5a1f2</SubjectLogonId>"
+        "</LogFileCleared></UserData></Event>";
+    struct wfpw_proto_err perr;
+    cJSON *ev = NULL;
+    char err[256] = "";
+    struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, keep_alert, &ev);
+    ASSERT_EQ(wfpw_evtxml_feed(p, xml, strlen(xml), 1, err, sizeof(err)), 0);
+    wfpw_evtxml_free(p);
+    ASSERT(ev != NULL);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "rule")->valuestring, "security-log-cleared");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "severity")->valuestring, "high");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "details")->valuestring,
+                  "cleared by CORP\\adm-jdoe (S-1-5-21-1-2-3-1104) on WS-FIN-0042.corp.example; "
+                  "the audit events before this one are gone");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "time")->valuestring, "2026-11-20T14:10:00.123Z");
+    ASSERT_EQ(wfpw_event_validate(ev, "event", &perr), 0);
+    cJSON_Delete(ev);
+    return 0;
+}
