@@ -79,8 +79,8 @@ eq "blocks: device paths become drive-letter paths (QueryDosDevice map)" \
     "$(count 'sorted(set(tuple(e["process"]["path"].split(chr(92))[:2]) for e in ev if e["type"]=="connection_blocked"))')" \
     "[('C:', 'program files'), ('C:', 'programdata')]"
 check "blocks: the burst alert fires" wait_until 10 at_least 'len([e for e in ev if e["type"]=="alert" and e["rule"]=="edr-block-burst"])' 1
-check "heartbeat: the subscription's last record and state" wait_until 10 sh -c \
-    "grep -q '\"state\":\"subscribed\",\"log_generation\":0,\"last_record_id\":48213402' '$T/stored' || { fetch_stored >/dev/null; false; }"
+hb_state() { fetch_stored; grep -q '"state":"subscribed","log_generation":0,"last_record_id":48213402' "$T/stored"; }
+check "heartbeat: the subscription's last record and state" wait_until 10 hb_state
 stop_fake
 eq "stop: SIGTERM exits 0" "$STOP" 0
 

@@ -94,6 +94,59 @@ kill -TERM "$APID"; wait "$APID"
 eq "bad read: no change set from it" "$(count "$changesets")" 2
 EXTRA_PIDS=""
 
+# --- net events through the stand-in engine ------------------------------------------------------
+reset_host
+cp "$CAP/2-after-attack-filters.xml" "$T/engine.xml"
+rm -f "$T/engine.xml.collect"
+: >"$T/netevents"
+config "$T/n.json" "$T/ndata" '[ { "type": "wfp" }, { "type": "netevent", "check_ms": 1000, "queue_events": 16 } ]'
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_NETEVENTS="$T/netevents" "$FAKE" run --config "$T/n.json" >"$T/n.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "netevent: subscribes with the newest version" wait_until 20 grep -q 'subscribed to net events (FwpmNetEventSubscribe4)' "$T/n.log"
+check "netevent: the baseline inventory is read first" wait_until 20 at_least "$changesets" 1
+eq "netevent: collection turned on" "$(cat "$T/engine.xml.collect" 2>/dev/null)" 1
+eq "netevent: the value found before is kept for uninstall" "$(cat "$T/ndata/netevents.previous" 2>/dev/null)" 0
+# 200 drops of Defender by the attack filters at once (more than the queue of 16 holds): every
+# one is either stored or counted as dropped; then one capability drop
+for i in $(seq 1 100); do
+    echo "4 3 0 6 10.20.30.42 $((50000 + i)) 20.42.65.84 443 324367 48 3901 \\device\\harddiskvolume3\\programdata\\microsoft\\windows defender\\platform\\4.18.24090.11-0\\msmpeng.exe"
+    echo "4 3 1 6 fd00:20:30::42 $((51000 + i)) 2603:1030:b:3::152 443 324368 50 3901 \\device\\harddiskvolume3\\programdata\\microsoft\\windows defender\\platform\\4.18.24090.11-0\\msmpeng.exe"
+done >>"$T/netevents"
+# (repeated drops of one flow are merged by the pipeline: count them by their `count`)
+ne_stored='sum(e["count"] for e in ev if e["type"]=="connection_blocked" and e["source"]=="netevent")'
+ne_dropped='max([h["stats"]["sources"]["netevent#2"].get("queue_dropped", 0) for h in ev if h["type"]=="heartbeat" and "netevent#2" in h["stats"].get("sources", {})] or [0])'
+accounted() { [[ $(( $(count "$ne_stored") + $(count "$ne_dropped") )) -ge 200 ]]; }
+wait_until 20 accounted
+eq "netevent: all 200 accounted for (stored + counted drops)" "$(( $(count "$ne_stored") + $(count "$ne_dropped") ))" 200
+echo "4 7 0 6 10.20.30.42 50999 52.168.117.170 443 77 0 0 \\device\\harddiskvolume3\\windows\\systemapps\\app.exe" >>"$T/netevents"
+check "netevent: a capability drop (app container) arrives" wait_until 20 at_least \
+    'len([e for e in ev if e["source"]=="netevent" and e["filter"]["id"]==77 and e["layer"] is None])' 1
+eq "netevent: Defender's drops name the attack filter from the live inventory" \
+    "$(count 'sorted(set((e["filter"]["id"], e["filter"].get("name"), e["layer"], e["direction"]) for e in ev if e["source"]=="netevent" and "msmpeng" in e["process"]["path"]))')" \
+    "[(324367, 'Custom Outbound Filter', 'ALE_AUTH_CONNECT_V4', 'outbound'), (324368, 'Custom Outbound Filter', 'ALE_AUTH_CONNECT_V6', 'outbound')]"
+eq "netevent: paths in drive letters" \
+    "$(count 'sorted(set(e["process"]["path"][:16] for e in ev if e["source"]=="netevent"))')" "['C:\\\\programdata\\\\m', 'C:\\\\windows\\\\syste']"
+# someone turns collection off: the watchdog turns it on again and says so
+echo 0 >"$T/engine.xml.collect"
+check "netevent: collection turned off is turned on again" wait_until 10 sh -c "[ \"\$(cat '$T/engine.xml.collect')\" = 1 ]"
+check "netevent: and reported as a gap" wait_until 10 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "turned off by someone else" in e["message"]])' 1
+kill -TERM "$APID"; wait "$APID"
+eq "netevent: SIGTERM exits 0" "$?" 0
+eq "netevent: the value found before is not overwritten" "$(cat "$T/ndata/netevents.previous")" 0
+# the oldest subscribe version (FwpmNetEventSubscribe0, FWPM_NET_EVENT1) converts the same
+: >"$T/netevents"
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_NETEVENTS="$T/netevents" WFPW_FAKE_NETEVENTS_VERSION=0 "$FAKE" run --config "$T/n.json" >"$T/n0.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+wait_until 10 grep -q 'FwpmNetEventSubscribe0' "$T/n0.log"
+echo "0 3 0 17 10.20.30.42 5353 224.0.0.251 5353 100023 48 3901 \\device\\harddiskvolume3\\tools\\v0.exe" >>"$T/netevents"
+check "netevent: a version-0 event arrives" wait_until 20 at_least \
+    'len([e for e in ev if e["source"]=="netevent" and e["process"]["path"]=="C:\\tools\\v0.exe" and e["protocol"]==17])' 1
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+
 # --- the real agent on Linux: no engine --------------------------------------------------------
 mkdir -p "$T/cap"
 cp "$CAP/3-blocked-connections.xml" "$T/cap/"
@@ -110,7 +163,7 @@ EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
 WINE=/usr/lib/wine/wine64
 export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
 if [[ -x $WINE && -f $EXE ]]; then
-    config "$T/x.json" "Z:$T/xdata" "[ { \"type\": \"wfp\", \"retry_ms\": 1000 }, { \"type\": \"replay\", \"path\": \"Z:$T/cap\" } ]"
+    config "$T/x.json" "Z:$T/xdata" "[ { \"type\": \"wfp\", \"retry_ms\": 1000 }, { \"type\": \"replay\", \"path\": \"Z:$T/cap\" }, { \"type\": \"netevent\", \"retry_ms\": 1000 } ]"
     sed -i -e "s#\"$T/pki#\"Z:$T/pki#g" "$T/x.json"
     reset_host
     timeout 60 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x.log" 2>&1 &
@@ -125,7 +178,8 @@ if [[ -x $WINE && -f $EXE ]]; then
     EXTRA_PIDS=""
     check "Wine: names the failing call and the service to check" \
         grep -q 'source:wfp#1\] error: FwpmEngineOpen0 failed: error 0x[0-9a-f]*.*Base Filtering Engine service (BFE)' "$T/x.log"
-    eq "Wine: the error is logged once, not per retry" "$(grep -c 'FwpmEngineOpen0 failed' "$T/x.log")" 1
+    eq "Wine: the error is logged once, not per retry" "$(grep -c 'source:wfp#1\] error: FwpmEngineOpen0 failed' "$T/x.log")" 1
+    eq "Wine: the netevent source names it too, once" "$(grep -c 'source:netevent#3\] error: FwpmEngineOpen0 failed' "$T/x.log")" 1
     eq "Wine: the replay source beside it delivers" "$(count 'len([e for e in ev if e["type"]=="connection_blocked"])')" 26
     check "Wine: heartbeats say the engine is not open" grep -q '"engine":"engine not open"' "$T/stored"
 else

@@ -64,6 +64,25 @@ SAME_AT(wfpw_fwpm_callout, provider_key, FWPM_CALLOUT0, providerKey);
 SAME_AT(wfpw_fwpm_callout, layer, FWPM_CALLOUT0, applicableLayer);
 SAME_AT(wfpw_fwpm_callout, id, FWPM_CALLOUT0, calloutId);
 
+/* net events: the versions mingw-w64 declares (0 and 1) */
+#include "fwpm_netevent.h"
+SAME_SIZE(wfpw_ne_header0, FWPM_NET_EVENT_HEADER0);
+SAME_AT(wfpw_ne_header0, flags, FWPM_NET_EVENT_HEADER0, flags);
+SAME_AT(wfpw_ne_header0, local, FWPM_NET_EVENT_HEADER0, localAddrV4);
+SAME_AT(wfpw_ne_header0, remote, FWPM_NET_EVENT_HEADER0, remoteAddrV6);
+SAME_AT(wfpw_ne_header0, local_port, FWPM_NET_EVENT_HEADER0, localPort);
+SAME_AT(wfpw_ne_header0, app_id, FWPM_NET_EVENT_HEADER0, appId);
+SAME_AT(wfpw_ne_header0, user_id, FWPM_NET_EVENT_HEADER0, userId);
+SAME_SIZE(wfpw_ne_header1, FWPM_NET_EVENT_HEADER1);
+SAME_SIZE(wfpw_ne_event1, FWPM_NET_EVENT1);
+SAME_AT(wfpw_ne_event1, type, FWPM_NET_EVENT1, type);
+SAME_AT(wfpw_ne_event1, detail, FWPM_NET_EVENT1, classifyDrop);
+SAME_SIZE(wfpw_ne_classify_drop1, FWPM_NET_EVENT_CLASSIFY_DROP1);
+SAME_AT(wfpw_ne_classify_drop1, layer_id, FWPM_NET_EVENT_CLASSIFY_DROP1, layerId);
+SAME_AT(wfpw_ne_classify_drop1, ms_fwp_direction, FWPM_NET_EVENT_CLASSIFY_DROP1, msFwpDirection);
+SAME_AT(wfpw_ne_classify_drop1, is_loopback, FWPM_NET_EVENT_CLASSIFY_DROP1, isLoopback);
+_Static_assert((int)FWPM_NET_EVENT_TYPE_CLASSIFY_DROP == WFPW_NE_CLASSIFY_DROP, "net event type");
+
 _Static_assert((int)FWP_V4_ADDR_MASK == (int)WFPW_FWP_V4_ADDR_MASK && (int)FWP_RANGE_TYPE == (int)WFPW_FWP_RANGE_TYPE &&
                    (int)FWP_BYTE_ARRAY6_TYPE == (int)WFPW_FWP_BYTE_ARRAY6_TYPE && (int)FWP_SID == (int)WFPW_FWP_SID &&
                    (int)FWP_UNICODE_STRING_TYPE == (int)WFPW_FWP_UNICODE_STRING_TYPE,

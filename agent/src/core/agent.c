@@ -211,6 +211,7 @@ int wfpw_agent_run(struct wfpw_agent_cfg *cfg, int until_drained)
         struct wfpw_source *s = &a->sources[i];
         uint64_t spooled;
         s->type = cfg->sources[i].type, s->conf = cfg->sources[i].conf, s->loop = &a->loop;
+        s->data_dir = cfg->data_dir;
         s->index = (uint32_t)(i + 1);
         snprintf(s->name, sizeof(s->name), "%s#%u", s->type->name, s->index);
         wfpw_spool_position(a->spool, s->index, &s->resume_pos, &spooled);

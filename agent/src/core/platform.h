@@ -75,6 +75,15 @@ int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen);
 int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, char *err, size_t errlen);
 int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen);
 void wfpw__plat_wfp_close(struct wfpw__wfp *eng);
+/* net events: collect_get/set read and write FWPM_ENGINE_COLLECT_NET_EVENTS (0/1) — the engine
+ *       keeps net events only while it is on. subscribe: with the newest FwpmNetEventSubscribe
+ *       version this Windows exports (4 down to 0, resolved with GetProcAddress; *version says
+ *       which); on_event(ctx, version, event) is called on an RPC thread with the engine's
+ *       FWPM_NET_EVENTn (src/wfp/fwpm_netevent.h), valid during the call only. Ended by close. */
+int wfpw__plat_wfp_collect_get(struct wfpw__wfp *eng, int *on, char *err, size_t errlen);
+int wfpw__plat_wfp_collect_set(struct wfpw__wfp *eng, int on, char *err, size_t errlen);
+int wfpw__plat_wfp_netevents(struct wfpw__wfp *eng, void (*on_event)(void *ctx, unsigned version, const void *event),
+                             void *ctx, unsigned *version, char *err, size_t errlen);
 
 /* ---- the Windows event log (wevtapi) ----
  * evt_open: a pull subscription to `channel` with XPath `query`; bookmark_xml NULL: from the

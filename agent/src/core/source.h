@@ -54,6 +54,7 @@ struct wfpw_source {
     void *state;                 /* the type's own (set by init, freed by close) */
     struct uv_loop_s *loop;
     struct wfpw_pipeline *pipe;
+    const char *data_dir;        /* the agent's data directory (borrowed): state a source keeps */
     uint64_t resume_pos;         /* continue after this position (0: from the start) */
     uint64_t last_pos;           /* position of the last event handed over */
     struct wfpw_source_counters ctr;

@@ -32,3 +32,27 @@ void wfpw__plat_wfp_close(struct wfpw__wfp *eng)
 {
     (void)eng;
 }
+
+int wfpw__plat_wfp_collect_get(struct wfpw__wfp *eng, int *on, char *err, size_t errlen)
+{
+    (void)eng;
+    *on = 0;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_collect_set(struct wfpw__wfp *eng, int on, char *err, size_t errlen)
+{
+    (void)eng, (void)on;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_netevents(struct wfpw__wfp *eng, void (*on_event)(void *ctx, unsigned version, const void *event),
+                             void *ctx, unsigned *version, char *err, size_t errlen)
+{
+    (void)eng, (void)on_event, (void)ctx;
+    *version = 0;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}

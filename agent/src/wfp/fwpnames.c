@@ -290,6 +290,30 @@ static const struct named_guid objects[] = {
     {"FWPM_PROVIDER_CONTEXT_SECURE_SOCKET_IPSEC", "8c2d4144-f8e0-42c0-94ce-7ccfc63b2f9b"},
 };
 
+/* Run-time layer ids (FWPS_BUILTIN_LAYERS in the WDK's fwpsk.h: each layer followed by its
+ * _DISCARD twin). Driver records, net events (layerId) and audit events (LayerRTID) use them;
+ * they agree with events.md's observations (13 inbound transport v4 discard, 28 ICMP error v4,
+ * 36/38 resource assignment, 40 listen, 44/46 receive/accept, 48/50 connect). */
+static const char *const fwps_layers[] = {
+    "INBOUND_IPPACKET_V4", "INBOUND_IPPACKET_V4_DISCARD", "INBOUND_IPPACKET_V6", "INBOUND_IPPACKET_V6_DISCARD",
+    "OUTBOUND_IPPACKET_V4", "OUTBOUND_IPPACKET_V4_DISCARD", "OUTBOUND_IPPACKET_V6", "OUTBOUND_IPPACKET_V6_DISCARD",
+    "IPFORWARD_V4", "IPFORWARD_V4_DISCARD", "IPFORWARD_V6", "IPFORWARD_V6_DISCARD",
+    "INBOUND_TRANSPORT_V4", "INBOUND_TRANSPORT_V4_DISCARD", "INBOUND_TRANSPORT_V6", "INBOUND_TRANSPORT_V6_DISCARD",
+    "OUTBOUND_TRANSPORT_V4", "OUTBOUND_TRANSPORT_V4_DISCARD", "OUTBOUND_TRANSPORT_V6", "OUTBOUND_TRANSPORT_V6_DISCARD",
+    "STREAM_V4", "STREAM_V4_DISCARD", "STREAM_V6", "STREAM_V6_DISCARD",
+    "DATAGRAM_DATA_V4", "DATAGRAM_DATA_V4_DISCARD", "DATAGRAM_DATA_V6", "DATAGRAM_DATA_V6_DISCARD",
+    "INBOUND_ICMP_ERROR_V4", "INBOUND_ICMP_ERROR_V4_DISCARD", "INBOUND_ICMP_ERROR_V6", "INBOUND_ICMP_ERROR_V6_DISCARD",
+    "OUTBOUND_ICMP_ERROR_V4", "OUTBOUND_ICMP_ERROR_V4_DISCARD", "OUTBOUND_ICMP_ERROR_V6", "OUTBOUND_ICMP_ERROR_V6_DISCARD",
+    "ALE_RESOURCE_ASSIGNMENT_V4", "ALE_RESOURCE_ASSIGNMENT_V4_DISCARD", "ALE_RESOURCE_ASSIGNMENT_V6",
+    "ALE_RESOURCE_ASSIGNMENT_V6_DISCARD",
+    "ALE_AUTH_LISTEN_V4", "ALE_AUTH_LISTEN_V4_DISCARD", "ALE_AUTH_LISTEN_V6", "ALE_AUTH_LISTEN_V6_DISCARD",
+    "ALE_AUTH_RECV_ACCEPT_V4", "ALE_AUTH_RECV_ACCEPT_V4_DISCARD", "ALE_AUTH_RECV_ACCEPT_V6",
+    "ALE_AUTH_RECV_ACCEPT_V6_DISCARD",
+    "ALE_AUTH_CONNECT_V4", "ALE_AUTH_CONNECT_V4_DISCARD", "ALE_AUTH_CONNECT_V6", "ALE_AUTH_CONNECT_V6_DISCARD",
+};
+
+
+#define FILETIME_UNIX_EPOCH 116444736000000000ull  /* 1970-01-01 in 100 ns units since 1601 */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 char *wfpw_guid_str(const struct wfpw_guid *g, char out[WFPW_GUID_STR_LEN])
@@ -456,5 +480,28 @@ int wfpw_fwp_flags(enum wfpw_fwp_flag_kind kind, uint32_t flags, int (*emit)(voi
         if (rc != 0)
             return rc;
     }
+    return 0;
+}
+
+const char *wfpw_fwps_layer_name(unsigned id)
+{
+    return id < COUNT(fwps_layers) ? fwps_layers[id] : NULL;
+}
+
+int wfpw_fwps_layer_is_packet(unsigned id)
+{
+    return id < 20;  /* IP-packet, forward and transport layers */
+}
+
+int wfpw_fwps_layer_has_remote(unsigned id)
+{
+    return !(id >= 36 && id <= 43);  /* resource assignment (bind) and listen have no remote end */
+}
+
+int wfpw_filetime_ms(uint64_t ft, int64_t *ms)
+{
+    if (ft < FILETIME_UNIX_EPOCH || (ft - FILETIME_UNIX_EPOCH) / 10000 > 253402300799999ull)
+        return WFPW_ERANGE;  /* before 1970 or after 9999: not on the wire */
+    *ms = (int64_t)((ft - FILETIME_UNIX_EPOCH) / 10000);
     return 0;
 }

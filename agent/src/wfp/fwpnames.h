@@ -38,6 +38,15 @@ int wfpw_fwp_layer_guid(const char *name, struct wfpw_guid *g);
 const char *wfpw_fwp_object_symbol(const struct wfpw_guid *g);
 int wfpw_fwp_object_guid(const char *symbol, struct wfpw_guid *g);
 
+/* Run-time layer ids (FWPS_BUILTIN_LAYERS numbering, as in driver records, net events and
+ * audit LayerRTID): the name ("ALE_AUTH_CONNECT_V4_DISCARD") or NULL; packet-level layers
+ * (IP packet, forward, transport) and layers with a remote end (not bind or listen). */
+const char *wfpw_fwps_layer_name(unsigned id);
+int wfpw_fwps_layer_is_packet(unsigned id);
+int wfpw_fwps_layer_has_remote(unsigned id);
+/* FILETIME (100 ns since 1601) -> ms since 1970; WFPW_ERANGE outside 1970..9999. */
+int wfpw_filetime_ms(uint64_t ft, int64_t *ms);
+
 /* Enumerations; NULL when the value is not one Windows defines. */
 const char *wfpw_fwp_type_name(uint32_t type);      /* "UINT8", "BYTE_BLOB_TYPE", "RANGE_TYPE" */
 const char *wfpw_fwp_match_name(uint32_t match);    /* "EQUAL", "FLAGS_NONE_SET" */

@@ -32,6 +32,10 @@ struct wfpw__wfp {
     HANDLE change;               /* filter change subscription, NULL when not watching */
     void (*changed)(void *ctx);
     void *ctx;
+    HANDLE netevents;            /* net event subscription, NULL when none */
+    unsigned ne_version;
+    void (*on_netevent)(void *ctx, unsigned version, const void *event);
+    void *ne_ctx;
 };
 
 /* "Call failed: error 0x... (system text)" plus what to check for the usual causes. */
@@ -159,10 +163,82 @@ int wfpw__plat_wfp_watch(struct wfpw__wfp *w, void (*changed)(void *ctx), void *
     return 0;
 }
 
+int wfpw__plat_wfp_collect_get(struct wfpw__wfp *w, int *on, char *err, size_t errlen)
+{
+    FWP_VALUE0 *v = NULL;
+    DWORD e = FwpmEngineGetOption0(w->engine, FWPM_ENGINE_COLLECT_NET_EVENTS, &v);
+    if (e != ERROR_SUCCESS)
+        return fail(e, "FwpmEngineGetOption0(FWPM_ENGINE_COLLECT_NET_EVENTS)", err, errlen);
+    *on = v && v->type == FWP_UINT32 && v->uint32 != 0;
+    FwpmFreeMemory0((void **)&v);
+    return 0;
+}
+
+int wfpw__plat_wfp_collect_set(struct wfpw__wfp *w, int on, char *err, size_t errlen)
+{
+    FWP_VALUE0 v;
+    DWORD e;
+    memset(&v, 0, sizeof(v));
+    v.type = FWP_UINT32;
+    v.uint32 = on ? 1 : 0;
+    if ((e = FwpmEngineSetOption0(w->engine, FWPM_ENGINE_COLLECT_NET_EVENTS, &v)) != ERROR_SUCCESS)
+        return fail(e, "FwpmEngineSetOption0(FWPM_ENGINE_COLLECT_NET_EVENTS)", err, errlen);
+    return 0;
+}
+
+/* One callback per subscribe version: each hands the event on with its version. */
+#define NE_CALLBACK(n)                                                                          \
+    static void CALLBACK on_netevent##n(void *ctx, const void *event)                          \
+    {                                                                                           \
+        struct wfpw__wfp *w = ctx;                                                              \
+        w->on_netevent(w->ne_ctx, n, event);                                                    \
+    }
+NE_CALLBACK(0)
+NE_CALLBACK(1)
+NE_CALLBACK(2)
+NE_CALLBACK(3)
+NE_CALLBACK(4)
+
+typedef DWORD(WINAPI *subscribe_fn)(HANDLE, const FWPM_NET_EVENT_SUBSCRIPTION0 *, void *, void *, HANDLE *);
+
+int wfpw__plat_wfp_netevents(struct wfpw__wfp *w, void (*on_event)(void *ctx, unsigned version, const void *event),
+                             void *ctx, unsigned *version, char *err, size_t errlen)
+{
+    static void (CALLBACK *const callbacks[])(void *, const void *) = {on_netevent0, on_netevent1, on_netevent2,
+                                                                       on_netevent3, on_netevent4};
+    HMODULE dll = GetModuleHandleA("fwpuclnt.dll");
+    FWPM_NET_EVENT_SUBSCRIPTION0 sub;
+    int n;
+    *version = 0;
+    if (dll == NULL)
+        return fail(GetLastError(), "GetModuleHandle(fwpuclnt.dll)", err, errlen);
+    memset(&sub, 0, sizeof(sub));   /* no template: every net event */
+    w->on_netevent = on_event, w->ne_ctx = ctx;
+    for (n = 4; n >= 0; n--) {      /* the newest this Windows has */
+        char name[32];
+        subscribe_fn fn;
+        DWORD e;
+        snprintf(name, sizeof(name), "FwpmNetEventSubscribe%d", n);
+        if ((fn = (subscribe_fn)(void (*)(void))GetProcAddress(dll, name)) == NULL)
+            continue;
+        if ((e = fn(w->engine, &sub, (void *)callbacks[n], w, &w->netevents)) != ERROR_SUCCESS) {
+            w->netevents = NULL;
+            return fail(e, name, err, errlen);
+        }
+        w->ne_version = (unsigned)n;
+        *version = (unsigned)n;
+        return 0;
+    }
+    snprintf(err, errlen, "fwpuclnt.dll exports no FwpmNetEventSubscribe0..4");
+    return WFPW_ENOSYS;
+}
+
 void wfpw__plat_wfp_close(struct wfpw__wfp *w)
 {
     if (w == NULL)
         return;
+    if (w->netevents)
+        FwpmNetEventUnsubscribe0(w->engine, w->netevents); /* waits for running callbacks */
     if (w->change)
         FwpmFilterUnsubscribeChanges0(w->engine, w->change); /* waits for running callbacks */
     FwpmEngineClose0(w->engine);

@@ -13,9 +13,8 @@
  * cleared), the source moves to the next generation, reads from the oldest record, and says
  * so in an agent_status event: the events in between are gone and the SIEM should know.
  *
- * Paths: \device\harddiskvolumeN\... become drive-letter paths through the QueryDosDevice map,
- * re-read every `devmap_refresh_ms` and whenever a path does not map (at most once a minute).
- * Local versus remote: the host's own addresses (uv_interface_addresses), refreshed likewise.
+ * Paths: \device\harddiskvolumeN\... become drive-letter paths and local versus remote is
+ * told by the host's own addresses (hostinfo.h), re-read every `devmap_refresh_ms`.
  *
  * On Linux the platform layer has no event log: the source says so once and stays idle.
  */
@@ -26,9 +25,9 @@
 #include <uv.h>
 
 #include "attrib.h"
-#include "devmap.h"
 #include "evtsub.h"
 #include "evtxml.h"
+#include "hostinfo.h"
 #include "platform.h"
 #include "source.h"
 #include "wfpw/errors.h"
@@ -38,8 +37,6 @@
 
 #define MAX_IDS 32
 #define RENDERED_MAX (1u << 20)         /* a rendered event larger than this is refused */
-#define ADDR_MAX 64
-#define MISS_REFRESH_MS 60000
 
 struct evl_conf {
     char channel[WFPW_CFG_STR_MAX];
@@ -83,62 +80,22 @@ struct evl {
     int handles, unavailable;
     uint32_t generation;
     uint64_t last_record;        /* of this generation */
-    struct wfpw_devmap devmap;
-    int64_t devmap_missed_ms;
-    char addrs[ADDR_MAX][64];
-    size_t naddrs;
+    struct wfpw_hostinfo host;   /* drive letters and own addresses for the parser */
     uint64_t events, skipped, parse_errors, reopens, gaps;
     uint64_t events_at_open;     /* `events` when last subscribed: log a resubscription only after progress */
     const char *state;
 };
 
-/* ---- helpers for the parser: drive letters and own addresses ------------------------------ */
+static int64_t loop_now(void *ctx)
+{
+    return (int64_t)uv_now(ctx);
+}
 
 static void refresh_maps(struct evl *l)
 {
-    static char text[8192];
     char err[256];
-    uv_interface_address_t *ifs;
-    int n, i;
-    if (wfpw__plat_dos_devices(text, sizeof(text)) == 0 && wfpw_devmap_parse(&l->devmap, text, err, sizeof(err)) != 0)
+    if (wfpw_hostinfo_refresh(&l->host, err, sizeof(err)) != 0)
         wfpw_source_error(l->src, err);
-    l->naddrs = 0;
-    if (uv_interface_addresses(&ifs, &n) == 0) {
-        for (i = 0; i < n && l->naddrs < ADDR_MAX; i++) {
-            if (ifs[i].address.address4.sin_family == AF_INET)
-                uv_ip4_name(&ifs[i].address.address4, l->addrs[l->naddrs++], 64);
-            else if (ifs[i].address.address6.sin6_family == AF_INET6)
-                uv_ip6_name(&ifs[i].address.address6, l->addrs[l->naddrs++], 64);
-        }
-        uv_free_interface_addresses(ifs, n);
-    }
-}
-
-static int map_path(void *ctx, const char *nt, char *out, size_t len)
-{
-    struct evl *l = ctx;
-    int rc = wfpw_devmap_map(&l->devmap, nt, out, len);
-    if (rc == WFPW_ENOENT) {
-        int64_t now = (int64_t)uv_now(l->src->loop);
-        if (now - l->devmap_missed_ms >= MISS_REFRESH_MS) {  /* a new volume? look once more */
-            l->devmap_missed_ms = now;
-            refresh_maps(l);
-            rc = wfpw_devmap_map(&l->devmap, nt, out, len);
-        }
-    }
-    return rc;
-}
-
-static int is_local(void *ctx, const char *ip)
-{
-    struct evl *l = ctx;
-    size_t i;
-    if (l->naddrs == 0)
-        return -1;
-    for (i = 0; i < l->naddrs; i++)
-        if (strcmp(l->addrs[i], ip) == 0)
-            return 1;
-    return 0;
 }
 
 /* ---- reader thread -------------------------------------------------------------------------- */
@@ -307,7 +264,7 @@ static int on_parsed(void *ctx, struct wfpw_evtxml_event *e)
 
 static void parse_one(struct evl *l, const char *xml, size_t len)
 {
-    struct wfpw_evtxml_opts o = {map_path, is_local, l};
+    struct wfpw_evtxml_opts o = {wfpw_hostinfo_map_path, wfpw_hostinfo_is_local, &l->host};
     struct wfpw_evtxml *p = wfpw_evtxml_new(&o, on_parsed, l);
     char err[512] = "", msg[640];
     if (p == NULL) {
@@ -410,6 +367,7 @@ static int evl_start(struct wfpw_source *src)
     uv_timer_init(src->loop, &l->refresh);
     l->refresh.data = l;
     l->handles = 1;
+    l->host.now_ms = loop_now, l->host.now_ctx = src->loop;
     refresh_maps(l);
     uv_timer_start(&l->refresh, on_refresh, (uint64_t)l->conf->devmap_refresh_ms, (uint64_t)l->conf->devmap_refresh_ms);
     try_open(l);
@@ -468,7 +426,7 @@ static void evl_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddNumberToObject(out, "parse_errors", (double)l->parse_errors);
     cJSON_AddNumberToObject(out, "resubscribes", (double)l->reopens);
     cJSON_AddNumberToObject(out, "gaps", (double)l->gaps);
-    cJSON_AddNumberToObject(out, "drive_mappings", (double)l->devmap.n);
+    cJSON_AddNumberToObject(out, "drive_mappings", (double)l->host.devmap.n);
 }
 
 const struct wfpw_source_type wfpw_source_eventlog = {
