@@ -53,11 +53,19 @@ stop_fake() { kill -TERM "$APID"; wait "$APID"; STOP=$?; EXTRA_PIDS=""; }
 # --- the attack as the live sources see it ---------------------------------------------------
 cp "$CAP/1-baseline-filters.xml" "$T/engine.xml"
 echo '<Events>' >"$T/Security.xml"
+echo '{0CCE9226-69AE-11D9-BED3-505054503030}=1' >"$T/Security.xml.audit"   # Connection: success only
 config "$T/e.json" "$T/edata" \
-    '[ { "type": "wfp", "debounce_ms": 1500, "full_every_ms": 600000 }, { "type": "eventlog", "retry_ms": 300 } ]'
+    '[ { "type": "wfp", "debounce_ms": 1500, "full_every_ms": 600000 }, { "type": "eventlog", "retry_ms": 300, "devmap_refresh_ms": 1000 } ]'
 run_fake e1.log
 check "start: the baseline inventory arrives" wait_until 20 at_least 'len([e for e in ev if e["type"]=="inventory_changed"])' 1
 check "start: subscribed from the oldest record (no bookmark yet)" wait_until 5 grep -q 'subscribed to the Security log from its oldest record' "$T/e1.log"
+
+# audit policy: the subcategories the default event ids need, by GUID; what was there kept
+eq "audit policy: turned on what the event ids need (by subcategory GUID)" "$(sort "$T/Security.xml.audit" | tr '\n' ' ')" \
+    "{0CCE9225-69AE-11D9-BED3-505054503030}=2 {0CCE9226-69AE-11D9-BED3-505054503030}=3 {0CCE9233-69AE-11D9-BED3-505054503030}=1 {0CCE9234-69AE-11D9-BED3-505054503030}=1 "
+eq "audit policy: the settings before are kept for uninstall" "$(tr '\n' ' ' <"$T/edata/auditpol.previous")" \
+    "{0CCE9225-69AE-11D9-BED3-505054503030}=0 {0CCE9226-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=0 {0CCE9234-69AE-11D9-BED3-505054503030}=0 "
+check "audit policy: the change is logged in words" grep -q 'audit policy: Filtering Platform Connection now audits success and failure (was success)' "$T/e1.log"
 
 # the attacker adds two filters: Windows logs 5447 twice, the engine shows them a moment later
 events_of "$CAP/1-security-5447-attack.xml" >>"$T/Security.xml"
@@ -81,6 +89,10 @@ eq "blocks: device paths become drive-letter paths (QueryDosDevice map)" \
 check "blocks: the burst alert fires" wait_until 10 at_least 'len([e for e in ev if e["type"]=="alert" and e["rule"]=="edr-block-burst"])' 1
 hb_state() { fetch_stored; grep -q '"state":"subscribed","log_generation":0,"last_record_id":48213402' "$T/stored"; }
 check "heartbeat: the subscription's last record and state" wait_until 10 hb_state
+# Group Policy takes failure auditing away again: reported (not fought)
+sed -i 's/{0CCE9226-69AE-11D9-BED3-505054503030}=3/{0CCE9226-69AE-11D9-BED3-505054503030}=1/' "$T/Security.xml.audit"
+check "audit policy: drift is reported" wait_until 10 grep -q 'audit policy: Filtering Platform Connection no longer audits failure' "$T/e1.log"
+eq "audit policy: and not fought" "$(grep -c '{0CCE9226-69AE-11D9-BED3-505054503030}=1' "$T/Security.xml.audit")" 1
 stop_fake
 eq "stop: SIGTERM exits 0" "$STOP" 0
 

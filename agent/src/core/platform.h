@@ -20,6 +20,8 @@
  *                                      notifications (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_evt_*, _dos_devices     the event log subscription and the drive-letter map
  *                                      (below); Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_audit_get/set           the system audit policy of one subcategory (below);
+ *                                      Windows only, WFPW_ENOSYS elsewhere
  * Each returns 0 or a negative WFPW_E* code unless stated otherwise.
  */
 #ifndef WFPW_PLATFORM_H
@@ -105,5 +107,12 @@ int wfpw__plat_evt_next(struct wfpw__evt *sub, unsigned timeout_ms, unsigned max
 void wfpw__plat_evt_cancel(struct wfpw__evt *sub);
 void wfpw__plat_evt_close(struct wfpw__evt *sub);
 int wfpw__plat_dos_devices(char *out, size_t len);
+
+/* ---- the system audit policy (AuditQuerySystemPolicy / AuditSetSystemPolicy) ----
+ * By subcategory GUID "{0CCE9226-...}"; bits 1 success, 2 failure. set enables
+ * SeSecurityPrivilege first and sets exactly `bits` (0: audit nothing). WFPW_EACCES when the
+ * privilege is missing; errors name the call in err. */
+int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen);
+int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen);
 
 #endif /* WFPW_PLATFORM_H */

@@ -10,7 +10,8 @@
  * that record, and fails like EvtSubscribe (the bookmark no longer resolves) when the log's
  * oldest record is newer than it. Each next() re-reads the file. Drive letters: C: is
  * \Device\HarddiskVolume3. WFPW_FAKE_EVTLOG_FAIL_AFTER=N makes the reading fail once after N
- * events, as a subscription whose handle broke.
+ * events, as a subscription whose handle broke. The audit policy is the file WFPW_FAKE_EVTLOG
+ * + ".audit" ("GUID=bits" lines; a missing line is 0).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,5 +139,53 @@ void wfpw__plat_evt_close(struct wfpw__evt *s)
 int wfpw__plat_dos_devices(char *out, size_t len)
 {
     snprintf(out, len, "C:=\\Device\\HarddiskVolume3\nD:=\\Device\\HarddiskVolume4\n");
+    return 0;
+}
+
+/* ---- audit policy: the file WFPW_FAKE_EVTLOG + ".audit" of "GUID=bits" lines ---------------- */
+
+static void audit_path(char *out, size_t len)
+{
+    snprintf(out, len, "%s.audit", getenv("WFPW_FAKE_EVTLOG") ? getenv("WFPW_FAKE_EVTLOG") : "/nonexistent");
+}
+
+int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen)
+{
+    char path[1100], *data = NULL, *at;
+    size_t len;
+    (void)err, (void)errlen;
+    audit_path(path, sizeof(path));
+    *bits = 0;
+    if (wfpw_file_read_all(path, 1 << 16, &data, &len) == 0) {
+        if ((at = strstr(data, guid)) != NULL && at[strlen(guid)] == '=')
+            *bits = (unsigned)atoi(at + strlen(guid) + 1);
+        wfpw_free(data);
+    }
+    return 0;
+}
+
+int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen)
+{
+    char path[1100], *data = NULL, out[4096];
+    size_t len, o = 0;
+    const char *line;
+    audit_path(path, sizeof(path));
+    if (wfpw_file_read_all(path, 1 << 16, &data, &len) == 0) {
+        for (line = data; *line;) {
+            const char *eol = strchr(line, '\n');
+            size_t n = eol ? (size_t)(eol - line) + 1 : strlen(line);
+            if (strncmp(line, guid, strlen(guid)) != 0 && o + n < sizeof(out)) {
+                memcpy(out + o, line, n);
+                o += n;
+            }
+            line += n;
+        }
+        wfpw_free(data);
+    }
+    o += (size_t)snprintf(out + o, sizeof(out) - o, "%s=%u\n", guid, bits);
+    if (wfpw_file_write_atomic(path, out, o) != 0) {
+        snprintf(err, errlen, "fake audit policy: cannot write %s", path);
+        return WFPW_EIO;
+    }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../runner.h"
+#include "auditpol.h"
 #include "devmap.h"
 #include "evtsub.h"
 #include "evtxml.h"
@@ -89,5 +90,46 @@ TEST_IMPL(evtxml_1102_log_cleared)
     ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "time")->valuestring, "2026-11-20T14:10:00.123Z");
     ASSERT_EQ(wfpw_event_validate(ev, "event", &perr), 0);
     cJSON_Delete(ev);
+    return 0;
+}
+
+TEST_IMPL(auditpol_required_and_previous)
+{
+    static const int64_t defaults[] = {5031, 5150, 5151, 5152, 5153, 5155, 5157, 5159, 5441, 5446, 5447, 5448, 5449, 5450, 1102};
+    static const int64_t permitted[] = {5156, 5157};
+    static const int64_t none[] = {1102, 4624};
+    struct wfpw_audit_setting req[WFPW_AUDIT_SUBCATS], back[WFPW_AUDIT_SUBCATS];
+    char text[512], err[200];
+    size_t n, m;
+
+    n = wfpw_audit_required(defaults, sizeof(defaults) / sizeof(defaults[0]), req);
+    ASSERT_EQ(n, 4);
+    ASSERT_STR_EQ(req[0].name, "Filtering Platform Packet Drop");
+    ASSERT_EQ(req[0].bits, WFPW_AUDIT_FAILURE);
+    ASSERT_STR_EQ(req[1].guid, "{0CCE9226-69AE-11D9-BED3-505054503030}");
+    ASSERT_EQ(req[1].bits, WFPW_AUDIT_FAILURE);
+    ASSERT_STR_EQ(req[2].name, "Filtering Platform Policy Change");
+    ASSERT_EQ(req[2].bits, WFPW_AUDIT_SUCCESS);
+    /* 5447 lives in Other Policy Change Events, not in Filtering Platform Policy Change */
+    ASSERT_STR_EQ(req[3].guid, "{0CCE9234-69AE-11D9-BED3-505054503030}");
+    ASSERT_EQ(req[3].bits, WFPW_AUDIT_SUCCESS);
+    n = wfpw_audit_required(permitted, 2, req);
+    ASSERT_EQ(n, 1);
+    ASSERT_EQ(req[0].bits, WFPW_AUDIT_SUCCESS | WFPW_AUDIT_FAILURE);
+    ASSERT_STR_EQ(wfpw_audit_bits_text(req[0].bits), "success and failure");
+    ASSERT_EQ(wfpw_audit_required(none, 2, req), 0);
+
+    n = wfpw_audit_required(defaults, sizeof(defaults) / sizeof(defaults[0]), req);
+    req[1].bits = 1;
+    ASSERT_EQ(wfpw_audit_previous_format(req, n, text, sizeof(text)), 0);
+    ASSERT_EQ(wfpw_audit_previous_parse(text, back, &m, err, sizeof(err)), 0);
+    ASSERT_EQ(m, n);
+    ASSERT_STR_EQ(back[1].guid, req[1].guid);
+    ASSERT_EQ(back[1].bits, 1);
+    ASSERT_EQ(wfpw_audit_previous_format(req, n, text, 20), WFPW_ERANGE);
+    ASSERT_EQ(wfpw_audit_previous_parse("{0CCE9226-69AE-11D9-BED3-505054503030}=7\n", back, &m, err, sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "line 1: bits must be 0..3") != NULL);
+    ASSERT_EQ(wfpw_audit_previous_parse("{0CCE9215-69AE-11D9-BED3-505054503030}=1\n", back, &m, err, sizeof(err)), WFPW_ESYNTAX);
+    ASSERT(strstr(err, "subcategory wfpwatch manages") != NULL);
     return 0;
 }

@@ -16,6 +16,11 @@
  * Paths: \device\harddiskvolumeN\... become drive-letter paths and local versus remote is
  * told by the host's own addresses (hostinfo.h), re-read every `devmap_refresh_ms`.
  *
+ * Audit policy (`manage_audit_policy`): at start the subcategories the event ids need are
+ * turned on (auditpol.h; what they were is kept in data_dir/auditpol.previous for uninstall);
+ * afterwards a subcategory that lost a needed setting (Group Policy refresh) is reported
+ * every `devmap_refresh_ms`, not fought.
+ *
  * On Linux the platform layer has no event log: the source says so once and stays idle.
  */
 #include <stddef.h>
@@ -25,6 +30,8 @@
 #include <uv.h>
 
 #include "attrib.h"
+#include "auditpol.h"
+#include "fileio.h"
 #include "evtsub.h"
 #include "evtxml.h"
 #include "hostinfo.h"
@@ -42,6 +49,7 @@ struct evl_conf {
     char channel[WFPW_CFG_STR_MAX];
     struct wfpw_cfg_list ids;
     int64_t queue_events, retry_ms, devmap_refresh_ms;
+    int manage_audit_policy;
 };
 
 static const struct wfpw_cfg_key evl_keys[] = {
@@ -54,7 +62,10 @@ static const struct wfpw_cfg_key evl_keys[] = {
     {"retry_ms", WFPW_CFG_INT, offsetof(struct evl_conf, retry_ms), 100, 3600000, "10000", NULL, 0,
      "retry interval while the subscription cannot be opened"},
     {"devmap_refresh_ms", WFPW_CFG_INT, offsetof(struct evl_conf, devmap_refresh_ms), 1000, 86400000, "300000", NULL, 0,
-     "re-read the drive-letter map and the host's addresses this often"},
+     "re-read the drive-letter map and the host's addresses (and re-check the audit policy) this often"},
+    {"manage_audit_policy", WFPW_CFG_BOOL, offsetof(struct evl_conf, manage_audit_policy), 0, 0, "true", NULL, 0,
+     "turn on the audit subcategories the event ids need (previous settings kept for uninstall); "
+     "later changes (Group Policy) are reported, not fought"},
 };
 
 struct item {
@@ -83,6 +94,9 @@ struct evl {
     struct wfpw_hostinfo host;   /* drive letters and own addresses for the parser */
     uint64_t events, skipped, parse_errors, reopens, gaps;
     uint64_t events_at_open;     /* `events` when last subscribed: log a resubscription only after progress */
+    int64_t ids[MAX_IDS + 1];
+    size_t nids;
+    uint64_t audit_changes, audit_drift;
     const char *state;
 };
 
@@ -310,9 +324,64 @@ static void on_async(uv_async_t *a)
     }
 }
 
+/* ---- audit policy --------------------------------------------------------------------------- */
+
+/* Keep what the subcategories were before the agent first changed them (never overwritten). */
+static void remember_audit(struct evl *l, const struct wfpw_audit_setting *was, size_t n)
+{
+    char path[1100], text[512], *old = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/auditpol.previous", l->src->data_dir ? l->src->data_dir : ".");
+    if (wfpw_file_read_all(path, 4096, &old, &len) == 0) {
+        wfpw_free(old);
+        return;
+    }
+    if (wfpw_audit_previous_format(was, n, text, sizeof(text)) != 0 || wfpw_file_write_atomic(path, text, strlen(text)) != 0)
+        wfpw_source_error(l->src, "cannot record the previous audit policy");
+}
+
+/* apply: turn on what is missing (at start); else only report what went missing (drift). */
+static void check_audit(struct evl *l, int apply)
+{
+    struct wfpw_audit_setting req[WFPW_AUDIT_SUBCATS], was[WFPW_AUDIT_SUBCATS];
+    size_t n = wfpw_audit_required(l->ids, l->nids, req), i;
+    char err[512], msg[768];
+    if (!l->conf->manage_audit_policy || l->unavailable)
+        return;
+    for (i = 0; i < n; i++) {
+        if (wfpw__plat_audit_get(req[i].guid, &was[i].bits, err, sizeof(err)) != 0) {
+            if (strstr(err, "Windows only") == NULL)
+                wfpw_source_error(l->src, err);
+            return;
+        }
+        was[i].guid = req[i].guid, was[i].name = req[i].name;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned missing = req[i].bits & ~was[i].bits;
+        if (missing == 0)
+            continue;
+        if (!apply) {
+            l->audit_drift++;
+            snprintf(msg, sizeof(msg), "audit policy: %s no longer audits %s (changed since the agent set it, "
+                     "Group Policy?): those events are not being written", req[i].name, wfpw_audit_bits_text(missing));
+            wfpw_source_error(l->src, msg);
+            continue;
+        }
+        remember_audit(l, was, n);
+        if (wfpw__plat_audit_set(req[i].guid, was[i].bits | req[i].bits, err, sizeof(err)) != 0) {
+            wfpw_source_error(l->src, err);
+            continue;
+        }
+        l->audit_changes++;
+        wfpw_log_info("source", l->src->name, "audit policy: %s now audits %s (was %s)", req[i].name,
+                      wfpw_audit_bits_text(was[i].bits | req[i].bits), wfpw_audit_bits_text(was[i].bits));
+    }
+}
+
 static void on_refresh(uv_timer_t *t)
 {
     refresh_maps(t->data);
+    check_audit(t->data, 0);
 }
 
 /* ---- source interface ----------------------------------------------------------------------- */
@@ -338,6 +407,8 @@ static int evl_init(struct wfpw_source *src, char *err, size_t errlen)
         ids[n++] = 1102;
     if ((l = wfpw_calloc(1, sizeof(*l))) == NULL)
         return WFPW_ENOMEM;
+    memcpy(l->ids, ids, n * sizeof(ids[0]));
+    l->nids = n;
     if ((rc = wfpw_evt_query(ids, n, l->query, sizeof(l->query))) != 0) {
         wfpw_free(l);
         snprintf(err, errlen, "event_ids: cannot build the query (%s)", wfpw_strerror(rc));
@@ -369,6 +440,7 @@ static int evl_start(struct wfpw_source *src)
     l->handles = 1;
     l->host.now_ms = loop_now, l->host.now_ctx = src->loop;
     refresh_maps(l);
+    check_audit(l, 1);  /* before subscribing: the first events should already be written */
     uv_timer_start(&l->refresh, on_refresh, (uint64_t)l->conf->devmap_refresh_ms, (uint64_t)l->conf->devmap_refresh_ms);
     try_open(l);
     if (l->unavailable)
@@ -427,6 +499,8 @@ static void evl_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddNumberToObject(out, "resubscribes", (double)l->reopens);
     cJSON_AddNumberToObject(out, "gaps", (double)l->gaps);
     cJSON_AddNumberToObject(out, "drive_mappings", (double)l->host.devmap.n);
+    cJSON_AddNumberToObject(out, "audit_policy_changes", (double)l->audit_changes);
+    cJSON_AddNumberToObject(out, "audit_policy_drift", (double)l->audit_drift);
 }
 
 const struct wfpw_source_type wfpw_source_eventlog = {

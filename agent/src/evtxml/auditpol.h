@@ -1,0 +1,44 @@
+/*
+ * auditpol.h — which audit subcategories the configured Security events need, and the record
+ * of what they were before the agent changed them (so uninstalling puts them back). The
+ * platform layer reads and writes the system audit policy by subcategory GUID
+ * (AuditQuerySystemPolicy / AuditSetSystemPolicy: never auditpol.exe, never localized names);
+ * the decisions are here, tested natively. shared/facts/events.md §1 and §6:
+ *
+ *   Filtering Platform Packet Drop   {0CCE9225-...}  failure: 5152 5153
+ *   Filtering Platform Connection    {0CCE9226-...}  failure: 5031 5150 5151 5155 5157 5159;
+ *                                                    success: 5154 5156 5158 (off by default)
+ *   Filtering Platform Policy Change {0CCE9233-...}  success: 5440-5446 5448-5450
+ *   Other Policy Change Events       {0CCE9234-...}  success: 5447 (not the one above!)
+ *
+ * Bits as AuditingInformation: 1 success, 2 failure (0 = none).
+ */
+#ifndef WFPW_AUDITPOL_H
+#define WFPW_AUDITPOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WFPW_AUDIT_SUCCESS 1u
+#define WFPW_AUDIT_FAILURE 2u
+#define WFPW_AUDIT_SUBCATS 4
+
+struct wfpw_audit_setting {
+    const char *guid;        /* "{0CCE9226-69AE-11D9-BED3-505054503030}" (static) */
+    const char *name;        /* "Filtering Platform Connection" (static, for messages) */
+    unsigned bits;
+};
+
+/* The subcategories the ids need, with the bits each needs; returns how many (<= 4). */
+size_t wfpw_audit_required(const int64_t *ids, size_t n, struct wfpw_audit_setting out[WFPW_AUDIT_SUBCATS]);
+
+/* "GUID=bits\n" lines (the data directory's auditpol.previous) and back. parse: 0, or
+ * WFPW_ESYNTAX naming the line; a GUID we do not manage is an error too (the file is ours). */
+int wfpw_audit_previous_format(const struct wfpw_audit_setting *s, size_t n, char *out, size_t len);
+int wfpw_audit_previous_parse(const char *text, struct wfpw_audit_setting out[WFPW_AUDIT_SUBCATS], size_t *n,
+                              char *err, size_t errlen);
+
+/* "failure", "success and failure", "nothing" */
+const char *wfpw_audit_bits_text(unsigned bits);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * auditpol.c (Windows) — one subcategory of the system audit policy by GUID: read with
+ * AuditQuerySystemPolicy, written with AuditSetSystemPolicy after enabling SeSecurityPrivilege
+ * (the service runs as LocalSystem, which holds it but not enabled). Never auditpol.exe and
+ * never localized names: the GUIDs are the same on every language of Windows.
+ */
+#include <windows.h>
+#include <ntsecapi.h>
+#include <stdio.h>
+
+#include "platform.h"
+#include "wfpw/errors.h"
+
+static int fail(DWORD e, const char *call, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s failed: error %lu%s", call, (unsigned long)e,
+             e == ERROR_ACCESS_DENIED || e == ERROR_PRIVILEGE_NOT_HELD || e == ERROR_NOT_ALL_ASSIGNED
+                 ? " (changing the audit policy needs SeSecurityPrivilege: run as LocalSystem or an administrator)"
+                 : "");
+    return e == ERROR_NOT_ALL_ASSIGNED || e == ERROR_PRIVILEGE_NOT_HELD ? WFPW_EACCES : wfpw__plat_error((long)e);
+}
+
+static int parse_guid(const char *s, GUID *g)
+{
+    unsigned long d1;
+    unsigned d2, d3, b[8];
+    if (sscanf(s, "{%8lx-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x}", &d1, &d2, &d3, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+               &b[6], &b[7]) != 11)
+        return WFPW_EINVAL;
+    g->Data1 = d1, g->Data2 = (WORD)d2, g->Data3 = (WORD)d3;
+    for (int i = 0; i < 8; i++)
+        g->Data4[i] = (BYTE)b[i];
+    return 0;
+}
+
+static int enable_security_privilege(char *err, size_t errlen)
+{
+    HANDLE tok;
+    TOKEN_PRIVILEGES tp;
+    DWORD e;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
+        return fail(GetLastError(), "OpenProcessToken", err, errlen);
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    if (!LookupPrivilegeValueA(NULL, "SeSecurityPrivilege", &tp.Privileges[0].Luid)) {
+        e = GetLastError();
+        CloseHandle(tok);
+        return fail(e, "LookupPrivilegeValue(SeSecurityPrivilege)", err, errlen);
+    }
+    AdjustTokenPrivileges(tok, FALSE, &tp, sizeof(tp), NULL, NULL);
+    e = GetLastError();  /* ERROR_NOT_ALL_ASSIGNED: the account does not hold it */
+    CloseHandle(tok);
+    return e == ERROR_SUCCESS ? 0 : fail(e, "AdjustTokenPrivileges(SeSecurityPrivilege)", err, errlen);
+}
+
+int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen)
+{
+    PAUDIT_POLICY_INFORMATION info = NULL;
+    GUID g;
+    *bits = 0;
+    if (parse_guid(guid, &g) != 0) {
+        snprintf(err, errlen, "'%s' is not a GUID", guid);
+        return WFPW_EINVAL;
+    }
+    if (!AuditQuerySystemPolicy(&g, 1, &info))
+        return fail(GetLastError(), "AuditQuerySystemPolicy", err, errlen);
+    *bits = (unsigned)(info->AuditingInformation & (POLICY_AUDIT_EVENT_SUCCESS | POLICY_AUDIT_EVENT_FAILURE));
+    AuditFree(info);
+    return 0;
+}
+
+int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen)
+{
+    AUDIT_POLICY_INFORMATION p;
+    int rc;
+    memset(&p, 0, sizeof(p));
+    if (parse_guid(guid, &p.AuditSubCategoryGuid) != 0) {
+        snprintf(err, errlen, "'%s' is not a GUID", guid);
+        return WFPW_EINVAL;
+    }
+    if ((rc = enable_security_privilege(err, errlen)) != 0)
+        return rc;
+    p.AuditingInformation = bits ? bits : POLICY_AUDIT_EVENT_NONE;
+    if (!AuditSetSystemPolicy(&p, 1))
+        return fail(GetLastError(), "AuditSetSystemPolicy", err, errlen);
+    return 0;
+}
