@@ -3,9 +3,9 @@
  *
  * Commands: `run` (the pipeline, foreground), `check-config`, `config-help`, `parse-event`
  * (rendered event XML -> proto events, the live source's parser), `analyze` (the offline
- * EDR-silencer analyzer over a netsh dump), `version`. The Windows service mode arrives with
- * issue #6. Exit codes: 0 success, 1 could not run, 2 bad usage, configuration or input,
- * 3 `analyze` found something at --fail-on.
+ * EDR-silencer analyzer over a netsh dump), `version`; `service`, `service-run` and
+ * `restore-system` are the Windows service (svccmd.h). Exit codes: 0 success, 1 could not
+ * run, 2 bad usage, configuration or input, 3 `analyze` found something at --fail-on.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include "netsh.h"
 #include "platform.h"
 #include "rules.h"
+#include "svccmd.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/log.h"
@@ -45,6 +46,11 @@ static int usage(FILE *out)
                  "  parse-records FILE...\n"
                  "             recorded callout-driver output -> proto v1 events as JSON lines\n"
                  "  version    print the agent version, platform and protocol\n"
+                 "  service install [--config FILE] | uninstall [--config FILE] | start | stop | status\n"
+                 "             the Windows service (LocalSystem, automatic start, restart on failure);\n"
+                 "             uninstall also restores the audit policy and net event settings\n"
+                 "  restore-system [--config FILE | --data DIR]\n"
+                 "             put back the audit policy and net event collection the agent changed\n"
                  "  analyze --filters FILE [--baseline FILE] [--format text|json] [--fail-on SEVERITY]\n"
                  "          [--product EXE]... [--collector IP[:PORT]]... [--endpoint IP[/LEN]]...\n"
                  "          [--allow-provider KEY]... [--self-exe NAME] [--self-sid SID]\n"
@@ -313,6 +319,8 @@ int main(int argc, char **argv)
         return cmd_config(argc, argv, 0);
     if (strcmp(argv[1], "parse-records") == 0)
         return cmd_parse_records(argc, argv);
+    if (strcmp(argv[1], "service") == 0 || strcmp(argv[1], "service-run") == 0 || strcmp(argv[1], "restore-system") == 0)
+        return wfpw_service_main(argc, argv);
     if (strcmp(argv[1], "parse-event") == 0)
         return cmd_parse_event(argc, argv);
     if (strcmp(argv[1], "config-help") == 0) {

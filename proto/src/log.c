@@ -48,6 +48,15 @@ void wfpw_log_set_clock(int64_t (*now_ms)(void))
     log_clock = now_ms;
 }
 
+static void (*log_hook)(int level, const char *line);
+static int log_hook_level;
+
+void wfpw_log_set_hook(int level, void (*hook)(int level, const char *line))
+{
+    log_hook_level = level;
+    log_hook = hook;
+}
+
 void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...)
 {
     char line[2048];
@@ -73,4 +82,8 @@ void wfpw__log(int level, const char *component, const char *instance, const cha
         line[sizeof(line) - 2] = '\n', n = sizeof(line) - 1;
     fwrite(line, 1, n, out);
     fflush(out);
+    if (log_hook && level <= log_hook_level) {
+        line[n - 1] = '\0';
+        log_hook(level, line);
+    }
 }

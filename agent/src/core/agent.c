@@ -21,6 +21,8 @@
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
 
+static void set_stop_handle(uv_async_t *h);
+
 struct agent {
     uv_loop_t loop;
     struct wfpw_agent_cfg *cfg;
@@ -30,6 +32,7 @@ struct agent {
     struct wfpw_source sources[WFPW_MAX_SOURCES];
     size_t nsources;
     uv_signal_t sigint, sigterm;
+    uv_async_t stop_async;       /* wfpw_agent_request_stop (service control handler thread) */
     uv_timer_t check_timer, flush_timer;
     int until_drained, stopping, window_closed_at_end;
     int64_t stop_deadline;
@@ -99,6 +102,8 @@ static void finish(struct agent *a)
     uv_close((uv_handle_t *)&a->flush_timer, NULL);
     uv_close((uv_handle_t *)&a->sigint, NULL);
     uv_close((uv_handle_t *)&a->sigterm, NULL);
+    set_stop_handle(NULL);
+    uv_close((uv_handle_t *)&a->stop_async, NULL);
     for (i = 0; i < a->nsources; i++)
         a->sources[i].type->close(&a->sources[i]);
     a->nsources = 0;
@@ -138,6 +143,39 @@ static void begin_stop(struct agent *a, const char *why)
 static void on_signal(uv_signal_t *s, int signum)
 {
     begin_stop(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* The running agent's stop handle for other threads; guarded because the service control
+ * handler may ask while the agent starts or ends. */
+static uv_mutex_t stop_mu;
+static uv_once_t stop_once = UV_ONCE_INIT;
+static uv_async_t *stop_handle;
+
+static void init_stop_mu(void)
+{
+    uv_mutex_init(&stop_mu);
+}
+
+static void set_stop_handle(uv_async_t *h)
+{
+    uv_once(&stop_once, init_stop_mu);
+    uv_mutex_lock(&stop_mu);
+    stop_handle = h;
+    uv_mutex_unlock(&stop_mu);
+}
+
+void wfpw_agent_request_stop(void)
+{
+    uv_once(&stop_once, init_stop_mu);
+    uv_mutex_lock(&stop_mu);
+    if (stop_handle)
+        uv_async_send(stop_handle);
+    uv_mutex_unlock(&stop_mu);
+}
+
+static void on_stop_request(uv_async_t *h)
+{
+    begin_stop(h->data, "stop requested by the service manager");
 }
 
 /* --until-drained: stop once every source finished and the shipper has delivered it all. */
@@ -253,6 +291,9 @@ int wfpw_agent_run(struct wfpw_agent_cfg *cfg, int until_drained)
     a->sigint.data = a->sigterm.data = a;
     uv_signal_start(&a->sigint, on_signal, SIGINT);
     uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+    uv_async_init(&a->loop, &a->stop_async, on_stop_request);
+    a->stop_async.data = a;
+    set_stop_handle(&a->stop_async);
     uv_timer_init(&a->loop, &a->check_timer);
     uv_timer_init(&a->loop, &a->flush_timer);
     a->check_timer.data = a->flush_timer.data = a;

@@ -16,6 +16,10 @@
  * reason is logged). cfg->agent_id is filled when it was empty. */
 int wfpw_agent_run(struct wfpw_agent_cfg *cfg, int until_drained);
 
+/* Ask a running wfpw_agent_run to stop, as SIGTERM does; from any thread (the Windows
+ * service control handler). Does nothing when no agent runs. */
+void wfpw_agent_request_stop(void);
+
 /* The agent id: cfg's, else the one kept in data_dir/agent_id, else a new UUID written
  * there. 0 or WFPW_E* with a message in err. */
 int wfpw_agent_identity(struct wfpw_agent_cfg *cfg, char *err, size_t errlen);

@@ -22,6 +22,9 @@
  *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_audit_get/set           the system audit policy of one subcategory (below);
  *                                      Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_service_*, _event_report, _secure_dir, _self_path
+ *                                      the Windows service, its Application event log and its
+ *                                      data directory's ACL (below); WFPW_ENOSYS elsewhere
  * Each returns 0 or a negative WFPW_E* code unless stated otherwise.
  */
 #ifndef WFPW_PLATFORM_H
@@ -114,5 +117,32 @@ int wfpw__plat_dos_devices(char *out, size_t len);
  * privilege is missing; errors name the call in err. */
 int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen);
 int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen);
+
+/* ---- the Windows service ----
+ * install: registers `name` to run `command` (a full command line) as LocalSystem, started
+ *       automatically, restarted on failure after 1 min, 1 min, 5 min (reset after a day), and
+ *       the Application event log source `name`. WFPW_EEXIST when already installed.
+ * uninstall: stops it (waiting up to 30 s), removes it and its event log source.
+ * start / stop: and wait up to 30 s for it to be running / stopped.
+ * status: "running", "stopped", "not installed", ... then its start type, account, command
+ *       line and failure actions as the service manager holds them, one "key: value" a line.
+ * run: for the program the service manager started: connects to it, reports running, calls
+ *       body(ctx), reports stopped with its exit code; a stop or shutdown request calls
+ *       stop(ctx) on the manager's thread. WFPW_ENOENT when not started by the manager.
+ * event_report: one line into the Application event log under `source` (error or info).
+ * secure_dir: creates `dir` when missing and sets a protected DACL: SYSTEM and
+ *       Administrators full control, nobody else.
+ * self_path: this executable's full path. */
+int wfpw__plat_service_install(const char *name, const char *display, const char *description, const char *command,
+                               char *err, size_t errlen);
+int wfpw__plat_service_uninstall(const char *name, char *err, size_t errlen);
+int wfpw__plat_service_start(const char *name, char *err, size_t errlen);
+int wfpw__plat_service_stop(const char *name, char *err, size_t errlen);
+int wfpw__plat_service_status(const char *name, char *out, size_t len, char *err, size_t errlen);
+int wfpw__plat_service_run(const char *name, int (*body)(void *ctx), void (*stop)(void *ctx), void *ctx, char *err,
+                           size_t errlen);
+void wfpw__plat_event_report(const char *source, int error, const char *line);
+int wfpw__plat_secure_dir(const char *dir, char *err, size_t errlen);
+int wfpw__plat_self_path(char *out, size_t len);
 
 #endif /* WFPW_PLATFORM_H */

@@ -33,6 +33,9 @@ void wfpw_log_set_file(FILE *f);
  * stamped to the second: portable C has no millisecond wall clock on every target (timespec_get
  * is missing from mingw-w64's msvcrt), so each program passes its platform's. */
 void wfpw_log_set_clock(int64_t (*now_ms)(void));
+/* Also hand each line of `level` or worse (without its newline) to hook, e.g. the Windows
+ * Application event log of the service; NULL removes it. */
+void wfpw_log_set_hook(int level, void (*hook)(int level, const char *line));
 void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...) WFPW_PRINTF(4, 5);
 
 #define WFPW__LOG(lvl, comp, inst, ...)                                        \

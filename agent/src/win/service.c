@@ -1,0 +1,320 @@
+/*
+ * service.c (Windows) — the agent as a Windows service: install / uninstall / start / stop /
+ * status through the service control manager, the dispatcher for `service-run`, the
+ * Application event log, and the data directory's ACL. Thin: what to run and when is decided
+ * by portable code (src/core/svccmd.c).
+ */
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform.h"
+#include "wfpw/errors.h"
+
+#define WAIT_MS 30000
+
+static int fail(DWORD e, const char *call, char *err, size_t errlen)
+{
+    char text[256] = "";
+    size_t n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, text,
+                              sizeof(text), NULL);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ' || text[n - 1] == '.'))
+        text[--n] = '\0';
+    snprintf(err, errlen, "%s failed: error %lu%s%s%s%s", call, (unsigned long)e, n ? " (" : "", text, n ? ")" : "",
+             e == ERROR_ACCESS_DENIED ? "; run it from an elevated (administrator) prompt" : "");
+    switch (e) {
+    case ERROR_SERVICE_EXISTS: return WFPW_EEXIST;
+    case ERROR_SERVICE_DOES_NOT_EXIST: return WFPW_ENOENT;
+    default: return wfpw__plat_error((long)e);
+    }
+}
+
+static SC_HANDLE open_scm(DWORD access, char *err, size_t errlen, int *rc)
+{
+    SC_HANDLE scm = OpenSCManagerA(NULL, NULL, access);
+    *rc = scm ? 0 : fail(GetLastError(), "OpenSCManager", err, errlen);
+    return scm;
+}
+
+static const char *event_key(const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\%s", name);
+    return buf;
+}
+
+int wfpw__plat_service_install(const char *name, const char *display, const char *description, const char *command,
+                               char *err, size_t errlen)
+{
+    SC_ACTION actions[3] = {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 300000}};
+    SERVICE_FAILURE_ACTIONSA fa;
+    SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};  /* also when it stops with an error, not only on a crash */
+    SERVICE_DESCRIPTIONA desc;
+    SC_HANDLE scm, svc;
+    HKEY key;
+    char keyname[256];
+    DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
+    int rc;
+    if ((scm = open_scm(SC_MANAGER_CREATE_SERVICE, err, errlen, &rc)) == NULL)
+        return rc;
+    svc = CreateServiceA(scm, name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                         SERVICE_ERROR_NORMAL, command, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+    if (svc == NULL) {
+        rc = fail(GetLastError(), "CreateService", err, errlen);
+        CloseServiceHandle(scm);
+        return rc;
+    }
+    desc.lpDescription = (char *)description;
+    memset(&fa, 0, sizeof(fa));
+    fa.dwResetPeriod = 86400;
+    fa.cActions = 3;
+    fa.lpsaActions = actions;
+    if (!ChangeServiceConfig2A(svc, SERVICE_CONFIG_DESCRIPTION, &desc) ||
+        !ChangeServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+        rc = fail(GetLastError(), "ChangeServiceConfig2", err, errlen);
+    else
+        ChangeServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag);  /* Vista+; best effort */
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    if (rc == 0 && RegCreateKeyExA(HKEY_LOCAL_MACHINE, event_key(name, keyname, sizeof(keyname)), 0, NULL, 0,
+                                   KEY_SET_VALUE, NULL, &key, NULL) == ERROR_SUCCESS) {
+        RegSetValueExA(key, "TypesSupported", 0, REG_DWORD, (const BYTE *)&types, sizeof(types));
+        RegCloseKey(key);
+    }
+    return rc;
+}
+
+static int wait_state(SC_HANDLE svc, DWORD want, char *err, size_t errlen)
+{
+    SERVICE_STATUS st;
+    DWORD waited = 0;
+    while (QueryServiceStatus(svc, &st)) {
+        if (st.dwCurrentState == want)
+            return 0;
+        if (waited >= WAIT_MS) {
+            snprintf(err, errlen, "the service did not reach the %s state within %d s (it is in state %lu)",
+                     want == SERVICE_RUNNING ? "running" : "stopped", WAIT_MS / 1000, (unsigned long)st.dwCurrentState);
+            return WFPW_EAGAIN;
+        }
+        Sleep(250);
+        waited += 250;
+    }
+    return fail(GetLastError(), "QueryServiceStatus", err, errlen);
+}
+
+static int control(const char *name, int start, char *err, size_t errlen)
+{
+    SERVICE_STATUS st;
+    SC_HANDLE scm, svc;
+    int rc;
+    if ((scm = open_scm(SC_MANAGER_CONNECT, err, errlen, &rc)) == NULL)
+        return rc;
+    if ((svc = OpenServiceA(scm, name, SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS)) == NULL) {
+        rc = fail(GetLastError(), "OpenService", err, errlen);
+    } else if (start) {
+        if (!StartServiceA(svc, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
+            rc = fail(GetLastError(), "StartService", err, errlen);
+        else
+            rc = wait_state(svc, SERVICE_RUNNING, err, errlen);
+    } else {
+        if (!ControlService(svc, SERVICE_CONTROL_STOP, &st) && GetLastError() != ERROR_SERVICE_NOT_ACTIVE)
+            rc = fail(GetLastError(), "ControlService(STOP)", err, errlen);
+        else
+            rc = wait_state(svc, SERVICE_STOPPED, err, errlen);
+    }
+    if (svc)
+        CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int wfpw__plat_service_start(const char *name, char *err, size_t errlen)
+{
+    return control(name, 1, err, errlen);
+}
+
+int wfpw__plat_service_stop(const char *name, char *err, size_t errlen)
+{
+    return control(name, 0, err, errlen);
+}
+
+int wfpw__plat_service_uninstall(const char *name, char *err, size_t errlen)
+{
+    SC_HANDLE scm, svc;
+    char keyname[256];
+    int rc = control(name, 0, err, errlen);
+    if (rc == WFPW_ENOENT)
+        return rc;
+    if ((scm = open_scm(SC_MANAGER_CONNECT, err, errlen, &rc)) == NULL)
+        return rc;
+    if ((svc = OpenServiceA(scm, name, DELETE)) == NULL || !DeleteService(svc))
+        rc = fail(GetLastError(), "DeleteService", err, errlen);
+    else
+        rc = 0;
+    if (svc)
+        CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    RegDeleteKeyA(HKEY_LOCAL_MACHINE, event_key(name, keyname, sizeof(keyname)));
+    return rc;
+}
+
+int wfpw__plat_service_status(const char *name, char *out, size_t len, char *err, size_t errlen)
+{
+    static const char *const states[] = {"?", "stopped", "start pending", "stop pending", "running",
+                                         "continue pending", "pause pending", "paused"};
+    union {
+        QUERY_SERVICE_CONFIGA cfg;
+        char raw[8192];
+    } qc;
+    union {
+        SERVICE_FAILURE_ACTIONSA fa;
+        char raw[4096];
+    } qf;
+    SERVICE_STATUS st;
+    SC_HANDLE scm, svc;
+    DWORD need, i;
+    size_t o = 0;
+    int rc;
+    out[0] = '\0';
+    if ((scm = open_scm(SC_MANAGER_CONNECT, err, errlen, &rc)) == NULL)
+        return rc;
+    if ((svc = OpenServiceA(scm, name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG)) == NULL) {
+        DWORD e = GetLastError();
+        CloseServiceHandle(scm);
+        if (e == ERROR_SERVICE_DOES_NOT_EXIST) {
+            snprintf(out, len, "state: not installed\n");
+            return 0;
+        }
+        return fail(e, "OpenService", err, errlen);
+    }
+    if (!QueryServiceStatus(svc, &st) || !QueryServiceConfigA(svc, &qc.cfg, sizeof(qc), &need)) {
+        rc = fail(GetLastError(), "QueryServiceStatus/Config", err, errlen);
+    } else {
+        o += (size_t)snprintf(out + o, len - o, "state: %s\nstart: %s\naccount: %s\ncommand: %s\n",
+                              st.dwCurrentState < 8 ? states[st.dwCurrentState] : "?",
+                              qc.cfg.dwStartType == SERVICE_AUTO_START ? "automatic" : "not automatic",
+                              qc.cfg.lpServiceStartName ? qc.cfg.lpServiceStartName : "LocalSystem",
+                              qc.cfg.lpBinaryPathName ? qc.cfg.lpBinaryPathName : "");
+        if (QueryServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS, (BYTE *)&qf, sizeof(qf), &need)) {
+            o += (size_t)snprintf(out + o, len - o, "failure actions:");
+            for (i = 0; i < qf.fa.cActions && o < len; i++)
+                o += (size_t)snprintf(out + o, len - o, " %s after %lu s",
+                                      qf.fa.lpsaActions[i].Type == SC_ACTION_RESTART ? "restart" : "other",
+                                      (unsigned long)qf.fa.lpsaActions[i].Delay / 1000);
+            if (o < len)
+                o += (size_t)snprintf(out + o, len - o, "%s; reset after %lu s\n", qf.fa.cActions ? "" : " none",
+                                      (unsigned long)qf.fa.dwResetPeriod);
+        } else {
+            o += (size_t)snprintf(out + o, len - o, "failure actions: unknown (QueryServiceConfig2: error %lu)\n",
+                                  (unsigned long)GetLastError());
+        }
+    }
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+/* ---- running under the service manager ---------------------------------------------------- */
+
+static struct {
+    const char *name;
+    int (*body)(void *ctx);
+    void (*stop)(void *ctx);
+    void *ctx;
+    SERVICE_STATUS_HANDLE h;
+    SERVICE_STATUS st;
+} svc_run;
+
+static void report(DWORD state, DWORD code)
+{
+    svc_run.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    svc_run.st.dwCurrentState = state;
+    svc_run.st.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
+    svc_run.st.dwWin32ExitCode = code ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR;
+    svc_run.st.dwServiceSpecificExitCode = code;
+    svc_run.st.dwWaitHint = state == SERVICE_STOP_PENDING ? 30000 : 0;
+    SetServiceStatus(svc_run.h, &svc_run.st);
+}
+
+static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
+{
+    (void)type, (void)data, (void)ctx;
+    switch (control) {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+        report(SERVICE_STOP_PENDING, 0);
+        svc_run.stop(svc_run.ctx);  /* the agent stops on its loop and body returns */
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR;
+    default:
+        return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+static void WINAPI service_main(DWORD argc, LPSTR *argv)
+{
+    int code;
+    (void)argc, (void)argv;
+    if ((svc_run.h = RegisterServiceCtrlHandlerExA(svc_run.name, handler, NULL)) == NULL)
+        return;
+    report(SERVICE_RUNNING, 0);
+    code = svc_run.body(svc_run.ctx);
+    report(SERVICE_STOPPED, (DWORD)code);
+}
+
+int wfpw__plat_service_run(const char *name, int (*body)(void *ctx), void (*stop)(void *ctx), void *ctx, char *err,
+                           size_t errlen)
+{
+    SERVICE_TABLE_ENTRYA table[2];
+    svc_run.name = name, svc_run.body = body, svc_run.stop = stop, svc_run.ctx = ctx;
+    table[0].lpServiceName = (char *)name, table[0].lpServiceProc = service_main;
+    table[1].lpServiceName = NULL, table[1].lpServiceProc = NULL;
+    if (!StartServiceCtrlDispatcherA(table)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
+            snprintf(err, errlen, "not started by the service manager (use `service start`, or `run` in the foreground)");
+            return WFPW_ENOENT;
+        }
+        return fail(e, "StartServiceCtrlDispatcher", err, errlen);
+    }
+    return 0;
+}
+
+void wfpw__plat_event_report(const char *source, int error, const char *line)
+{
+    HANDLE h = RegisterEventSourceA(NULL, source);
+    const char *strings[1] = {line};
+    if (h == NULL)
+        return;
+    ReportEventA(h, error ? EVENTLOG_ERROR_TYPE : EVENTLOG_INFORMATION_TYPE, 0, error ? 1 : 2, NULL, 1, 0, strings,
+                 NULL);
+    DeregisterEventSource(h);
+}
+
+int wfpw__plat_secure_dir(const char *dir, char *err, size_t errlen)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    DWORD e;
+    /* protected (no inheritance from above): SYSTEM and Administrators, full control,
+     * inherited by everything created inside */
+    if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return fail(GetLastError(), "CreateDirectory", err, errlen);
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorA("D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", SDDL_REVISION_1,
+                                                              &sd, NULL))
+        return fail(GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptor", err, errlen);
+    GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
+    e = SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                              NULL, NULL, dacl, NULL);
+    LocalFree(sd);
+    return e == ERROR_SUCCESS ? 0 : fail(e, "SetNamedSecurityInfo", err, errlen);
+}
+
+int wfpw__plat_self_path(char *out, size_t len)
+{
+    DWORD n = GetModuleFileNameA(NULL, out, (DWORD)len);
+    return n == 0 || n >= len ? WFPW_ERANGE : 0;
+}
