@@ -94,6 +94,24 @@ JSON
     "$WINE" "$EXE" service-run --config "Z:$T/s.json" >"$T/sr.out" 2>&1
     eq "Wine: service-run outside the service manager exits 1" "$?" 1
     check "Wine: saying how to run it instead" grep -q 'not started by the service manager' "$T/sr.out"
+
+    # Group Policy: the registry values under HKLM\SOFTWARE\Policies\wfpwatch\Agent override the file
+    POL='HKLM\SOFTWARE\Policies\wfpwatch\Agent'
+    "$WINE" reg add "$POL" /v collector.url /t REG_SZ /d https://collector.corp.example:8443 /f >/dev/null 2>&1
+    "$WINE" reg add "$POL" /v batch.max_events /t REG_DWORD /d 1234 /f >/dev/null 2>&1
+    "$WINE" reg add "$POL" /v detection.products /t REG_MULTI_SZ /d 'acme-edr.exe\0acme-sensor.exe' /f >/dev/null 2>&1
+    "$WINE" "$EXE" check-config --config "Z:$T/s.json" 2>&1 | tr -d '\r' >"$T/pol.out"
+    check "Group Policy: a REG_SZ value overrides the file" grep -q '"url":.*"https://collector.corp.example:8443"' "$T/pol.out"
+    check "Group Policy: a REG_DWORD value too" grep -q '"max_events":.*1234' "$T/pol.out"
+    check "Group Policy: a REG_MULTI_SZ value becomes a list" \
+        sh -c "tr -d '\n\t ' <'$T/pol.out' | grep -q '\"products\":\[\"acme-edr.exe\",\"acme-sensor.exe\"\]'"
+    "$WINE" reg add "$POL" /v batch.max_events /t REG_DWORD /d 0 /f >/dev/null 2>&1
+    "$WINE" "$EXE" check-config --config "Z:$T/s.json" >"$T/pol2.out" 2>&1
+    eq "Group Policy: an out-of-range value is refused (exit 2)" "$?" 2
+    check "Group Policy: naming the key and where it came from" grep -q 'batch.max_events.*(Group Policy value)' "$T/pol2.out"
+    "$WINE" reg delete "$POL" /f >/dev/null 2>&1
+    "$WINE" "$EXE" check-config --config "Z:$T/s.json" 2>&1 | tr -d '\r' >"$T/pol3.out"
+    check "Group Policy: without the key the file's values hold" grep -q '"max_events":.*5000' "$T/pol3.out"
 else
     bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
 fi
