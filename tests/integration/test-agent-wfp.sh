@@ -146,6 +146,19 @@ check "netevent: a version-0 event arrives" wait_until 20 at_least \
     'len([e for e in ev if e["source"]=="netevent" and e["process"]["path"]=="C:\\tools\\v0.exe" and e["protocol"]==17])' 1
 kill -TERM "$APID"; wait "$APID"
 EXTRA_PIDS=""
+# a subscription that stays silent while the Security log reports blocks is renewed
+: >"$T/netevents"
+mkdir -p "$T/ncap"
+cp "$CAP/3-blocked-connections.xml" "$T/ncap/"
+config "$T/s.json" "$T/sdata" "[ { \"type\": \"netevent\", \"check_ms\": 1000 }, { \"type\": \"replay\", \"path\": \"$T/ncap\" } ]"
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_NETEVENTS="$T/netevents" "$FAKE" run --config "$T/s.json" >"$T/ns.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "netevent: silent while 26 blocks came from the Security log: subscribed again" wait_until 20 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "no net event for 1000 ms while other sources reported 26 blocked connections" in e["message"]])' 1
+eq "netevent: the renewed subscription is logged" "$(grep -c 'subscribed to net events' "$T/ns.log")" 2
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
 
 # --- the real agent on Linux: no engine --------------------------------------------------------
 mkdir -p "$T/cap"

@@ -216,6 +216,7 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
         src->last_pos = pos;
     src->ctr.events++;
     if (type && strcmp(type, "connection_blocked") == 0) {
+        src->ctr.blocks++;
         const char *path = jstr(ev, "process", "path");
         int64_t t = 0;
         if (p->inv)
@@ -260,6 +261,17 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
 {
     wfpw_attrib_record(src->pipe->attrib, c);
     wfpw_source_skip(src, pos);
+}
+
+uint64_t wfpw_source_blocks_elsewhere(const struct wfpw_source *src)
+{
+    const struct wfpw_pipeline *p = src->pipe;
+    uint64_t n = 0;
+    size_t i;
+    for (i = 0; i < p->nsources; i++)
+        if (&p->sources[i] != src)
+            n += p->sources[i].ctr.blocks;
+    return n;
 }
 
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos)

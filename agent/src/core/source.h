@@ -44,6 +44,7 @@ struct wfpw_source_counters {
     uint64_t skipped;        /* read but not shipped (permitted, unsupported, already spooled) */
     uint64_t errors;         /* malformed input */
     uint64_t snapshots;      /* inventories */
+    uint64_t blocks;         /* connection_blocked among events */
 };
 
 struct wfpw_source {
@@ -95,6 +96,9 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
 /* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
  * it still advances the position. */
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);
+/* Blocked connections the other sources of this agent have emitted so far (a net-event
+ * subscription that stays silent while the Security log or the driver reports blocks is dead). */
+uint64_t wfpw_source_blocks_elsewhere(const struct wfpw_source *src);
 /* Report an input problem (counted, logged once per distinct message, in heartbeats). */
 void wfpw_source_error(struct wfpw_source *src, const char *msg);
 /* The source has nothing more to read (a replay without loop). */

@@ -61,6 +61,12 @@ const char *wfpw_evt_direction(const char *t)
         return "inbound";
     if (strcmp(t, "%%14593") == 0)
         return "outbound";
+    /* a routed packet (this host forwards) and "bidirectional" arrive from the network: the
+     * wire says inbound and the event keeps the detail (direction_detail) */
+    if (strcmp(t, "%%14594") == 0)
+        return "forward";
+    if (strcmp(t, "%%14595") == 0)
+        return "bidirectional";
     return NULL;
 }
 
@@ -181,6 +187,7 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     const char *src = data(p, "SourceAddress"), *dst = data(p, "DestAddress");
     const char *pid = data(p, "ProcessID") ? data(p, "ProcessID") : data(p, "ProcessId");
     char path[MAX_VALUE];
+    const char *detail = NULL;
     uint64_t v = 0;
     int inbound, local_is_src, id = (int)e->event_id;
 
@@ -242,8 +249,10 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     } else {
         const char *d = wfpw_evt_direction(dir);
         if (d == NULL)
-            return fail(p, WFPW_EPROTO, "Direction \"%.32s\" is not %%%%14592/%%%%14593", dir ? dir : "(missing)");
-        inbound = strcmp(d, "inbound") == 0;
+            return fail(p, WFPW_EPROTO, "Direction \"%.32s\" is not %%%%14592..%%%%14595", dir ? dir : "(missing)");
+        inbound = strcmp(d, "outbound") != 0;
+        if (strcmp(d, "inbound") != 0 && inbound)
+            detail = d;
     }
     b.direction = inbound ? "inbound" : "outbound";
     if (data(p, "Protocol")) {
@@ -299,6 +308,11 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     }
     if ((e->ev = wfpw_event_blocked(&b)) == NULL)
         return WFPW_ENOMEM;
+    if (detail && !cJSON_AddStringToObject(e->ev, "direction_detail", detail)) {
+        cJSON_Delete(e->ev);
+        e->ev = NULL;
+        return WFPW_ENOMEM;
+    }
     {
         struct wfpw_proto_err perr;
         if (wfpw_event_validate(e->ev, "event", &perr) != 0) {

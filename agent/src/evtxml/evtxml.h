@@ -64,7 +64,8 @@ struct wfpw_evtxml *wfpw_evtxml_new(const struct wfpw_evtxml_opts *opts, wfpw_ev
 int wfpw_evtxml_feed(struct wfpw_evtxml *p, const char *data, size_t len, int last, char *err, size_t errlen);
 void wfpw_evtxml_free(struct wfpw_evtxml *p);
 
-/* "%%14593" -> "outbound"; the layer of a %%146xx token for an address family (4/6) and
+/* "%%14593" -> "outbound" ("inbound", "forward", "bidirectional"; the last two are sent as
+ * inbound with direction_detail); the layer of a %%146xx token for an address family (4/6) and
  * direction: "ALE_AUTH_CONNECT_V4". NULL when unknown. */
 const char *wfpw_evt_direction(const char *token);
 const char *wfpw_evt_layer(const char *token, int ipv6, int inbound);

@@ -4,12 +4,15 @@
  * (devmap.c), and 1102 (log cleared) through evtxml into a valid alert.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "../../runner.h"
 #include "auditpol.h"
 #include "devmap.h"
 #include "evtsub.h"
 #include "evtxml.h"
+#include "wfpchange.h"
+#include "wfpw/mem.h"
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
@@ -131,5 +134,101 @@ TEST_IMPL(auditpol_required_and_previous)
     ASSERT(strstr(err, "line 1: bits must be 0..3") != NULL);
     ASSERT_EQ(wfpw_audit_previous_parse("{0CCE9215-69AE-11D9-BED3-505054503030}=1\n", back, &m, err, sizeof(err)), WFPW_ESYNTAX);
     ASSERT(strstr(err, "subcategory wfpwatch manages") != NULL);
+    return 0;
+}
+
+static const char *token_get(void *ctx, const char *name)
+{
+    const char *const *kv = ctx;
+    for (; kv[0]; kv += 2)
+        if (strcmp(kv[0], name) == 0)
+            return kv[1];
+    return NULL;
+}
+
+/* Every %% token of shared/facts/events.md §4.1 (read from that table, not retyped): the
+ * directions and layer names evtxml decodes, and the change, type and action tokens of the
+ * policy-change events. */
+TEST_IMPL(evtxml_every_token_of_the_facts)
+{
+    size_t len = 0;
+    char *doc = wfpw_test_read(wfpw_test_shared("facts/events.md"), &len), *line, *save = NULL;
+    int directions = 0, layers = 0, policy = 0;
+    ASSERT(doc != NULL);
+    for (line = strtok_r(doc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char tok[16], text[64], used[128];
+        if (sscanf(line, "| %15[%0-9] | %63[^|]| %127[^|]|", tok, text, used) != 3 || tok[0] != '%')
+            continue;
+        if (strstr(used, "Direction")) {
+            const char *d = wfpw_evt_direction(tok);
+            ASSERT(d != NULL);
+            ASSERT(strncasecmp(d, text, strlen(d)) == 0);  /* "Inbound " ~ "inbound" */
+            directions++;
+        } else if (strstr(used, "LayerName")) {
+            if (wfpw_evt_layer(tok, 0, 1) == NULL)
+                fprintf(stderr, "%s (%s) has no layer\n", tok, text);
+            ASSERT(wfpw_evt_layer(tok, 0, 1) != NULL && wfpw_evt_layer(tok, 1, 0) != NULL);
+            layers++;
+        } else if (strstr(used, "ChangeType") || strstr(used, "Action") || strstr(used, "FilterType") ||
+                   strncmp(used, "same", 4) == 0) {
+            int type = strstr(used, "FilterType") || strncmp(used, "same", 4) == 0;
+            /* a minimal 5447 carrying the token where it belongs */
+            const char *kv[] = {"FilterKey", "{4e27e7d4-2442-4891-912e-4205428a8555}", "FilterId", "7", "LayerKey",
+                                "{c38d57d1-05a7-4c33-904f-7fbceee60e82}", "ChangeType",
+                                strstr(used, "ChangeType") ? tok : "%%16384", "Action",
+                                strstr(used, "Action") ? tok : "%%16389", "FilterType",
+                                type ? tok : "%%16388", NULL};
+            struct wfpw_policy_change c;
+            char err[256] = "";
+            if (wfpw_policy_change_parse(5447, token_get, (void *)kv, &c, err, sizeof(err)) != 0)
+                fprintf(stderr, "%s: %s\n", tok, err);
+            ASSERT_STR_EQ(err, "");
+            if (strstr(used, "ChangeType"))
+                ASSERT_STR_EQ(c.change, strcmp(tok, "%%16384") == 0 ? "add" : "delete");
+            if (strstr(used, "Action"))
+                ASSERT_STR_EQ(c.filter->action, strcmp(tok, "%%16389") == 0 ? "BLOCK"
+                                                : strcmp(tok, "%%16390") == 0 ? "PERMIT" : "CALLOUT_UNKNOWN");
+            if (type)
+                ASSERT_EQ(c.filter->nflags, strcmp(tok, "%%16388") == 0 ? 0 : 1);
+            wfpw_policy_change_free(&c);
+            policy++;
+        }
+    }
+    wfpw_free(doc);
+    ASSERT_EQ(directions, 4);
+    ASSERT(layers >= 19);
+    ASSERT_EQ(policy, 8);
+    return 0;
+}
+
+static int keep_blocked(void *ctx, struct wfpw_evtxml_event *e)
+{
+    cJSON **out = ctx;
+    *out = e->ev;
+    return 0;
+}
+
+/* A packet this host was routing (Direction %%14594) is inbound on the wire, and says so. */
+TEST_IMPL(evtxml_forwarded_packet)
+{
+    static const char xml[] =
+        "<Event><System><EventID>5152</EventID><EventRecordID>9</EventRecordID>"
+        "<TimeCreated SystemTime=\"2026-11-20T14:10:00.000Z\"/><Computer>gw</Computer></System><EventData>"
+        "<Data Name=\"ProcessId\">0</Data><Data Name=\"Application\">-</Data><Data Name=\"Direction\">%%14594</Data>"
+        "<Data Name=\"SourceAddress\">192.0.2.7</Data><Data Name=\"SourcePort\">4444</Data>"
+        "<Data Name=\"DestAddress\">198.51.100.9</Data><Data Name=\"DestPort\">80</Data><Data Name=\"Protocol\">6</Data>"
+        "<Data Name=\"FilterRTID\">0</Data><Data Name=\"LayerName\">%%14598</Data></EventData></Event>";
+    struct wfpw_proto_err perr;
+    cJSON *ev = NULL;
+    char err[256] = "";
+    struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, keep_blocked, &ev);
+    ASSERT_EQ(wfpw_evtxml_feed(p, xml, strlen(xml), 1, err, sizeof(err)), 0);
+    wfpw_evtxml_free(p);
+    ASSERT(ev != NULL);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "direction")->valuestring, "inbound");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "direction_detail")->valuestring, "forward");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "layer")->valuestring, "IPFORWARD_V4");
+    ASSERT_EQ(wfpw_event_validate(ev, "event", &perr), 0);
+    cJSON_Delete(ev);
     return 0;
 }

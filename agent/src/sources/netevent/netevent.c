@@ -12,8 +12,10 @@
  *
  * Watchdog, every `check_ms`: if the collect option was turned off (by an administrator, or
  * by someone hiding drops) it is turned on again; if the engine cannot be asked (BFE
- * restarted, the subscription is dead) the session and subscription are opened again. Both
- * are reported as an agent_status gap: drops in between are missing.
+ * restarted) or the subscription stayed silent for a whole period while the agent's other
+ * sources (Security log, driver) reported `silent_blocks` blocked connections or more (the
+ * same drops should have come as net events), the session and subscription are opened again.
+ * Each is reported as an agent_status gap: drops in between are missing.
  *
  * On Linux the platform layer has no engine: the source says so once and stays idle.
  */
@@ -34,7 +36,7 @@
 
 struct ne_conf {
     int collect;
-    int64_t queue_events, check_ms, retry_ms;
+    int64_t queue_events, check_ms, retry_ms, silent_blocks;
 };
 
 static const struct wfpw_cfg_key ne_keys[] = {
@@ -46,6 +48,8 @@ static const struct wfpw_cfg_key ne_keys[] = {
      "how often the watchdog checks the collect option and the engine session"},
     {"retry_ms", WFPW_CFG_INT, offsetof(struct ne_conf, retry_ms), 100, 3600000, "10000", NULL, 0,
      "retry interval while the engine cannot be opened"},
+    {"silent_blocks", WFPW_CFG_INT, offsetof(struct ne_conf, silent_blocks), 0, 1000000, "20", NULL, 0,
+     "resubscribe when a check period brings no net event while other sources reported this many blocks (0: off)"},
 };
 
 struct ne {
@@ -63,6 +67,7 @@ struct ne {
     struct wfpw_hostinfo host;
     int handles, unavailable;
     uint64_t emitted, reenabled, reopened;
+    uint64_t received_at_check, elsewhere_at_check;  /* counters at the previous watchdog check */
     const char *state;
 };
 
@@ -185,6 +190,27 @@ static void on_check(uv_timer_t *t)
         report_gap(n, "the engine session failed (BFE restarted?); subscribing again");
         open_engine(n);
         return;
+    }
+    {
+        uint64_t received, elsewhere = wfpw_source_blocks_elsewhere(n->src);
+        uv_mutex_lock(&n->mu);
+        received = n->received;
+        uv_mutex_unlock(&n->mu);
+        if (n->conf->silent_blocks > 0 && received == n->received_at_check &&
+            elsewhere - n->elsewhere_at_check >= (uint64_t)n->conf->silent_blocks) {
+            char why[200];
+            snprintf(why, sizeof(why), "no net event for %lld ms while other sources reported %llu blocked connections; "
+                     "subscribing again", (long long)n->conf->check_ms,
+                     (unsigned long long)(elsewhere - n->elsewhere_at_check));
+            n->received_at_check = received, n->elsewhere_at_check = elsewhere;
+            wfpw__plat_wfp_close(n->eng);
+            n->eng = NULL;
+            n->reopened++;
+            report_gap(n, why);
+            open_engine(n);
+            return;
+        }
+        n->received_at_check = received, n->elsewhere_at_check = elsewhere;
     }
     if (!on && n->conf->collect) {
         n->reenabled++;
