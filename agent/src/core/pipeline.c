@@ -216,9 +216,9 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
         src->last_pos = pos;
     src->ctr.events++;
     if (type && strcmp(type, "connection_blocked") == 0) {
-        src->ctr.blocks++;
         const char *path = jstr(ev, "process", "path");
         int64_t t = 0;
+        src->ctr.blocks++;
         if (p->inv)
             wfpw_enrich_blocked(ev, p->inv);
         if (path && wfpw_time_parse_ms(jstr(ev, "time", NULL), &t) == 0 &&
@@ -434,7 +434,7 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
         cJSON *ao = cJSON_AddObjectToObject(stats, "attribution");
         if (ao) {
             cJSON_AddNumberToObject(ao, "filter_changes_seen", (double)at.recorded);
-            cJSON_AddNumberToObject(ao, "matched", (double)at.matched);
+            cJSON_AddNumberToObject(ao, "events_attributed", (double)at.matched);
             cJSON_AddNumberToObject(ao, "evicted", (double)at.evicted);
         }
     }

@@ -28,7 +28,9 @@ struct wfpw_changed_by {
 };
 
 struct wfpw_attrib_stats {
-    uint64_t recorded, matched, evicted;
+    uint64_t recorded;       /* filter changes seen */
+    uint64_t matched;        /* lookups that found one: events given changed_by */
+    uint64_t evicted;        /* pushed out by newer ones (the table is full) */
 };
 
 struct wfpw_attrib;
