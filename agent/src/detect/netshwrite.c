@@ -48,9 +48,12 @@ static int flag_list(struct wfpw_buf *b, const char *indent, const char *prefix,
         return wfpw_buf_printf(b, "%s<flags/>\n", indent);
     if ((rc = wfpw_buf_printf(b, "%s<flags numItems=\"%zu\">\n", indent, n)) != 0)
         return rc;
-    for (i = 0; i < n; i++)
-        if ((rc = wfpw_buf_printf(b, "%s\t<item>%s%s</item>\n", indent, prefix, flags[i])) != 0)
+    for (i = 0; i < n; i++) {
+        char in2[16];
+        snprintf(in2, sizeof(in2), "%s\t", indent);
+        if ((rc = leaf(b, in2, "item", prefix, flags[i])) != 0)
             return rc;
+    }
     return wfpw_buf_printf(b, "%s</flags>\n", indent);
 }
 
@@ -65,17 +68,15 @@ static int display(struct wfpw_buf *b, const char *indent, const char *name, con
     return wfpw_buf_printf(b, "%s</displayData>\n", indent);
 }
 
+/* <name><type>FWP_TYPE</type><uint64>value</uint64></name>: the value element is one of the
+ * two the reader knows, whatever the (reader-kept) type text says */
 static int weight(struct wfpw_buf *b, const char *name, const char *type, const char *value)
 {
     int rc;
-    char lower[16];
-    size_t i;
-    for (i = 0; type[i] && i + 1 < sizeof(lower); i++)
-        lower[i] = (char)(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32 : type[i]);
-    lower[i] = '\0';
-    if ((rc = wfpw_buf_printf(b, "\t\t\t\t\t<%s>\n\t\t\t\t\t\t<type>FWP_%s</type>\n", name, type)) != 0)
+    if ((rc = wfpw_buf_printf(b, "\t\t\t\t\t<%s>\n", name)) != 0 ||
+        (rc = leaf(b, "\t\t\t\t\t\t", "type", "FWP_", type)) != 0)
         return rc;
-    if (value && (rc = leaf(b, "\t\t\t\t\t\t", lower, NULL, value)) != 0)
+    if (value && (rc = leaf(b, "\t\t\t\t\t\t", strcmp(type, "UINT8") == 0 ? "uint8" : "uint64", NULL, value)) != 0)
         return rc;
     return wfpw_buf_printf(b, "\t\t\t\t\t</%s>\n", name);
 }
