@@ -180,7 +180,7 @@ static int render(struct conv *c, const struct wfpw_fwp_cond_value *cv, const ch
     uint32_t type = cv->type;
     struct wfpw_arena *a = &c->inv->arena;
     char buf[128];
-    const char *tname = wfpw_fwp_type_name(type);
+    const char *tname = wfpw_fwp_type_name(type) ? wfpw_fwp_type_name(type) : "unknown type";
     *v = NULL;
 
 #define NEED(p) do { if ((p) == NULL) return fail(c, "%s value without data", tname); } while (0)
@@ -285,7 +285,9 @@ static int render(struct conv *c, const struct wfpw_fwp_cond_value *cv, const ch
         snprintf(buf, sizeof(buf), "(%s)", tname);
         break;
     default:
-        return fail(c, "unknown value type %lu", (unsigned long)type);
+        /* a type a later Windows adds: kept visible rather than failing the whole inventory */
+        snprintf(buf, sizeof(buf), "(unsupported value type %lu)", (unsigned long)type);
+        break;
     }
 #undef NEED
     *v = wfpw_arena_strdup(a, buf);
@@ -362,12 +364,20 @@ static int convert_filter(struct wfpw_inventory *inv, const struct wfpw_fwpm_fil
         oc->field = named(a, &in->field, wfpw_fwp_field_name);
         oc->match = wfpw_fwp_match_name(in->match);
         oc->type = wfpw_fwp_type_name(in->value.type);
-        if (oc->field == NULL)
+        if (oc->match == NULL || oc->type == NULL) {
+            /* enumerations a later Windows extends: named by number, the filter still counts */
+            char t[32];
+            if (oc->match == NULL) {
+                snprintf(t, sizeof(t), "MATCH_%lu", (unsigned long)in->match);
+                oc->match = wfpw_arena_strdup(a, t);
+            }
+            if (oc->type == NULL) {
+                snprintf(t, sizeof(t), "TYPE_%lu", (unsigned long)in->value.type);
+                oc->type = wfpw_arena_strdup(a, t);
+            }
+        }
+        if (oc->field == NULL || oc->match == NULL || oc->type == NULL)
             return WFPW_ENOMEM;
-        if (oc->match == NULL)
-            return fail(&c, "unknown match type %lu", (unsigned long)in->match);
-        if (oc->type == NULL)
-            return fail(&c, "unknown value type %lu", (unsigned long)in->value.type);
         if ((rc = render(&c, &in->value, &oc->value)) != 0)
             return rc;
         out->nconds++;

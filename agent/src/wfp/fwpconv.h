@@ -10,7 +10,10 @@
  * BYTE_ARRAY16 as an IPv6 address; BYTE_ARRAY6 as a MAC address; V4/V6 address masks as
  * "addr/mask" and "addr/prefix"; ranges as "low-high". Every pointer a type needs is
  * checked: a value that claims a type and carries no data is an error naming the filter and
- * the condition, not a crash (the engine should never send one; a fuzzer does).
+ * the condition, not a crash (the engine should never send one). Match and value types a
+ * later Windows may add are kept by number ("MATCH_13", "TYPE_21", "(unsupported value
+ * type 21)") rather than failing the whole inventory; an unknown action is an error (the wire
+ * knows a fixed set).
  *
  * Ownership: everything is copied into inv's arena; the engine's memory can be freed
  * (FwpmFreeMemory0) as soon as a call returns.

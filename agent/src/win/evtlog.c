@@ -25,6 +25,7 @@ struct wfpw__evt {
     size_t utf8_cap;
     EVT_HANDLE pending[BATCH]; /* events taken by EvtNext but not yet handed over */
     DWORD npending, next;
+    int rearmed;               /* the signal was reset after the last empty EvtNext */
 };
 
 static int fail(DWORD e, const char *call, char *err, size_t errlen)
@@ -174,7 +175,14 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
             s->npending = 0;
             if (e != ERROR_NO_MORE_ITEMS)
                 return fail(e, "EvtNext", err, errlen);
-            ResetEvent(s->signal);  /* nothing left: wait for the log to signal more */
+            if (!s->rearmed) {
+                /* nothing left: re-arm the signal, then look once more, so an event that
+                 * arrived between EvtNext and ResetEvent is not left waiting for the next one */
+                ResetEvent(s->signal);
+                s->rearmed = 1;
+                continue;
+            }
+            s->rearmed = 0;
             both[0] = s->cancel, both[1] = s->signal;
             switch (WaitForMultipleObjects(2, both, FALSE, timeout_ms)) {
             case WAIT_OBJECT_0: return WFPW_ECLOSED;
@@ -183,6 +191,7 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
             default: return fail(GetLastError(), "WaitForMultipleObjects", err, errlen);
             }
         }
+        s->rearmed = 0;
         if (WaitForSingleObject(s->cancel, 0) == WAIT_OBJECT_0)
             return WFPW_ECLOSED;
     }
