@@ -55,11 +55,18 @@ int wfpw__plat_service_install(const char *name, const char *display, const char
     HKEY key;
     char keyname[256];
     DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
-    int rc;
+    int rc, tries;
     if ((scm = open_scm(SC_MANAGER_CREATE_SERVICE, err, errlen, &rc)) == NULL)
         return rc;
-    svc = CreateServiceA(scm, name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                         SERVICE_ERROR_NORMAL, command, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+    for (tries = 0;; tries++) {
+        svc = CreateServiceA(scm, name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                             SERVICE_ERROR_NORMAL, command, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+        /* just uninstalled, and a handle (services.msc, the old process) still open: it goes
+         * away when that closes; wait up to 10 s rather than fail a reinstall */
+        if (svc != NULL || GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE || tries == 40)
+            break;
+        Sleep(250);
+    }
     if (svc == NULL) {
         rc = fail(GetLastError(), "CreateService", err, errlen);
         CloseServiceHandle(scm);
