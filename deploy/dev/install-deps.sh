@@ -21,6 +21,7 @@ test_pkgs=(
     wine64                              # runs the .exe tests
     dpkg-dev                            # apt-get source (Windows dependency build)
     python3 python3-jsonschema          # JSON Schema conformance check in tests
+    systemd                             # systemd-analyze checks the collector's unit (deploy/linux)
 )
 
 pkgs=("${runtime_pkgs[@]}")
