@@ -32,6 +32,25 @@ PORT=$(free_port)
 CPID=$!
 check "example config: the collector serves with it" wait_until 10 \
     sh -c "curl -s --cacert '$T/pki/ca.crt' https://localhost:$PORT/healthz | grep -q ok"
+
+# the SIEM poller: every event once across runs, the cursor kept between them
+POLL=$ROOT/deploy/linux/wfpwatch-poll
+export WFPW_URL="https://localhost:$PORT" WFPW_CA="$T/pki/ca.crt" WFPW_TOKEN="$TOKEN"
+$MKBATCH --events 25 "$T/b1.json"
+post "$T/b1.json" >/dev/null
+"$POLL" events "$T/cursor" 10 >"$T/p1.jsonl"
+eq "poller: exits 0 when caught up" "$?" 0
+eq "poller: pages through everything (25 events, 10 a page)" "$(wc -l <"$T/p1.jsonl")" 25
+$MKBATCH --events 7 --seq 100 "$T/b2.json"
+post "$T/b2.json" >/dev/null
+"$POLL" events "$T/cursor" 10 >"$T/p2.jsonl"
+eq "poller: the next run prints only what is new" "$(wc -l <"$T/p2.jsonl")" 7
+eq "poller: no event twice across runs" "$(cat "$T/p1.jsonl" "$T/p2.jsonl" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p' | sort -u | wc -l)" 32
+"$POLL" events "$T/cursor" >"$T/p3.jsonl"
+eq "poller: caught up, nothing printed" "$(wc -l <"$T/p3.jsonl")" 0
+WFPW_TOKEN=wrong "$POLL" events "$T/cursor" >/dev/null 2>"$T/p4.err"
+eq "poller: a refused token exits 1" "$?" 1
+eq "poller: and keeps the cursor" "$(cat "$T/cursor")" "$(tail -n1 "$T/p2.jsonl" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')"
 stop_collector
 eq "example config: SIGTERM stops it with exit 0" "$STOP_RC" 0
 finish
