@@ -22,6 +22,7 @@ test_pkgs=(
     dpkg-dev                            # apt-get source (Windows dependency build)
     python3 python3-jsonschema          # JSON Schema conformance check in tests
     systemd                             # systemd-analyze checks the collector's unit (deploy/linux)
+    wixl msitools                       # the agent's MSI is built and its tables read (deploy/windows)
 )
 
 pkgs=("${runtime_pkgs[@]}")

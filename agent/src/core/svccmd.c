@@ -88,16 +88,30 @@ static void to_event_log(int level, const char *line)
     wfpw__plat_event_report(WFPW_SERVICE_NAME, level == WFPW_LOG_ERROR, line);
 }
 
+struct run_ctx {
+    const char *cfgpath;
+};
+
+/* Runs on the service's thread once the service manager has been told it runs: a
+ * configuration that does not load is an error exit the manager sees (and its failure actions
+ * retry), not a service that never answers. */
 static int run_body(void *ctx)
 {
-    struct wfpw_agent_cfg *cfg = ctx;
-    char err[512];
+    struct run_ctx *r = ctx;
+    struct wfpw_agent_cfg cfg;
+    char err[768];
     int rc;
-    if (wfpw__plat_secure_dir(cfg->data_dir, err, sizeof(err)) != 0)
-        wfpw_log_error("service", "start", "data directory %s: %s", cfg->data_dir, err);
+    if (wfpw_agent_cfg_load(r->cfgpath, &cfg, err, sizeof(err)) != 0) {
+        wfpw_log_error("service", "start", "%s", err);  /* also in the Application event log */
+        wfpw_agent_cfg_free(&cfg);
+        return 2;
+    }
+    if (wfpw__plat_secure_dir(cfg.data_dir, err, sizeof(err)) != 0)
+        wfpw_log_error("service", "start", "data directory %s: %s", cfg.data_dir, err);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    rc = wfpw_agent_run(cfg, 0);
+    rc = wfpw_agent_run(&cfg, 0);
     curl_global_cleanup();
+    wfpw_agent_cfg_free(&cfg);
     return rc;
 }
 
@@ -109,24 +123,18 @@ static void run_stop(void *ctx)
 
 static int service_run(int argc, char **argv)
 {
-    struct wfpw_agent_cfg cfg;
     char path[WFPW_CFG_STR_MAX], err[768];
-    const char *cfgpath = option(argc, argv, "--config");
+    struct run_ctx r;
     int rc;
-    if (cfgpath == NULL) {
+    r.cfgpath = option(argc, argv, "--config");
+    if (r.cfgpath == NULL) {
         default_config(path, sizeof(path));
-        cfgpath = path;
+        r.cfgpath = path;
     }
     wfpw_log_set_hook(WFPW_LOG_ERROR, to_event_log);
-    if (wfpw_agent_cfg_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
-        wfpw_log_error("service", "start", "%s", err);  /* also in the Application event log */
-        wfpw_agent_cfg_free(&cfg);
-        return 2;
-    }
-    rc = wfpw__plat_service_run(WFPW_SERVICE_NAME, run_body, run_stop, &cfg, err, sizeof(err));
+    rc = wfpw__plat_service_run(WFPW_SERVICE_NAME, run_body, run_stop, &r, err, sizeof(err));
     if (rc != 0)
         fprintf(stderr, "wfpwatch-agent: %s\n", err);
-    wfpw_agent_cfg_free(&cfg);
     wfpw_log_set_hook(0, NULL);
     return rc == 0 ? 0 : 1;
 }

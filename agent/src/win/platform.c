@@ -90,6 +90,8 @@ int wfpw__plat_policy_get(const char *key, char *buf, size_t len)
         buf[o < len ? o : len - 1] = '\0';
         return o + 1 < len ? 0 : WFPW_ERANGE;
     default:
+        if (data[0] == 0)
+            return WFPW_ENOENT;  /* an empty string sets nothing (the MSI writes its properties even when unset) */
         if (strlen((char *)data) >= len)
             return WFPW_ERANGE;
         strcpy(buf, (char *)data);

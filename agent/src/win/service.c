@@ -1,8 +1,9 @@
 /*
  * service.c (Windows) — the agent as a Windows service: install / uninstall / start / stop /
  * status through the service control manager, the dispatcher for `service-run`, the
- * Application event log, and the data directory's ACL. Thin: what to run and when is decided
- * by portable code (src/core/svccmd.c).
+ * Application event log, and the data directory's ACL. A running service also (re)sets its own
+ * failure actions, so an MSI-installed one restarts on failure like a `service install`ed one.
+ * Thin: what to run and when is decided by portable code (src/core/svccmd.c).
  */
 #include <windows.h>
 #include <aclapi.h>
@@ -260,6 +261,27 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
     }
 }
 
+/* However the service was installed (the MSI, `service install`), it restarts on failure. */
+static void ensure_failure_actions(void)
+{
+    SC_ACTION actions[3] = {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 300000}};
+    SERVICE_FAILURE_ACTIONSA fa;
+    SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
+    SC_HANDLE scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CONNECT), svc;
+    if (scm == NULL)
+        return;
+    if ((svc = OpenServiceA(scm, svc_run.name, SERVICE_CHANGE_CONFIG | SERVICE_START)) != NULL) {
+        memset(&fa, 0, sizeof(fa));
+        fa.dwResetPeriod = 86400;
+        fa.cActions = 3;
+        fa.lpsaActions = actions;
+        ChangeServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa);
+        ChangeServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag);
+        CloseServiceHandle(svc);
+    }
+    CloseServiceHandle(scm);
+}
+
 static void WINAPI service_main(DWORD argc, LPSTR *argv)
 {
     int code;
@@ -267,6 +289,7 @@ static void WINAPI service_main(DWORD argc, LPSTR *argv)
     if ((svc_run.h = RegisterServiceCtrlHandlerExA(svc_run.name, handler, NULL)) == NULL)
         return;
     report(SERVICE_RUNNING, 0);
+    ensure_failure_actions();
     code = svc_run.body(svc_run.ctx);
     report(SERVICE_STOPPED, (DWORD)code);
 }
