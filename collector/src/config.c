@@ -53,6 +53,10 @@ static const struct centry table[] = {
     STR("alerts.syslog.protocol", syslog_protocol, "udp or tcp (RFC 6587 octet counting)"),
     INT("alerts.retry_max_s", alert_retry_max_s, 1, 86400, "longest wait between delivery attempts"),
     INT("alerts.poll_ms", alert_poll_ms, 50, 60000, "how often the outbox is checked"),
+    INT("enroll.cert_validity_s", enroll_validity_s, 60, 3650LL * 86400,
+        "validity of client certificates issued at enrollment and renewal (default 90 days)"),
+    INT("enroll.rate_per_minute", enroll_rate_per_minute, 1, 100000, "enrollment requests per source address per minute"),
+    INT("enroll.rate_burst", enroll_rate_burst, 1, 100000, "... and the burst allowed above that rate"),
 };
 
 void wfpw_config_defaults(struct wfpw_config *c)
@@ -77,6 +81,9 @@ void wfpw_config_defaults(struct wfpw_config *c)
     c->silent_after_s = 600;
     c->webhook_timeout_ms = 10000;
     c->syslog_port = 514;
+    c->enroll_validity_s = 90LL * 86400;
+    c->enroll_rate_per_minute = 10;
+    c->enroll_rate_burst = 20;
     snprintf(c->syslog_protocol, sizeof(c->syslog_protocol), "udp");
     c->alert_retry_max_s = 300;
     c->alert_poll_ms = 1000;

@@ -32,6 +32,7 @@ struct wfpw_config {
     char syslog_protocol[8];     /* "udp" | "tcp" */
     int64_t alert_retry_max_s;
     int64_t alert_poll_ms;
+    int64_t enroll_validity_s, enroll_rate_per_minute, enroll_rate_burst;
 };
 
 void wfpw_config_defaults(struct wfpw_config *c);

@@ -34,6 +34,7 @@ struct wfpw_req {
     struct wfpw_buf body;        /* owned by the connection */
     const char *peer_cn;         /* CN of a client certificate the CA vouched for, or NULL */
     int peer_cert_present;       /* a certificate was presented (verified or not) */
+    char peer_addr[64];          /* the client's IP address (rate limits, logs) */
     struct wfpw_conn_ref *ref;   /* for asynchronous answers */
 };
 
@@ -52,6 +53,6 @@ void wfpw_route(struct wfpw_req *req);
 /* Route names for metrics; index returned by wfpw_route_id(path, method). */
 int wfpw_route_id(const char *path);
 extern const char *const wfpw_route_names[];
-#define WFPW_ROUTE_COUNT 9
+#define WFPW_ROUTE_COUNT 11
 
 #endif

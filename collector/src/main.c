@@ -3,6 +3,7 @@
  *   pki init --dir DIR [--server-name NAME]...
  *   pki issue --dir DIR --name AGENT [--days N] [--not-before T --not-after T]
  *   token create|list|revoke --data DIR [--name NAME]
+ *   enroll-token create|list|revoke ..., cert revoke|list|crl ...   (cli_enroll.c)
  *   serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--store sqlite|none]
  *         [--log-level L]
  *   version
@@ -21,6 +22,9 @@
 #include <uv.h>
 
 #include "alert.h"
+#include "ca.h"
+#include "cli.h"
+#include "enroll.h"
 #include "clock.h"
 #include "config.h"
 #include "fsutil.h"
@@ -43,41 +47,12 @@ static int usage(void)
             "  pki issue --dir DIR --name AGENT [--days N] [--not-before YYYYMMDDHHMMSS --not-after ...]\n"
             "  token create --data DIR --name NAME             print a new API token (once)\n"
             "  token list --data DIR | token revoke --data DIR --name NAME\n"
+            "  enroll-token create --data DIR [--ttl 30d] [--max-uses N] [--name NAME]   print an enrollment token\n"
+            "  enroll-token list --data DIR | enroll-token revoke --data DIR --id ID\n"
+            "  cert revoke AGENTID --data DIR --pki DIR | cert list --data DIR | cert crl --data DIR --pki DIR\n"
             "  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--log-level L]\n"
             "  version\n");
     return 2;
-}
-
-/* value of --flag in argv[from..], NULL if absent; *bad set when the flag has no value */
-static const char *opt(int argc, char **argv, int from, const char *flag, int *bad)
-{
-    int i;
-    for (i = from; i < argc; i++)
-        if (strcmp(argv[i], flag) == 0) {
-            if (i + 1 >= argc) {
-                *bad = 1;
-                return NULL;
-            }
-            return argv[i + 1];
-        }
-    return NULL;
-}
-
-/* every argument from `from` is one of the flags (each taking a value) */
-static int only_flags(int argc, char **argv, int from, const char *const *flags)
-{
-    int i;
-    for (i = from; i < argc; i += 2) {
-        const char *const *f;
-        for (f = flags; *f; f++)
-            if (strcmp(argv[i], *f) == 0)
-                break;
-        if (*f == NULL || i + 1 >= argc) {
-            fprintf(stderr, "wfpwatch-collector: unexpected argument '%s'\n", argv[i]);
-            return 0;
-        }
-    }
-    return 1;
 }
 
 static int cmd_pki(int argc, char **argv)
@@ -87,13 +62,13 @@ static int cmd_pki(int argc, char **argv)
     const char *dir;
     if (argc < 3)
         return usage();
-    dir = opt(argc, argv, 3, "--dir", &bad);
+    dir = wfpw_cli_opt(argc, argv, 3, "--dir", &bad);
     if (strcmp(argv[2], "init") == 0) {
         static const char *const flags[] = {"--dir", "--server-name", NULL};
         const char *names[32];
         size_t n = 0;
         int i;
-        if (!only_flags(argc, argv, 3, flags) || dir == NULL || bad)
+        if (!wfpw_cli_only_flags(argc, argv, 3, flags) || dir == NULL || bad)
             return usage();
         for (i = 3; i + 1 < argc; i += 2)
             if (strcmp(argv[i], "--server-name") == 0 && n < 32)
@@ -110,9 +85,9 @@ static int cmd_pki(int argc, char **argv)
     }
     if (strcmp(argv[2], "issue") == 0) {
         static const char *const flags[] = {"--dir", "--name", "--days", "--not-before", "--not-after", NULL};
-        const char *name = opt(argc, argv, 3, "--name", &bad), *days = opt(argc, argv, 3, "--days", &bad);
+        const char *name = wfpw_cli_opt(argc, argv, 3, "--name", &bad), *days = wfpw_cli_opt(argc, argv, 3, "--days", &bad);
         int d = 365;
-        if (!only_flags(argc, argv, 3, flags) || dir == NULL || name == NULL || bad)
+        if (!wfpw_cli_only_flags(argc, argv, 3, flags) || dir == NULL || name == NULL || bad)
             return usage();
         if (days) {
             char *end;
@@ -123,8 +98,8 @@ static int cmd_pki(int argc, char **argv)
             }
             d = (int)v;
         }
-        rc = wfpw_pki_issue(dir, name, d, opt(argc, argv, 3, "--not-before", &bad),
-                            opt(argc, argv, 3, "--not-after", &bad), err, sizeof(err));
+        rc = wfpw_pki_issue(dir, name, d, wfpw_cli_opt(argc, argv, 3, "--not-before", &bad),
+                            wfpw_cli_opt(argc, argv, 3, "--not-after", &bad), err, sizeof(err));
         if (rc) {
             fprintf(stderr, "wfpwatch-collector: pki issue: %s\n", err);
             return rc == WFPW_EINVAL || rc == WFPW_EEXIST ? 2 : 1;
@@ -142,10 +117,10 @@ static int cmd_token(int argc, char **argv)
     char err[512];
     int bad = 0, rc;
     const char *data, *name;
-    if (argc < 3 || !only_flags(argc, argv, 3, flags))
+    if (argc < 3 || !wfpw_cli_only_flags(argc, argv, 3, flags))
         return usage();
-    data = opt(argc, argv, 3, "--data", &bad);
-    name = opt(argc, argv, 3, "--name", &bad);
+    data = wfpw_cli_opt(argc, argv, 3, "--data", &bad);
+    name = wfpw_cli_opt(argc, argv, 3, "--name", &bad);
     if (data == NULL || bad)
         return usage();
     if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
@@ -157,36 +132,19 @@ static int cmd_token(int argc, char **argv)
         return 1;
     }
     if (strcmp(argv[2], "create") == 0 && name) {
-        mbedtls_entropy_context ent;
-        mbedtls_ctr_drbg_context drbg;
-        unsigned char raw[32], b64[64];
         char token[80], hash[65];
-        size_t olen = 0, i, o = 0;
         if (name[0] == '\0' || strlen(name) > 64) {
             fprintf(stderr, "wfpwatch-collector: --name must be 1..64 characters\n");
             wfpw_store_close(st);
             return 2;
         }
-        mbedtls_entropy_init(&ent);
-        mbedtls_ctr_drbg_init(&drbg);
-        rc = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0) ||
-             mbedtls_ctr_drbg_random(&drbg, raw, sizeof(raw)) ||
-             mbedtls_base64_encode(b64, sizeof(b64), &olen, raw, sizeof(raw));
-        mbedtls_ctr_drbg_free(&drbg);
-        mbedtls_entropy_free(&ent);
-        if (rc) {
+        if (wfpw_cli_new_secret("wfpw_", token) != 0) {
             fprintf(stderr, "wfpwatch-collector: random generator failed\n");
             wfpw_store_close(st);
             return 1;
         }
-        /* base64url without padding, behind a recognisable prefix (secret scanners) */
-        o = (size_t)snprintf(token, sizeof(token), "wfpw_");
-        for (i = 0; i < olen && b64[i] != '='; i++)
-            token[o++] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
-        token[o] = '\0';
         wfpw_token_hash(token, hash);
         rc = wfpw_store_token_add(st, name, hash, wfpw_now_ms());
-        mbedtls_platform_zeroize(raw, sizeof(raw));
         wfpw_store_close(st);
         if (rc == WFPW_EEXIST) {
             fprintf(stderr, "wfpwatch-collector: a token named '%s' exists\n", name);
@@ -216,10 +174,7 @@ static int cmd_token(int argc, char **argv)
         wfpw_buf_init(&b, 1 << 24);
         rc = wfpw_store_token_list(st, &b);
         wfpw_store_close(st);
-        if (b.len)
-            fwrite(b.data, 1, b.len, stdout);
-        wfpw_buf_free(&b);
-        return rc ? 1 : 0;
+        return wfpw_cli_print(rc, &b);
     }
     wfpw_store_close(st);
     return usage();
@@ -232,6 +187,7 @@ static struct {
     uv_signal_t sigterm, sigint;
     uv_timer_t maintenance;
     struct wfpw_config cfg;
+    struct wfpw_ca *ca;           /* signs enrollments (store thread); NULL: enrollment off */
     int stopping;
     int64_t last_retention_ms, last_silent_ms;
     int maint_busy;
@@ -348,20 +304,21 @@ static int cmd_serve(int argc, char **argv)
     struct wfpw_store *st = NULL;
     const char *targets[2];
     struct wfpw_store_opts sopts;
-    char err[1024], host[256], ca[1100], crt[1100], key[1100];
+    char err[1024], host[256], ca[1100], crt[1100], key[1100], crl[1100];
+    struct wfpw_enroll_cfg ecfg;
     int bad = 0, i, port, rc, sqlite;
     const char *cfgfile;
 
-    if (!only_flags(argc, argv, 2, flags))
+    if (!wfpw_cli_only_flags(argc, argv, 2, flags))
         return usage();
     wfpw_config_defaults(&M.cfg);
-    cfgfile = opt(argc, argv, 2, "--config", &bad);
+    cfgfile = wfpw_cli_opt(argc, argv, 2, "--config", &bad);
     if (cfgfile && wfpw_config_load(&M.cfg, cfgfile, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: config: %s\n", err);
         return 2;
     }
     for (i = 1; flags[i]; i++) {
-        const char *v = opt(argc, argv, 2, flags[i], &bad);
+        const char *v = wfpw_cli_opt(argc, argv, 2, flags[i], &bad);
         if (v && wfpw_config_set(&M.cfg, keys[i], v, err, sizeof(err)) != 0) {
             fprintf(stderr, "wfpwatch-collector: %s\n", err);
             return 2;
@@ -420,12 +377,29 @@ static int cmd_serve(int argc, char **argv)
     snprintf(ca, sizeof(ca), "%s/ca.crt", M.cfg.pki);
     snprintf(crt, sizeof(crt), "%s/server.crt", M.cfg.pki);
     snprintf(key, sizeof(key), "%s/server.key", M.cfg.pki);
+    snprintf(crl, sizeof(crl), "%s/ca.crl", M.cfg.pki);
+    memset(&ecfg, 0, sizeof(ecfg));
+    ecfg.cert_validity_s = M.cfg.enroll_validity_s;
+    ecfg.rate_per_minute = M.cfg.enroll_rate_per_minute;
+    ecfg.rate_burst = M.cfg.enroll_rate_burst;
+    if (sqlite) {
+        char cakey[1100];
+        snprintf(cakey, sizeof(cakey), "%s/ca.key", M.cfg.pki);
+        if (!wfpw_fs_exists(cakey))
+            wfpw_log_info("collector", "enroll", "no %s here: enrollment is off (agents need certificates from "
+                          "`pki issue`)", cakey);
+        else if (wfpw_ca_load(M.cfg.pki, &M.ca, err, sizeof(err)) != 0)
+            wfpw_log_error("collector", "enroll", "enrollment is off: %s", err);
+    }
+    ecfg.ca = M.ca;
+    wfpw_enroll_init(&ecfg);
     memset(&scfg, 0, sizeof(scfg));
     scfg.host = host;
     scfg.port = port;
     scfg.ca_file = ca;
     scfg.cert_file = crt;
     scfg.key_file = key;
+    scfg.crl_file = crl;
     scfg.max_header_bytes = (size_t)M.cfg.max_header_bytes;
     scfg.max_body_bytes = (size_t)M.cfg.max_wire_body_bytes;
     scfg.max_connections = (int)M.cfg.max_connections;
@@ -457,6 +431,8 @@ static int cmd_serve(int argc, char **argv)
     if (uv_loop_close(M.loop) != 0)
         wfpw_log_warn("collector", NULL, "event loop closed with handles still open");
     wfpw_store_close(st);
+    wfpw_ca_free(M.ca);
+    M.ca = NULL;
     wfpw_log_info("collector", NULL, "stopped");
     return 0;
 }
@@ -477,6 +453,10 @@ int main(int argc, char **argv)
         return cmd_pki(argc, argv);
     if (strcmp(argv[1], "token") == 0)
         return cmd_token(argc, argv);
+    if (strcmp(argv[1], "enroll-token") == 0)
+        return wfpw_cli_enroll_token(argc, argv);
+    if (strcmp(argv[1], "cert") == 0)
+        return wfpw_cli_cert(argc, argv);
     if (strcmp(argv[1], "serve") == 0) {
         int rc;
         curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -5,8 +5,8 @@
 
 struct wfpw_metrics wfpw_metrics;
 
-static const int statuses[WFPW_METRICS_STATUSES] = {200, 400, 401, 404, 405, 408, 411, 413, 415,
-                                                    429, 431, 500, 503, 0 /* other */};
+static const int statuses[WFPW_METRICS_STATUSES] = {200, 400, 401, 403, 404, 405, 408, 409, 411, 413,
+                                                    415, 429, 431, 500, 503, 0 /* other */};
 
 void wfpw_metrics_request(int route, int status)
 {
@@ -49,6 +49,10 @@ int wfpw_metrics_render(struct wfpw_buf *out, uint64_t alerts_delivered, uint64_
     COUNTER("connections_total", "Connections accepted.", m->connections_total);
     COUNTER("connections_rejected_total", "Connections closed at once because max_connections was reached.", m->connections_rejected);
     COUNTER("timeouts_total", "Connections closed by the header, body or idle timeout.", m->timeouts);
+    COUNTER("certs_issued_total", "Client certificates issued by enrollment or renewal.", m->certs_issued);
+    COUNTER("enroll_refused_total", "Enrollment and renewal requests refused (token, CSR, conflict, revoked).", m->enroll_refused);
+    COUNTER("enroll_rate_limited_total", "Enrollment requests refused with 429 by the per-address rate limit.", m->enroll_rate_limited);
+    COUNTER("revoked_refused_total", "Connections refused because the client certificate is revoked.", m->revoked_refused);
     COUNTER("alerts_delivered_total", "Alert deliveries that succeeded.", alerts_delivered);
     COUNTER("alerts_failed_total", "Alert delivery attempts that failed (retried).", alerts_failed);
     GAUGE("connections", "Open connections.", m->connections_current);

@@ -11,7 +11,7 @@
 #include "http.h"
 #include "wfpw/buf.h"
 
-#define WFPW_METRICS_STATUSES 14
+#define WFPW_METRICS_STATUSES 16
 
 struct wfpw_metrics {
     uint64_t requests[WFPW_ROUTE_COUNT][WFPW_METRICS_STATUSES];
@@ -19,6 +19,7 @@ struct wfpw_metrics {
     uint64_t store_jobs, store_latency_us_sum, store_queue_full;
     uint64_t tls_handshake_failures, connections_total, connections_rejected, timeouts;
     uint64_t connections_current;
+    uint64_t certs_issued, enroll_refused, enroll_rate_limited, revoked_refused;
     uint64_t alerts_delivered, alerts_failed; /* reported by the alert thread (atomics there) */
 };
 

@@ -141,8 +141,10 @@ struct certspec {
     size_t nsan;
 };
 
-/* PEM of the certificate described by s into out (size outlen). */
-static int write_cert(const struct certspec *s, struct rng *r, unsigned char *out, size_t outlen)
+/* PEM of the certificate described by s into out (size outlen). serial_out (may be NULL)
+ * receives the 16 serial bytes. */
+static int write_cert(const struct certspec *s, mbedtls_ctr_drbg_context *drbg, unsigned char *out, size_t outlen,
+                      unsigned char *serial_out)
 {
     mbedtls_x509write_cert crt;
     mbedtls_mpi serial;
@@ -151,12 +153,14 @@ static int write_cert(const struct certspec *s, struct rng *r, unsigned char *ou
 
     mbedtls_x509write_crt_init(&crt);
     mbedtls_mpi_init(&serial);
-    if ((rc = mbedtls_ctr_drbg_random(&r->drbg, sbytes, sizeof(sbytes))) != 0)
+    if ((rc = mbedtls_ctr_drbg_random(drbg, sbytes, sizeof(sbytes))) != 0)
         goto done;
     sbytes[0] &= 0x7F; /* positive */
     sbytes[0] |= 0x01; /* and never zero-led (full 16 bytes of entropy minus one bit) */
     if ((rc = mbedtls_mpi_read_binary(&serial, sbytes, sizeof(sbytes))) != 0)
         goto done;
+    if (serial_out)
+        memcpy(serial_out, sbytes, sizeof(sbytes));
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     mbedtls_x509write_crt_set_subject_key(&crt, s->key);
@@ -187,7 +191,7 @@ static int write_cert(const struct certspec *s, struct rng *r, unsigned char *ou
         break;
     }
     if (rc == 0)
-        rc = mbedtls_x509write_crt_pem(&crt, out, outlen, mbedtls_ctr_drbg_random, &r->drbg);
+        rc = mbedtls_x509write_crt_pem(&crt, out, outlen, mbedtls_ctr_drbg_random, drbg);
 done:
     mbedtls_mpi_free(&serial);
     mbedtls_x509write_crt_free(&crt);
@@ -263,7 +267,7 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
     {
         struct certspec ca = {KIND_CA, "CN=wfpwatch CA,O=wfpwatch", "CN=wfpwatch CA,O=wfpwatch",
                               &ca_key, &ca_key, nb, na_ca, NULL, 0};
-        if ((rc = write_cert(&ca, &r, pem, sizeof(pem))) != 0) {
+        if ((rc = write_cert(&ca, &r.drbg, pem, sizeof(pem), NULL)) != 0) {
             rc = fail(err, errlen, WFPW_EIO, "CA certificate failed (mbedTLS -0x%04x)", (unsigned)-rc);
             goto out;
         }
@@ -282,7 +286,7 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
         struct certspec srv = {KIND_SERVER, subject, "CN=wfpwatch CA,O=wfpwatch", &srv_key,
                                &ca_key, nb, na_srv, names, nnames};
         snprintf(subject, sizeof(subject), "CN=%s,O=wfpwatch", names[0]);
-        if ((rc = write_cert(&srv, &r, pem, sizeof(pem))) != 0) {
+        if ((rc = write_cert(&srv, &r.drbg, pem, sizeof(pem), NULL)) != 0) {
             rc = fail(err, errlen, WFPW_EIO, "server certificate failed (mbedTLS -0x%04x)", (unsigned)-rc);
             goto out;
         }
@@ -380,7 +384,7 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
     {
         struct certspec c = {KIND_CLIENT, subject, issuer, &key, &ca_key,
                              not_before ? not_before : nb, not_after ? not_after : na, NULL, 0};
-        if ((rc = write_cert(&c, &r, pem, sizeof(pem))) != 0) {
+        if ((rc = write_cert(&c, &r.drbg, pem, sizeof(pem), NULL)) != 0) {
             rc = fail(err, errlen, WFPW_EIO, "certificate failed (mbedTLS -0x%04x)", (unsigned)-rc);
             goto out;
         }
@@ -398,4 +402,13 @@ out:
     mbedtls_pk_free(&key);
     rng_free(&r);
     return rc;
+}
+
+int wfpw_pki_client_cert(mbedtls_pk_context *key, mbedtls_pk_context *issuer_key, const char *issuer,
+                         const char *subject, const char *not_before, const char *not_after,
+                         mbedtls_ctr_drbg_context *drbg, unsigned char *pem, size_t pemlen,
+                         unsigned char serial[16])
+{
+    struct certspec c = {KIND_CLIENT, subject, issuer, key, issuer_key, not_before, not_after, NULL, 0};
+    return write_cert(&c, drbg, pem, pemlen, serial);
 }

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/pk.h>
+
 /* Create DIR/ca.crt, ca.key, server.crt, server.key. names: the server's DNS names (or IP
  * addresses), at least one; the first is also its CN. Refuses (WFPW_EEXIST) when DIR
  * already has a CA. err receives a message for the operator. */
@@ -21,5 +24,13 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
 /* 1 when name is acceptable as an agent certificate name: [A-Za-z0-9._-]{1,64}, not
  * starting with '.'. */
 int wfpw_pki_name_valid(const char *name);
+
+/* PEM of a client certificate (clientAuth, digitalSignature) for the public key `key`, with
+ * subject and issuer as mbedTLS DN strings, signed by issuer_key; times "YYYYMMDDHHMMSS" UTC.
+ * serial receives the 16 random serial bytes. Returns 0 or an mbedTLS error. Used by ca.c. */
+int wfpw_pki_client_cert(mbedtls_pk_context *key, mbedtls_pk_context *issuer_key, const char *issuer,
+                         const char *subject, const char *not_before, const char *not_after,
+                         mbedtls_ctr_drbg_context *drbg, unsigned char *pem, size_t pemlen,
+                         unsigned char serial[16]);
 
 #endif

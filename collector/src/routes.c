@@ -4,6 +4,7 @@
  *   GET  /api/v1/events, /alerts      SIEMs, bearer token; cursor paging, JSON or NDJSON
  *   GET  /api/v1/hosts, /hosts/H/filters
  *   GET  /healthz, /metrics           no authentication (no event data)
+ *   GET  /api/v1/ca, POST /api/v1/enroll, /api/v1/renew   enrollment (enroll.c)
  * Everything that touches SQLite runs as a store job (storeq.h); the answer is sent from
  * the job's completion on the loop thread.
  */
@@ -21,10 +22,12 @@
 
 #include "alert.h"
 #include "clock.h"
+#include "enroll.h"
 #include "http.h"
 #include "metrics.h"
 #include "storeq.h"
 #include "wfpw/errors.h"
+#include "wfpw/hex.h"
 #include "wfpw/log.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
@@ -32,9 +35,12 @@
 
 static struct wfpw_routes_cfg R = {0, 8u << 20};
 
-enum { RT_BATCHES, RT_EVENTS, RT_ALERTS, RT_HOSTS, RT_FILTERS, RT_HEALTHZ, RT_METRICS, RT_ENROLL, RT_OTHER };
+enum {
+    RT_BATCHES, RT_EVENTS, RT_ALERTS, RT_HOSTS, RT_FILTERS, RT_HEALTHZ, RT_METRICS, RT_ENROLL, RT_RENEW, RT_CA,
+    RT_OTHER
+};
 const char *const wfpw_route_names[WFPW_ROUTE_COUNT] = {
-    "batches", "events", "alerts", "hosts", "filters", "healthz", "metrics", "enroll", "other"};
+    "batches", "events", "alerts", "hosts", "filters", "healthz", "metrics", "enroll", "renew", "ca", "other"};
 
 void wfpw_routes_init(const struct wfpw_routes_cfg *cfg)
 {
@@ -51,20 +57,16 @@ int wfpw_route_id(const char *path)
     if (strcmp(path, "/healthz") == 0) return RT_HEALTHZ;
     if (strcmp(path, "/metrics") == 0) return RT_METRICS;
     if (strcmp(path, "/api/v1/enroll") == 0) return RT_ENROLL;
+    if (strcmp(path, "/api/v1/renew") == 0) return RT_RENEW;
+    if (strcmp(path, "/api/v1/ca") == 0) return RT_CA;
     return RT_OTHER;
 }
 
 void wfpw_token_hash(const char *token, char out[65])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char d[32];
-    int i;
     mbedtls_sha256_ret((const unsigned char *)token, strlen(token), d, 0);
-    for (i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = '\0';
+    wfpw_hex(d, sizeof(d), out);
 }
 
 static void respond_json(struct wfpw_conn_ref *ref, int status, const struct wfpw_buf *b)
@@ -499,6 +501,16 @@ void wfpw_route(struct wfpw_req *req)
             return;
         }
         route_api(req, route);
+        return;
+    case RT_ENROLL:
+    case RT_RENEW:
+    case RT_CA:
+        if (R.store_none) {
+            wfpw_respond_error(req->ref, 503, "this collector runs without a store (--store none)", NULL);
+            return;
+        }
+        wfpw_enroll_route(req, route == RT_CA ? WFPW_ENROLL_CA : route == RT_ENROLL ? WFPW_ENROLL_ENROLL
+                                                                                    : WFPW_ENROLL_RENEW);
         return;
     case RT_HEALTHZ:
         wfpw_respond(req->ref, 200, "application/json", "{\"status\":\"ok\"}", 15, NULL);

@@ -21,7 +21,9 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
+#include <sys/stat.h>
 
 #include "http.h"
 #include "http_parse.h"
@@ -48,6 +50,7 @@ struct wfpw_conn {
     int handshake_done, busy, closing, close_after, in_pump, reading, writes;
     char cn[128];                 /* CN of a verified client certificate, or "" */
     int peer_present;             /* a client certificate was presented */
+    int revoked;                  /* ... and it is revoked: the connection is closed */
     struct wfpw_conn_ref *ref;
     struct wfpw_conn *prev, *next;
     char rbuf[READ_CHUNK];
@@ -64,6 +67,9 @@ static struct {
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_ticket_context tickets;
     mbedtls_ssl_cache_context cache;
+    mbedtls_x509_crl *crl;        /* the revocation list in force, or NULL (owned) */
+    struct stat crl_st;           /* of the file it came from */
+    uv_timer_t crl_timer;
     struct wfpw_conn *conns;
     int nconns, draining, port;
     int conn_mem;                 /* connection structs not yet freed */
@@ -271,12 +277,26 @@ static void on_request_headers(void *owner, int expect_continue)
 
 /* ---- the pump ------------------------------------------------------------------------------------ */
 
+static void peer_address(struct wfpw_conn *c, char *out, size_t len)
+{
+    struct sockaddr_storage sa;
+    int n = sizeof(sa);
+    snprintf(out, len, "?");
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &n) != 0)
+        return;
+    if (sa.ss_family == AF_INET)
+        uv_ip4_name((struct sockaddr_in *)&sa, out, len);
+    else if (sa.ss_family == AF_INET6)
+        uv_ip6_name((struct sockaddr_in6 *)&sa, out, len);
+}
+
 static void dispatch(struct wfpw_conn *c)
 {
     struct wfpw_req *req = &c->hp.req;
     req->ref = c->ref;
     req->peer_cn = c->cn[0] ? c->cn : NULL;
     req->peer_cert_present = c->peer_present;
+    peer_address(c, req->peer_addr, sizeof(req->peer_addr));
     wfpw_route(req);
 }
 
@@ -313,6 +333,12 @@ static void peer_identity(struct wfpw_conn *c)
         return;
     if (mbedtls_ssl_get_verify_result(&c->ssl) != 0)
         return; /* presented but not vouched for by our CA: no identity */
+    if (S.crl && mbedtls_x509_crt_is_revoked(peer, S.crl)) {
+        /* a resumed session skips verification: the revocation list is checked here too */
+        wfpw_metrics.revoked_refused++;
+        c->revoked = 1;
+        return;
+    }
     for (n = &peer->subject; n; n = n->next)
         if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len < sizeof(c->cn)) {
             memcpy(c->cn, n->val.p, n->val.len);
@@ -342,6 +368,10 @@ static void pump(struct wfpw_conn *c)
             }
             c->handshake_done = 1;
             peer_identity(c);
+            if (c->revoked) {
+                conn_close(c);
+                break;
+            }
             continue;
         }
         if (c->busy)
@@ -518,6 +548,92 @@ static void on_connection(uv_stream_t *server, int status)
     c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
 }
 
+/* ---- revocation ------------------------------------------------------------------------------- */
+
+/* Full handshakes: a revoked client certificate fails the handshake itself (an error other than
+ * CERT_VERIFY_FAILED is fatal even with optional verification). The CRL is this collector's own
+ * live list, rewritten by `cert revoke`, so its nextUpdate does not make certificates invalid. */
+static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    (void)ctx;
+    *flags &= ~(uint32_t)(MBEDTLS_X509_BADCRL_EXPIRED | MBEDTLS_X509_BADCRL_FUTURE);
+    if (depth == 0 && (*flags & MBEDTLS_X509_BADCERT_REVOKED)) {
+        char cn[160] = "?";
+        mbedtls_x509_dn_gets(cn, sizeof(cn), &crt->subject);
+        wfpw_metrics.revoked_refused++;
+        wfpw_log_warn("collector", "tls", "refused a revoked client certificate (%s)", cn);
+        return MBEDTLS_ERR_X509_FATAL_ERROR;
+    }
+    return 0;
+}
+
+/* Load the CRL file when it changed (or went away); connections of newly revoked certificates
+ * are closed. Runs at start and every two seconds. */
+static void crl_check(void)
+{
+    struct stat st;
+    mbedtls_x509_crl *crl, *old = S.crl;
+    struct wfpw_conn *c, *next;
+    int rc;
+    if (S.cfg.crl_file == NULL)
+        return;
+    if (stat(S.cfg.crl_file, &st) != 0) {
+        if (old) {
+            wfpw_log_warn("collector", "tls", "%s is gone: no certificate is revoked now", S.cfg.crl_file);
+            mbedtls_ssl_conf_ca_chain(&S.conf, &S.ca, NULL);
+            S.crl = NULL;
+            mbedtls_x509_crl_free(old);
+            wfpw_free(old);
+        }
+        memset(&S.crl_st, 0, sizeof(S.crl_st));
+        return;
+    }
+    if (old && st.st_mtim.tv_sec == S.crl_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == S.crl_st.st_mtim.tv_nsec &&
+        st.st_size == S.crl_st.st_size && st.st_ino == S.crl_st.st_ino)
+        return;
+    if ((crl = wfpw_malloc(sizeof(*crl))) == NULL)
+        return;
+    mbedtls_x509_crl_init(crl);
+    if ((rc = mbedtls_x509_crl_parse_file(crl, S.cfg.crl_file)) != 0) {
+        if (st.st_ino != S.crl_st.st_ino || st.st_mtim.tv_sec != S.crl_st.st_mtim.tv_sec)
+            wfpw_log_error("collector", "tls", "cannot load the revocation list %s (mbedTLS -0x%04x); keeping the "
+                           "previous one", S.cfg.crl_file, (unsigned)-rc);
+        S.crl_st = st;
+        mbedtls_x509_crl_free(crl);
+        wfpw_free(crl);
+        return;
+    }
+    S.crl_st = st;
+    /* single-threaded: no handshake is inside verification while the pointer changes */
+    mbedtls_ssl_conf_ca_chain(&S.conf, &S.ca, crl);
+    S.crl = crl;
+    if (old) {
+        mbedtls_x509_crl_free(old);
+        wfpw_free(old);
+    }
+    wfpw_log_info("collector", "tls", "revocation list %s loaded", S.cfg.crl_file);
+    for (c = S.conns; c; c = next) {
+        const mbedtls_x509_crt *peer;
+        next = c->next;
+        if (!c->handshake_done || c->closing || (peer = mbedtls_ssl_get_peer_cert(&c->ssl)) == NULL)
+            continue;
+        if (mbedtls_x509_crt_is_revoked(peer, S.crl)) {
+            wfpw_metrics.revoked_refused++;
+            c->cn[0] = '\0';
+            if (c->busy)
+                c->close_after = 1;
+            else
+                conn_close(c);
+        }
+    }
+}
+
+static void on_crl_timer(uv_timer_t *t)
+{
+    (void)t;
+    crl_check();
+}
+
 /* ---- start / drain ----------------------------------------------------------------------------- */
 
 static int tls_setup(char *err, size_t errlen)
@@ -556,6 +672,7 @@ static int tls_setup(char *err, size_t errlen)
     mbedtls_ssl_conf_ca_chain(&S.conf, &S.ca, NULL);
     /* Optional: agents present a certificate (checked per route), SIEM readers use tokens. */
     mbedtls_ssl_conf_authmode(&S.conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+    mbedtls_ssl_conf_verify(&S.conf, verify_cb, NULL);
     if ((rc = mbedtls_ssl_conf_own_cert(&S.conf, &S.cert, &S.key)) != 0)
         goto fail;
     /* Resumption (tickets and session ids): a steady agent does one full handshake, not one
@@ -596,6 +713,10 @@ int wfpw_server_start(uv_loop_t *loop, const struct wfpw_server_cfg *cfg, char *
         uv_close((uv_handle_t *)&S.listener, NULL);
         return WFPW_EIO;
     }
+    crl_check();
+    uv_timer_init(loop, &S.crl_timer);
+    uv_timer_start(&S.crl_timer, on_crl_timer, 2000, 2000);
+    uv_unref((uv_handle_t *)&S.crl_timer);
     uv_tcp_getsockname(&S.listener, (struct sockaddr *)&bound, &namelen);
     S.port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                : ((struct sockaddr_in *)&bound)->sin_port);
@@ -612,6 +733,11 @@ static void free_tls(void)
     mbedtls_ssl_cache_free(&S.cache);
     mbedtls_ssl_ticket_free(&S.tickets);
     mbedtls_ssl_config_free(&S.conf);
+    if (S.crl) {
+        mbedtls_x509_crl_free(S.crl);
+        wfpw_free(S.crl);
+        S.crl = NULL;
+    }
     mbedtls_x509_crt_free(&S.ca);
     mbedtls_x509_crt_free(&S.cert);
     mbedtls_pk_free(&S.key);
@@ -641,6 +767,7 @@ void wfpw_server_drain(void (*cb)(void))
     struct wfpw_conn *c, *next;
     S.draining = 1;
     S.drain_cb = cb;
+    uv_close((uv_handle_t *)&S.crl_timer, NULL);
     for (c = S.conns; c; c = next) {
         next = c->next;
         if (!c->busy)

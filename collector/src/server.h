@@ -16,6 +16,7 @@ struct wfpw_server_cfg {
     const char *host;
     int port;
     const char *ca_file, *cert_file, *key_file;
+    const char *crl_file;        /* revocation list, reloaded when it changes (may be NULL) */
     size_t max_header_bytes;     /* request line + headers */
     size_t max_body_bytes;       /* as sent (compressed or not) */
     int max_connections;

@@ -7,6 +7,7 @@
  * commit in id order, so "id > cursor" pages every row exactly once while rows arrive.
  */
 #include "store.h"
+#include "store_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,15 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_pending ON outbox(target, delivered, next_attempt);"
     "CREATE TABLE tokens(name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
     "  created INTEGER NOT NULL, revoked INTEGER);",
+    /* 1 -> 2: enrollment (store_certs.c) */
+    "CREATE TABLE enroll_tokens(id TEXT PRIMARY KEY, name TEXT UNIQUE, hash TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL, expires INTEGER, max_uses INTEGER, uses INTEGER NOT NULL DEFAULT 0,"
+    "  revoked INTEGER);"
+    "CREATE TABLE certs(serial TEXT PRIMARY KEY, agent_id TEXT NOT NULL, hostname TEXT,"
+    "  key_id TEXT UNIQUE, token_id TEXT, kind TEXT NOT NULL, not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL, issued INTEGER NOT NULL, revoked INTEGER, pem TEXT);"
+    "CREATE INDEX certs_agent ON certs(agent_id);"
+    "CREATE TABLE revoked_agents(agent_id TEXT PRIMARY KEY, revoked INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -70,7 +80,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_HOST_INSERT] = "INSERT INTO hosts(host, agent_id, hostname, version, os, first_seen, last_seen,"
                       " status, batches, events, identity_mismatch) VALUES(?1,?2,?3,?4,?5,?6,?6,'ok',1,?7,?8)",
     [S_HOST_UPDATE] = "UPDATE hosts SET agent_id=?2, hostname=?3, version=?4, os=?5, last_seen=?6,"
-                      " status='ok', batches=batches+1, events=events+?7,"
+                      " status=CASE status WHEN 'revoked' THEN 'revoked' ELSE 'ok' END, batches=batches+1, events=events+?7,"
                       " identity_mismatch=MAX(identity_mismatch, ?8) WHERE host=?1",
     [S_FILTER_UPSERT] = "INSERT INTO filters(host, key, json, updated) VALUES(?1,?2,?3,?4)"
                         " ON CONFLICT(host, key) DO UPDATE SET json=excluded.json, updated=excluded.updated",
@@ -92,6 +102,11 @@ struct wfpw_store {
     char **targets;      /* owned copies of the alert target names */
     size_t ntargets;
 };
+
+sqlite3 *wfpw__store_db(struct wfpw_store *st)
+{
+    return st->db;
+}
 
 static int sqlfail(struct wfpw_store *st, char *err, size_t errlen, const char *what)
 {

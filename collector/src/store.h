@@ -104,4 +104,61 @@ int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t ne
 /* Number of undelivered outbox items (all targets). */
 int64_t wfpw_store_outbox_pending(struct wfpw_store *st);
 
+/* ---- enrollment (store_certs.c) ------------------------------------------------------------- */
+
+/* Enrollment tokens: only SHA-256 hashes are stored; a token's id is the first 12 hex
+ * characters of its hash. expires_ms 0 = never; max_uses 0 = unlimited. */
+int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
+                                int64_t max_uses, int64_t now_ms);
+/* By id or name; WFPW_ENOENT when no unrevoked token matches. */
+int wfpw_store_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, int64_t now_ms);
+int wfpw_store_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out);
+
+enum wfpw_issue_kind { WFPW_ISSUE_ENROLL, WFPW_ISSUE_RENEW };
+enum wfpw_issue_result {
+    WFPW_ISSUED,          /* a new certificate */
+    WFPW_REISSUED,        /* the same request was answered before: its certificate again */
+    WFPW_BAD_TOKEN,       /* unknown, revoked, expired or used up (why says which) */
+    WFPW_AGENT_REVOKED,
+    WFPW_CONFLICT         /* the key or the agent id is taken (why says which) */
+};
+
+/* Signs inside the store's transaction: fills pem, serial and validity; 0 or WFPW_E*. */
+typedef int (*wfpw_issue_sign_fn)(void *ctx, const char *agent_id, const char *hostname, int64_t now_ms,
+                                  char serial[33], int64_t *not_before_ms, int64_t *not_after_ms,
+                                  char *pem, size_t pemlen);
+
+struct wfpw_issue {
+    enum wfpw_issue_kind kind;
+    const char *token_hash;       /* enroll */
+    const char *agent_id;         /* enroll: from the request; renew: the certificate's CN */
+    const char *hostname;         /* "" = keep (renew) or none */
+    const char *key_id;           /* SHA-256 of the requested public key */
+    int64_t now_ms;
+    wfpw_issue_sign_fn sign;
+    void *sign_ctx;
+    /* results */
+    enum wfpw_issue_result result;
+    char why[160];
+    char serial[33];
+    int64_t not_after_ms;
+    char pem[4096];
+};
+
+/* Check and record one enrollment or renewal in one transaction; the certificate is signed
+ * (is->sign) only when everything checks out, and a failure stores nothing. Returns 0 (see
+ * is->result) or WFPW_E* for a store or signing failure. */
+int wfpw_store_issue(struct wfpw_store *st, struct wfpw_issue *is);
+
+/* Revoke every certificate of agent_id (plus extra_serial, a certificate issued outside the
+ * store, may be NULL) and mark the agent and its host revoked. *count: certificates revoked
+ * now. WFPW_ENOENT when the store knows nothing of the agent and no extra serial was given. */
+int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const char *extra_serial,
+                           int64_t now_ms, int *count);
+/* Every revoked serial with its revocation time (for the CRL); arrays owned by the caller
+ * (wfpw_free each serial and both arrays). */
+int wfpw_store_revoked_serials(struct wfpw_store *st, char ***serials, int64_t **when, size_t *n);
+/* One line per certificate the store issued or revoked. */
+int wfpw_store_cert_list(struct wfpw_store *st, struct wfpw_buf *out);
+
 #endif

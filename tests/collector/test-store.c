@@ -8,28 +8,13 @@
 
 #include "../proto/samples.h"
 #include "../runner.h"
+#include "testdir.h"
 #include "store.h"
 #include "storeq.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
 #define DAY 86400000LL
-
-static char *tempdir(void)
-{
-    char tmpl[] = "/tmp/wfpw-store.XXXXXX";
-    char *d = mkdtemp(tmpl);
-    ASSERT(d != NULL);
-    return wfpw_strdup(d);
-}
-
-static void rmdir_all(char *dir)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ASSERT(system(cmd) == 0);
-    wfpw_free(dir);
-}
 
 /* Ingest a batch of n agent_status events with a fresh id, as `host`, received at now. */
 static int ingest_n(struct wfpw_store *st, const char *host, size_t n, uint64_t seq0, int64_t now, int *dup)
@@ -70,7 +55,7 @@ static int count_events(struct wfpw_store *st)
 
 TEST_IMPL(store_ingest_dedup_paging)
 {
-    char *dir = tempdir(), err[256];
+    char *dir = wfpw_ctest_tempdir(), err[256];
     struct wfpw_store *st;
     struct wfpw_batch *b = wfpw_sample_batch(NULL);
     struct wfpw_ingest in, *items[1] = {&in};
@@ -110,13 +95,13 @@ TEST_IMPL(store_ingest_dedup_paging)
     wfpw_buf_free(&out);
     wfpw_batch_free(b);
     wfpw_store_close(st);
-    rmdir_all(dir);
+    wfpw_ctest_rmdir(dir);
     return 0;
 }
 
 TEST_IMPL(store_retention_age_and_size)
 {
-    char *dir = tempdir(), err[256];
+    char *dir = wfpw_ctest_tempdir(), err[256];
     struct wfpw_store *st;
     int64_t now = 1763781401250LL, n;
     int i;
@@ -139,13 +124,13 @@ TEST_IMPL(store_retention_age_and_size)
     ASSERT_EQ(wfpw_store_prune(st, now, 0, 4096, 200), 200);
     ASSERT_EQ(count_events(st), 300);
     wfpw_store_close(st);
-    rmdir_all(dir);
+    wfpw_ctest_rmdir(dir);
     return 0;
 }
 
 TEST_IMPL(store_silent_hosts_and_tokens)
 {
-    char *dir = tempdir(), err[256];
+    char *dir = wfpw_ctest_tempdir(), err[256];
     const char *targets[] = {"webhook"};
     struct wfpw_store_opts opts = {targets, 1, 1};
     struct wfpw_store *st;
@@ -186,7 +171,7 @@ TEST_IMPL(store_silent_hosts_and_tokens)
     ASSERT(wfpw_store_token_revoke(st, "siem", t) == WFPW_ENOENT);
     wfpw_buf_free(&out);
     wfpw_store_close(st);
-    rmdir_all(dir);
+    wfpw_ctest_rmdir(dir);
     return 0;
 }
 
@@ -216,7 +201,7 @@ static void on_stopped(void)
 
 TEST_IMPL(storeq_full_refuses)
 {
-    char *dir = tempdir(), err[256];
+    char *dir = wfpw_ctest_tempdir(), err[256];
     struct wfpw_store *st;
     struct wfpw_sjob a, b, c, d;
     uv_loop_t loop;
@@ -246,6 +231,6 @@ TEST_IMPL(storeq_full_refuses)
     ASSERT(uv_loop_close(&loop) == 0);
     uv_sem_destroy(&gate);
     wfpw_store_close(st);
-    rmdir_all(dir);
+    wfpw_ctest_rmdir(dir);
     return 0;
 }

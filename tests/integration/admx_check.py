@@ -14,6 +14,25 @@ NS = "{http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions}"
 KEY = r"Software\Policies\wfpwatch\Agent"
 
 
+# test values written by --reg; IN_FORCE: what check-config shows when it differs (normalized,
+# or masked because it is a secret)
+MULTI_VALUES = {
+    "detection.allow_providers": ["{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}", "{4e27e7d4-2442-4891-912e-4205428a8555}"],
+    "sources": ["replay", "eventlog"],
+    "sources.eventlog.event_ids": ["5157", "5152", "5447"],
+}
+TEXT_VALUES = {
+    "collector.url": "https://gpo.corp.example:8443",
+    "collector.ca": r"C:\ProgramData\wfpwatch\gpo-ca.crt",
+    "collector.ca_fingerprint": "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+    "collector.enroll_token": "wfpe_gpo-test-token",
+}
+IN_FORCE = {
+    "collector.ca_fingerprint": "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+    "collector.enroll_token": "***",
+}
+
+
 def fail(msg):
     print("admx_check: " + msg)
     sys.exit(1)
@@ -32,11 +51,20 @@ def main():
         if m.group(1) not in strings:
             fail("string %s is referenced but not in the ADML" % m.group(1))
     # the agent's keys: "name  (type ...)" lines of config-help, with ranges and choices
+    # a source's keys are "sources.TYPE.KEY" in policy; "sources" is the list of types
     keys = {}
+    stype = None
     for line in open(helptext):
         m = re.match(r"^([a-z_][a-z_.]*)  \((\w+)(?: ([0-9]+)\.\.([0-9]+))?", line)
         if m:
             keys[m.group(1)] = (m.group(2), m.group(3), m.group(4))
+        m = re.match(r'^  type "(\w+)":', line)
+        if m:
+            stype = m.group(1)
+        m = re.match(r"^    sources\[\]\.([a-z_]+)  \((\w+)(?: ([0-9]+)\.\.([0-9]+))?", line)
+        if m and stype:
+            keys["sources.%s.%s" % (stype, m.group(1))] = (m.group(2), m.group(3), m.group(4))
+    keys["sources"] = ("list", None, None)  # in policy: the types to run (config-help: the array)
     choices = {"log.level": {"error", "warn", "info", "debug"}, "detection.min_alert": {"critical", "high", "medium", "low"}}
     cats = {c.get("name") for c in a.iter(NS + "category")}
     tests = []
@@ -72,10 +100,11 @@ def main():
             elif kind == "multiText":
                 if atype != "list":
                     fail("%s: %s is not a list in the agent" % (name, vname))
-                tests.append((vname, "multi", ["{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}", "{4e27e7d4-2442-4891-912e-4205428a8555}"]
-                              if vname == "detection.allow_providers" else ["test-one.exe", "test-two.exe"]))
+                tests.append((vname, "multi", MULTI_VALUES.get(vname, ["test-one.exe", "test-two.exe"])))
             elif kind == "text":
-                tests.append((vname, "text", "https://gpo.corp.example:8443" if vname == "collector.url" else r"C:\ProgramData\wfpwatch\gpo-ca.crt"))
+                if vname not in TEXT_VALUES:
+                    fail("%s: no test value for %s (add one to TEXT_VALUES)" % (name, vname))
+                tests.append((vname, "text", TEXT_VALUES[vname]))
             else:
                 fail("%s: element %s not handled" % (name, kind))
     print("admx_check: %d policies, %d strings, every value a key the agent reads" % (n, len(strings)))
@@ -94,7 +123,7 @@ def main():
                 else:
                     f.write('"%s"="%s"\n' % (vname, val.replace("\\", "\\\\")))
         for vname, kind, val in tests:
-            print("%s=%s" % (vname, ",".join(val) if isinstance(val, list) else val))
+            print("%s=%s" % (vname, IN_FORCE.get(vname, ",".join(val) if isinstance(val, list) else val)))
 
 
 main()

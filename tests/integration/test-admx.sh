@@ -14,7 +14,7 @@ ADMX=$ROOT/deploy/windows/admx
 rc=$?
 eq "templates: structure and keys check out" "$rc" 0
 [[ $rc -eq 0 ]] || cat "$T/check.out"
-check "templates: every policy checked" grep -q '^admx_check: 10 policies' "$T/check.out"
+check "templates: every policy checked" grep -q '^admx_check: 14 policies' "$T/check.out"
 # the check itself catches what it is there for
 sed 's/valueName="batch.max_events"/valueName="batch.max_evnets"/' "$ADMX/wfpwatch.admx" >"$T/typo.admx"
 /usr/bin/python3 "$ROOT/tests/integration/admx_check.py" "$T/typo.admx" "$ADMX/en-US/wfpwatch.adml" "$T/help.txt" >"$T/typo.out" 2>&1
@@ -45,9 +45,15 @@ for line in open(sys.argv[2]):
     if "=" not in line or line.startswith("admx_check"):
         continue
     key, want = line.rstrip("\n").split("=", 1)
-    node = eff
-    for part in key.split("."):
-        node = node[part]
+    parts = key.split(".")
+    if parts[0] == "sources":   # the list of types, or sources.TYPE.KEY of that type's source
+        srcs = eff["sources"]
+        node = [s["type"] for s in srcs] if len(parts) == 1 else \
+            next((s for s in srcs if s["type"] == parts[1]), {}).get(parts[2], "(no %s source)" % parts[1])
+    else:
+        node = eff
+        for part in parts:
+            node = node[part]
     got = ",".join(node) if isinstance(node, list) else str(node)
     if got != want:
         print("%s: %r in force, %r set by policy" % (key, got, want))

@@ -66,7 +66,7 @@ agent_cfg a2 "$T/cap2.jsonl"
 "$AGENT" run --config "$T/a2.json" >"$T/a2.log" 2>&1 &
 APID=$!; EXTRA_PIDS="$APID"
 check "agent reads everything while the collector is away" wait_for 30 finished_in_log "$T/a2.log"
-check "the failure is logged clearly" grep -q "cannot reach https://localhost:$PORT" "$T/a2.log"
+check "the failure is logged clearly" wait_for 10 grep -q "cannot reach https://localhost:$PORT" "$T/a2.log"
 sleep 1
 start_collector
 check "after the collector is back, all 2000 arrive" wait_for 30 bash -c "[[ \$(grep -c . <(curl -s --cacert $T/pki/ca.crt -H 'Authorization: Bearer $TOKEN' 'https://localhost:$PORT/api/v1/events?host=agent-1&type=connection_blocked&limit=10000' | /usr/bin/python3 -c 'import json,sys; [print(1) for e in json.load(sys.stdin)[\"events\"]]')) -ge 2000 ]]"

@@ -26,6 +26,11 @@ check "tables: started on install, stopped on install and uninstall, removed on 
     sh -c "msiinfo export '$T/a.msi' ServiceControl | grep -q '^AgentControl	wfpwatch-agent	163	'"
 check "tables: COLLECTOR_URL goes to the policy key the agent reads" \
     sh -c "msiinfo export '$T/a.msi' Registry | grep -q '	2	SOFTWARE\\\\Policies\\\\wfpwatch\\\\Agent	collector.url	\[COLLECTOR_URL\]	Policy'"
+check "tables: CA_FINGERPRINT and ENROLL_TOKEN go there too" sh -c \
+    "msiinfo export '$T/a.msi' Registry | grep -q 'collector.ca_fingerprint	\[CA_FINGERPRINT\]	Policy' &&
+     msiinfo export '$T/a.msi' Registry | grep -q 'collector.enroll_token	\[ENROLL_TOKEN\]	Policy'"
+check "tables: the token is hidden from msiexec logs" \
+    sh -c "msiinfo export '$T/a.msi' Property | grep -q '^MsiHiddenProperties	ENROLL_TOKEN'"
 check "tables: restore-system runs on uninstall, after the service is gone, before the program" \
     sh -c "msiinfo export '$T/a.msi' InstallExecuteSequence | grep -q '^RestoreSystem	REMOVE=\"ALL\" AND NOT UPGRADINGPRODUCTCODE	3400'"
 check "tables: major upgrades (same upgrade code, older versions replaced)" \
@@ -37,7 +42,9 @@ trap '"$WINE" msiexec /x "Z:$T/b.msi" /qn >/dev/null 2>&1; "$WINE" msiexec /x "Z
 rm -rf "$WINEPREFIX/drive_c/ProgramData/wfpwatch"
 PF="$WINEPREFIX/drive_c/Program Files/wfpwatch"
 PD="$WINEPREFIX/drive_c/ProgramData/wfpwatch"
-timeout 180 "$WINE" msiexec /i "Z:$T/a.msi" COLLECTOR_URL=https://collector.corp.example:8443 /qn
+FP=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89
+timeout 180 "$WINE" msiexec /i "Z:$T/a.msi" COLLECTOR_URL=https://collector.corp.example:8443 CA_FINGERPRINT=$FP \
+    ENROLL_TOKEN=wfpe_msi-test-token /qn
 eq "Wine: msiexec /i ... /qn exits 0" "$?" 0
 check "Wine: the program is installed" test -f "$PF/wfpwatch-agent.exe"
 check "Wine: the starting configuration is in ProgramData" test -f "$PD/agent.json"
@@ -46,6 +53,8 @@ check "Wine: the service is registered, automatic, LocalSystem" sh -c "grep -qx 
 check "Wine: COLLECTOR_URL is in the policy key" sh -c "'$WINE' reg query 'HKLM\\SOFTWARE\\Policies\\wfpwatch\\Agent' /v collector.url | grep -q 'https://collector.corp.example:8443'"
 "$WINE" "$PF/wfpwatch-agent.exe" check-config --config 'C:\ProgramData\wfpwatch\agent.json' 2>&1 | tr -d '\r' >"$T/cfg"
 check "Wine: the agent sees the URL from the MSI over the file's" grep -q '"url":.*"https://collector.corp.example:8443"' "$T/cfg"
+check "Wine: and the CA fingerprint" grep -q '"ca_fingerprint":.*"abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"' "$T/cfg"
+check "Wine: and an enrollment token (masked)" grep -q '"enroll_token":.*"\*\*\*"' "$T/cfg"
 
 # an upgrade replaces the program in place; the agent's own state (its id) stays
 echo 3f0c1d2e-upgrade-keeps-me >"$PD/agent_id"

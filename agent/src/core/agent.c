@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "creds.h"
 #include "fileio.h"
 #include "pipeline.h"
 #include "platform.h"
@@ -29,6 +30,7 @@ struct agent {
     struct wfpw_spool *spool;
     struct wfpw_pipeline *pipe;
     struct wfpw_shipper *ship;
+    struct wfpw_creds *creds;    /* enrollment and renewal */
     struct wfpw_source sources[WFPW_MAX_SOURCES];
     size_t nsources;
     uv_signal_t sigint, sigterm;
@@ -91,6 +93,14 @@ static void on_stats(void *ctx, cJSON *stats)
     struct agent *a = ctx;
     if (a->ship)
         wfpw_shipper_stats(a->ship, stats);
+    if (a->creds)
+        wfpw_creds_stats(a->creds, stats);
+}
+
+static void on_creds_ready(void *ctx)
+{
+    struct agent *a = ctx;
+    wfpw_shipper_hold(a->ship, 0);
 }
 
 static void finish(struct agent *a)
@@ -109,6 +119,7 @@ static void finish(struct agent *a)
     a->nsources = 0;
     wfpw_pipeline_stop(a->pipe);
     wfpw_shipper_stop(a->ship);
+    wfpw_creds_stop(a->creds);
 }
 
 static void on_flush_check(uv_timer_t *t)
@@ -269,6 +280,16 @@ int wfpw_agent_run(struct wfpw_agent_cfg *cfg, int until_drained)
         wfpw_log_error("agent", "start", "%s", err);
         goto out;
     }
+    if ((a->creds = wfpw_creds_new(&a->loop, cfg, hostname, on_creds_ready, a)) == NULL) {
+        wfpw_log_error("agent", "start", "out of memory");
+        goto out;
+    }
+    if ((rc = wfpw_creds_start(a->creds, err, sizeof(err))) < 0) {
+        wfpw_log_error("agent", "start", "%s", err);
+        goto out;
+    }
+    if (rc == 1)
+        wfpw_shipper_hold(a->ship, 1); /* events wait in the spool until the certificate is there */
     wfpw_pipeline_set_hooks(a->pipe, on_notify, on_stats, a);
     if (rec.detail[0] || rec.bad_segments) {
         snprintf(msg, sizeof(msg), "spool recovered after an unclean stop: %s (%" PRIu64 " bytes cut, %" PRIu64
@@ -310,12 +331,14 @@ out:
             wfpw_pipeline_stop(a->pipe);
         if (a->ship)
             wfpw_shipper_stop(a->ship);
+        wfpw_creds_stop(a->creds);
         uv_run(&a->loop, UV_RUN_NOWAIT);
     }
     uv_run(&a->loop, UV_RUN_DEFAULT); /* close callbacks */
     if (uv_loop_close(&a->loop) != 0)
         wfpw_log_error("agent", "stop", "event loop still had open handles at exit");
     wfpw_shipper_free(a->ship);
+    wfpw_creds_free(a->creds);
     wfpw_pipeline_free(a->pipe);
     wfpw_spool_close(a->spool);
     wfpw_free(a);

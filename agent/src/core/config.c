@@ -30,12 +30,18 @@ static const struct wfpw_cfg_key keys[] = {
      "spool, state and quarantine (default: /var/lib/wfpwatch, C:\\ProgramData\\wfpwatch)"},
     {"collector.url", WFPW_CFG_STR, F(collector_url), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED,
      "the collector's base URL, https://HOST:PORT"},
-    {"collector.ca", WFPW_CFG_PATH, F(collector_ca), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED,
-     "PEM CA certificate that signed the collector's certificate (pinned: no system store)"},
-    {"collector.cert", WFPW_CFG_PATH, F(collector_cert), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED,
-     "PEM client certificate of this agent"},
-    {"collector.key", WFPW_CFG_PATH, F(collector_key), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED,
-     "PEM private key of the client certificate"},
+    {"collector.ca", WFPW_CFG_PATH, F(collector_ca), 0, 0, NULL, NULL, 0,
+     "PEM CA certificate that signed the collector's certificate (pinned: no system store); "
+     "default with collector.ca_fingerprint: data_dir/collector-ca.crt, fetched and checked against it"},
+    {"collector.ca_fingerprint", WFPW_CFG_STR, F(collector_ca_fingerprint), 0, 0, NULL, NULL, 0,
+     "SHA-256 of the collector CA certificate (64 hex digits, colons allowed): the CA is pinned to it"},
+    {"collector.cert", WFPW_CFG_PATH, F(collector_cert), 0, 0, NULL, NULL, 0,
+     "PEM client certificate of this agent (default with collector.enroll_token: data_dir/agent.crt)"},
+    {"collector.key", WFPW_CFG_PATH, F(collector_key), 0, 0, NULL, NULL, 0,
+     "PEM private key of the client certificate (default with collector.enroll_token: data_dir/agent.key)"},
+    {"collector.enroll_token", WFPW_CFG_STR, F(collector_enroll_token), 0, 0, NULL, NULL,
+     WFPW_CFG_SECRET | WFPW_CFG_NULLABLE,
+     "enrollment token: with no certificate yet, the agent makes a key and asks the collector for one"},
     {"collector.key_password", WFPW_CFG_STR, F(collector_key_password), 0, 0, NULL, NULL,
      WFPW_CFG_SECRET | WFPW_CFG_NULLABLE, "passphrase of an encrypted private key"},
     {"collector.timeout_ms", WFPW_CFG_INT, F(collector_timeout_ms), 1000, 600000, "60000", NULL, 0,
@@ -157,6 +163,157 @@ static int apply_policy(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* A source of type st with its defaults, appended to cfg (for the `sources` policy). */
+static int add_default_source(struct wfpw_agent_cfg *cfg, const struct wfpw_source_type *st, char *err, size_t errlen)
+{
+    struct wfpw_cfg_table t = {st->conf_keys, st->nconf_keys};
+    struct wfpw_source_cfg *sc;
+    char prefix[96];
+    int rc;
+    if (cfg->nsources == WFPW_MAX_SOURCES) {
+        snprintf(err, errlen, "sources (Group Policy): at most %d sources", WFPW_MAX_SOURCES);
+        return WFPW_EINVAL;
+    }
+    sc = &cfg->sources[cfg->nsources];
+    if ((sc->conf = wfpw_calloc(1, st->conf_size ? st->conf_size : 1)) == NULL)
+        return WFPW_ENOMEM;
+    sc->type = st;
+    cfg->nsources++;
+    snprintf(prefix, sizeof(prefix), "sources.%s", st->name); /* "sources.replay.path: required ..." */
+    if ((rc = wfpw_cfgtab_defaults(&t, sc->conf, cfg->base_dir, err, errlen)) != 0 ||
+        (rc = wfpw_cfgtab_check_required(&t, sc->conf, prefix, err, errlen)) != 0) {
+        size_t l = strlen(err);
+        snprintf(err + l, errlen - l, " (Group Policy lists the source; set it too)");
+        return rc;
+    }
+    return 0;
+}
+
+/* Group Policy for sources: `sources` (a list of types) is the set of sources that run —
+ * the file's settings kept for the types it has, defaults for the others, the rest dropped;
+ * `sources.TYPE.KEY` sets KEY of every source of TYPE. */
+static int apply_source_policy(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
+{
+    char val[WFPW_CFG_STR_MAX], name[WFPW_CFG_STR_MAX + 64];
+    size_t i, k;
+    int rc = wfpw__plat_policy_get("sources", val, sizeof(val));
+    if (rc != 0 && rc != WFPW_ENOENT) {
+        snprintf(err, errlen, "sources (Group Policy): unreadable: %s", wfpw_strerror(rc));
+        return WFPW_EINVAL;
+    }
+    if (rc == 0) {
+        struct wfpw_source_cfg kept[WFPW_MAX_SOURCES];
+        size_t nkept = 0, nold = cfg->nsources;
+        const char *p = val;
+        int listed[WFPW_MAX_SOURCES] = {0};
+        /* which of the file's sources stay */
+        while (*p) {
+            const char *comma = strchr(p, ',');
+            size_t n = comma ? (size_t)(comma - p) : strlen(p);
+            char type[64];
+            const struct wfpw_source_type *st;
+            int found = 0;
+            snprintf(type, sizeof(type), "%.*s", (int)(n < 63 ? n : 63), p);
+            p += n + (comma ? 1 : 0);
+            if (type[0] == '\0')
+                continue;
+            if ((st = wfpw_source_type_find(type)) == NULL) {
+                snprintf(err, errlen, "sources (Group Policy): unknown source type \"%s\"", type);
+                return WFPW_EINVAL;
+            }
+            for (i = 0; i < nold; i++)
+                if (cfg->sources[i].type == st) {
+                    listed[i] = found = 1;
+                }
+            if (!found && (rc = add_default_source(cfg, st, err, errlen)) != 0)
+                return rc;
+        }
+        for (i = 0; i < cfg->nsources; i++) {
+            if (i < nold && !listed[i])
+                wfpw_free(cfg->sources[i].conf);
+            else
+                kept[nkept++] = cfg->sources[i];
+        }
+        memcpy(cfg->sources, kept, nkept * sizeof(kept[0]));
+        cfg->nsources = nkept;
+        cfg->policy_applied++;
+    }
+    for (i = 0; i < cfg->nsources; i++) {
+        const struct wfpw_source_type *st = cfg->sources[i].type;
+        struct wfpw_cfg_table t = {st->conf_keys, st->nconf_keys};
+        for (k = 0; k < st->nconf_keys; k++) {
+            snprintf(name, sizeof(name), "sources.%s.%s", st->name, st->conf_keys[k].key);
+            rc = wfpw__plat_policy_get(name, val, sizeof(val));
+            if (rc == WFPW_ENOENT)
+                continue;
+            if (rc == 0)
+                rc = wfpw_cfgtab_set(&t, st->conf_keys[k].key, val, cfg->sources[i].conf, cfg->base_dir, err, errlen);
+            else
+                snprintf(err, errlen, "unreadable: %s", wfpw_strerror(rc));
+            if (rc != 0) {
+                char what[256];
+                snprintf(what, sizeof(what), "%s", err);
+                snprintf(err, errlen, "%s (Group Policy): %s", name, what);
+                return WFPW_EINVAL;
+            }
+            cfg->policy_applied++;
+        }
+    }
+    return 0;
+}
+
+/* The collector.ca_fingerprint as 64 lower-case hex digits (colons and spaces dropped). */
+static int normalize_fingerprint(char *fp)
+{
+    size_t i, o = 0;
+    for (i = 0; fp[i]; i++) {
+        char c = fp[i];
+        if (c == ':' || c == ' ')
+            continue;
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return WFPW_EINVAL;
+        fp[o++] = c;
+    }
+    fp[o] = '\0';
+    return o == 64 ? 0 : WFPW_EINVAL;
+}
+
+/* Where the certificate, key and CA live: configured, or in data_dir when enrollment or the
+ * CA fingerprint provides them; otherwise they are required. */
+static int credential_paths(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
+{
+    static const struct {
+        size_t field;
+        const char *key, *file, *needs;
+    } derived[] = {
+        {F(collector_cert), "collector.cert", "agent.crt", "collector.enroll_token"},
+        {F(collector_key), "collector.key", "agent.key", "collector.enroll_token"},
+        {F(collector_ca), "collector.ca", "collector-ca.crt", "collector.ca_fingerprint"},
+    };
+    size_t i;
+    if (cfg->collector_ca_fingerprint[0] && normalize_fingerprint(cfg->collector_ca_fingerprint) != 0) {
+        snprintf(err, errlen, "collector.ca_fingerprint: expected the SHA-256 of the CA certificate, 64 hex digits");
+        return WFPW_EINVAL;
+    }
+    for (i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+        char *v = (char *)cfg + derived[i].field;
+        int have = i < 2 ? cfg->collector_enroll_token[0] != '\0' : cfg->collector_ca_fingerprint[0] != '\0';
+        if (v[0])
+            continue;
+        if (!have) {
+            snprintf(err, errlen, "%s: required key is missing (or set %s)", derived[i].key, derived[i].needs);
+            return WFPW_EINVAL;
+        }
+        if (snprintf(v, WFPW_CFG_STR_MAX, "%s/%s", cfg->data_dir, derived[i].file) >= WFPW_CFG_STR_MAX) {
+            snprintf(err, errlen, "data_dir: too long");
+            return WFPW_ERANGE;
+        }
+    }
+    return 0;
+}
+
 int wfpw_agent_cfg_parse(const char *path, const char *data, size_t len, struct wfpw_agent_cfg *cfg,
                          char *err, size_t errlen)
 {
@@ -185,7 +342,11 @@ int wfpw_agent_cfg_parse(const char *path, const char *data, size_t len, struct 
     if (rc == 0)
         rc = apply_policy(cfg, err, errlen);
     if (rc == 0)
+        rc = apply_source_policy(cfg, err, errlen);
+    if (rc == 0)
         rc = wfpw_cfgtab_check_required(&table, cfg, "", err, errlen);
+    if (rc == 0)
+        rc = credential_paths(cfg, err, errlen);
     if (rc == 0 && strncmp(cfg->collector_url, "https://", 8) != 0) {
         snprintf(err, errlen, "collector.url: must start with https:// (agents ship over mutual TLS only)");
         rc = WFPW_EINVAL;
@@ -252,7 +413,8 @@ void wfpw_agent_cfg_help(struct wfpw_buf *out)
 {
     const struct wfpw_source_type *const *st;
     wfpw_cfgtab_help(&table, "", out);
-    wfpw_buf_puts(out, "sources  (array of objects, required)\n    each has \"type\" and that type's keys:\n");
+    wfpw_buf_puts(out, "sources  (array of objects, required)\n    each has \"type\" and that type's keys;"
+                       " Group Policy: `sources` (list of types to run) and sources.TYPE.KEY\n");
     for (st = wfpw_source_types(); *st; st++) {
         struct wfpw_cfg_table t = {(*st)->conf_keys, (*st)->nconf_keys};
         char prefix[64];

@@ -33,6 +33,8 @@ struct wfpw_agent_cfg {
     char collector_cert[WFPW_CFG_STR_MAX];
     char collector_key[WFPW_CFG_STR_MAX];
     char collector_key_password[WFPW_CFG_STR_MAX];
+    char collector_ca_fingerprint[WFPW_CFG_STR_MAX];  /* normalized: 64 lower-case hex or "" */
+    char collector_enroll_token[WFPW_CFG_STR_MAX];
     int64_t collector_timeout_ms;
     int64_t collector_connect_timeout_ms;
     int collector_gzip;

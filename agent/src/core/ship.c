@@ -60,6 +60,7 @@ struct wfpw_shipper {
     int64_t first_unsent_ms;      /* 0: nothing unsent known (or recovered: cut at once) */
     int64_t max_events_now, max_bytes_now;  /* lowered by 413 */
     int flush_now;
+    int held;                     /* no certificate yet (creds.h): batches wait */
     /* the answer */
     char errbuf[CURL_ERROR_SIZE];
     char resp[1024];
@@ -473,7 +474,7 @@ static void maybe_cut(struct wfpw_shipper *s)
     int64_t now = wfpw__plat_time_ms(), due;
     int rc;
 
-    if (s->state != S_IDLE || s->have_batch || !s->handles_open)
+    if (s->state != S_IDLE || s->have_batch || !s->handles_open || s->held)
         return;
     uv_timer_stop(&s->cut_timer);
     wfpw_spool_get_inflight(s->spool, &in);
@@ -523,6 +524,13 @@ void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes)
     if (s->first_unsent_ms == 0)
         s->first_unsent_ms = wfpw__plat_time_ms();
     maybe_cut(s);
+}
+
+void wfpw_shipper_hold(struct wfpw_shipper *s, int hold)
+{
+    s->held = hold;
+    if (!hold)
+        maybe_cut(s);
 }
 
 void wfpw_shipper_flush_now(struct wfpw_shipper *s)

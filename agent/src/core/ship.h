@@ -41,6 +41,8 @@ struct wfpw_shipper *wfpw_shipper_new(struct uv_loop_s *loop, const struct wfpw_
                                       char *err, size_t errlen);
 /* n events of bytes JSON were appended to the spool. */
 void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes);
+/* hold = 1: cut and send nothing (the agent has no certificate yet); 0: go on. */
+void wfpw_shipper_hold(struct wfpw_shipper *s, int hold);
 /* Ship whatever is spooled now, ignoring max_delay (shutdown). */
 void wfpw_shipper_flush_now(struct wfpw_shipper *s);
 /* 1 when nothing is in flight and nothing durable is unsent. */

@@ -1,0 +1,356 @@
+/*
+ * ca.c — the run-time CA (ca.h): CSR checks, signing, and the CRL.
+ *
+ * mbedTLS 2.28 parses CRLs but cannot write one, so the CRL is DER-encoded here with its
+ * ASN.1 writer (RFC 5280 5.1: TBSCertList, ecdsa-with-SHA256, the CA's signature). The issuer
+ * is the CA certificate's subject copied byte for byte, which is what verifiers compare.
+ */
+#include "ca.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/asn1write.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/x509_csr.h>
+
+#include "fsutil.h"
+#include "pki.h"
+#include "wfpw/errors.h"
+#include "wfpw/hex.h"
+#include "wfpw/mem.h"
+
+struct wfpw_ca {
+    mbedtls_x509_crt crt;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    char issuer[512];             /* the CA subject as an mbedTLS DN string */
+    char *pem;                    /* ca.crt as read (owned) */
+};
+
+struct wfpw_csr {
+    mbedtls_x509_csr csr;
+};
+
+int wfpw_ca_load(const char *dir, struct wfpw_ca **out, char *err, size_t errlen)
+{
+    static const char pers[] = "wfpwatch-ca";
+    char path[4096];
+    struct wfpw_ca *ca;
+    size_t len;
+    int rc;
+
+    *out = NULL;
+    if ((ca = wfpw_calloc(1, sizeof(*ca))) == NULL)
+        return WFPW_ENOMEM;
+    mbedtls_x509_crt_init(&ca->crt);
+    mbedtls_pk_init(&ca->key);
+    mbedtls_entropy_init(&ca->entropy);
+    mbedtls_ctr_drbg_init(&ca->drbg);
+    wfpw_fs_join(path, sizeof(path), dir, "ca.crt");
+    if ((ca->pem = wfpw_fs_read(path, 1 << 20, &len, &rc)) == NULL ||
+        mbedtls_x509_crt_parse(&ca->crt, (const unsigned char *)ca->pem, len + 1) != 0) {
+        snprintf(err, errlen, "cannot load the CA certificate %s", path);
+        wfpw_ca_free(ca);
+        return WFPW_ENOENT;
+    }
+    wfpw_fs_join(path, sizeof(path), dir, "ca.key");
+    if (mbedtls_pk_parse_keyfile(&ca->key, path, NULL) != 0) {
+        snprintf(err, errlen, "cannot load the CA key %s", path);
+        wfpw_ca_free(ca);
+        return WFPW_ENOENT;
+    }
+    if (mbedtls_x509_dn_gets(ca->issuer, sizeof(ca->issuer), &ca->crt.subject) < 0 ||
+        mbedtls_ctr_drbg_seed(&ca->drbg, mbedtls_entropy_func, &ca->entropy, (const unsigned char *)pers,
+                              sizeof(pers) - 1) != 0) {
+        snprintf(err, errlen, "cannot prepare the CA (subject or random generator)");
+        wfpw_ca_free(ca);
+        return WFPW_EIO;
+    }
+    *out = ca;
+    return 0;
+}
+
+void wfpw_ca_free(struct wfpw_ca *ca)
+{
+    if (ca == NULL)
+        return;
+    mbedtls_x509_crt_free(&ca->crt);
+    mbedtls_pk_free(&ca->key);
+    mbedtls_ctr_drbg_free(&ca->drbg);
+    mbedtls_entropy_free(&ca->entropy);
+    wfpw_free(ca->pem);
+    wfpw_free(ca);
+}
+
+const char *wfpw_ca_pem(const struct wfpw_ca *ca)
+{
+    return ca->pem;
+}
+
+/* ---- requests ----------------------------------------------------------------------------------- */
+
+int wfpw_csr_parse(const char *pem, size_t len, struct wfpw_csr **out, char *why, size_t whylen)
+{
+    struct wfpw_csr *c;
+    const mbedtls_md_info_t *md;
+    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+    char *copy;
+    int rc;
+
+    *out = NULL;
+    if (len == 0 || len > 16384 || memchr(pem, '\0', len) != NULL) {
+        snprintf(why, whylen, "not a PEM certificate request");
+        return WFPW_ESYNTAX;
+    }
+    if ((c = wfpw_calloc(1, sizeof(*c))) == NULL || (copy = wfpw_malloc(len + 1)) == NULL) {
+        wfpw_free(c);
+        return WFPW_ENOMEM;
+    }
+    memcpy(copy, pem, len);
+    copy[len] = '\0';
+    mbedtls_x509_csr_init(&c->csr);
+    rc = mbedtls_x509_csr_parse(&c->csr, (const unsigned char *)copy, len + 1);
+    wfpw_free(copy);
+    if (rc != 0) {
+        snprintf(why, whylen, "not a valid PEM PKCS#10 certificate request (mbedTLS -0x%04x)", (unsigned)-rc);
+        wfpw_csr_free(c);
+        return WFPW_ESYNTAX;
+    }
+    /* the request must be signed by the key it carries (proof of possession) */
+    md = mbedtls_md_info_from_type(c->csr.sig_md);
+    if (md == NULL || mbedtls_md(md, c->csr.cri.p, c->csr.cri.len, hash) != 0 ||
+        mbedtls_pk_verify_ext(c->csr.sig_pk, c->csr.sig_opts, &c->csr.pk, c->csr.sig_md, hash,
+                              mbedtls_md_get_size(md), c->csr.sig.p, c->csr.sig.len) != 0) {
+        snprintf(why, whylen, "the request's signature does not verify with its own key");
+        wfpw_csr_free(c);
+        return WFPW_ESYNTAX;
+    }
+    if (mbedtls_pk_get_type(&c->csr.pk) != MBEDTLS_PK_ECKEY ||
+        mbedtls_pk_ec(c->csr.pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+        snprintf(why, whylen, "the request's key must be ECDSA P-256 (got %s)", mbedtls_pk_get_name(&c->csr.pk));
+        wfpw_csr_free(c);
+        return WFPW_EPROTO;
+    }
+    *out = c;
+    return 0;
+}
+
+void wfpw_csr_free(struct wfpw_csr *csr)
+{
+    if (csr == NULL)
+        return;
+    mbedtls_x509_csr_free(&csr->csr);
+    wfpw_free(csr);
+}
+
+void wfpw_csr_key_id(const struct wfpw_csr *csr, char out[65])
+{
+    unsigned char der[512], digest[32];
+    int n = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&csr->csr.pk, der, sizeof(der));
+    mbedtls_sha256_ret(n > 0 ? der + sizeof(der) - n : der, n > 0 ? (size_t)n : 0, digest, 0);
+    wfpw_hex(digest, sizeof(digest), out);
+}
+
+int wfpw_ca_host_valid(const char *s)
+{
+    return wfpw_pki_name_valid(s);
+}
+
+static void stamp(int64_t ms, char out[16])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 16, "%Y%m%d%H%M%S", &tm);
+}
+
+int wfpw_ca_sign(struct wfpw_ca *ca, const struct wfpw_csr *csr, const char *agent_id, const char *hostname,
+                 int64_t now_ms, int64_t validity_s, struct wfpw_issued *out)
+{
+    char subject[256], nb[16], na[16];
+    unsigned char serial[16];
+    int rc;
+
+    if (!wfpw_pki_name_valid(agent_id) || (hostname[0] && !wfpw_ca_host_valid(hostname)))
+        return WFPW_EINVAL;
+    if (hostname[0])
+        snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=wfpwatch agents", agent_id, hostname);
+    else
+        snprintf(subject, sizeof(subject), "CN=%s,O=wfpwatch agents", agent_id);
+    /* whole seconds, as the certificate holds them; back-dated for clocks a little behind
+     * (five minutes, or a tenth of a short validity, so renewal at 2/3 stays ahead) */
+    out->not_before_ms = (now_ms / 1000 - (validity_s / 10 < 300 ? validity_s / 10 : 300)) * 1000;
+    out->not_after_ms = (now_ms / 1000 + validity_s) * 1000;
+    stamp(out->not_before_ms, nb);
+    stamp(out->not_after_ms, na);
+    rc = wfpw_pki_client_cert((mbedtls_pk_context *)&csr->csr.pk, &ca->key, ca->issuer, subject, nb, na,
+                              &ca->drbg, (unsigned char *)out->pem, sizeof(out->pem), serial);
+    if (rc != 0)
+        return WFPW_EIO;
+    wfpw_hex(serial, sizeof(serial), out->serial);
+    return 0;
+}
+
+int wfpw_ca_cert_serial(const char *path, char *out, size_t outlen)
+{
+    mbedtls_x509_crt crt;
+    int rc = WFPW_ENOENT;
+    mbedtls_x509_crt_init(&crt);
+    if (mbedtls_x509_crt_parse_file(&crt, path) == 0) {
+        rc = WFPW_ERANGE;
+        if (crt.serial.len * 2 + 1 <= outlen) {
+            wfpw_hex(crt.serial.p, crt.serial.len, out);
+            rc = 0;
+        }
+    }
+    mbedtls_x509_crt_free(&crt);
+    return rc;
+}
+
+/* ---- CRL ------------------------------------------------------------------------------------------ */
+
+#define CHK(expr)                 \
+    do {                          \
+        int r_ = (expr);          \
+        if (r_ < 0)               \
+            return r_;            \
+        len += (size_t)r_;        \
+    } while (0)
+
+/* Time ::= UTCTime (1950..2049) | GeneralizedTime */
+static int write_time(unsigned char **p, unsigned char *start, int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    char s[20];
+    gmtime_r(&t, &tm);
+    if (tm.tm_year >= 50 && tm.tm_year < 150) {
+        strftime(s, sizeof(s), "%Y%m%d%H%M%SZ", &tm);
+        memmove(s, s + 2, strlen(s + 2) + 1); /* UTCTime has a two-digit year */
+        return mbedtls_asn1_write_tagged_string(p, start, MBEDTLS_ASN1_UTC_TIME, s, strlen(s));
+    }
+    strftime(s, sizeof(s), "%Y%m%d%H%M%SZ", &tm);
+    return mbedtls_asn1_write_tagged_string(p, start, MBEDTLS_ASN1_GENERALIZED_TIME, s, strlen(s));
+}
+
+static int write_seq_header(unsigned char **p, unsigned char *start, size_t len)
+{
+    size_t n = 0;
+    int r;
+    if ((r = mbedtls_asn1_write_len(p, start, len)) < 0)
+        return r;
+    n += (size_t)r;
+    if ((r = mbedtls_asn1_write_tag(p, start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
+        return r;
+    return (int)(n + (size_t)r);
+}
+
+/* AlgorithmIdentifier { ecdsa-with-SHA256 } without parameters (RFC 5758 3.2) */
+static int write_sig_alg(unsigned char **p, unsigned char *start)
+{
+    size_t len = 0;
+    CHK(mbedtls_asn1_write_oid(p, start, MBEDTLS_OID_ECDSA_SHA256, MBEDTLS_OID_SIZE(MBEDTLS_OID_ECDSA_SHA256)));
+    CHK(write_seq_header(p, start, len));
+    return (int)len;
+}
+
+static int write_serial(unsigned char **p, unsigned char *start, const char *hexstr)
+{
+    mbedtls_mpi v;
+    int rc;
+    mbedtls_mpi_init(&v);
+    rc = mbedtls_mpi_read_string(&v, 16, hexstr);
+    if (rc == 0)
+        rc = mbedtls_asn1_write_mpi(p, start, &v);
+    mbedtls_mpi_free(&v);
+    return rc;
+}
+
+static int write_tbs(struct wfpw_ca *ca, unsigned char **p, unsigned char *start, const char *const *serials,
+                     const int64_t *revoked_ms, size_t n, int64_t now_ms)
+{
+    size_t len = 0, i;
+    if (n > 0) {
+        size_t list = 0;
+        for (i = n; i-- > 0;) {
+            size_t entry = 0;
+            int r;
+            if ((r = write_time(p, start, revoked_ms[i])) < 0)
+                return r;
+            entry += (size_t)r;
+            if ((r = write_serial(p, start, serials[i])) < 0)
+                return r;
+            entry += (size_t)r;
+            if ((r = write_seq_header(p, start, entry)) < 0)
+                return r;
+            list += entry + (size_t)r;
+        }
+        len += list;
+        CHK(write_seq_header(p, start, list));
+    }
+    CHK(write_time(p, start, now_ms + 7LL * 86400 * 1000)); /* nextUpdate */
+    CHK(write_time(p, start, now_ms));                       /* thisUpdate */
+    CHK(mbedtls_asn1_write_raw_buffer(p, start, ca->crt.subject_raw.p, ca->crt.subject_raw.len));
+    CHK(write_sig_alg(p, start));
+    CHK(mbedtls_asn1_write_int(p, start, 1)); /* v2 */
+    CHK(write_seq_header(p, start, len));
+    return (int)len;
+}
+
+int wfpw_ca_write_crl(struct wfpw_ca *ca, const char *dir, const char *const *serials,
+                      const int64_t *revoked_ms, size_t n, int64_t now_ms, char *err, size_t errlen)
+{
+    size_t cap = 1024 + n * 64, len = 0, olen = 0, siglen = 0;
+    unsigned char *tbsbuf = wfpw_malloc(cap), *crlbuf = wfpw_malloc(cap + 256), *pem = wfpw_malloc(cap * 2 + 512);
+    unsigned char *p, hash[32], sig[MBEDTLS_ECDSA_MAX_LEN];
+    char path[4096];
+    int tbslen, rc = WFPW_ENOMEM;
+
+    if (tbsbuf == NULL || crlbuf == NULL || pem == NULL)
+        goto out;
+    rc = WFPW_EIO;
+    p = tbsbuf + cap;
+    if ((tbslen = write_tbs(ca, &p, tbsbuf, serials, revoked_ms, n, now_ms)) < 0) {
+        snprintf(err, errlen, "cannot encode the CRL (a serial is not hexadecimal?)");
+        goto out;
+    }
+    if (mbedtls_sha256_ret(p, (size_t)tbslen, hash, 0) != 0 ||
+        mbedtls_pk_sign(&ca->key, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, &siglen, mbedtls_ctr_drbg_random,
+                        &ca->drbg) != 0) {
+        snprintf(err, errlen, "cannot sign the CRL");
+        goto out;
+    }
+    {
+        unsigned char *q = crlbuf + cap + 256;
+        int r;
+        if ((r = mbedtls_asn1_write_bitstring(&q, crlbuf, sig, siglen * 8)) < 0 ||
+            (len = (size_t)r, r = write_sig_alg(&q, crlbuf)) < 0 ||
+            (len += (size_t)r, r = mbedtls_asn1_write_raw_buffer(&q, crlbuf, p, (size_t)tbslen)) < 0 ||
+            (len += (size_t)r, r = write_seq_header(&q, crlbuf, len)) < 0) {
+            snprintf(err, errlen, "cannot encode the CRL");
+            goto out;
+        }
+        len += (size_t)r;
+        if (mbedtls_pem_write_buffer("-----BEGIN X509 CRL-----\n", "-----END X509 CRL-----\n", q, len, pem,
+                                     cap * 2 + 512, &olen) != 0) {
+            snprintf(err, errlen, "cannot encode the CRL as PEM");
+            goto out;
+        }
+    }
+    wfpw_fs_join(path, sizeof(path), dir, "ca.crl");
+    if ((rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0644, 0)) != 0)
+        snprintf(err, errlen, "cannot write %s: %s", path, wfpw_strerror(rc));
+out:
+    wfpw_free(tbsbuf);
+    wfpw_free(crlbuf);
+    wfpw_free(pem);
+    return rc;
+}

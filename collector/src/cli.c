@@ -1,0 +1,84 @@
+/*
+ * cli.c — helpers shared by the collector's commands (main.c, cli_enroll.c): flag parsing
+ * and new secrets.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/platform_util.h>
+
+#include "wfpw/buf.h"
+#include "wfpw/errors.h"
+
+/* value of --flag in argv[from..], NULL if absent; *bad set when the flag has no value */
+const char *wfpw_cli_opt(int argc, char **argv, int from, const char *flag, int *bad)
+{
+    int i;
+    for (i = from; i < argc; i++)
+        if (strcmp(argv[i], flag) == 0) {
+            if (i + 1 >= argc) {
+                *bad = 1;
+                return NULL;
+            }
+            return argv[i + 1];
+        }
+    return NULL;
+}
+
+/* every argument from `from` is one of the flags (each taking a value) */
+int wfpw_cli_only_flags(int argc, char **argv, int from, const char *const *flags)
+{
+    int i;
+    for (i = from; i < argc; i += 2) {
+        const char *const *f;
+        for (f = flags; *f; f++)
+            if (strcmp(argv[i], *f) == 0)
+                break;
+        if (*f == NULL || i + 1 >= argc) {
+            fprintf(stderr, "wfpwatch-collector: unexpected argument '%s'\n", argv[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A new secret: prefix + 32 random bytes as base64url without padding (a recognisable prefix
+ * helps secret scanners). out: at least 80 bytes. */
+int wfpw_cli_new_secret(const char *prefix, char out[80])
+{
+    mbedtls_entropy_context ent;
+    mbedtls_ctr_drbg_context drbg;
+    unsigned char raw[32], b64[64];
+    size_t olen = 0, i, o;
+    int rc;
+    mbedtls_entropy_init(&ent);
+    mbedtls_ctr_drbg_init(&drbg);
+    rc = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0) ||
+         mbedtls_ctr_drbg_random(&drbg, raw, sizeof(raw)) ||
+         mbedtls_base64_encode(b64, sizeof(b64), &olen, raw, sizeof(raw));
+    mbedtls_ctr_drbg_free(&drbg);
+    mbedtls_entropy_free(&ent);
+    mbedtls_platform_zeroize(raw, sizeof(raw));
+    if (rc)
+        return WFPW_EIO;
+    o = (size_t)snprintf(out, 80, "%s", prefix);
+    for (i = 0; i < olen && b64[i] != '=' && o < 79; i++)
+        out[o++] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+    out[o] = '\0';
+    mbedtls_platform_zeroize(b64, sizeof(b64));
+    return 0;
+}
+
+
+int wfpw_cli_print(int rc, struct wfpw_buf *b)
+{
+    if (b->len)
+        fwrite(b->data, 1, b->len, stdout);
+    wfpw_buf_free(b);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * cli.h — helpers shared by the collector's commands: `--flag value` parsing and secrets.
+ */
+#ifndef WFPW_CLI_H
+#define WFPW_CLI_H
+
+/* Value of --flag in argv[from..], NULL if absent; *bad set when the flag has no value. */
+const char *wfpw_cli_opt(int argc, char **argv, int from, const char *flag, int *bad);
+/* 1 when every argument from `from` is one of flags (NULL-terminated), each with a value;
+ * otherwise prints which argument is unexpected and returns 0. */
+int wfpw_cli_only_flags(int argc, char **argv, int from, const char *const *flags);
+/* prefix + 32 random bytes as base64url without padding into out (80 bytes). */
+int wfpw_cli_new_secret(const char *prefix, char out[80]);
+
+/* Write a listing to stdout and free it: the exit code for rc (0 or 1). */
+struct wfpw_buf;
+int wfpw_cli_print(int rc, struct wfpw_buf *b);
+
+/* cli_enroll.c */
+int wfpw_cli_enroll_token(int argc, char **argv);
+int wfpw_cli_cert(int argc, char **argv);
+
+#endif
