@@ -2,9 +2,10 @@
 # test-msi.sh — the agent's MSI (deploy/windows/build-msi.sh, wixl): its tables say what the
 # package does (program under Program Files, the service as LocalSystem with automatic start
 # and its arguments, stop/remove on uninstall, COLLECTOR_URL into the policy key,
-# restore-system before the program goes, major upgrades); then Wine's msiexec installs it
-# with COLLECTOR_URL=... /qn (the service starts), upgrades it in place keeping the agent's
-# state, and uninstalls it cleanly.
+# CA_FINGERPRINT and ENROLL_TOKEN (hidden) too, restore-system before the program goes, major
+# upgrades, the driver package only when one is given); then Wine's msiexec installs it with
+# the properties /qn (the service starts), upgrades it in place keeping the agent's state,
+# and uninstalls it cleanly.
 . "$(dirname "$0")/lib.sh"
 EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
 WINE=/usr/lib/wine/wine64
@@ -31,6 +32,19 @@ check "tables: CA_FINGERPRINT and ENROLL_TOKEN go there too" sh -c \
      msiinfo export '$T/a.msi' Registry | grep -q 'collector.enroll_token	\[ENROLL_TOKEN\]	Policy'"
 check "tables: the token is hidden from msiexec logs" \
     sh -c "msiinfo export '$T/a.msi' Property | grep -q '^MsiHiddenProperties	ENROLL_TOKEN'"
+check "tables: no driver files without a driver package" sh -c "! msiinfo export '$T/a.msi' File | grep -q wfpw_drv"
+mkdir -p "$T/drv"
+for f in sys inf cat; do echo "stand-in $f" >"$T/drv/wfpw_drv.$f"; done
+WFPW_DRIVER_DIR="$T/drv" "$ROOT/deploy/windows/build-msi.sh" "$T/d.msi" 0.2.0 >/dev/null 2>&1
+eq "build with WFPW_DRIVER_DIR: exits 0" "$?" 0
+check "tables: then the .sys, .inf and .cat go under Program Files\\wfpwatch\\driver, in the main feature" sh -c \
+    "[ \$(msiinfo export '$T/d.msi' File | grep -c '	Driver	wfpw_drv\.\(sys\|inf\|cat\)') -eq 3 ] &&
+     msiinfo export '$T/d.msi' Directory | grep -q 'DRIVERDIR	INSTALLDIR	driver' &&
+     msiinfo export '$T/d.msi' FeatureComponents | grep -q '^Main	Driver'"
+rm "$T/drv/wfpw_drv.cat"
+WFPW_DRIVER_DIR="$T/drv" "$ROOT/deploy/windows/build-msi.sh" "$T/e.msi" 0.2.0 >"$T/e.out" 2>&1
+eq "build with an incomplete driver package: exits 1" "$?" 1
+check "  naming the missing file" grep -q 'WFPW_DRIVER_DIR has no wfpw_drv.cat' "$T/e.out"
 check "tables: restore-system runs on uninstall, after the service is gone, before the program" \
     sh -c "msiinfo export '$T/a.msi' InstallExecuteSequence | grep -q '^RestoreSystem	REMOVE=\"ALL\" AND NOT UPGRADINGPRODUCTCODE	3400'"
 check "tables: major upgrades (same upgrade code, older versions replaced)" \

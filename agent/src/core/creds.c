@@ -44,6 +44,7 @@ struct wfpw_creds {
     long status;
     int64_t new_not_after;
     char err[600];
+    char acl_err[300];            /* securing the data directory failed (Windows) */
     /* for stats */
     const char *state;
     int64_t not_after_ms, last_done_ms;
@@ -76,8 +77,15 @@ static int64_t backoff_ms(struct wfpw_creds *c)
 static void work_run(uv_work_t *w)
 {
     struct wfpw_creds *c = w->data;
-    c->err[0] = '\0';
+    size_t n = strlen(c->cfg->data_dir);
+    c->err[0] = c->acl_err[0] = '\0';
     c->status = 0;
+    /* a key in the data directory (the default) gets that directory's protected ACL, SYSTEM and
+     * Administrators only, also when the agent runs outside the service (Windows; elsewhere
+     * the key file is 0600 and this is ENOSYS) */
+    if (strncmp(c->p.key_file, c->cfg->data_dir, n) == 0 && (c->p.key_file[n] == '/' || c->p.key_file[n] == '\\') &&
+        wfpw__plat_secure_dir(c->cfg->data_dir, c->acl_err, sizeof(c->acl_err)) == WFPW_ENOSYS)
+        c->acl_err[0] = '\0'; /* Linux: the key file's mode protects it */
     c->rc = wfpw_enroll_ensure_ca(&c->p, c->err, sizeof(c->err));
     if (c->rc == 0)
         c->rc = wfpw_enroll_request(&c->p, c->renew, &c->new_not_after, &c->status, c->err, sizeof(c->err));
@@ -91,6 +99,11 @@ static void work_done(uv_work_t *w, int status)
     c->busy = 0;
     if (c->stopping || status == UV_ECANCELED)
         return;
+    if (c->acl_err[0]) {
+        wfpw_log_warn("agent", "enroll", "cannot restrict %s to SYSTEM and Administrators: %s", c->cfg->data_dir,
+                      c->acl_err);
+        c->acl_err[0] = '\0';
+    }
     if (c->rc == 0 && wfpw_enroll_install(&c->p, err, sizeof(err)) != 0) {
         c->rc = WFPW_EIO;
         snprintf(c->err, sizeof(c->err), "%s", err);
