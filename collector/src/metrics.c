@@ -3,6 +3,8 @@
  */
 #include "metrics.h"
 
+#include "enroll.h"
+
 struct wfpw_metrics wfpw_metrics;
 
 static const int statuses[WFPW_METRICS_STATUSES] = {200, 400, 401, 403, 404, 405, 408, 409, 411, 413,
@@ -52,6 +54,8 @@ int wfpw_metrics_render(struct wfpw_buf *out, uint64_t alerts_delivered, uint64_
     COUNTER("certs_issued_total", "Client certificates issued by enrollment or renewal.", m->certs_issued);
     COUNTER("enroll_refused_total", "Enrollment and renewal requests refused (token, CSR, conflict, revoked).", m->enroll_refused);
     COUNTER("enroll_rate_limited_total", "Enrollment requests refused with 429 by the per-address rate limit.", m->enroll_rate_limited);
+    COUNTER("enroll_rate_evictions_total", "Addresses dropped from the full enrollment rate table (their budget restarts).",
+            wfpw_enroll_rate_evictions());
     COUNTER("revoked_refused_total", "Connections refused because the client certificate is revoked.", m->revoked_refused);
     COUNTER("alerts_delivered_total", "Alert deliveries that succeeded.", alerts_delivered);
     COUNTER("alerts_failed_total", "Alert delivery attempts that failed (retried).", alerts_failed);

@@ -118,6 +118,13 @@ cat >"$T/a.json" <<JSON
   "batch": { "max_delay_ms": 200 }, "retry": { "min_ms": 100, "max_ms": 1000 },
   "aggregation": { "window_ms": 200 }, "heartbeat_s": 1, "log": { "level": "info" } }
 JSON
+# a pin that does not match the collector's CA: nothing is trusted, nothing enrolled
+sed "s/\"ca_fingerprint\": \"[^\"]*\"/\"ca_fingerprint\": \"$(printf '0%.0s' $(seq 64))\"/; s#$T/adata#$T/bdata#" "$T/a.json" >"$T/b.json"
+"$AGENT" run --config "$T/b.json" >"$T/b.log" 2>&1 &
+BPID=$!
+check "a wrong CA pin: the agent refuses the collector's CA" wait_until 20 grep -q 'not the pinned collector.ca_fingerprint' "$T/b.log"
+kill -TERM "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null
+check "  and neither keeps it nor enrolls" sh -c "! ls '$T/bdata/collector-ca.crt' '$T/bdata/agent.crt' 2>/dev/null"
 "$AGENT" check-config --config "$T/a.json" >"$T/cc.out" 2>&1
 eq "check-config accepts URL + fingerprint + token" "$?" 0
 check "  the token is masked" sh -c "grep -q '\"enroll_token\":.*\"\\*\\*\\*\"' '$T/cc.out' && ! grep -q '$ET' '$T/cc.out'"

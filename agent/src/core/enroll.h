@@ -50,7 +50,8 @@ int wfpw_cert_validity(const char *path, int64_t *not_before_ms, int64_t *not_af
 /* When a certificate valid from nb to na is due for renewal: two thirds into its life. */
 int64_t wfpw_renew_due_ms(int64_t nb, int64_t na);
 
-/* SHA-256 of the first certificate in a PEM text, as 64 lower-case hex digits. */
+/* SHA-256 of the one certificate in a PEM text, as 64 lower-case hex digits; WFPW_ESYNTAX
+ * when the text holds anything else (no certificate, or more than one). */
 int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65]);
 
 #endif

@@ -143,6 +143,12 @@ TEST_IMPL(enroll_cert_helpers)
     ASSERT(wfpw_pem_fingerprint(pem, strlen(pem), fp) == 0);
     ASSERT_STR_EQ(fp, want);
     ASSERT_EQ(wfpw_pem_fingerprint("nope", 4, fp), WFPW_ESYNTAX);
+    /* a second certificate appended to the pinned one is refused, not trusted along */
+    {
+        char two[8192];
+        snprintf(two, sizeof(two), "%s%s", pem, pem);
+        ASSERT_EQ(wfpw_pem_fingerprint(two, strlen(two), fp), WFPW_ESYNTAX);
+    }
     wfpw_test_rmtree(dir);
     return 0;
 }
