@@ -234,7 +234,8 @@ int wfpw_cli_cert(int argc, char **argv)
         rc = wfpw_store_cert_revoke(st, agent, extra, wfpw_now_ms(), &count);
         if (rc == WFPW_ENOENT) {
             wfpw_store_close(st);
-            fprintf(stderr, "wfpwatch-collector: no certificate or host is known for agent '%s'\n", agent);
+            fprintf(stderr, "wfpwatch-collector: no certificate of agent '%s' is known (none enrolled here, no %s): "
+                            "nothing revoked\n", agent, path);
             return 2;
         }
         if (rc == 0)

@@ -152,7 +152,7 @@ int wfpw_store_issue(struct wfpw_store *st, struct wfpw_issue *is);
 
 /* Revoke every certificate of agent_id (plus extra_serial, a certificate issued outside the
  * store, may be NULL) and mark the agent and its host revoked. *count: certificates revoked
- * now. WFPW_ENOENT when the store knows nothing of the agent and no extra serial was given. */
+ * now. WFPW_ENOENT (nothing changed) when no certificate of the agent is known. */
 int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const char *extra_serial,
                            int64_t now_ms, int *count);
 /* Every revoked serial with its revocation time (for the CRL); arrays owned by the caller

@@ -333,12 +333,7 @@ int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const ch
     }
     sqlite3_finalize(s);
     *count = sqlite3_changes(wfpw__store_db(st));
-    if ((s = prep(st, "SELECT 1 FROM hosts WHERE host=?1")) == NULL)
-        goto out;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    known += sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
-    if (!known) {
+    if (!known) { /* nothing to put in the CRL: marking the host alone would mislead */
         rc = WFPW_ENOENT;
         goto out;
     }

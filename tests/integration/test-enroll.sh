@@ -167,8 +167,17 @@ check "  which the collector counts" grep -Eq '^wfpwatch_revoked_refused_total [
 # a revoked agent cannot come back with the token either
 eq "a revoked agent id cannot enroll again: 403" "$(enroll "$(body "$ET" agent-1 "$T/k3.csr" HOST1)")" 403
 kill -TERM "$APID" 2>/dev/null; wait "$APID" 2>/dev/null; APID=""; EXTRA_PIDS=""
-"$COLLECTOR" cert revoke nobody --data "$T/data" --pki "$T/pki" >/dev/null 2>&1
+"$COLLECTOR" cert revoke nobody --data "$T/data" --pki "$T/pki" >"$T/rv0.out" 2>&1
 eq "revoking an unknown agent exits 2" "$?" 2
+check "  saying nothing was revoked" grep -q "no certificate of agent 'nobody' is known" "$T/rv0.out"
+# a certificate made by hand (pki issue) is revoked by its serial
+"$COLLECTOR" pki issue --dir "$T/pki" --name manual-1 >/dev/null
+hs() { curl -s -o /dev/null -w '%{http_code}' --cacert "$T/pki/ca.crt" --cert "$T/pki/agents/manual-1.crt" \
+           --key "$T/pki/agents/manual-1.key" "$(URL /healthz)"; }
+eq "a pki issue certificate is accepted" "$(hs)" 200
+"$COLLECTOR" cert revoke manual-1 --data "$T/data" --pki "$T/pki" >"$T/rv2.out" 2>&1
+check "cert revoke finds it by its serial" grep -q 'revoked 1 certificate of agent manual-1' "$T/rv2.out"
+check "  and it is refused from then on" wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' --cert '$T/pki/agents/manual-1.crt' --key '$T/pki/agents/manual-1.key' '$(URL /healthz)')\" = 000 ]"
 
 # --- the .exe under Wine --------------------------------------------------------------------------
 EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
