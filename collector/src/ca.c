@@ -32,7 +32,7 @@ struct wfpw_ca {
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     char issuer[512];             /* the CA subject as an mbedTLS DN string */
-    char *pem;                    /* ca.crt as read (owned) */
+    char *pem;                    /* the certificate as PEM (owned) */
 };
 
 struct wfpw_csr {
@@ -42,9 +42,9 @@ struct wfpw_csr {
 int wfpw_ca_load(const char *dir, struct wfpw_ca **out, char *err, size_t errlen)
 {
     static const char pers[] = "wfpwatch-ca";
-    char path[4096];
+    static const char header[] = "-----BEGIN CERTIFICATE-----\n", footer[] = "-----END CERTIFICATE-----\n";
     struct wfpw_ca *ca;
-    size_t len;
+    size_t cap, olen = 0;
     int rc;
 
     *out = NULL;
@@ -54,23 +54,18 @@ int wfpw_ca_load(const char *dir, struct wfpw_ca **out, char *err, size_t errlen
     mbedtls_pk_init(&ca->key);
     mbedtls_entropy_init(&ca->entropy);
     mbedtls_ctr_drbg_init(&ca->drbg);
-    wfpw_fs_join(path, sizeof(path), dir, "ca.crt");
-    if ((ca->pem = wfpw_fs_read(path, 1 << 20, &len, &rc)) == NULL ||
-        mbedtls_x509_crt_parse(&ca->crt, (const unsigned char *)ca->pem, len + 1) != 0) {
-        snprintf(err, errlen, "cannot load the CA certificate %s", path);
+    if ((rc = wfpw_pki_load_ca(dir, &ca->crt, &ca->key, ca->issuer, sizeof(ca->issuer), err, errlen)) != 0) {
         wfpw_ca_free(ca);
-        return WFPW_ENOENT;
+        return rc;
     }
-    wfpw_fs_join(path, sizeof(path), dir, "ca.key");
-    if (mbedtls_pk_parse_keyfile(&ca->key, path, NULL) != 0) {
-        snprintf(err, errlen, "cannot load the CA key %s", path);
-        wfpw_ca_free(ca);
-        return WFPW_ENOENT;
-    }
-    if (mbedtls_x509_dn_gets(ca->issuer, sizeof(ca->issuer), &ca->crt.subject) < 0 ||
+    /* the PEM served at /api/v1/ca, from the certificate's DER */
+    cap = ca->crt.raw.len * 2 + sizeof(header) + sizeof(footer); /* base64 (4/3) and line breaks fit */
+    if ((ca->pem = wfpw_malloc(cap)) == NULL ||
+        mbedtls_pem_write_buffer(header, footer, ca->crt.raw.p, ca->crt.raw.len, (unsigned char *)ca->pem, cap,
+                                 &olen) != 0 ||
         mbedtls_ctr_drbg_seed(&ca->drbg, mbedtls_entropy_func, &ca->entropy, (const unsigned char *)pers,
                               sizeof(pers) - 1) != 0) {
-        snprintf(err, errlen, "cannot prepare the CA (subject or random generator)");
+        snprintf(err, errlen, "cannot prepare the CA (PEM or random generator)");
         wfpw_ca_free(ca);
         return WFPW_EIO;
     }
@@ -159,19 +154,6 @@ void wfpw_csr_key_id(const struct wfpw_csr *csr, char out[65])
     wfpw_hex(digest, sizeof(digest), out);
 }
 
-int wfpw_ca_host_valid(const char *s)
-{
-    return wfpw_pki_name_valid(s);
-}
-
-static void stamp(int64_t ms, char out[16])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 16, "%Y%m%d%H%M%S", &tm);
-}
-
 int wfpw_ca_sign(struct wfpw_ca *ca, const struct wfpw_csr *csr, const char *agent_id, const char *hostname,
                  int64_t now_ms, int64_t validity_s, struct wfpw_issued *out)
 {
@@ -179,7 +161,7 @@ int wfpw_ca_sign(struct wfpw_ca *ca, const struct wfpw_csr *csr, const char *age
     unsigned char serial[16];
     int rc;
 
-    if (!wfpw_pki_name_valid(agent_id) || (hostname[0] && !wfpw_ca_host_valid(hostname)))
+    if (!wfpw_pki_name_valid(agent_id) || (hostname[0] && !wfpw_pki_name_valid(hostname)))
         return WFPW_EINVAL;
     if (hostname[0])
         snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=wfpwatch agents", agent_id, hostname);
@@ -189,8 +171,8 @@ int wfpw_ca_sign(struct wfpw_ca *ca, const struct wfpw_csr *csr, const char *age
      * (five minutes, or a tenth of a short validity, so renewal at 2/3 stays ahead) */
     out->not_before_ms = (now_ms / 1000 - (validity_s / 10 < 300 ? validity_s / 10 : 300)) * 1000;
     out->not_after_ms = (now_ms / 1000 + validity_s) * 1000;
-    stamp(out->not_before_ms, nb);
-    stamp(out->not_after_ms, na);
+    wfpw_pki_stamp((time_t)(out->not_before_ms / 1000), nb);
+    wfpw_pki_stamp((time_t)(out->not_after_ms / 1000), na);
     rc = wfpw_pki_client_cert((mbedtls_pk_context *)&csr->csr.pk, &ca->key, ca->issuer, subject, nb, na,
                               &ca->drbg, (unsigned char *)out->pem, sizeof(out->pem), serial);
     if (rc != 0)

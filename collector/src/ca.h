@@ -43,9 +43,6 @@ struct wfpw_issued {
 int wfpw_ca_sign(struct wfpw_ca *ca, const struct wfpw_csr *csr, const char *agent_id, const char *hostname,
                  int64_t now_ms, int64_t validity_s, struct wfpw_issued *out);
 
-/* 1 when s is usable in a certificate subject: [A-Za-z0-9._-]{1,64}. */
-int wfpw_ca_host_valid(const char *s);
-
 /* Serial number of a PEM certificate file as 2*n hex characters (certificates that `pki issue`
  * wrote, to revoke them). */
 int wfpw_ca_cert_serial(const char *path, char *hex, size_t hexlen);

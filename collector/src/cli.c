@@ -12,6 +12,8 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/platform_util.h>
 
+#include "fsutil.h"
+#include "store.h"
 #include "wfpw/buf.h"
 #include "wfpw/errors.h"
 
@@ -81,4 +83,19 @@ int wfpw_cli_print(int rc, struct wfpw_buf *b)
         fwrite(b->data, 1, b->len, stdout);
     wfpw_buf_free(b);
     return rc ? 1 : 0;
+}
+
+int wfpw_cli_open_store(const char *data, struct wfpw_store **st)
+{
+    char err[512];
+    int rc;
+    if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
+        fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", data, wfpw_strerror(rc));
+        return 1;
+    }
+    if (wfpw_store_open(data, NULL, st, err, sizeof(err)) != 0) {
+        fprintf(stderr, "wfpwatch-collector: %s\n", err);
+        return 1;
+    }
+    return 0;
 }

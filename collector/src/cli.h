@@ -16,6 +16,10 @@ int wfpw_cli_new_secret(const char *prefix, char out[80]);
 struct wfpw_buf;
 int wfpw_cli_print(int rc, struct wfpw_buf *b);
 
+/* Create DATA when missing and open its store; 1 (the exit code) after printing why. */
+struct wfpw_store;
+int wfpw_cli_open_store(const char *data, struct wfpw_store **st);
+
 /* cli_enroll.c */
 int wfpw_cli_enroll_token(int argc, char **argv);
 int wfpw_cli_cert(int argc, char **argv);

@@ -53,21 +53,6 @@ static int64_t parse_ttl(const char *s)
     return (int64_t)v * unit;
 }
 
-static int open_store(const char *data, struct wfpw_store **st)
-{
-    char err[512];
-    int rc;
-    if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
-        fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", data, wfpw_strerror(rc));
-        return 1;
-    }
-    if (wfpw_store_open(data, NULL, st, err, sizeof(err)) != 0) {
-        fprintf(stderr, "wfpwatch-collector: %s\n", err);
-        return 1;
-    }
-    return 0;
-}
-
 int wfpw_cli_enroll_token(int argc, char **argv)
 {
     static const char *const flags[] = {"--data", "--ttl", "--max-uses", "--name", "--id", NULL};
@@ -102,7 +87,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
             fprintf(stderr, "wfpwatch-collector: --name must be 1..64 characters\n");
             return 2;
         }
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         if (wfpw_cli_new_secret("wfpe_", token) != 0) {
             wfpw_store_close(st);
@@ -126,7 +111,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[2], "revoke") == 0 && (id || name)) {
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         rc = wfpw_store_enroll_token_revoke(st, id ? id : name, wfpw_now_ms());
         wfpw_store_close(st);
@@ -140,7 +125,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
     }
     if (strcmp(argv[2], "list") == 0) {
         struct wfpw_buf b;
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         wfpw_buf_init(&b, 1 << 24);
         rc = wfpw_store_enroll_token_list(st, wfpw_now_ms(), &b);
@@ -202,7 +187,7 @@ int wfpw_cli_cert(int argc, char **argv)
         return usage_enroll();
     if (strcmp(argv[2], "list") == 0) {
         struct wfpw_buf b;
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         wfpw_buf_init(&b, 1 << 24);
         rc = wfpw_store_cert_list(st, &b);
@@ -212,7 +197,7 @@ int wfpw_cli_cert(int argc, char **argv)
     if (pki == NULL)
         return usage_enroll();
     if (strcmp(argv[2], "crl") == 0) {
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         rc = write_crl(st, pki);
         wfpw_store_close(st);
@@ -229,7 +214,7 @@ int wfpw_cli_cert(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/agents/%s.crt", pki, agent);
         if (wfpw_fs_exists(path) && wfpw_ca_cert_serial(path, serial, sizeof(serial)) == 0)
             extra = serial;
-        if (open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, &st) != 0)
             return 1;
         rc = wfpw_store_cert_revoke(st, agent, extra, wfpw_now_ms(), &count);
         if (rc == WFPW_ENOENT) {

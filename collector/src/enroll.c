@@ -20,6 +20,7 @@
 #include "ca.h"
 #include "clock.h"
 #include "metrics.h"
+#include "pki.h"
 #include "routes.h"
 #include "storeq.h"
 #include "wfpw/errors.h"
@@ -230,7 +231,7 @@ static void route_issue(struct wfpw_req *req, enum wfpw_issue_kind kind)
             cJSON_Delete(body);
             return;
         }
-        if (!wfpw_ca_host_valid(agent_id)) {
+        if (!wfpw_pki_name_valid(agent_id)) {
             refuse(req, 400, "use 1-64 of A-Z a-z 0-9 . _ - (not starting with '.')", "agent_id");
             cJSON_Delete(body);
             return;
@@ -243,7 +244,7 @@ static void route_issue(struct wfpw_req *req, enum wfpw_issue_kind kind)
         cJSON_Delete(body);
         return;
     }
-    if (hostname[0] && !wfpw_ca_host_valid(hostname)) {
+    if (hostname[0] && !wfpw_pki_name_valid(hostname)) {
         refuse(req, 400, "use 1-64 of A-Z a-z 0-9 . _ - (not starting with '.')", "hostname");
         cJSON_Delete(body);
         return;
@@ -284,11 +285,7 @@ static void route_issue(struct wfpw_req *req, enum wfpw_issue_kind kind)
         wfpw_conn_ref_release(ej->ref);
         wfpw_csr_free(ej->csr);
         wfpw_free(ej);
-        if (rc == WFPW_EAGAIN)
-            wfpw_respond(req->ref, 429, "application/json", "{\"error\":\"store queue full, retry later\"}", 41,
-                         "Retry-After: 1\r\n");
-        else
-            wfpw_respond_error(req->ref, 503, "shutting down", NULL);
+        wfpw_refuse_submit(req->ref, rc);
     }
 }
 

@@ -114,7 +114,6 @@ static int cmd_token(int argc, char **argv)
 {
     static const char *const flags[] = {"--data", "--name", NULL};
     struct wfpw_store *st;
-    char err[512];
     int bad = 0, rc;
     const char *data, *name;
     if (argc < 3 || !wfpw_cli_only_flags(argc, argv, 3, flags))
@@ -123,14 +122,8 @@ static int cmd_token(int argc, char **argv)
     name = wfpw_cli_opt(argc, argv, 3, "--name", &bad);
     if (data == NULL || bad)
         return usage();
-    if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
-        fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", data, wfpw_strerror(rc));
+    if (wfpw_cli_open_store(data, &st) != 0)
         return 1;
-    }
-    if (wfpw_store_open(data, NULL, &st, err, sizeof(err)) != 0) {
-        fprintf(stderr, "wfpwatch-collector: %s\n", err);
-        return 1;
-    }
     if (strcmp(argv[2], "create") == 0 && name) {
         char token[80], hash[65];
         if (name[0] == '\0' || strlen(name) > 64) {

@@ -65,7 +65,7 @@ static int gen_key(mbedtls_pk_context *key, struct rng *r)
                                mbedtls_ctr_drbg_random, &r->drbg);
 }
 
-static void fmt_time(time_t t, char out[16])
+void wfpw_pki_stamp(time_t t, char out[16])
 {
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -260,9 +260,9 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
         rc = fail(err, errlen, WFPW_EIO, "key generation failed (mbedTLS -0x%04x)", (unsigned)-rc);
         goto out;
     }
-    fmt_time(now - 3600, nb);                  /* an hour of slack for skewed clocks */
-    fmt_time(now + 10LL * 365 * 86400, na_ca);
-    fmt_time(now + 2LL * 365 * 86400, na_srv);
+    wfpw_pki_stamp(now - 3600, nb);                  /* an hour of slack for skewed clocks */
+    wfpw_pki_stamp(now + 10LL * 365 * 86400, na_ca);
+    wfpw_pki_stamp(now + 2LL * 365 * 86400, na_srv);
 
     {
         struct certspec ca = {KIND_CA, "CN=wfpwatch CA,O=wfpwatch", "CN=wfpwatch CA,O=wfpwatch",
@@ -310,7 +310,7 @@ out:
     return rc;
 }
 
-static int load_ca(const char *dir, mbedtls_x509_crt *ca, mbedtls_pk_context *key, char *subject,
+int wfpw_pki_load_ca(const char *dir, mbedtls_x509_crt *ca, mbedtls_pk_context *key, char *subject,
                    size_t sublen, char *err, size_t errlen)
 {
     char path[4096];
@@ -362,7 +362,7 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
     mbedtls_pk_init(&key);
     memset(&r, 0, sizeof(r));
     rng_init(&r);
-    if ((rc = load_ca(dir, &ca, &ca_key, issuer, sizeof(issuer), err, errlen)) != 0)
+    if ((rc = wfpw_pki_load_ca(dir, &ca, &ca_key, issuer, sizeof(issuer), err, errlen)) != 0)
         goto out;
     wfpw_fs_join(agents, sizeof(agents), dir, "agents");
     if ((rc = wfpw_fs_mkdirs(agents, 0700)) != 0) {
@@ -378,8 +378,8 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
         rc = fail(err, errlen, WFPW_EIO, "key generation failed (mbedTLS -0x%04x)", (unsigned)-rc);
         goto out;
     }
-    fmt_time(now - 3600, nb);
-    fmt_time(now + (time_t)days * 86400, na);
+    wfpw_pki_stamp(now - 3600, nb);
+    wfpw_pki_stamp(now + (time_t)days * 86400, na);
     snprintf(subject, sizeof(subject), "CN=%s,O=wfpwatch agents", name);
     {
         struct certspec c = {KIND_CLIENT, subject, issuer, &key, &ca_key,

@@ -7,9 +7,11 @@
 #define WFPW_PKI_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
 
 /* Create DIR/ca.crt, ca.key, server.crt, server.key. names: the server's DNS names (or IP
  * addresses), at least one; the first is also its CN. Refuses (WFPW_EEXIST) when DIR
@@ -24,6 +26,13 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
 /* 1 when name is acceptable as an agent certificate name: [A-Za-z0-9._-]{1,64}, not
  * starting with '.'. */
 int wfpw_pki_name_valid(const char *name);
+
+/* DIR/ca.crt into ca (initialized by the caller), DIR/ca.key into key, the CA subject as an
+ * mbedTLS DN string into subject. WFPW_ENOENT / WFPW_EINVAL with err naming the file. */
+int wfpw_pki_load_ca(const char *dir, mbedtls_x509_crt *ca, mbedtls_pk_context *key, char *subject, size_t sublen,
+                     char *err, size_t errlen);
+/* t as the "YYYYMMDDHHMMSS" UTC form certificate validity takes. */
+void wfpw_pki_stamp(time_t t, char out[16]);
 
 /* PEM of a client certificate (clientAuth, digitalSignature) for the public key `key`, with
  * subject and issuer as mbedTLS DN strings, signed by issuer_key; times "YYYYMMDDHHMMSS" UTC.

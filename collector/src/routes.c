@@ -76,7 +76,7 @@ static void respond_json(struct wfpw_conn_ref *ref, int status, const struct wfp
 
 /* Answer a request whose store job could not be queued: 429 when the queue is full (the
  * client retries after Retry-After), 503 when the collector is shutting down. */
-static void refuse_submit(struct wfpw_conn_ref *ref, int rc)
+void wfpw_refuse_submit(struct wfpw_conn_ref *ref, int rc)
 {
     if (rc == WFPW_EAGAIN) {
         wfpw_metrics.store_queue_full++;
@@ -262,7 +262,7 @@ static void route_batches(struct wfpw_req *req)
         wfpw_conn_ref_release(ij->ref);
         wfpw_batch_free(ij->batch);
         wfpw_free(ij);
-        refuse_submit(req->ref, rc);
+        wfpw_refuse_submit(req->ref, rc);
     }
 }
 
@@ -481,7 +481,7 @@ static void route_api(struct wfpw_req *req, int route)
         wfpw_conn_ref_release(aj->ref);
         wfpw_buf_free(&aj->out);
         wfpw_free(aj);
-        refuse_submit(req->ref, rc);
+        wfpw_refuse_submit(req->ref, rc);
     }
 }
 

@@ -32,6 +32,36 @@ static int exec_sql(struct wfpw_store *st, const char *sql)
     return sqlite3_exec(wfpw__store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : WFPW_EIO;
 }
 
+/* One step of sql with ?1 = text and, when the statement has a ?2, ?2 = num: SQLITE_ROW,
+ * SQLITE_DONE or an error code (SQLITE_ERROR when it does not prepare). */
+static int step1(struct wfpw_store *st, const char *sql, const char *text, int64_t num)
+{
+    sqlite3_stmt *s = prep(st, sql);
+    int rc;
+    if (s == NULL)
+        return SQLITE_ERROR;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(s) >= 2)
+        sqlite3_bind_int64(s, 2, num);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* A statement that changes rows: 0 or WFPW_EIO. */
+static int change1(struct wfpw_store *st, const char *sql, const char *text, int64_t num)
+{
+    return step1(st, sql, text, num) == SQLITE_DONE ? 0 : WFPW_EIO;
+}
+
+/* *found: the query has a row. */
+static int exists1(struct wfpw_store *st, const char *sql, const char *text, int64_t num, int *found)
+{
+    int rc = step1(st, sql, text, num);
+    *found = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WFPW_EIO;
+}
+
 /* ---- tokens ---------------------------------------------------------------------------------------- */
 
 int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
@@ -59,15 +89,8 @@ int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, con
 
 int wfpw_store_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, int64_t now_ms)
 {
-    sqlite3_stmt *s = prep(st, "UPDATE enroll_tokens SET revoked=?2 WHERE (id=?1 OR name=?1) AND revoked IS NULL");
-    int rc;
-    if (s == NULL)
-        return WFPW_EIO;
-    sqlite3_bind_text(s, 1, id_or_name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    if (change1(st, "UPDATE enroll_tokens SET revoked=?2 WHERE (id=?1 OR name=?1) AND revoked IS NULL", id_or_name,
+                now_ms) != 0)
         return WFPW_EIO;
     return sqlite3_changes(wfpw__store_db(st)) ? 0 : WFPW_ENOENT;
 }
@@ -138,19 +161,6 @@ static int check_token(struct wfpw_store *st, struct wfpw_issue *is, char token_
     return 0;
 }
 
-static int agent_revoked(struct wfpw_store *st, const char *agent_id, int *revoked)
-{
-    sqlite3_stmt *s = prep(st, "SELECT 1 FROM revoked_agents WHERE agent_id=?1");
-    int rc;
-    if (s == NULL)
-        return WFPW_EIO;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    *revoked = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WFPW_EIO;
-}
-
 /* Is the key certified already? 1 and the row's fields when it is. */
 static int key_known(struct wfpw_store *st, struct wfpw_issue *is, char *agent, size_t alen, char *token,
                      size_t tlen, int *revoked)
@@ -173,20 +183,6 @@ static int key_known(struct wfpw_store *st, struct wfpw_issue *is, char *agent, 
     }
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : WFPW_EIO;
-}
-
-static int live_cert(struct wfpw_store *st, const char *agent_id, int64_t now_ms, int *live)
-{
-    sqlite3_stmt *s = prep(st, "SELECT 1 FROM certs WHERE agent_id=?1 AND revoked IS NULL AND not_after > ?2");
-    int rc;
-    if (s == NULL)
-        return WFPW_EIO;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    *live = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
 /* The host name of the agent's newest certificate ("" when none). */
@@ -227,15 +223,8 @@ static int record(struct wfpw_store *st, struct wfpw_issue *is, const char *host
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return WFPW_EIO;
-    if (token_id[0] && is->kind == WFPW_ISSUE_ENROLL) {
-        if ((s = prep(st, "UPDATE enroll_tokens SET uses=uses+1 WHERE id=?1")) == NULL)
-            return WFPW_EIO;
-        sqlite3_bind_text(s, 1, token_id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        if (rc != SQLITE_DONE)
-            return WFPW_EIO;
-    }
+    if (token_id[0] && is->kind == WFPW_ISSUE_ENROLL)
+        return change1(st, "UPDATE enroll_tokens SET uses=uses+1 WHERE id=?1", token_id, 0);
     return 0;
 }
 
@@ -249,7 +238,7 @@ static int decide(struct wfpw_store *st, struct wfpw_issue *is)
         if ((rc = check_token(st, is, token_id, &used_up)) != 0 || is->result != WFPW_ISSUED)
             return rc;
     }
-    if ((rc = agent_revoked(st, is->agent_id, &revoked)) != 0)
+    if ((rc = exists1(st, "SELECT 1 FROM revoked_agents WHERE agent_id=?1", is->agent_id, 0, &revoked)) != 0)
         return rc;
     if (revoked)
         return refuse(is, WFPW_AGENT_REVOKED, "this agent's certificates are revoked");
@@ -265,7 +254,8 @@ static int decide(struct wfpw_store *st, struct wfpw_issue *is)
         return refuse(is, WFPW_CONFLICT, "this key was already certified; make a new key");
     }
     if (is->kind == WFPW_ISSUE_ENROLL) {
-        if ((rc = live_cert(st, is->agent_id, is->now_ms, &live)) != 0)
+        if ((rc = exists1(st, "SELECT 1 FROM certs WHERE agent_id=?1 AND revoked IS NULL AND not_after > ?2",
+                          is->agent_id, is->now_ms, &live)) != 0)
             return rc;
         if (live)
             return refuse(is, WFPW_CONFLICT, "this agent id is enrolled already; it renews with its certificate");
@@ -306,8 +296,10 @@ int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const ch
     *count = 0;
     if (exec_sql(st, "BEGIN IMMEDIATE") != 0)
         return WFPW_EIO;
-    if (extra_serial && (s = prep(st, "INSERT OR IGNORE INTO certs(serial, agent_id, kind, not_before, not_after,"
-                                      " issued) VALUES(?1,?2,'manual',0,0,?3)")) != NULL) {
+    if (extra_serial) {
+        if ((s = prep(st, "INSERT OR IGNORE INTO certs(serial, agent_id, kind, not_before, not_after, issued)"
+                          " VALUES(?1,?2,'manual',0,0,?3)")) == NULL)
+            goto out;
         sqlite3_bind_text(s, 1, extra_serial, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, agent_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, now_ms);
@@ -323,42 +315,26 @@ int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const ch
     if (sqlite3_step(s) == SQLITE_ROW)
         known = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
-    if ((s = prep(st, "UPDATE certs SET revoked=?2 WHERE agent_id=?1 AND revoked IS NULL")) == NULL)
-        goto out;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        sqlite3_finalize(s);
-        goto out;
-    }
-    sqlite3_finalize(s);
-    *count = sqlite3_changes(wfpw__store_db(st));
     if (!known) { /* nothing to put in the CRL: marking the host alone would mislead */
         rc = WFPW_ENOENT;
         goto out;
     }
-    if ((s = prep(st, "INSERT OR IGNORE INTO revoked_agents(agent_id, revoked) VALUES(?1,?2)")) == NULL)
+    if ((rc = change1(st, "UPDATE certs SET revoked=?2 WHERE agent_id=?1 AND revoked IS NULL", agent_id, now_ms)) != 0)
         goto out;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : WFPW_EIO;
-    sqlite3_finalize(s);
-    if (rc != 0)
+    *count = sqlite3_changes(wfpw__store_db(st));
+    if ((rc = change1(st, "INSERT OR IGNORE INTO revoked_agents(agent_id, revoked) VALUES(?1,?2)", agent_id,
+                      now_ms)) != 0)
         goto out;
     /* the host list shows it (a host that never shipped gets a row) */
-    rc = WFPW_EIO;
-    if ((s = prep(st, "INSERT INTO hosts(host, agent_id, first_seen, last_seen, status) VALUES(?1,?1,?2,?2,'revoked')"
-                      " ON CONFLICT(host) DO UPDATE SET status='revoked'")) == NULL)
-        goto out;
-    sqlite3_bind_text(s, 1, agent_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : WFPW_EIO;
-    sqlite3_finalize(s);
+    rc = change1(st, "INSERT INTO hosts(host, agent_id, first_seen, last_seen, status) VALUES(?1,?1,?2,?2,'revoked')"
+                     " ON CONFLICT(host) DO UPDATE SET status='revoked'", agent_id, now_ms);
 out:
     if (rc == 0)
         rc = exec_sql(st, "COMMIT");
-    if (rc != 0)
+    if (rc != 0) {
         exec_sql(st, "ROLLBACK");
+        *count = 0;
+    }
     return rc;
 }
 

@@ -87,7 +87,11 @@ int wfpw_time_parse_ms(const char *s, int64_t *ms)
         dim = 29;
     if (d < 1 || (unsigned)d > dim)
         return WFPW_ESYNTAX;
-    *ms = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 + (int64_t)h * 3600000 +
-          (int64_t)mi * 60000 + (int64_t)se * 1000 + f;
+    *ms = wfpw_time_civil_ms(y, (unsigned)mo, (unsigned)d, (unsigned)h, (unsigned)mi, (unsigned)se) + f;
     return 0;
+}
+
+int64_t wfpw_time_civil_ms(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s)
+{
+    return days_from_civil(y, mo, d) * 86400000 + (int64_t)h * 3600000 + (int64_t)mi * 60000 + (int64_t)s * 1000;
 }

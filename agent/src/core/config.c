@@ -140,27 +140,37 @@ static int parse_sources(struct wfpw_agent_cfg *cfg, const cJSON *arr, char *err
     return 0;
 }
 
-static int apply_policy(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
+/* Group Policy values for every key of table t into dst: the value is named prefix + key
+ * ("collector.url", "sources.eventlog.event_ids"). Errors name that value. */
+static int apply_policy_table(const struct wfpw_cfg_table *t, const char *prefix, void *dst,
+                              struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
 {
     size_t i;
-    for (i = 0; i < table.n; i++) {
-        char val[WFPW_CFG_STR_MAX];
-        int rc = wfpw__plat_policy_get(keys[i].key, val, sizeof(val));
-        if (rc == WFPW_ENOENT)
+    for (i = 0; i < t->n; i++) {
+        char val[WFPW_CFG_STR_MAX], name[WFPW_CFG_STR_MAX];
+        int rc;
+        snprintf(name, sizeof(name), "%s%s", prefix, t->keys[i].key);
+        if ((rc = wfpw__plat_policy_get(name, val, sizeof(val))) == WFPW_ENOENT)
             continue;
         if (rc != 0) {
-            snprintf(err, errlen, "%s (Group Policy): unreadable: %s", keys[i].key, wfpw_strerror(rc));
+            snprintf(err, errlen, "%s (Group Policy): unreadable: %s", name, wfpw_strerror(rc));
             return WFPW_EINVAL;
         }
         /* policy paths are absolute by nature; relative ones resolve against the file */
-        if ((rc = wfpw_cfgtab_set(&table, keys[i].key, val, cfg, cfg->base_dir, err, errlen)) != 0) {
-            size_t l = strlen(err);
-            snprintf(err + l, errlen - l, " (Group Policy value)");
+        if ((rc = wfpw_cfgtab_set(t, t->keys[i].key, val, dst, cfg->base_dir, err, errlen)) != 0) {
+            char what[WFPW_CFG_STR_MAX];
+            snprintf(what, sizeof(what), "%s", err);
+            snprintf(err, errlen, "%s%s (Group Policy value)", prefix, what);
             return rc;
         }
         cfg->policy_applied++;
     }
     return 0;
+}
+
+static int apply_policy(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
+{
+    return apply_policy_table(&table, "", cfg, cfg, err, errlen);
 }
 
 /* A source of type st with its defaults, appended to cfg (for the `sources` policy). */
@@ -194,8 +204,8 @@ static int add_default_source(struct wfpw_agent_cfg *cfg, const struct wfpw_sour
  * `sources.TYPE.KEY` sets KEY of every source of TYPE. */
 static int apply_source_policy(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
 {
-    char val[WFPW_CFG_STR_MAX], name[WFPW_CFG_STR_MAX + 64];
-    size_t i, k;
+    char val[WFPW_CFG_STR_MAX], prefix[96];
+    size_t i;
     int rc = wfpw__plat_policy_get("sources", val, sizeof(val));
     if (rc != 0 && rc != WFPW_ENOENT) {
         snprintf(err, errlen, "sources (Group Policy): unreadable: %s", wfpw_strerror(rc));
@@ -241,23 +251,9 @@ static int apply_source_policy(struct wfpw_agent_cfg *cfg, char *err, size_t err
     for (i = 0; i < cfg->nsources; i++) {
         const struct wfpw_source_type *st = cfg->sources[i].type;
         struct wfpw_cfg_table t = {st->conf_keys, st->nconf_keys};
-        for (k = 0; k < st->nconf_keys; k++) {
-            snprintf(name, sizeof(name), "sources.%s.%s", st->name, st->conf_keys[k].key);
-            rc = wfpw__plat_policy_get(name, val, sizeof(val));
-            if (rc == WFPW_ENOENT)
-                continue;
-            if (rc == 0)
-                rc = wfpw_cfgtab_set(&t, st->conf_keys[k].key, val, cfg->sources[i].conf, cfg->base_dir, err, errlen);
-            else
-                snprintf(err, errlen, "unreadable: %s", wfpw_strerror(rc));
-            if (rc != 0) {
-                char what[256];
-                snprintf(what, sizeof(what), "%s", err);
-                snprintf(err, errlen, "%s (Group Policy): %s", name, what);
-                return WFPW_EINVAL;
-            }
-            cfg->policy_applied++;
-        }
+        snprintf(prefix, sizeof(prefix), "sources.%s.", st->name);
+        if ((rc = apply_policy_table(&t, prefix, cfg->sources[i].conf, cfg, err, errlen)) != 0)
+            return rc;
     }
     return 0;
 }

@@ -24,6 +24,7 @@
 #include "wfpw/hex.h"
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
+#include "wfpw/timefmt.h"
 
 #define MAX_ANSWER (64u << 10)
 
@@ -49,21 +50,10 @@ int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65])
     return rc;
 }
 
-/* days since 1970-01-01 of a civil date (proleptic Gregorian) */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int64_t x509_ms(const mbedtls_x509_time *t)
 {
-    return ((days_from_civil(t->year, t->mon, t->day) * 24 + t->hour) * 60 + t->min) * 60000 + (int64_t)t->sec * 1000;
+    return wfpw_time_civil_ms(t->year, (unsigned)t->mon, (unsigned)t->day, (unsigned)t->hour, (unsigned)t->min,
+                              (unsigned)t->sec);
 }
 
 int wfpw_cert_validity(const char *path, int64_t *nb, int64_t *na)

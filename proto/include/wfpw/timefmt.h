@@ -21,4 +21,8 @@ int wfpw_time_format_ms(int64_t ms, char *out);
  * forms that are not the wire form, such as offsets or other precisions). */
 int wfpw_time_parse_ms(const char *s, int64_t *ms);
 
+/* Milliseconds since the Unix epoch of a UTC calendar time (no range check; the caller's
+ * fields are valid, e.g. from a parsed certificate). */
+int64_t wfpw_time_civil_ms(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s);
+
 #endif /* WFPW_TIMEFMT_H */
