@@ -63,7 +63,9 @@ JSON
     eq "Wine: nothing was installed" "$("$WINE" "$EXE" service status | tr -d '\r' | head -n1)" "state: not installed"
 
     "$WINE" "$EXE" service install --config "Z:$T/s.json" >"$T/i1.out" 2>&1
-    eq "Wine: install exits 0" "$?" 0
+    rc=$?
+    eq "Wine: install exits 0" "$rc" 0
+    [[ $rc -eq 0 ]] || { echo "--- install said:"; cat "$T/i1.out"; }
     "$WINE" "$EXE" service status | tr -d '\r' >"$T/st1"
     # (Wine's service manager may already have started an automatic service when it started itself)
     check "Wine: installed" grep -Eqx 'state: (stopped|start pending|running)' "$T/st1"
