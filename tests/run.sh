@@ -10,6 +10,11 @@
 #            the agent .exe, and the static-import check
 #   fuzz     libFuzzer drivers (clang), each for a bounded time (WFPW_FUZZ_SECONDS, 20)
 #   integration  tests/integration/test-*.sh against real binaries (each check counted)
+#   conformance  the same code against third-party captures in ../shared/samples: ctest -L
+#            conformance in build/native (and build/win64 when built), then
+#            tests/integration/conformance-*.sh. Only when ../shared/samples exists beside
+#            the repository; otherwise one line says it was not run, counted neither way.
+#            The native and windows suites leave these tests out (ctest -LE conformance).
 #
 # Env: WFPW_SKIP_WINDOWS=1 / WFPW_SKIP_FUZZ=1 skip a suite (counted as failed: a skipped
 # suite is not a green run), WFPW_JOBS (default: nproc).
@@ -23,6 +28,7 @@ logdir="$root/build/logs"
 total_pass=0
 total_fail=0
 failures=()
+native_built=0 win_built=0   # the conformance suite runs in the builds this run made
 
 say() { printf '\n=== %s\n' "$*"; }
 count() {  # suite passed failed
@@ -32,9 +38,10 @@ count() {  # suite passed failed
     echo "--- $1: $2 passed, $3 failed"
 }
 # ctest's own summary line -> count; a ctest that printed no summary is one failure
-run_ctest() {  # suite builddir
-    local out="$logdir/$1.ctest.log" line
-    (cd "$2" && ctest -j "$jobs" --output-on-failure) >"$out" 2>&1
+run_ctest() {  # suite builddir [ctest args...]
+    local suite=$1 dir=$2 out="$logdir/${1// /-}.ctest.log" line
+    shift 2
+    (cd "$dir" && ctest -j "$jobs" --output-on-failure "$@") >"$out" 2>&1
     line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$out" | tail -n1)
     if [[ -z "$line" ]]; then
         tail -n 30 "$out"
@@ -44,8 +51,34 @@ run_ctest() {  # suite builddir
     local failed total
     failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
     total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
-    [[ "$failed" -eq 0 ]] || grep -E '(Failed|\*\*\*|assertion|FAIL|ERROR)' "$out" | head -n 40
-    count "$1" $((total - failed)) "$failed"
+    [[ "$failed" -eq 0 ]] || grep -E '(Failed|\*\*\*|assertion|FAIL|ERROR|MISSING)' "$out" | head -n 40
+    count "$suite" $((total - failed)) "$failed"
+}
+# each script ends with its own "N passed, N failed": its checks count one by one; a script
+# that fails without that line counts as one failure
+run_scripts() {  # suite script...
+    local suite=$1 t name rc line p f ip=0 if_=0
+    shift
+    for t in "$@"; do
+        [[ -e "$t" ]] || continue
+        name=$(basename "$t" .sh)
+        timeout 900 bash "$t" >"$logdir/$name.log" 2>&1
+        rc=$?
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/$name.log" | tail -n1)
+        if [[ -n "$line" ]]; then
+            p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+            [[ $rc -ne 0 && $f -eq 0 ]] && f=1   # exited non-zero after its summary
+        else
+            p=0; f=1
+        fi
+        ip=$((ip + p)); if_=$((if_ + f))
+        if [[ $f -eq 0 ]]; then
+            echo "ok $name ($p checks)"
+        else
+            echo "FAIL $name ($line, exit $rc)"; grep -E '^FAIL' "$logdir/$name.log" | head -n 20; tail -n 15 "$logdir/$name.log"
+        fi
+    done
+    count "$suite" "$ip" "$if_"
 }
 build_step() {  # suite logname command...
     local suite=$1 name=$2; shift 2
@@ -69,7 +102,8 @@ say "native build (ASan + UBSan) and tests"
 san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 if build_step native configure cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$san" &&
    build_step native build cmake --build build/native -j "$jobs"; then
-    run_ctest native build/native
+    run_ctest native build/native -LE conformance
+    native_built=1
 fi
 
 say "ThreadSanitizer: the driver ring under concurrent producers"
@@ -95,7 +129,8 @@ else
            -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" -DWFPW_WIN_DEPS="$(tail -n1 "$logdir/win-deps.prefix")" &&
        build_step windows build cmake --build build/win64 -j "$jobs" &&
        build_step windows wineboot ./deploy/dev/wine-init.sh; then
-        run_ctest windows build/win64
+        run_ctest windows build/win64 -LE conformance
+        win_built=1
     fi
 fi
 
@@ -129,29 +164,22 @@ elif build_step fuzz configure env CC=clang cmake -S . -B build/fuzz -DCMAKE_BUI
 fi
 
 say "integration tests"
-# each script ends with its own "N passed, N failed": its checks count one by one; a script
-# that fails without that line counts as one failure
-ip=0 if_=0
-for t in tests/integration/test-*.sh; do
-    [[ -e "$t" ]] || continue
-    name=$(basename "$t" .sh)
-    timeout 900 bash "$t" >"$logdir/$name.log" 2>&1
-    rc=$?
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/$name.log" | tail -n1)
-    if [[ -n "$line" ]]; then
-        p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
-        [[ $rc -ne 0 && $f -eq 0 ]] && f=1   # exited non-zero after its summary
+run_scripts integration tests/integration/test-*.sh
+
+# Third-party captures live in ../shared, never in the repository: a fresh clone has none,
+# and its run is complete without them.
+if [[ -d "$root/../shared/samples" ]]; then
+    say "conformance: the same code against the third-party captures in ../shared/samples"
+    if [[ "$native_built" == 1 ]]; then
+        run_ctest "conformance native" build/native -L conformance
     else
-        p=0; f=1
+        count "conformance native" 0 1   # no native build to run it in (see the native suite)
     fi
-    ip=$((ip + p)); if_=$((if_ + f))
-    if [[ $f -eq 0 ]]; then
-        echo "ok $name ($p checks)"
-    else
-        echo "FAIL $name ($line, exit $rc)"; grep -E '^FAIL' "$logdir/$name.log" | head -n 20; tail -n 15 "$logdir/$name.log"
-    fi
-done
-count integration "$ip" "$if_"
+    [[ "$win_built" == 1 ]] && run_ctest "conformance windows" build/win64 -L conformance
+    run_scripts "conformance integration" tests/integration/conformance-*.sh
+else
+    printf '\n=== conformance: not run: %s/shared/samples does not exist (the third-party captures it checks against are kept beside the repository, never in it); counted neither passed nor failed\n' "$(cd "$root/.." && pwd)"
+fi
 
 say "summary"
 for f in "${failures[@]}"; do echo "  $f"; done

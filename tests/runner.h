@@ -45,7 +45,9 @@
 
 /* Path of a file under tests/data (env WFPW_TEST_DATA); static buffer. */
 const char *wfpw_test_data(const char *rel);
-/* Path of a file under ../shared (env WFPW_SHARED); static buffer. */
+/* Path of a file under ../shared (env WFPW_SHARED); static buffer. For conformance_* tests
+ * only: when WFPW_SHARED is unset or the file cannot be read, it says so on stderr and aborts
+ * (a conformance test never passes without its data; unit tests use tests/data). */
 const char *wfpw_test_shared(const char *rel);
 /* Path of a file under the source tree (env WFPW_SOURCE_DIR); static buffer. */
 const char *wfpw_test_source(const char *rel);

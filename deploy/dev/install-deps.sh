@@ -21,6 +21,7 @@ test_pkgs=(
     wine64                              # runs the .exe tests
     dpkg-dev                            # apt-get source (Windows dependency build)
     python3 python3-jsonschema          # JSON Schema conformance check in tests
+    jq                                  # a second strict JSON parser for what the collector serves
     systemd                             # systemd-analyze checks the collector's unit (deploy/linux)
     wixl msitools                       # the agent's MSI is built and its tables read (deploy/windows)
 )

@@ -17,8 +17,6 @@ struct wfpw_batch {
     cJSON *root;    /* owned: the whole batch document */
     cJSON *events;  /* borrowed from root: the events array */
     size_t count;   /* number of events */
-    char *raw;      /* owned: the decoded text (NULL for built batches) */
-    struct wfpw_json_spans spans; /* owned arrays: each event's bytes in raw */
 };
 
 struct wfpw_batch *wfpw_batch_new(const struct wfpw_agent_ident *agent, const char *batch_id,
@@ -97,30 +95,23 @@ int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,
     cJSON *root, *e;
     int rc;
 
-    struct wfpw_json_spans spans;
-
     *out = NULL;
     memset(&jerr, 0, sizeof(jerr));
-    memset(&spans, 0, sizeof(spans));
-    spans.key = "events";
-    rc = wfpw_json_parse_spans(data, len, WFPW_PROTO_MAX_DEPTH, &spans, &root, &jerr);
+    rc = wfpw_json_parse_bounded(data, len, WFPW_PROTO_MAX_DEPTH, WFPW_PROTO_MAX_TOKENS, &root, &jerr);
     if (rc) {
-        wfpw_json_spans_free(&spans);
         if (err) {
             snprintf(err->field, sizeof(err->field), "%s", jerr.field);
             snprintf(err->msg, sizeof(err->msg), "%s", jerr.msg);
         }
-        return rc;
+        return rc == WFPW_ETOOBIG ? WFPW_EPROTO : rc;
     }
     if ((rc = wfpw__batch_validate(root, err)) != 0) {
         cJSON_Delete(root);
-        wfpw_json_spans_free(&spans);
         return rc;
     }
     b = wfpw_calloc(1, sizeof(*b));
     if (b == NULL) {
         cJSON_Delete(root);
-        wfpw_json_spans_free(&spans);
         if (err) {
             err->field[0] = '\0';
             snprintf(err->msg, sizeof(err->msg), "out of memory");
@@ -131,24 +122,7 @@ int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,
     b->events = cJSON_GetObjectItemCaseSensitive(root, "events");
     for (e = b->events->child; e; e = e->next)
         b->count++;
-    /* keep the exact bytes when every event's span was recorded (else callers re-encode) */
-    if (spans.complete && spans.n == b->count && (b->raw = wfpw_malloc(len + 1)) != NULL) {
-        memcpy(b->raw, data, len);
-        b->raw[len] = '\0';
-        b->spans = spans;
-    } else {
-        wfpw_json_spans_free(&spans);
-    }
     *out = b;
-    return 0;
-}
-
-int wfpw_batch_event_raw(const struct wfpw_batch *b, size_t i, const char **json, size_t *len)
-{
-    if (b->raw == NULL || i >= b->spans.n)
-        return WFPW_ENOENT;
-    *json = b->raw + b->spans.start[i];
-    *len = b->spans.len[i];
     return 0;
 }
 
@@ -176,8 +150,6 @@ void wfpw_batch_free(struct wfpw_batch *b)
     if (b == NULL)
         return;
     cJSON_Delete(b->root);
-    wfpw_free(b->raw);
-    wfpw_json_spans_free(&b->spans);
     wfpw_free(b);
 }
 

@@ -2,9 +2,10 @@
  * json.c — strict parsing and canonical writing of JSON (see json.h).
  *
  * Parsing is three steps: a linear pre-scan of the raw bytes (depth, control characters,
- * \u0000, number grammar), cJSON's parse, then a tree walk (UTF-8, duplicate keys) that
- * can name the offending field. The pre-scan bounds depth before cJSON recurses, so a
- * hostile document cannot exhaust the stack.
+ * \u0000, number grammar, token count), cJSON's parse, then a tree walk (UTF-8, duplicate
+ * keys) that can name the offending field. The pre-scan bounds depth before cJSON recurses
+ * and the token count before it allocates, so a hostile document can exhaust neither the
+ * stack nor the heap.
  */
 #include "wfpw/json.h"
 
@@ -149,51 +150,12 @@ static int number_ok(const char *s, size_t n)
     return i == n;
 }
 
-void wfpw_json_spans_free(struct wfpw_json_spans *sp)
+/* Counts tokens (values and member names) as it goes: a document with more than max_tokens
+ * is refused here, before cJSON allocates a node for any of them. */
+static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, struct wfpw_json_err *err)
 {
-    if (sp == NULL)
-        return;
-    wfpw_free(sp->start);
-    wfpw_free(sp->len);
-    sp->start = sp->len = NULL;
-    sp->n = sp->cap = 0;
-}
-
-static void span_open(struct wfpw_json_spans *sp, size_t at)
-{
-    if (sp->n == sp->cap) {
-        size_t ncap = sp->cap ? sp->cap * 2 : 64;
-        size_t *a = wfpw_realloc(sp->start, ncap * sizeof(size_t));
-        size_t *b;
-        if (a == NULL) {
-            sp->complete = 0;
-            return;
-        }
-        sp->start = a;
-        b = wfpw_realloc(sp->len, ncap * sizeof(size_t));
-        if (b == NULL) {
-            sp->complete = 0;
-            return;
-        }
-        sp->len = b;
-        sp->cap = ncap;
-    }
-    sp->start[sp->n] = at;
-}
-
-static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_spans *sp,
-                   struct wfpw_json_err *err)
-{
-    size_t i = 0, line = 1;
+    size_t i = 0, line = 1, tokens = 0;
     int depth = 0;
-    /* span tracking: keys of the root object, and the elements of the array sp->key names */
-    int expect_key = 0, key_match = 0, in_target = 0;
-    size_t keylen = sp ? strlen(sp->key) : 0;
-    if (sp) {
-        sp->n = 0;
-        sp->found = 0;
-        sp->complete = 1;
-    }
     while (i < len) {
         char c = d[i];
         if (c == '"') {
@@ -222,12 +184,8 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_sp
                 }
                 i++;
             }
-            if (sp && depth == 1 && expect_key) {
-                key_match = i - start - 2 == keylen && memcmp(d + start + 1, sp->key, keylen) == 0;
-                expect_key = 0;
-            } else if (in_target && depth == 2) {
-                sp->complete = 0; /* an element that is not an object */
-            }
+            if (++tokens > max_tokens)
+                break;
             continue;
         }
         if (c == '{' || c == '[') {
@@ -235,33 +193,10 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_sp
                 return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                       "nesting deeper than %d at byte %zu (line %zu)",
                                       max_depth, i, line);
-            if (sp) {
-                if (depth == 1 && c == '{')
-                    expect_key = 1;
-                else if (depth == 2 && c == '[' && key_match && !sp->found)
-                    in_target = sp->found = 1;
-                else if (depth == 3 && in_target) {
-                    if (c == '{')
-                        span_open(sp, i);
-                    else
-                        sp->complete = 0;
-                }
-            }
+            if (++tokens > max_tokens)
+                break;
         } else if (c == '}' || c == ']') {
-            if (sp && in_target) {
-                if (depth == 3 && c == '}' && sp->complete && sp->n < sp->cap) {
-                    sp->len[sp->n] = i + 1 - sp->start[sp->n];
-                    sp->n++;
-                } else if (depth == 2) {
-                    in_target = 0;
-                }
-            }
             depth--;
-        } else if (c == ',') {
-            if (depth == 1) {
-                expect_key = 1;
-                key_match = 0;
-            }
         } else if (c == '-' || is_digit(c)) {
             size_t j = i;
             while (j < len && strchr("+-0123456789.eE", d[j]) != NULL && d[j] != '\0')
@@ -270,17 +205,22 @@ static int prescan(const char *d, size_t len, int max_depth, struct wfpw_json_sp
                 return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                       "malformed number '%.*s' at byte %zu (line %zu)",
                                       (int)(j - i > 40 ? 40 : j - i), d + i, i, line);
-            if (in_target && depth == 2)
-                sp->complete = 0;
             i = j;
+            if (++tokens > max_tokens)
+                break;
             continue;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            if (++tokens > max_tokens)
+                break;
         } else if (c == '\n') {
             line++;
-        } else if (in_target && depth == 2 && (c == 't' || c == 'f' || c == 'n')) {
-            sp->complete = 0; /* true/false/null element */
         }
         i++;
     }
+    if (tokens > max_tokens)
+        return wfpw_json_fail(err, NULL, WFPW_ETOOBIG,
+                              "more than %zu JSON values and member names (at byte %zu, line %zu)",
+                              max_tokens, i, line);
     return 0;
 }
 
@@ -376,11 +316,11 @@ static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_
 int wfpw_json_parse(const char *data, size_t len, int max_depth, cJSON **out,
                     struct wfpw_json_err *err)
 {
-    return wfpw_json_parse_spans(data, len, max_depth, NULL, out, err);
+    return wfpw_json_parse_bounded(data, len, max_depth, (size_t)-1, out, err);
 }
 
-int wfpw_json_parse_spans(const char *data, size_t len, int max_depth, struct wfpw_json_spans *sp,
-                          cJSON **out, struct wfpw_json_err *err)
+int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t max_tokens, cJSON **out,
+                            struct wfpw_json_err *err)
 {
     const char *end = NULL;
     struct wfpw_jpath path = {{0}, 0};
@@ -389,7 +329,7 @@ int wfpw_json_parse_spans(const char *data, size_t len, int max_depth, struct wf
 
     *out = NULL;
     wfpw_json_init();
-    if ((rc = prescan(data, len, max_depth, sp, err)) != 0)
+    if ((rc = prescan(data, len, max_depth, max_tokens, err)) != 0)
         return rc;
     root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (root == NULL) {

@@ -57,9 +57,31 @@ void wfpw_log_set_hook(int level, void (*hook)(int level, const char *line))
     log_hook = hook;
 }
 
+/* Copies src[0..n) into dst (capacity cap, always NUL-terminated) with every control byte
+ * (below 0x20, and 0x7f) written as \xNN: a value an agent or client chose (a certificate
+ * name, a batch's claimed host, a header) cannot start a forged log line or move the cursor
+ * of a terminal. Returns the length written. */
+static size_t escape_controls(char *dst, size_t cap, const char *src, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, o = 0;
+    for (i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c >= 0x20 && c != 0x7f) {
+            dst[o++] = (char)c;
+        } else if (o + 5 < cap) {
+            dst[o++] = '\\', dst[o++] = 'x', dst[o++] = hex[c >> 4], dst[o++] = hex[c & 15];
+        } else {
+            break;
+        }
+    }
+    dst[o] = '\0';
+    return o;
+}
+
 void wfpw__log(int level, const char *component, const char *instance, const char *fmt, ...)
 {
-    char line[2048];
+    char raw[2048], line[2048];
     char ts[WFPW_TIME_LEN + 1];
     size_t n;
     int k;
@@ -68,18 +90,16 @@ void wfpw__log(int level, const char *component, const char *instance, const cha
 
     if (wfpw_time_format_ms(log_clock ? (long long)log_clock() : (long long)time(NULL) * 1000, ts) != 0)
         ts[0] = '-', ts[1] = '\0';
-    k = snprintf(line, sizeof(line), "%s [%s%s%s] %s: ", ts, component ? component : "-",
+    k = snprintf(raw, sizeof(raw), "%s [%s%s%s] %s: ", ts, component ? component : "-",
                  instance ? ":" : "", instance ? instance : "", wfpw_log_level_name(level));
-    n = k < 0 ? 0 : (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
+    n = k < 0 ? 0 : (size_t)k < sizeof(raw) ? (size_t)k : sizeof(raw) - 1;
     va_start(ap, fmt);
-    k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    k = vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
     va_end(ap);
     if (k > 0)
-        n += (size_t)k < sizeof(line) - n ? (size_t)k : sizeof(line) - n - 1;
-    if (n < sizeof(line) - 1)
-        line[n++] = '\n';
-    else
-        line[sizeof(line) - 2] = '\n', n = sizeof(line) - 1;
+        n += (size_t)k < sizeof(raw) - n ? (size_t)k : sizeof(raw) - n - 1;
+    n = escape_controls(line, sizeof(line) - 1, raw, n);
+    line[n++] = '\n';
     fwrite(line, 1, n, out);
     fflush(out);
     if (log_hook && level <= log_hook_level) {

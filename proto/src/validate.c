@@ -530,15 +530,28 @@ static int check_object(const cJSON *obj, const struct vobj *spec, struct vctx *
     return check_members(obj, spec, NULL, c);
 }
 
+/* What the collector adds in front of an event's own members when it serves it (see
+ * collector/src/store/: "id" is the cursor, "host" the certificate's identity). The JSON Schema
+ * lists the same names (tests/proto/check_schema.py compares). Append-only. */
+const char *const wfpw_proto_reserved[] = {"id", "host", "identity_mismatch", "received", NULL};
+
 static int check_event(const cJSON *ev, struct vctx *c)
 {
-    const cJSON *type;
+    const cJSON *type, *m;
     const struct vobj *spec = NULL;
     size_t i, saved;
     int rc;
 
     if (!cJSON_IsObject(ev))
         return fail(c, "expected an event object, got %s", type_name(ev));
+    for (m = ev->child; m; m = m->next)
+        for (i = 0; wfpw_proto_reserved[i]; i++)
+            if (strcmp(m->string, wfpw_proto_reserved[i]) == 0) {
+                saved = wfpw_jpath_key(&c->path, m->string);
+                rc = fail(c, "reserved: the collector adds this member to what it serves");
+                wfpw_jpath_pop(&c->path, saved);
+                return rc;
+            }
     type = cJSON_GetObjectItemCaseSensitive(ev, "type");
     if (cJSON_IsString(type))
         for (i = 0; i < N(event_types); i++)

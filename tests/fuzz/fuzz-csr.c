@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ca.h"
+#include "pki/ca.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,8 @@
 # SQLite) and, for the answers the collector does not give on demand, a scripted HTTPS peer:
 # exactly once and in order; collector away then back; SIGKILL at random points; spool full
 # with exact drop counts; corrupted segment tail; 400 -> quarantine; 413 -> split; wrong CA
-# and expired client certificate reported, nothing lost.
+# and expired client certificate reported, nothing lost; our own Security events and netsh
+# dumps through the pipeline (conformance-agent-e2e.sh does that with the real captures).
 . "$(dirname "$0")/lib.sh"
 AGENT=$BUILD/agent/wfpwatch-agent
 GEN="/usr/bin/python3 $ROOT/tests/integration/gencap.py"
@@ -193,15 +194,15 @@ reset_host
 mkdir -p "$T/cap8"
 cp "$ROOT/deploy/demo/capture/1-baseline-filters.xml" "$T/cap8/01-baseline.xml"
 cp "$ROOT/deploy/demo/capture/2-after-attack-filters.xml" "$T/cap8/02-after.xml"
-cp "$ROOT/../shared/samples/events/5157-evtx-rs-samples.xml" "$T/cap8/03-5157.xml"
-cp "$ROOT/../shared/samples/events/5152-evtx-rs-samples.xml" "$T/cap8/04-5152.xml"
+cp "$ROOT/tests/data/events/5157-v1-inbound-icmp.xml" "$T/cap8/03-5157.xml"
+cp "$ROOT/tests/data/events/5152-v0-packet-drops.xml" "$T/cap8/04-5152.xml"
 agent_cfg a8 "$T/cap8"
 timeout 60 "$AGENT" run --config "$T/a8.json" --until-drained >"$T/a8.log" 2>&1
 eq "mixed capture drains (exit 0)" "$?" "0"
 fetch_stored
 eq "two inventory change sets" "$(grep -c '"inventory_changed"' "$T/stored")" "2"
 check "the silencer's filter raises a critical alert" grep -q '"rule":"edr-app-block","severity":"critical"' "$T/stored"
-eq "three blocked connections from the audit samples" "$(grep -c '"source":"audit"' "$T/stored")" "3"
+eq "three blocked connections from the audit events" "$(grep -c '"source":"audit"' "$T/stored")" "3"
 eq "restart replays nothing twice" "$(timeout 30 "$AGENT" run --config "$T/a8.json" --until-drained >/dev/null 2>&1; summary | cut -d' ' -f1)" "blocked=3"
 
 # --- 9. wfpwatch-agent.exe under Wine shipping to the native collector ---------------------------------

@@ -84,20 +84,49 @@ kill -TERM "$APID"; wait "$APID"
 eq "restart: no inventory event stored twice" \
     "$(count 'len([e for e in ev if e["type"] not in ("heartbeat", "agent_status")])')" "$before"
 
+# the Base Filtering Engine restarts (the stand-in models it: the old session's calls fail with
+# RPC errors and its watch goes silent): the periodic session check notices, the source opens a
+# new session, says so, and its first read shows what changed meanwhile (here the attack filters
+# removed while BFE was down: no notification could tell)
+echo "running 1" >"$T/engine.xml.bfe"
+config "$T/b.json" "$T/bdata" '[ { "type": "wfp", "debounce_ms": 200, "full_every_ms": 600000, "retry_ms": 1000, "check_ms": 500 } ]'
+WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_WFP_READS="$T/breads" "$FAKE" run --config "$T/b.json" >"$T/b.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "BFE: the first session reads the engine" wait_until 20 sh -c "[ \$(grep -c '^read rc=0' '$T/breads') -ge 1 ]"
+echo stopped >"$T/engine.xml.bfe"
+cp "$CAP/1-baseline-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
+sleep 2
+echo "running 2" >"$T/engine.xml.bfe"
+check "BFE: after the restart a new session reads the engine" wait_until 20 sh -c "[ \$(grep -c '^read rc=0' '$T/breads') -ge 2 ]"
+check "BFE: the filters removed meanwhile are reported" wait_until 10 at_least \
+    'len([e for e in ev if e["type"]=="filter_removed" and e["filter"]["id"] in (324367, 324368)])' 2
+check "BFE: the source says the engine went away" wait_until 10 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "the filter engine went away" in e["message"]])' 1
+check "BFE: heartbeats count the reopened session" wait_until 10 sh -c \
+    "curl -s --cacert '$T/pki/ca.crt' -H 'Authorization: Bearer $TOKEN' '$(URL '/api/v1/events?host=agent-1&type=heartbeat&limit=10000')' | grep -Eq '\"engine_reopened\":[1-9]'"
+cp "$CAP/2-after-attack-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
+check "BFE: the new session's change notifications arrive" wait_until 20 sh -c "[ \$(grep -c '^read rc=0' '$T/breads') -ge 3 ]"
+kill -TERM "$APID"; wait "$APID"
+eq "BFE: SIGTERM exits 0" "$?" 0
+EXTRA_PIDS=""
+rm -f "$T/engine.xml.bfe"
+
 # a malformed engine answer is an error in the log and the heartbeat, and nothing is stored
+cs_before_bad=$(count "$changesets")
 printf '<wfpstate><layers><item><filters><item><filterKey>{x}' >"$T/engine.xml"
 WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_WFP_READS="$T/reads" "$FAKE" run --config "$T/w.json" >"$T/w3.log" 2>&1 &
 APID=$!
 EXTRA_PIDS="$APID"
 check "bad read: reported in the log" wait_until 10 grep -q 'source:wfp#1\] error: line' "$T/w3.log"
 kill -TERM "$APID"; wait "$APID"
-eq "bad read: no change set from it" "$(count "$changesets")" 2
+eq "bad read: no change set from it" "$(count "$changesets")" "$cs_before_bad"
 EXTRA_PIDS=""
 
 # --- net events through the stand-in engine ------------------------------------------------------
 reset_host
 cp "$CAP/2-after-attack-filters.xml" "$T/engine.xml"
-rm -f "$T/engine.xml.collect"
+rm -f "$T/engine.xml.collect" "$T/engine.xml.keywords"
 : >"$T/netevents"
 config "$T/n.json" "$T/ndata" '[ { "type": "wfp" }, { "type": "netevent", "check_ms": 1000, "queue_events": 16 } ]'
 WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_NETEVENTS="$T/netevents" "$FAKE" run --config "$T/n.json" >"$T/n.log" 2>&1 &
@@ -106,7 +135,9 @@ EXTRA_PIDS="$APID"
 check "netevent: subscribes with the newest version" wait_until 20 grep -q 'subscribed to net events (FwpmNetEventSubscribe4)' "$T/n.log"
 check "netevent: the baseline inventory is read first" wait_until 20 at_least "$changesets" 1
 eq "netevent: collection turned on" "$(cat "$T/engine.xml.collect" 2>/dev/null)" 1
-eq "netevent: the value found before is kept for uninstall" "$(cat "$T/ndata/netevents.previous" 2>/dev/null)" 0
+eq "netevent: the values found before (collection, keywords) are kept for uninstall" "$(cat "$T/ndata/netevents.previous" 2>/dev/null)" "0 0"
+eq "netevent: capability and port-scanning drops are asked for (FWPM_NET_EVENT_KEYWORD_CAPABILITY_DROP | PORT_SCANNING_DROP)" \
+   "$(cat "$T/engine.xml.keywords" 2>/dev/null)" 36
 # 200 drops of Defender by the attack filters at once (more than the queue of 16 holds): every
 # one is either stored or counted as dropped; then one capability drop
 for i in $(seq 1 100); do
@@ -119,6 +150,11 @@ ne_dropped='max([h["stats"]["sources"]["netevent#2"].get("queue_dropped", 0) for
 accounted() { [[ $(( $(count "$ne_stored") + $(count "$ne_dropped") )) -ge 200 ]]; }
 wait_until 20 accounted
 eq "netevent: all 200 accounted for (stored + counted drops)" "$(( $(count "$ne_stored") + $(count "$ne_dropped") ))" 200
+# someone clears the keywords: the watchdog asks again and says so; then a capability drop arrives
+echo 0 >"$T/engine.xml.keywords"
+check "netevent: keywords cleared by someone else are set again" wait_until 10 sh -c "[ \"\$(cat '$T/engine.xml.keywords')\" = 36 ]"
+check "netevent: and reported as a gap" wait_until 10 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "capability drops" in e["message"]])' 1
 echo "4 7 0 6 10.20.30.42 50999 52.168.117.170 443 77 0 0 \\device\\harddiskvolume3\\windows\\systemapps\\app.exe" >>"$T/netevents"
 check "netevent: a capability drop (app container) arrives" wait_until 20 at_least \
     'len([e for e in ev if e["source"]=="netevent" and e["filter"]["id"]==77 and e["layer"] is None])' 1
@@ -134,7 +170,7 @@ check "netevent: and reported as a gap" wait_until 10 at_least \
     'len([e for e in ev if e["type"]=="agent_status" and "turned off by someone else" in e["message"]])' 1
 kill -TERM "$APID"; wait "$APID"
 eq "netevent: SIGTERM exits 0" "$?" 0
-eq "netevent: the value found before is not overwritten" "$(cat "$T/ndata/netevents.previous")" 0
+eq "netevent: the values found before are not overwritten" "$(cat "$T/ndata/netevents.previous")" "0 0"
 # the oldest subscribe version (FwpmNetEventSubscribe0, FWPM_NET_EVENT1) converts the same
 : >"$T/netevents"
 WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_NETEVENTS="$T/netevents" WFPW_FAKE_NETEVENTS_VERSION=0 "$FAKE" run --config "$T/n.json" >"$T/n0.log" 2>&1 &

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # test-analyze.sh — `wfpwatch-agent analyze`, the offline analyzer responders run on a netsh
-# dump: quiet on real dumps, critical on an EDRSilencer v1.4 dump, exit codes 0/2/3, JSON
-# whose filters are valid proto v1 filter objects, baselines, and clear errors.
+# dump: quiet on an ordinary host's dumps, critical on an EDRSilencer v1.4 dump, exit codes
+# 0/2/3, JSON whose filters are valid proto v1 filter objects, baselines, and clear errors.
+# Our own dumps only (tests/data/netsh); conformance-analyze.sh repeats the host checks on the
+# real dumps of ../shared.
 . "$(dirname "$0")/lib.sh"
 
 AGENT=$BUILD/agent/wfpwatch-agent
-S=$ROOT/../shared/samples/edrsilencer
 D=$ROOT/tests/data/netsh
 
-out=$("$AGENT" analyze --filters "$S/netsh_wfp_show_filters.excerpt.xml"); rc=$?
-eq "real filters dump: exit 0" "$rc" 0
-check "real filters dump: no finding" grep -q '12 filters (netsh wfp show filters): 0 critical, 0 high, 0 medium, 0 low new' <<<"$out"
-"$AGENT" analyze --filters "$S/netsh_wfp_show_state.excerpt.xml" --format json >"$T/state.json"; rc=$?
-eq "real state dump: exit 0" "$rc" 0
-eq "real state dump: summary" "$(jq_ 'd["summary"]["filters"], d["summary"]["sublayers"], len(d["findings"])' <"$T/state.json")" "3 29 0"
+out=$("$AGENT" analyze --filters "$D/host-filters.xml"); rc=$?
+eq "host filters dump: exit 0" "$rc" 0
+check "host filters dump: no finding" grep -q '11 filters (netsh wfp show filters): 0 critical, 0 high, 0 medium, 0 low new' <<<"$out"
+"$AGENT" analyze --filters "$D/host-state.xml" --format json >"$T/state.json"; rc=$?
+eq "host state dump (with netsh's trailing <firewallState>): exit 0" "$rc" 0
+eq "host state dump: summary" "$(jq_ 'd["summary"]["filters"], d["summary"]["sublayers"], len(d["findings"])' <"$T/state.json")" "4 9 0"
 
 "$AGENT" analyze --filters "$D/edrsilencer-v14.xml" --format json >"$T/v14.json"; rc=$?
 eq "EDRSilencer v1.4 dump: exit 3 (a finding at or above high)" "$rc" 3
@@ -53,9 +54,9 @@ eq "--fail-on low: exit 3" "$rc" 3
 "$AGENT" analyze --filters "$D/edrsilencer-v14.xml" --baseline "$D/edrsilencer-v14.xml" --format json >"$T/base.json"; rc=$?
 eq "filters already in the baseline do not fail the run" "$rc" 0
 eq "and are marked pre-existing" "$(jq_ 'all(f["preexisting"] for f in d["findings"]) and len(d["findings"]) > 0' <"$T/base.json")" True
-"$AGENT" analyze --filters "$D/edrsilencer-v14.xml" --baseline "$S/netsh_wfp_show_filters.excerpt.xml" >/dev/null; rc=$?
+"$AGENT" analyze --filters "$D/edrsilencer-v14.xml" --baseline "$D/host-filters.xml" >/dev/null; rc=$?
 eq "filters added since the baseline fail the run" "$rc" 3
-"$AGENT" analyze --filters "$S/netsh_wfp_show_filters.excerpt.xml" --collector 10.0.0.1:8443 --product xyz.exe --endpoint 1.2.3.0/24 >/dev/null; rc=$?
+"$AGENT" analyze --filters "$D/host-filters.xml" --collector 10.0.0.1:8443 --product xyz.exe --endpoint 1.2.3.0/24 >/dev/null; rc=$?
 eq "configuration options accepted" "$rc" 0
 
 head -c 3000 "$D/edrsilencer-v14.xml" >"$T/cut.xml"

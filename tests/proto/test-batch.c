@@ -384,47 +384,31 @@ TEST_IMPL(proto_uuid_guid)
     return 0;
 }
 
-/* The decoder keeps each event's exact bytes (the collector stores those): for canonical
- * input they equal the re-encoded event; whitespace is kept as sent; documents whose events
- * cannot all be spanned fall back to re-encoding. */
-TEST_IMPL(proto_event_raw_spans)
+/* A batch document is refused before any tree is built when it holds more values and member
+ * names than WFPW_PROTO_MAX_TOKENS: however a body is shaped (8 MiB of empty arrays, say), the
+ * decoder allocates at most the tree of a document within the bound. */
+TEST_IMPL(proto_batch_token_bound)
 {
-    size_t glen, i = 0, l;
-    char *golden = wfpw_test_read(wfpw_test_data("proto/golden/all.json"), &glen);
-    struct wfpw_batch *b = NULL;
+    static const char head[] = "{\"schema\":\"wfpwatch/1\",\"x\":[";
+    size_t n = (size_t)WFPW_PROTO_MAX_TOKENS + 10, len = 0, i;
+    char *doc = wfpw_malloc(sizeof(head) + n * 3 + 8);
+    struct wfpw_batch *b = (struct wfpw_batch *)1;
     struct wfpw_proto_err err;
-    const cJSON *ev;
-    const char *raw;
-    ASSERT(golden != NULL);
-    ASSERT(wfpw_batch_decode(golden, glen, &b, &err) == 0);
-    for (ev = wfpw_batch_events(b)->child; ev; ev = ev->next, i++) {
-        struct wfpw_buf one;
-        wfpw_buf_init(&one, 1 << 20);
-        ASSERT(wfpw_json_write(ev, &one) == 0);
-        ASSERT(wfpw_batch_event_raw(b, i, &raw, &l) == 0);
-        ASSERT_EQ(l, one.len);
-        ASSERT(memcmp(raw, one.data, l) == 0);
-        wfpw_buf_free(&one);
+    long before = wfpw_mem_live();
+    ASSERT(doc != NULL);
+    memcpy(doc, head, sizeof(head) - 1);
+    len = sizeof(head) - 1;
+    for (i = 0; i < n; i++) {
+        memcpy(doc + len, i ? ",[]" : "[]", i ? 3 : 2);
+        len += i ? 3 : 2;
     }
-    ASSERT_EQ(i, 8);
-    ASSERT(wfpw_batch_event_raw(b, 8, &raw, &l) == WFPW_ENOENT);
-    wfpw_batch_free(b);
-    wfpw_free(golden);
-
-    {   /* whitespace and an "events" string elsewhere do not confuse the spans */
-        const char *doc =
-            "{ \"note\": \"events\", \"schema\":\"wfpwatch/1\",\"batch_id\":\"6f1c2a9e-3b7d-4c15-9a0e-8d2f4b6c1e07\","
-            "\"sent_at\":\"2025-11-22T03:16:41.250Z\",\"agent\":{\"id\":\"a\",\"hostname\":\"h\",\"version\":\"1\",\"os\":\"linux\"},"
-            "\"events\" : [ {\"seq\":1,\"type\":\"agent_status\",\"time\":\"2025-11-22T03:16:20.000Z\",\"source\":\"agent\","
-            "\"state\":\"started\",\"message\":\"{[\\\"]}\" } ,\n {\"seq\":2,\"type\":\"agent_status\",\"time\":"
-            "\"2025-11-22T03:16:20.000Z\",\"source\":\"agent\",\"state\":\"stopping\",\"message\":\"\"}] }";
-        ASSERT(wfpw_batch_decode(doc, strlen(doc), &b, &err) == 0);
-        ASSERT(wfpw_batch_event_raw(b, 0, &raw, &l) == 0);
-        ASSERT(raw[0] == '{' && raw[l - 1] == '}');
-        ASSERT(memcmp(raw + l - 3, "\" }", 3) == 0); /* the space before } is kept */
-        ASSERT(wfpw_batch_event_raw(b, 1, &raw, &l) == 0);
-        ASSERT(strncmp(raw, "{\"seq\":2", 8) == 0 && raw[l - 1] == '}');
-        wfpw_batch_free(b);
-    }
+    memcpy(doc + len, "]}", 2);
+    len += 2;
+    memset(&err, 0, sizeof(err));
+    ASSERT(wfpw_batch_decode(doc, len, &b, &err) == WFPW_EPROTO);
+    ASSERT(b == NULL);
+    ASSERT(strstr(err.msg, "more than 1000000 JSON values") != NULL);
+    ASSERT_EQ(wfpw_mem_live(), before); /* refused by the pre-scan: nothing was allocated */
+    wfpw_free(doc);
     return 0;
 }

@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -28,12 +31,15 @@
 
 #define MAX_ANSWER (64u << 10)
 
-int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65])
+int wfpw_pem_canonical(const char *pem, size_t len, char out[65], char **canon)
 {
+    static const char header[] = "-----BEGIN CERTIFICATE-----\n", footer[] = "-----END CERTIFICATE-----\n";
     mbedtls_x509_crt crt;
     unsigned char digest[32];
     char *copy = wfpw_strndup(pem, len);
     int rc = WFPW_ESYNTAX;
+    if (canon)
+        *canon = NULL;
     if (copy == NULL)
         return WFPW_ENOMEM;
     mbedtls_x509_crt_init(&crt);
@@ -44,10 +50,29 @@ int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65])
         mbedtls_sha256_ret(crt.raw.p, crt.raw.len, digest, 0) == 0) {
         wfpw_hex(digest, sizeof(digest), out);
         rc = 0;
+        /* the PEM of exactly the DER that was fingerprinted: nothing else the answer carried
+         * (a "TRUSTED CERTIFICATE" block mbedTLS skips but OpenSSL reads, text, headers)
+         * reaches the file the TLS library trusts */
+        if (canon) {
+            size_t cap = crt.raw.len * 2 + sizeof(header) + sizeof(footer), olen = 0;
+            if ((*canon = wfpw_malloc(cap)) == NULL)
+                rc = WFPW_ENOMEM;
+            else if (mbedtls_pem_write_buffer(header, footer, crt.raw.p, crt.raw.len, (unsigned char *)*canon, cap,
+                                              &olen) != 0) {
+                wfpw_free(*canon);
+                *canon = NULL;
+                rc = WFPW_EIO;
+            }
+        }
     }
     mbedtls_x509_crt_free(&crt);
     wfpw_free(copy);
     return rc;
+}
+
+int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65])
+{
+    return wfpw_pem_canonical(pem, len, out, NULL);
 }
 
 static int64_t x509_ms(const mbedtls_x509_time *t)
@@ -159,7 +184,7 @@ static int http(const struct wfpw_enroll_params *p, const char *path, const char
 int wfpw_enroll_ensure_ca(const struct wfpw_enroll_params *p, char *err, size_t errlen)
 {
     struct wfpw_buf answer;
-    char *data = NULL, fp[65];
+    char *data = NULL, *canon = NULL, fp[65];
     size_t len;
     long status;
     int rc;
@@ -184,17 +209,18 @@ int wfpw_enroll_ensure_ca(const struct wfpw_enroll_params *p, char *err, size_t 
         if (status != 200) {
             snprintf(err, errlen, "fetching the collector CA: HTTP %ld", status);
             rc = WFPW_EIO;
-        } else if (wfpw_pem_fingerprint(answer.data ? answer.data : "", answer.len, fp) != 0) {
+        } else if ((rc = wfpw_pem_canonical(answer.data ? answer.data : "", answer.len, fp, &canon)) != 0) {
             snprintf(err, errlen, "fetching the collector CA: the answer is not exactly one PEM certificate");
-            rc = WFPW_EPROTO;
+            rc = rc == WFPW_ENOMEM ? rc : WFPW_EPROTO;
         } else if (strcmp(fp, p->ca_fingerprint) != 0) {
             snprintf(err, errlen, "the collector's CA has SHA-256 %s, not the pinned collector.ca_fingerprint: "
                                   "refusing it (wrong collector, or someone in between)", fp);
             rc = WFPW_EACCES;
-        } else if ((rc = wfpw_file_write_atomic(p->ca_file, answer.data, answer.len)) != 0) {
+        } else if ((rc = wfpw_file_write_atomic(p->ca_file, canon, strlen(canon))) != 0) {
             snprintf(err, errlen, "cannot write %s: %s", p->ca_file, wfpw_strerror(rc));
         }
     }
+    wfpw_free(canon);
     wfpw_buf_free(&answer);
     return rc;
 }
@@ -285,6 +311,32 @@ static int write_new(const char *path, const void *data, size_t len, char *err, 
     return rc;
 }
 
+/* Re-enrollment after the certificate expired: the old certificate and a signature of the new
+ * request by the old key prove to the collector that this is the agent the id belonged to
+ * (an id is not free for whoever holds a token). Appends ,"previous_certificate":..,"proof":..
+ * to body when the old pair is readable; nothing otherwise (a first enrollment). */
+static void add_proof(const struct wfpw_enroll_params *p, struct keygen *k, const char *csr, struct wfpw_buf *body)
+{
+    mbedtls_pk_context old;
+    unsigned char hash[32], sig[MBEDTLS_ECDSA_MAX_LEN], b64[256];
+    size_t siglen = 0, blen = 0, len = 0;
+    char *pem = NULL;
+    mbedtls_pk_init(&old);
+    if (wfpw_file_read_all(p->cert_file, 64 << 10, &pem, &len) == 0 &&
+        mbedtls_pk_parse_keyfile(&old, p->key_file, p->key_password && p->key_password[0] ? p->key_password : NULL) ==
+            0 &&
+        mbedtls_sha256_ret((const unsigned char *)csr, strlen(csr), hash, 0) == 0 &&
+        mbedtls_pk_sign(&old, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, &siglen, mbedtls_ctr_drbg_random, &k->drbg) ==
+            0 &&
+        mbedtls_base64_encode(b64, sizeof(b64), &blen, sig, siglen) == 0) {
+        wfpw_buf_puts(body, ",\"previous_certificate\":");
+        wfpw_json_write_string(body, pem);
+        wfpw_buf_printf(body, ",\"proof\":\"%.*s\"", (int)blen, (const char *)b64);
+    }
+    wfpw_free(pem);
+    mbedtls_pk_free(&old);
+}
+
 int wfpw_enroll_request(const struct wfpw_enroll_params *p, int renew, int64_t *not_after_ms, long *http_status,
                         char *err, size_t errlen)
 {
@@ -320,6 +372,8 @@ int wfpw_enroll_request(const struct wfpw_enroll_params *p, int renew, int64_t *
     wfpw_json_write_string(&body, p->hostname);
     wfpw_buf_puts(&body, ",\"csr\":");
     wfpw_json_write_string(&body, csr);
+    if (!renew)
+        add_proof(p, &k, csr, &body);
     wfpw_buf_putc(&body, '}');
     if (body.err || (rc = http(p, renew ? "/api/v1/renew" : "/api/v1/enroll", body.data, 1, renew, http_status,
                                &answer, err, errlen)) != 0) {

@@ -53,5 +53,8 @@ int64_t wfpw_renew_due_ms(int64_t nb, int64_t na);
 /* SHA-256 of the one certificate in a PEM text, as 64 lower-case hex digits; WFPW_ESYNTAX
  * when the text holds anything else (no certificate, or more than one). */
 int wfpw_pem_fingerprint(const char *pem, size_t len, char out[65]);
+/* As wfpw_pem_fingerprint, and *canon (when canon is not NULL) receives a new PEM text encoded
+ * from the DER of that one certificate alone (caller frees): what is kept of a fetched CA. */
+int wfpw_pem_canonical(const char *pem, size_t len, char out[65], char **canon);
 
 #endif

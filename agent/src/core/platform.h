@@ -16,8 +16,9 @@
  *                                      by the dotted key); WFPW_ENOENT when not set
  *   wfpw__plat_kdev_*                  the callout driver's device (below); Windows only,
  *                                      WFPW_ENOSYS elsewhere
- *   wfpw__plat_wfp_*                   the WFP engine's filter inventory and change
- *                                      notifications (below); Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_wfp_*                   the WFP engine's filter inventory, change
+ *                                      notifications, liveness, net events and their options
+ *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_evt_*, _dos_devices     the event log subscription and the drive-letter map
  *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_audit_get/set           the system audit policy of one subcategory (below);
@@ -32,6 +33,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct uv_async_s; /* uv_async_t: the platform signals the loop with uv_async_send */
 
 const char *wfpw__plat_name(void);
 /* NUL-terminated host name into buf (truncation is WFPW_ERANGE). */
@@ -71,14 +74,24 @@ void wfpw__plat_kdev_close(struct wfpw__kdev *dev);
  * inventory: every filter, provider, sublayer and callout, read in one read-only transaction
  *       so the four lists agree, converted into inv (initialised by the caller) by portable
  *       code (src/wfp/fwpconv.c). Blocks; may run on any thread, one call at a time.
- * watch: calls changed(ctx) on an OS thread after each filter add or delete, until close.
- *       changed must only signal the loop (uv_async_send).
- * close: ends the watch (no callback runs after it returns) and the session. */
+ * watch: uv_async_send(signal) on an OS thread after each filter add or delete (the
+ *       subscription asks for both), until unwatch or close.
+ * unwatch: ends the watch; when it returns no send to signal is running or will come, so the
+ *       caller may close signal only after it (or after close).
+ * close: ends the watch and the session.
+ * A call on a session whose engine went away (the Base Filtering Engine stopped or restarted:
+ * RPC errors, FWP_E_SESSION_ABORTED) fails with WFPW_EGONE: close it and open a new one (the
+ * old session's watch delivers nothing more). */
 struct wfpw__wfp;
 struct wfpw_inventory;
 int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen);
 int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, char *err, size_t errlen);
-int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen);
+int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, struct uv_async_s *signal, char *err, size_t errlen);
+/* probe: one cheap call on the session (an engine option read): 0 while the engine behind it
+ *       lives, WFPW_EGONE once it went away — a dead session's watch says nothing, so a
+ *       periodic probe is how a restart of the Base Filtering Engine is noticed. Blocks (RPC). */
+int wfpw__plat_wfp_probe(struct wfpw__wfp *eng, char *err, size_t errlen);
+void wfpw__plat_wfp_unwatch(struct wfpw__wfp *eng);
 void wfpw__plat_wfp_close(struct wfpw__wfp *eng);
 /* net events: collect_get/set read and write FWPM_ENGINE_COLLECT_NET_EVENTS (0/1) — the engine
  *       keeps net events only while it is on. subscribe: with the newest FwpmNetEventSubscribe
@@ -87,6 +100,13 @@ void wfpw__plat_wfp_close(struct wfpw__wfp *eng);
  *       FWPM_NET_EVENTn (src/wfp/fwpm_netevent.h), valid during the call only. Ended by close. */
 int wfpw__plat_wfp_collect_get(struct wfpw__wfp *eng, int *on, char *err, size_t errlen);
 int wfpw__plat_wfp_collect_set(struct wfpw__wfp *eng, int on, char *err, size_t errlen);
+/* keywords_get/set: FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, the classes of net events the
+ *       engine keeps beyond its default (outbound drops, inbound unicast drops): a bit mask of
+ *       FWPM_NET_EVENT_KEYWORD_* (src/wfp/netevent.h names the ones the agent uses). A bit this
+ *       Windows does not know is refused (WFPW_EINVAL). Machine-wide and persistent, like
+ *       collect. */
+int wfpw__plat_wfp_keywords_get(struct wfpw__wfp *eng, uint32_t *keywords, char *err, size_t errlen);
+int wfpw__plat_wfp_keywords_set(struct wfpw__wfp *eng, uint32_t keywords, char *err, size_t errlen);
 int wfpw__plat_wfp_netevents(struct wfpw__wfp *eng, void (*on_event)(void *ctx, unsigned version, const void *event),
                              void *ctx, unsigned *version, char *err, size_t errlen);
 

@@ -68,11 +68,14 @@ int wfpw_restore_system(const char *data_dir)
     if (wfpw_file_read_all(path, 64, &text, &len) == 0) {
         struct wfpw__wfp *eng = NULL;
         int on = len > 0 && text[0] == '1';
-        if (wfpw__plat_wfp_open(&eng, err, sizeof(err)) != 0 || wfpw__plat_wfp_collect_set(eng, on, err, sizeof(err)) != 0) {
+        unsigned long kw = 0;
+        int has_kw = sscanf(text, "%*d %lu", &kw) == 1; /* an older file names collection only */
+        if (wfpw__plat_wfp_open(&eng, err, sizeof(err)) != 0 || wfpw__plat_wfp_collect_set(eng, on, err, sizeof(err)) != 0 ||
+            (has_kw && wfpw__plat_wfp_keywords_set(eng, (uint32_t)kw, err, sizeof(err)) != 0)) {
             fprintf(stderr, "wfpwatch-agent: net event collection: %s\n", err);
             bad = 1;
         } else {
-            printf("net event collection: %s again\n", on ? "on" : "off");
+            printf("net event collection: %s again%s\n", on ? "on" : "off", has_kw ? " (and its keywords)" : "");
             wfpw_file_unlink(path);
         }
         wfpw__plat_wfp_close(eng);

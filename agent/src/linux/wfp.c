@@ -21,11 +21,23 @@ int wfpw__plat_wfp_inventory(struct wfpw__wfp *eng, struct wfpw_inventory *inv, 
     return WFPW_ENOSYS;
 }
 
-int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen)
+int wfpw__plat_wfp_watch(struct wfpw__wfp *eng, struct uv_async_s *signal, char *err, size_t errlen)
 {
-    (void)eng, (void)changed, (void)ctx;
+    (void)eng, (void)signal;
     snprintf(err, errlen, "the WFP engine exists on Windows only");
     return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_probe(struct wfpw__wfp *eng, char *err, size_t errlen)
+{
+    (void)eng;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+void wfpw__plat_wfp_unwatch(struct wfpw__wfp *eng)
+{
+    (void)eng;
 }
 
 void wfpw__plat_wfp_close(struct wfpw__wfp *eng)
@@ -44,6 +56,21 @@ int wfpw__plat_wfp_collect_get(struct wfpw__wfp *eng, int *on, char *err, size_t
 int wfpw__plat_wfp_collect_set(struct wfpw__wfp *eng, int on, char *err, size_t errlen)
 {
     (void)eng, (void)on;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_keywords_get(struct wfpw__wfp *eng, uint32_t *keywords, char *err, size_t errlen)
+{
+    (void)eng;
+    *keywords = 0;
+    snprintf(err, errlen, "the WFP engine exists on Windows only");
+    return WFPW_ENOSYS;
+}
+
+int wfpw__plat_wfp_keywords_set(struct wfpw__wfp *eng, uint32_t keywords, char *err, size_t errlen)
+{
+    (void)eng, (void)keywords;
     snprintf(err, errlen, "the WFP engine exists on Windows only");
     return WFPW_ENOSYS;
 }

@@ -17,6 +17,17 @@
 
 #define WFPW_NETEVENT_PATH_MAX 1024
 
+/* FWPM_NET_EVENT_KEYWORD_* (fwpmtypes.h of the Windows SDK; docs/windows-behaviour.md): the
+ * classes of net events the engine keeps only when asked. The agent asks for the drops it
+ * reads; never for the *_ALLOW classes, which would bring every allowed connection. */
+#define WFPW_NET_EVENT_KEYWORD_INBOUND_MCAST 0x1u
+#define WFPW_NET_EVENT_KEYWORD_INBOUND_BCAST 0x2u
+#define WFPW_NET_EVENT_KEYWORD_CAPABILITY_DROP 0x4u
+#define WFPW_NET_EVENT_KEYWORD_CAPABILITY_ALLOW 0x8u
+#define WFPW_NET_EVENT_KEYWORD_CLASSIFY_ALLOW 0x10u
+#define WFPW_NET_EVENT_KEYWORD_PORT_SCANNING_DROP 0x20u  /* Windows 10 1903 and later */
+#define WFPW_NET_EVENT_KEYWORDS_WANTED (WFPW_NET_EVENT_KEYWORD_CAPABILITY_DROP | WFPW_NET_EVENT_KEYWORD_PORT_SCANNING_DROP)
+
 struct wfpw_netevent {
     int64_t time_ms;
     uint32_t type;               /* WFPW_NE_* */

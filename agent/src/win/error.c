@@ -28,6 +28,18 @@ int wfpw__plat_error(long os_code)
     case ERROR_BUFFER_OVERFLOW: return WFPW_ERANGE;
     case ERROR_CALL_NOT_IMPLEMENTED:
     case ERROR_NOT_SUPPORTED: return WFPW_ENOSYS;
+    /* the service at the other end of an RPC binding (the Base Filtering Engine, the event log)
+     * stopped or restarted: the handle is dead, a new one is needed (docs/windows-behaviour.md) */
+    case ERROR_INVALID_HANDLE:
+    case RPC_S_INVALID_BINDING:
+    case RPC_S_UNKNOWN_IF:
+    case RPC_S_SERVER_UNAVAILABLE:
+    case RPC_S_CALL_FAILED:
+    case RPC_S_CALL_FAILED_DNE:
+    case EPT_S_NOT_REGISTERED:
+    case RPC_S_CALL_CANCELLED:
+    case 0x80320010u: /* FWP_E_SESSION_ABORTED */
+        return WFPW_EGONE;
     default: return WFPW_EIO;
     }
 }

@@ -6,6 +6,7 @@
  * FwpmFilterSubscribeChanges0 on an RPC thread and only poke the caller's callback.
  */
 #include <winsock2.h>
+#include <uv.h>
 #include <windows.h>
 #include <fwpmu.h>
 #include <sddl.h>
@@ -24,14 +25,16 @@
 #ifndef RPC_C_AUTHN_WINNT
 #define RPC_C_AUTHN_WINNT 10
 #endif
+/* fwpmu.h (Windows SDK) values mingw-w64 lacks; docs/windows-behaviour.md has their sources */
+#define WFPW_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD 0x00000001u
+#define WFPW_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE 0x00000002u
 
 #define PAGE 1024u
 
 struct wfpw__wfp {
     HANDLE engine;
     HANDLE change;               /* filter change subscription, NULL when not watching */
-    void (*changed)(void *ctx);
-    void *ctx;
+    struct uv_async_s *signal;          /* borrowed: sent on each change */
     HANDLE netevents;            /* net event subscription, NULL when none */
     unsigned ne_version;
     void (*on_netevent)(void *ctx, unsigned version, const void *event);
@@ -147,20 +150,41 @@ static void CALLBACK on_filter_change(void *ctx, const FWPM_FILTER_CHANGE0 *chan
 {
     struct wfpw__wfp *w = ctx;
     (void)change; /* the next inventory shows what changed; the id alone is not enough */
-    w->changed(w->ctx);
+    uv_async_send(w->signal);
 }
 
-int wfpw__plat_wfp_watch(struct wfpw__wfp *w, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen)
+int wfpw__plat_wfp_watch(struct wfpw__wfp *w, struct uv_async_s *signal, char *err, size_t errlen)
 {
     FWPM_FILTER_SUBSCRIPTION0 sub;
     DWORD e;
-    memset(&sub, 0, sizeof(sub)); /* no template: every filter, every change */
-    w->changed = changed, w->ctx = ctx;
+    /* no template: every filter; and both kinds of change must be asked for — a subscription
+     * with flags 0 asks for none (Microsoft's sample and every open-source caller set both) */
+    memset(&sub, 0, sizeof(sub));
+    sub.flags = WFPW_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD | WFPW_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE;
+    w->signal = signal;
     if ((e = FwpmFilterSubscribeChanges0(w->engine, &sub, on_filter_change, w, &w->change)) != ERROR_SUCCESS) {
         w->change = NULL;
         return fail(e, "FwpmFilterSubscribeChanges0", err, errlen);
     }
     return 0;
+}
+
+int wfpw__plat_wfp_probe(struct wfpw__wfp *w, char *err, size_t errlen)
+{
+    FWP_VALUE0 *v = NULL;
+    DWORD e = FwpmEngineGetOption0(w->engine, FWPM_ENGINE_COLLECT_NET_EVENTS, &v);
+    if (e != ERROR_SUCCESS)
+        return fail(e, "FwpmEngineGetOption0 (session check)", err, errlen);
+    FwpmFreeMemory0((void **)&v);
+    return 0;
+}
+
+void wfpw__plat_wfp_unwatch(struct wfpw__wfp *w)
+{
+    if (w && w->change) {
+        FwpmFilterUnsubscribeChanges0(w->engine, w->change); /* waits for running callbacks */
+        w->change = NULL;
+    }
 }
 
 int wfpw__plat_wfp_collect_get(struct wfpw__wfp *w, int *on, char *err, size_t errlen)
@@ -183,6 +207,32 @@ int wfpw__plat_wfp_collect_set(struct wfpw__wfp *w, int on, char *err, size_t er
     v.uint32 = on ? 1 : 0;
     if ((e = FwpmEngineSetOption0(w->engine, FWPM_ENGINE_COLLECT_NET_EVENTS, &v)) != ERROR_SUCCESS)
         return fail(e, "FwpmEngineSetOption0(FWPM_ENGINE_COLLECT_NET_EVENTS)", err, errlen);
+    return 0;
+}
+
+int wfpw__plat_wfp_keywords_get(struct wfpw__wfp *w, uint32_t *keywords, char *err, size_t errlen)
+{
+    FWP_VALUE0 *v = NULL;
+    DWORD e = FwpmEngineGetOption0(w->engine, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, &v);
+    if (e != ERROR_SUCCESS)
+        return fail(e, "FwpmEngineGetOption0(FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS)", err, errlen);
+    *keywords = v && v->type == FWP_UINT32 ? v->uint32 : 0;
+    FwpmFreeMemory0((void **)&v);
+    return 0;
+}
+
+int wfpw__plat_wfp_keywords_set(struct wfpw__wfp *w, uint32_t keywords, char *err, size_t errlen)
+{
+    FWP_VALUE0 v;
+    DWORD e;
+    memset(&v, 0, sizeof(v));
+    v.type = FWP_UINT32;
+    v.uint32 = keywords;
+    if ((e = FwpmEngineSetOption0(w->engine, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, &v)) != ERROR_SUCCESS) {
+        int rc = fail(e, "FwpmEngineSetOption0(FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS)", err, errlen);
+        /* a keyword this Windows predates (PORT_SCANNING_DROP before 1903) */
+        return e == ERROR_INVALID_PARAMETER || e == 0x80320035u /* FWP_E_INVALID_PARAMETER */ ? WFPW_EINVAL : rc;
+    }
     return 0;
 }
 
@@ -239,8 +289,7 @@ void wfpw__plat_wfp_close(struct wfpw__wfp *w)
         return;
     if (w->netevents)
         FwpmNetEventUnsubscribe0(w->engine, w->netevents); /* waits for running callbacks */
-    if (w->change)
-        FwpmFilterUnsubscribeChanges0(w->engine, w->change); /* waits for running callbacks */
+    wfpw__plat_wfp_unwatch(w);
     FwpmEngineClose0(w->engine);
     wfpw_free(w);
 }

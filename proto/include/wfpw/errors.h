@@ -25,7 +25,8 @@
     XX(ENOSYS,  -12, "not supported on this platform")                         \
     XX(ECORRUPT,-13, "stored data is corrupt")                                 \
     XX(ECLOSED, -14, "object is closed")                                       \
-    XX(ENOSPC,  -15, "no space left")
+    XX(ENOSPC,  -15, "no space left")                                         \
+    XX(EGONE,   -16, "the system service behind this handle went away")
 
 enum wfpw_errno {
 #define XX(name, value, msg) WFPW_##name = (value),

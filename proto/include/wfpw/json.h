@@ -43,27 +43,16 @@ struct wfpw_json_err {
 
 void wfpw_json_init(void);
 
-/* Byte spans of the elements of one array member of the root object (e.g. "events"),
- * recorded by the pre-scan so callers can reuse the exact validated bytes of each element.
- * The arrays grow as needed (wfpw_realloc; free with wfpw_json_spans_free). complete is 1
- * when every element of that array was recorded (all were objects and memory sufficed). */
-struct wfpw_json_spans {
-    const char *key;
-    size_t n, cap;
-    size_t *start, *len;
-    int found, complete;
-};
-void wfpw_json_spans_free(struct wfpw_json_spans *sp);
-
-/* As wfpw_json_parse, also recording spans (sp may be NULL). */
-int wfpw_json_parse_spans(const char *data, size_t len, int max_depth, struct wfpw_json_spans *sp,
-                          cJSON **out, struct wfpw_json_err *err);
-
 /* Parse data[0..len) strictly (see above). On success *out is a tree owned by the caller
  * (cJSON_Delete). On failure returns WFPW_ESYNTAX (or WFPW_ENOMEM), *out is NULL and err
  * says why. max_depth counts nested objects/arrays, the root being depth 1. */
 int wfpw_json_parse(const char *data, size_t len, int max_depth, cJSON **out,
                     struct wfpw_json_err *err);
+/* As wfpw_json_parse, refusing (WFPW_ETOOBIG) a document of more than max_tokens values and
+ * member names before any tree is built: the bound on what a hostile document can make the
+ * parser allocate (about 64 bytes of cJSON node per token, plus the strings). */
+int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t max_tokens, cJSON **out,
+                            struct wfpw_json_err *err);
 
 /* Append the canonical form of node to out. Returns 0 or out's sticky error. */
 int wfpw_json_write(const cJSON *node, struct wfpw_buf *out);

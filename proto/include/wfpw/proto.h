@@ -10,8 +10,10 @@
  *
  * Limits (a batch that breaks one is rejected whole, with the field named):
  * strings 4096 bytes (paths and condition values 32768), 1..10000 events, nesting 16,
- * valid UTF-8, no duplicate keys, integers 0..2^53-1, times "YYYY-MM-DDTHH:MM:SS.mmmZ",
- * GUIDs "{lowercase}", batch ids lowercase UUIDs.
+ * 1,000,000 values and member names in all, valid UTF-8, no duplicate keys, integers
+ * 0..2^53-1, times "YYYY-MM-DDTHH:MM:SS.mmmZ", GUIDs "{lowercase}", batch ids lowercase
+ * UUIDs. Member names the collector adds to what it serves (wfpw_proto_reserved) are refused
+ * in events: an agent cannot make a stored event say which host it came from.
  */
 #ifndef WFPW_PROTO_H
 #define WFPW_PROTO_H
@@ -29,6 +31,10 @@
 #define WFPW_PROTO_MAX_STRING 4096
 #define WFPW_PROTO_MAX_PATH   32768
 #define WFPW_PROTO_MAX_DEPTH  16
+/* JSON values and member names in one batch document: 100 per event on average at the event
+ * limit. A decoder refuses a larger document before building any tree, so one batch costs at
+ * most about 64 MiB of parse tree however it is shaped. */
+#define WFPW_PROTO_MAX_TOKENS (WFPW_PROTO_MAX_EVENTS * 100)
 #define WFPW_UUID_LEN         36
 #define WFPW_GUID_LEN         38
 
@@ -166,13 +172,13 @@ int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,
 const char *wfpw_batch_id(const struct wfpw_batch *b);
 /* The agent object of the batch (valid until the batch is freed). */
 void wfpw_batch_agent(const struct wfpw_batch *b, struct wfpw_agent_ident *out);
-/* The exact validated bytes of event i as received (a JSON object), when the decoder could
- * record them; 0 on success, WFPW_ENOENT otherwise (then encode the tree instead). Valid
- * until the batch is freed. */
-int wfpw_batch_event_raw(const struct wfpw_batch *b, size_t i, const char **json, size_t *len);
 /* Events in order; each node belongs to the batch. */
 const cJSON *wfpw_batch_events(const struct wfpw_batch *b);
 void wfpw_batch_free(struct wfpw_batch *b);
+
+/* Member names the collector adds to every event it serves ("id", "host", ...), NULL-ended:
+ * reserved, so refused in events on the wire. */
+extern const char *const wfpw_proto_reserved[];
 
 /* Validate one proto `filter` object (as in filter_added events); path names it in messages. */
 int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_proto_err *err);

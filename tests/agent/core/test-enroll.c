@@ -149,6 +149,21 @@ TEST_IMPL(enroll_cert_helpers)
         snprintf(two, sizeof(two), "%s%s", pem, pem);
         ASSERT_EQ(wfpw_pem_fingerprint(two, strlen(two), fp), WFPW_ESYNTAX);
     }
+    /* what is kept is the PEM of the certificate's DER, never the text received: a block the
+     * TLS library of another build would read (OpenSSL's TRUSTED CERTIFICATE) is dropped */
+    {
+        char evil[8192], *canon = NULL, fp2[65];
+        const char *body = strstr(pem, "-----BEGIN CERTIFICATE-----\n") + 28;
+        size_t blen = (size_t)(strstr(pem, "-----END CERTIFICATE-----") - body);
+        snprintf(evil, sizeof(evil), "junk before\n%s-----BEGIN TRUSTED CERTIFICATE-----\n%.*s"
+                 "-----END TRUSTED CERTIFICATE-----\n", pem, (int)blen, body);
+        ASSERT(wfpw_pem_canonical(evil, strlen(evil), fp2, &canon) == 0);
+        ASSERT_STR_EQ(fp2, want);
+        ASSERT(strstr(canon, "TRUSTED") == NULL && strstr(canon, "junk") == NULL);
+        ASSERT(strncmp(canon, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        ASSERT(strstr(canon + 1, "-----BEGIN") == NULL);
+        wfpw_free(canon);
+    }
     wfpw_test_rmtree(dir);
     return 0;
 }

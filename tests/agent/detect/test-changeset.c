@@ -2,7 +2,9 @@
  * test-changeset.c — agent/src/detect/changeset.c: a baseline inventory and a later change
  * set become valid proto v1 events (filter_added/removed/changed with the change set's id,
  * alerts for findings on added filters, one inventory_changed summary), and every event is
- * accepted by the wire validator (so the collector stores it).
+ * accepted by the wire validator (so the collector stores it). The baseline is our own dump of
+ * an ordinary host (tests/data/netsh/host-filters.xml); conformance_* repeats both tests with
+ * the real dump in ../shared/samples/edrsilencer as the baseline.
  */
 #include "../../runner.h"
 #include "changeset.h"
@@ -40,7 +42,25 @@ static void check_wire(cJSON *events)
     wfpw_batch_free(b);
 }
 
-TEST_IMPL(changeset_baseline_and_attack)
+/* base and now both hold the dump at path (the host before the attack); now also gets the
+ * EDRSilencer v1.4 dump's two filters and provider (the attack). Returns the host's filters. */
+static size_t read_host_and_attack(const char *path, struct wfpw_inventory *base, struct wfpw_inventory *now)
+{
+    char err[256], p[1024];
+    size_t n;
+    snprintf(p, sizeof(p), "%s", path);
+    wfpw_inventory_init(base);
+    wfpw_inventory_init(now);
+    ASSERT(wfpw_netsh_read_file(p, base, err, sizeof(err)) == 0);
+    ASSERT(wfpw_netsh_read_file(p, now, err, sizeof(err)) == 0);
+    n = base->nfilters;
+    ASSERT(n > 0);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), now, err, sizeof(err)) == 0);
+    ASSERT_EQ(now->nfilters, n + 2);
+    return n;
+}
+
+static void check_baseline_and_attack(const char *path)
 {
     struct wfpw_inventory base, now;
     struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL};
@@ -48,25 +68,17 @@ TEST_IMPL(changeset_baseline_and_attack)
     cJSON *events;
     uint64_t seq = 100;
     char err[256];
-    wfpw_inventory_init(&base);
-    wfpw_inventory_init(&now);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &base,
-                                err, sizeof(err)) == 0);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &now,
-                                err, sizeof(err)) == 0);
-    /* the attack: EDRSilencer's two filters and its provider appear */
-    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &now, err, sizeof(err)) == 0);
-    ASSERT_EQ(now.nfilters, 14);
+    size_t n = read_host_and_attack(path, &base, &now);
 
     /* baseline: every filter added, nothing to alert on, one summary marked baseline */
     ASSERT(wfpw_changeset_events(NULL, &base, &o, &seq, &events) == 0);
-    ASSERT_EQ(count_type(events, "filter_added"), 12);
+    ASSERT_EQ(count_type(events, "filter_added"), n);
     ASSERT_EQ(count_type(events, "alert"), 0);
     last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
     ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(last, "type")->valuestring, "inventory_changed");
     ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(last, "baseline")));
-    ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(last, "added")->valuedouble, 12);
-    ASSERT_EQ(seq, 113);
+    ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(last, "added")->valuedouble, n);
+    ASSERT_EQ(seq, 100 + n + 1);
     check_wire(events);
     cJSON_Delete(events);
 
@@ -91,7 +103,7 @@ TEST_IMPL(changeset_baseline_and_attack)
 
     /* removed and changed: the attacker's V6 filter goes, the V4 filter gets another path */
     now.nfilters--;
-    now.filters[12].conds[0].value = "\\device\\harddiskvolume3\\program files\\sentinelone\\sentinelagent.exe";
+    now.filters[n].conds[0].value = "\\device\\harddiskvolume3\\program files\\sentinelone\\sentinelagent.exe";
     {
         struct wfpw_inventory prev;
         wfpw_inventory_init(&prev);
@@ -99,13 +111,18 @@ TEST_IMPL(changeset_baseline_and_attack)
         ASSERT(wfpw_changeset_events(&prev, &now, &o, &seq, &events) == 0);
         ASSERT_EQ(count_type(events, "filter_removed"), 1);
         ASSERT_EQ(count_type(events, "filter_changed"), 1);
-        ASSERT_EQ(count_type(events, "filter_added"), 12); /* the excerpt's filters, new to prev */
+        ASSERT_EQ(count_type(events, "filter_added"), n); /* the host's filters, new to prev */
         check_wire(events);
         cJSON_Delete(events);
         wfpw_inventory_free(&prev);
     }
     wfpw_inventory_free(&base);
     wfpw_inventory_free(&now);
+}
+
+TEST_IMPL(changeset_baseline_and_attack)
+{
+    check_baseline_and_attack(wfpw_test_data("netsh/host-filters.xml"));
     return 0;
 }
 
@@ -117,7 +134,7 @@ static const cJSON *changed_by_of(const cJSON *ev)
 /* The Security log said who added the V4 filter (5447, key in upper case as Windows writes it)
  * and who deleted the V6 one: the filter events and the alerts on that filter carry it, the
  * rest do not; the events stay valid on the wire. */
-TEST_IMPL(changeset_changed_by_from_5447)
+static void check_changed_by(const char *path)
 {
     struct wfpw_inventory base, now;
     struct wfpw_attrib *at = wfpw_attrib_new(4);
@@ -127,13 +144,7 @@ TEST_IMPL(changeset_changed_by_from_5447)
     uint64_t seq = 1;
     char err[256];
     int with = 0, alerts_with = 0;
-    wfpw_inventory_init(&base);
-    wfpw_inventory_init(&now);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &base,
-                                err, sizeof(err)) == 0);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &now,
-                                err, sizeof(err)) == 0);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &now, err, sizeof(err)) == 0);
+    read_host_and_attack(path, &base, &now);
 
     memset(&add, 0, sizeof(add));
     snprintf(add.key, sizeof(add.key), "{5D1E8A33-7C2B-4F0E-9A61-2B8C4D7E9F10}");
@@ -198,5 +209,24 @@ TEST_IMPL(changeset_changed_by_from_5447)
     wfpw_attrib_free(at);
     wfpw_inventory_free(&base);
     wfpw_inventory_free(&now);
+}
+
+TEST_IMPL(changeset_changed_by_from_5447)
+{
+    check_changed_by(wfpw_test_data("netsh/host-filters.xml"));
+    return 0;
+}
+
+/* ---- conformance: the real dump of ../shared as the host before the attack ----------------- */
+
+TEST_IMPL(conformance_changeset_baseline_and_attack)
+{
+    check_baseline_and_attack(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"));
+    return 0;
+}
+
+TEST_IMPL(conformance_changeset_changed_by_from_5447)
+{
+    check_changed_by(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"));
     return 0;
 }

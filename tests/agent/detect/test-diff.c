@@ -1,7 +1,9 @@
 /*
  * test-diff.c — agent/src/detect/diff.c: identical inventories, run-time ids reassigned (no
  * change), one filter changed (attributes named), removed and added filters, and the
- * analyzer treating changed filters as new against a baseline.
+ * analyzer treating changed filters as new against a baseline. On our own dump of an ordinary
+ * host (tests/data/netsh/host-filters.xml); conformance_* repeats the diff on the real dump in
+ * ../shared/samples/edrsilencer.
  */
 #include "../../runner.h"
 #include "analyze.h"
@@ -9,24 +11,26 @@
 #include "netsh.h"
 #include "wfpw/mem.h"
 
-static void load(struct wfpw_inventory *inv, const char *rel)
+static void load(struct wfpw_inventory *inv, const char *path)
 {
     char err[256];
     wfpw_inventory_init(inv);
-    if (wfpw_netsh_read_file(wfpw_test_shared(rel), inv, err, sizeof(err)) != 0)
+    if (wfpw_netsh_read_file(path, inv, err, sizeof(err)) != 0)
         fprintf(stderr, "%s\n", err);
-    ASSERT(inv->nfilters > 0);
+    ASSERT(inv->nfilters > 4);
+    ASSERT(inv->filters[1].nconds >= 3); /* the changed filter below has a third condition */
 }
 
-#define DUMP "samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"
-
-TEST_IMPL(diff_inventories)
+/* Two reads of the dump at path: equal; ids reassigned; one filter changed, one replaced. */
+static void check_diff(const char *path)
 {
     struct wfpw_inventory a, b;
     struct wfpw_diff d;
     size_t i;
-    load(&a, DUMP);
-    load(&b, DUMP);
+    char p[1024];
+    snprintf(p, sizeof(p), "%s", path);
+    load(&a, p);
+    load(&b, p);
     ASSERT(wfpw_inventory_diff(&a, &b, &d) == 0);
     ASSERT_EQ(d.n, 0);
     wfpw_diff_free(&d);
@@ -73,6 +77,17 @@ TEST_IMPL(diff_inventories)
     }
     wfpw_inventory_free(&a);
     wfpw_inventory_free(&b);
+}
+
+TEST_IMPL(diff_inventories)
+{
+    check_diff(wfpw_test_data("netsh/host-filters.xml"));
+    return 0;
+}
+
+TEST_IMPL(conformance_diff_inventories)
+{
+    check_diff(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"));
     return 0;
 }
 

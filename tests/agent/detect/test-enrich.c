@@ -1,7 +1,8 @@
 /*
  * test-enrich.c — agent/src/detect/enrich.c: joining blocked connections to the inventory
- * (real dump and the constructed EDRSilencer dump), every verdict, the layer check that
- * guards against reused run-time ids, and the block-burst detector.
+ * (our own dump of an ordinary host and the constructed EDRSilencer dump), every verdict, the
+ * layer check that guards against reused run-time ids, and the block-burst detector.
+ * conformance_*: the verdicts on Windows' own filters in the real dump of ../shared.
  */
 #include "../../runner.h"
 #include "inv-helpers.h"
@@ -33,19 +34,49 @@ static const char *str(const cJSON *o, const char *a, const char *b)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Windows' catch-all filters are default_block, its service-hardening block of one program
+ * (named wsh_block) is a policy block; the event names the Windows provider by its key. */
+static void check_windows_verdicts(const struct wfpw_inventory *inv, const char *wsh_block)
+{
+    const struct wfpw_filter *f;
+    cJSON *ev;
+    f = test_filter_by_name(inv, "WSH Default Outbound Block");
+    ASSERT(f != NULL);
+    ev = blocked(f->id, f->layer);
+    ASSERT(wfpw_enrich_blocked(ev, inv) == 0);
+    ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
+    ASSERT_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(ev, "filter"), "provider", "key"), "{4b153735-1049-4480-aab4-d1b9bdc03710}");
+    cJSON_Delete(ev);
+    f = test_filter_by_name(inv, "Default Outbound");
+    ASSERT(f != NULL);
+    ev = blocked(f->id, f->layer);
+    ASSERT(wfpw_enrich_blocked(ev, inv) == 0);
+    ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
+    cJSON_Delete(ev);
+    f = test_filter_by_name(inv, wsh_block);
+    ASSERT(f != NULL);
+    ev = blocked(f->id, f->layer);
+    ASSERT(wfpw_enrich_blocked(ev, inv) == 0);
+    ASSERT_STR_EQ(str(ev, "verdict", NULL), "policy_block");
+    cJSON_Delete(ev);
+}
+
+static void read_indexed(const char *path, struct wfpw_inventory *inv)
+{
+    char err[256];
+    wfpw_inventory_init(inv);
+    ASSERT(wfpw_netsh_read_file(path, inv, err, sizeof(err)) == 0);
+    ASSERT(wfpw_inventory_index(inv) == 0);
+}
+
 TEST_IMPL(enrich_blocked_connections)
 {
-    struct wfpw_inventory v14, real;
+    struct wfpw_inventory v14, host;
     struct wfpw_proto_err perr;
     const struct wfpw_filter *f;
-    char err[256];
     cJSON *ev;
-    wfpw_inventory_init(&v14);
-    wfpw_inventory_init(&real);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/edrsilencer-v14.xml"), &v14, err, sizeof(err)) == 0);
-    ASSERT(wfpw_netsh_read_file(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &real,
-                                err, sizeof(err)) == 0);
-    ASSERT(wfpw_inventory_index(&v14) == 0 && wfpw_inventory_index(&real) == 0);
+    read_indexed(wfpw_test_data("netsh/edrsilencer-v14.xml"), &v14);
+    read_indexed(wfpw_test_data("netsh/host-filters.xml"), &host);
 
     /* the silencer's V4 filter: key, name, provider, policy_block; still a valid event */
     ev = blocked(324367, "ALE_AUTH_CONNECT_V4");
@@ -93,32 +124,39 @@ TEST_IMPL(enrich_blocked_connections)
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "unknown");
     cJSON_Delete(ev);
 
-    /* Windows' catch-all filters are default_block; its service-hardening blocks are policy */
-    f = test_filter_by_name(&real, "WSH Default Outbound Block");
+    /* Windows' own filters; the quarantine catch-all too, and a boot-time twin by name */
+    check_windows_verdicts(&host, "Block all outbound traffic from PrintFilterPipelineSvc");
+    f = test_filter_by_name(&host, "Quarantine Default Inbound Block");
     ASSERT(f != NULL);
     ev = blocked(f->id, f->layer);
-    ASSERT(wfpw_enrich_blocked(ev, &real) == 0);
-    ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
-    ASSERT_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(ev, "filter"), "provider", "key"), "{4b153735-1049-4480-aab4-d1b9bdc03710}");
-    cJSON_Delete(ev);
-    f = test_filter_by_name(&real, "Default Outbound");
-    ASSERT(f != NULL);
-    ev = blocked(f->id, f->layer);
-    ASSERT(wfpw_enrich_blocked(ev, &real) == 0);
+    ASSERT(wfpw_enrich_blocked(ev, &host) == 0);
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "default_block");
     cJSON_Delete(ev);
-    f = test_filter_by_name(&real, "Block all outbound traffic from SearchFilterHost");
+    /* a third-party filter: the provider is named, no Windows key is invented */
+    f = test_filter_by_name(&host, "Northwind VPN DNS redirect");
     ASSERT(f != NULL);
     ev = blocked(f->id, f->layer);
-    ASSERT(wfpw_enrich_blocked(ev, &real) == 0);
+    ASSERT(wfpw_enrich_blocked(ev, &host) == 0);
     ASSERT_STR_EQ(str(ev, "verdict", NULL), "policy_block");
+    ASSERT_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(ev, "filter"), "provider", "name"), "Northwind Traders");
+    ASSERT(wfpw_event_validate(ev, "event", &perr) == 0);
     cJSON_Delete(ev);
 
     /* not a connection_blocked event */
     ev = wfpw_event_agent_status(1, 1763781380000LL, "started", "x");
-    ASSERT(wfpw_enrich_blocked(ev, &real) == WFPW_EINVAL);
+    ASSERT(wfpw_enrich_blocked(ev, &host) == WFPW_EINVAL);
     cJSON_Delete(ev);
     wfpw_inventory_free(&v14);
+    wfpw_inventory_free(&host);
+    return 0;
+}
+
+/* The same verdicts on Windows' filters of the real dump (a 990-filter host's excerpt). */
+TEST_IMPL(conformance_enrich_real_dump)
+{
+    struct wfpw_inventory real;
+    read_indexed(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"), &real);
+    check_windows_verdicts(&real, "Block all outbound traffic from SearchFilterHost");
     wfpw_inventory_free(&real);
     return 0;
 }

@@ -4,6 +4,9 @@
  * whit3rabbit's provider/sublayer variant and its stealth build, the IP-based variant, the
  * firewall-rule variant), their legitimate look-alikes (near-misses), and self-protection.
  * Expectations are written as the exact multiset of "rule:severity" a filter must produce.
+ * The product table covers our own list of security-product executables and the rules stay
+ * quiet on our own dumps of an ordinary host (tests/data); conformance_* checks the same on
+ * the public lists and real dumps in ../shared/samples/edrsilencer.
  */
 #include <strings.h>
 
@@ -250,18 +253,17 @@ TEST_IMPL(rules_near_misses)
     return 0;
 }
 
-/* The built-in table covers every executable name public silencers and detections list
- * (shared/samples/edrsilencer/edr_process_names.txt); names with a vendor path hint match
- * under that vendor's folder only. */
-TEST_IMPL(products_cover_public_lists)
+/* The built-in table covers every executable name of a list (one name a line, '#' comments);
+ * names with a vendor path hint match under that vendor's folder only. Returns the count. */
+static size_t check_names_covered(const char *path)
 {
     size_t len, n = 0, nt, i;
-    char *text = wfpw_test_read(wfpw_test_shared("samples/edrsilencer/edr_process_names.txt"), &len);
+    char *text = wfpw_test_read(path, &len);
     const struct wfpw_product *tbl = wfpw_products(&nt);
     char *line, *save = NULL;
     ASSERT(text != NULL);
     for (line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-        char path[512];
+        char full[512];
         const struct wfpw_product *p;
         if (line[0] == '#' || line[0] == '\0')
             continue;
@@ -272,18 +274,26 @@ TEST_IMPL(products_cover_public_lists)
             if (strncasecmp(line, tbl[i].exe, el) == 0 && (line[el] == '\0' || strcasecmp(line + el, ".exe") == 0))
                 hint = tbl[i].path_hint;
         }
-        snprintf(path, sizeof(path), "\\device\\harddiskvolume3\\program files\\%s\\%s", hint ? hint : "vendor", line);
-        p = wfpw_product_match(path, NULL, 0);
+        snprintf(full, sizeof(full), "\\device\\harddiskvolume3\\program files\\%s\\%s", hint ? hint : "vendor", line);
+        p = wfpw_product_match(full, NULL, 0);
         if (p == NULL)
             fprintf(stderr, "not covered: %s\n", line);
         ASSERT(p != NULL);
         if (hint) {
-            snprintf(path, sizeof(path), "C:\\Windows\\System32\\%s", line);
-            ASSERT(wfpw_product_match(path, NULL, 0) == NULL);
+            snprintf(full, sizeof(full), "C:\\Windows\\System32\\%s", line);
+            ASSERT(wfpw_product_match(full, NULL, 0) == NULL);
         }
         n++;
     }
-    ASSERT(n >= 250); /* the lists hold about 300 entries: the file was really read */
+    wfpw_free(text);
+    return n;
+}
+
+/* Our own list of security-product executables (tests/data/products), configured extra names,
+ * bare names, and a near-miss. */
+TEST_IMPL(products_cover_own_list)
+{
+    ASSERT_EQ(check_names_covered(wfpw_test_data("products/security-processes.txt")), 48); /* really read */
     ASSERT(wfpw_product_match("C:\\Program Files\\Acme\\AcmeGuard.exe", NULL, 0) == NULL);
     {
         static const char *const extra[] = {"AcmeGuard.exe"};
@@ -293,29 +303,50 @@ TEST_IMPL(products_cover_public_lists)
     }
     ASSERT(wfpw_product_match("MsMpEng.exe", NULL, 0) != NULL);           /* bare names too */
     ASSERT(wfpw_product_match("notmsmpeng.exe", NULL, 0) == NULL);
-    wfpw_free(text);
+    return 0;
+}
+
+/* No finding at all on a dump: ordinary Windows filters, look-alikes of silencer filters
+ * included, raise nothing. */
+static void check_quiet(const char *path)
+{
+    struct wfpw_inventory inv;
+    char err[256];
+    size_t i;
+    wfpw_inventory_init(&inv);
+    ASSERT(wfpw_netsh_read_file(path, &inv, err, sizeof(err)) == 0);
+    ASSERT(inv.nfilters > 0);
+    for (i = 0; i < inv.nfilters; i++) {
+        struct wfpw_finding out[8];
+        size_t n = wfpw_rules_eval(&inv, &inv.filters[i], NULL, out, 8);
+        if (n)
+            fprintf(stderr, "%s: '%s' -> %s\n", path, inv.filters[i].name, out[0].rule);
+        ASSERT_EQ(n, 0);
+    }
+    wfpw_inventory_free(&inv);
+}
+
+/* Our own filters and state dumps of an ordinary workstation. */
+TEST_IMPL(rules_host_dumps_quiet)
+{
+    check_quiet(wfpw_test_data("netsh/host-filters.xml"));
+    check_quiet(wfpw_test_data("netsh/host-state.xml"));
+    return 0;
+}
+
+/* ---- conformance: ../shared/samples/edrsilencer ------------------------------------------- */
+
+/* Every name the public silencers and detections list (edr_process_names.txt, about 300). */
+TEST_IMPL(conformance_products_cover_public_lists)
+{
+    ASSERT(check_names_covered(wfpw_test_shared("samples/edrsilencer/edr_process_names.txt")) >= 250);
     return 0;
 }
 
 /* No finding at all on the real dumps (990-filter host's excerpt and a state dump). */
-TEST_IMPL(rules_real_dumps_quiet)
+TEST_IMPL(conformance_rules_real_dumps_quiet)
 {
-    static const char *const files[] = {"samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml",
-                                        "samples/edrsilencer/netsh_wfp_show_state.excerpt.xml"};
-    size_t k, i;
-    for (k = 0; k < 2; k++) {
-        struct wfpw_inventory inv;
-        char err[256];
-        wfpw_inventory_init(&inv);
-        ASSERT(wfpw_netsh_read_file(wfpw_test_shared(files[k]), &inv, err, sizeof(err)) == 0);
-        for (i = 0; i < inv.nfilters; i++) {
-            struct wfpw_finding out[8];
-            size_t n = wfpw_rules_eval(&inv, &inv.filters[i], NULL, out, 8);
-            if (n)
-                fprintf(stderr, "%s: '%s' -> %s\n", files[k], inv.filters[i].name, out[0].rule);
-            ASSERT_EQ(n, 0);
-        }
-        wfpw_inventory_free(&inv);
-    }
+    check_quiet(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"));
+    check_quiet(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_state.excerpt.xml"));
     return 0;
 }

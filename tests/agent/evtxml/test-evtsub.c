@@ -1,7 +1,9 @@
 /*
  * test-evtsub.c — the portable half of the live Security log source: the subscription query
  * and bookmark (evtsub.c), positions across log generations, the drive-letter map
- * (devmap.c), and 1102 (log cleared) through evtxml into a valid alert.
+ * (devmap.c), 1102 (log cleared) through evtxml into a valid alert, and every %% token of our
+ * reference table (tests/data/reference/audit-tokens.md); conformance_* reads the same tokens
+ * from the table of ../shared/facts/events.md §4.1.
  */
 #include <string.h>
 #include <strings.h>
@@ -146,13 +148,13 @@ static const char *token_get(void *ctx, const char *name)
     return NULL;
 }
 
-/* Every %% token of shared/facts/events.md §4.1 (read from that table, not retyped): the
- * directions and layer names evtxml decodes, and the change, type and action tokens of the
+/* Every %% token of a markdown table "| token | text | fields |" (read from it, not retyped):
+ * the directions and layer names evtxml decodes, and the change, type and action tokens of the
  * policy-change events. */
-TEST_IMPL(evtxml_every_token_of_the_facts)
+static void check_token_table(const char *path)
 {
     size_t len = 0;
-    char *doc = wfpw_test_read(wfpw_test_shared("facts/events.md"), &len), *line, *save = NULL;
+    char *doc = wfpw_test_read(path, &len), *line, *save = NULL;
     int directions = 0, layers = 0, policy = 0;
     ASSERT(doc != NULL);
     for (line = strtok_r(doc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -198,6 +200,17 @@ TEST_IMPL(evtxml_every_token_of_the_facts)
     ASSERT_EQ(directions, 4);
     ASSERT(layers >= 19);
     ASSERT_EQ(policy, 8);
+}
+
+TEST_IMPL(evtxml_every_token_of_the_table)
+{
+    check_token_table(wfpw_test_data("reference/audit-tokens.md"));
+    return 0;
+}
+
+TEST_IMPL(conformance_evtxml_every_token_of_the_facts)
+{
+    check_token_table(wfpw_test_shared("facts/events.md"));
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * test-wfpchange.c — agent/src/evtxml/wfpchange.c: WFP policy-change events and the
- * `Conditions` text of 5441/5447, on every real sample in shared/samples/events (the rendered
- * XML through evtxml, the Security-Datasets JSON records field by field through the same
- * parser), on the one-line form of Microsoft's documentation, and on malformed text.
+ * `Conditions` text of 5441/5447, on our own events (tests/data/events, written by
+ * make-events.py: rendered XML through evtxml, NXLog JSON records field by field through the
+ * same parser), on the one-line form of Microsoft's documentation, and on malformed text.
+ * conformance_*: every real sample in ../shared/samples/events the same way.
  */
 #include <ctype.h>
 #include <string.h>
@@ -39,14 +40,14 @@ static const char *str_at(const cJSON *o, const char *path)
     return n && cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
-static void parse_xml(const char *rel, struct seen *s)
+static void parse_xml(const char *path, struct seen *s)
 {
     size_t len;
-    char *doc = wfpw_test_read(wfpw_test_shared(rel), &len), err[256] = "";
+    char *doc = wfpw_test_read(path, &len), err[256] = "";
     struct wfpw_evtxml *p = wfpw_evtxml_new(NULL, keep_change, s);
     ASSERT(doc != NULL && p != NULL);
     if (wfpw_evtxml_feed(p, doc, len, 1, err, sizeof(err)) != 0)
-        fprintf(stderr, "%s: %s\n", rel, err);
+        fprintf(stderr, "%s: %s\n", path, err);
     ASSERT_STR_EQ(err, "");
     wfpw_evtxml_free(p);
     wfpw_free(doc);
@@ -57,47 +58,56 @@ TEST_IMPL(wfpchange_xml_samples)
     struct seen s = {{0}, 0};
     cJSON *c;
     int i;
-    parse_xml("samples/events/5447-EVTX-to-MITRE-Attack-appid-hexdump.xml", &s);
+    parse_xml(wfpw_test_data("events/5447-v0-appid-hexdump.xml"), &s);
     ASSERT_EQ(s.n, 1);
     c = s.changes[0];
     ASSERT_STR_EQ(str_at(c, "object"), "filter");
     ASSERT_STR_EQ(str_at(c, "change"), "add");
-    ASSERT_STR_EQ(str_at(c, "key"), "{5822ea2e-7b14-4c3d-bf8b-fe02a4b1f734}");
-    ASSERT_STR_EQ(str_at(c, "name"), "Remote Scheduled Tasks Management (RPC-EPMAP)");
-    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "process_id")->valuedouble, 1076);
+    ASSERT_STR_EQ(str_at(c, "key"), "{9b2e4f70-1c8d-4a36-b5e2-7f0a9d3c6e14}");   /* upper case in the event */
+    ASSERT_STR_EQ(str_at(c, "name"), "Contoso Sync (TCP-In)");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "process_id")->valuedouble, 2716);
     ASSERT_STR_EQ(str_at(c, "changed_by.user_sid"), "S-1-5-19");
     ASSERT_STR_EQ(str_at(c, "changed_by.user"), "NT AUTHORITY\\LOCAL SERVICE");
-    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "origin"), "record_id")->valuedouble, 463078);
-    ASSERT_STR_EQ(str_at(c, "filter.layer"), "ALE_AUTH_LISTEN_V4");   /* from LayerKey, not the text */
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "origin"), "record_id")->valuedouble, 5519870);
+    ASSERT_STR_EQ(str_at(c, "filter.layer"), "ALE_AUTH_RECV_ACCEPT_V4");   /* from LayerKey */
     ASSERT_STR_EQ(str_at(c, "filter.provider"), "FWPM_PROVIDER_MPSSVC_WF");
     ASSERT_STR_EQ(str_at(c, "filter.action"), "PERMIT");
-    ASSERT_STR_EQ(str_at(c, "filter.weight"), "10376293542535364576");
+    ASSERT_STR_EQ(str_at(c, "filter.weight"), "12682136550675316736");
     ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "filter"), "conditions")), 3);
     ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_APP_ID");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "BYTE_BLOB_TYPE");
-    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.value"), "\\device\\harddiskvolume4\\windows\\system32\\svchost.exe");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.value"), "\\device\\harddiskvolume2\\program files\\contoso\\sync\\contososync.exe");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.1.field"), "ALE_USER_ID");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.1.type"), "SECURITY_DESCRIPTOR_TYPE");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"),
-                  "O:SYG:SYD:(A;;CCRC;;;S-1-5-80-979556362-403687129-3954533659-2335141334-1547273080)");
+                  "O:SYG:SYD:(A;;CCRC;;;S-1-5-21-3623811015-3361044348-30300820-1104)");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.2.field"), "IP_LOCAL_PORT");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.2.type"), "UINT16");
-    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.value"), "135");  /* 0x0087 */
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.value"), "22000");  /* 0x55f0 */
     cJSON_Delete(c);
 
+    /* add and delete; permit, block and callout; a range and the "-" value */
     s.n = 0;
-    parse_xml("samples/events/5447-EVTX-to-MITRE-Attack.xml", &s);
-    ASSERT(s.n >= 3);
-    for (i = 0; i < s.n; i++) {
-        const char *ch = str_at(s.changes[i], "change");
-        ASSERT(strcmp(ch, "add") == 0 || strcmp(ch, "delete") == 0);
-    }
+    parse_xml(wfpw_test_data("events/5447-v0-changes.xml"), &s);
+    ASSERT_EQ(s.n, 4);
+    ASSERT_STR_EQ(str_at(s.changes[0], "change"), "add");
+    ASSERT_STR_EQ(str_at(s.changes[1], "change"), "delete");
+    ASSERT_STR_EQ(str_at(s.changes[2], "filter.action"), "BLOCK");
+    ASSERT_STR_EQ(str_at(s.changes[2], "filter.layer"), "ALE_AUTH_RECV_ACCEPT_V6");
+    ASSERT_STR_EQ(str_at(s.changes[2], "filter.provider"), "FWPM_PROVIDER_MPSSVC_WSH");
+    ASSERT_STR_EQ(str_at(s.changes[2], "filter.conditions.0.match"), "FLAGS_NONE_SET");
+    ASSERT_STR_EQ(str_at(s.changes[2], "filter.conditions.1.value"), "58");     /* 0x3a */
+    ASSERT_STR_EQ(str_at(s.changes[3], "filter.action"), "CALLOUT_UNKNOWN");
+    ASSERT_STR_EQ(str_at(s.changes[3], "filter.provider"), "{6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a09}");
+    ASSERT_STR_EQ(str_at(s.changes[3], "filter.layer"), "ALE_AUTH_CONNECT_V6");
     c = s.changes[0];
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "filter"), "conditions")), 5);
     ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_PACKAGE_ID");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.0.match"), "NOT_EQUAL");
     ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "EMPTY");       /* "-" */
     ASSERT_STR_EQ(str_at(c, "filter.conditions.1.match"), "RANGE");
-    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"), "169290240-169290495"); /* 10.23.42.0/24 */
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"), "3221225984-3221226239"); /* 192.0.2.0/24 */
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.4.value"), "O:LSD:(A;;CC;;;S-1-15-3-1)(A;;CC;;;WD)");
     for (i = 0; i < s.n; i++)
         cJSON_Delete(s.changes[i]);
     return 0;
@@ -125,20 +135,21 @@ static int count_of(const char *s, const char *what)
     return n;
 }
 
-TEST_IMPL(wfpchange_json_samples)
+struct json_file {
+    const char *file;
+    const char *object, *key_field;
+};
+
+/* Every record of every file (first line names the source; a bare object or an array) parses
+ * into the change its event id says, with its key, the change type Windows' own formatted
+ * message gives, and for filters every condition named; returns the number of records. */
+static int check_json_records(const struct json_file *files, size_t nfiles, const char *(*path_of)(const char *))
 {
-    static const struct { const char *file; const char *object, *key_field; } files[] = {
-        {"samples/events/5441-Security-Datasets.json", "filter", "FilterKey"},
-        {"samples/events/5446-Security-Datasets.json", "callout", "CalloutKey"},
-        {"samples/events/5447-Security-Datasets.json", "filter", "FilterKey"},
-        {"samples/events/5448-Security-Datasets.json", "provider", "ProviderKey"},
-        {"samples/events/5450-Security-Datasets.json", "sublayer", "SubLayerKey"},
-    };
     size_t f;
     int total = 0;
-    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+    for (f = 0; f < nfiles; f++) {
         size_t len;
-        char *doc = wfpw_test_read(wfpw_test_shared(files[f].file), &len), *body, err[256];
+        char *doc = wfpw_test_read(path_of(files[f].file), &len), *body, err[256];
         cJSON *arr, *rec;
         ASSERT(doc != NULL);
         body = strchr(doc, '\n');  /* the first line names the source */
@@ -190,7 +201,32 @@ TEST_IMPL(wfpchange_json_samples)
         cJSON_Delete(arr);
         wfpw_free(doc);
     }
-    ASSERT(total >= 8);
+    return total;
+}
+
+TEST_IMPL(wfpchange_json_samples)
+{
+    static const struct json_file files[] = {
+        {"events/5441-nxlog.json", "filter", "FilterKey"},
+        {"events/5446-nxlog.json", "callout", "CalloutKey"},
+        {"events/5447-nxlog.json", "filter", "FilterKey"},
+        {"events/5448-nxlog.json", "provider", "ProviderKey"},
+        {"events/5450-nxlog.json", "sublayer", "SubLayerKey"},
+    };
+    ASSERT_EQ(check_json_records(files, sizeof(files) / sizeof(files[0]), wfpw_test_data), 8);
+    return 0;
+}
+
+TEST_IMPL(conformance_wfpchange_json_samples)
+{
+    static const struct json_file files[] = {
+        {"samples/events/5441-Security-Datasets.json", "filter", "FilterKey"},
+        {"samples/events/5446-Security-Datasets.json", "callout", "CalloutKey"},
+        {"samples/events/5447-Security-Datasets.json", "filter", "FilterKey"},
+        {"samples/events/5448-Security-Datasets.json", "provider", "ProviderKey"},
+        {"samples/events/5450-Security-Datasets.json", "sublayer", "SubLayerKey"},
+    };
+    ASSERT(check_json_records(files, sizeof(files) / sizeof(files[0]), wfpw_test_shared) >= 8);
     return 0;
 }
 
@@ -278,5 +314,58 @@ TEST_IMPL(wfpchange_rejects_bad_events)
     ASSERT(strstr(err, "FilterId is missing or not a number") != NULL);
     wfpw_evtxml_free(p);
     ASSERT_EQ(s.n, 0);
+    return 0;
+}
+
+/* ---- conformance: the real rendered samples in ../shared/samples/events -------------------- */
+
+TEST_IMPL(conformance_wfpchange_xml_samples)
+{
+    struct seen s = {{0}, 0};
+    cJSON *c;
+    int i;
+    parse_xml(wfpw_test_shared("samples/events/5447-EVTX-to-MITRE-Attack-appid-hexdump.xml"), &s);
+    ASSERT_EQ(s.n, 1);
+    c = s.changes[0];
+    ASSERT_STR_EQ(str_at(c, "object"), "filter");
+    ASSERT_STR_EQ(str_at(c, "change"), "add");
+    ASSERT_STR_EQ(str_at(c, "key"), "{5822ea2e-7b14-4c3d-bf8b-fe02a4b1f734}");
+    ASSERT_STR_EQ(str_at(c, "name"), "Remote Scheduled Tasks Management (RPC-EPMAP)");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "process_id")->valuedouble, 1076);
+    ASSERT_STR_EQ(str_at(c, "changed_by.user_sid"), "S-1-5-19");
+    ASSERT_STR_EQ(str_at(c, "changed_by.user"), "NT AUTHORITY\\LOCAL SERVICE");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "changed_by"), "origin"), "record_id")->valuedouble, 463078);
+    ASSERT_STR_EQ(str_at(c, "filter.layer"), "ALE_AUTH_LISTEN_V4");   /* from LayerKey, not the text */
+    ASSERT_STR_EQ(str_at(c, "filter.provider"), "FWPM_PROVIDER_MPSSVC_WF");
+    ASSERT_STR_EQ(str_at(c, "filter.action"), "PERMIT");
+    ASSERT_STR_EQ(str_at(c, "filter.weight"), "10376293542535364576");
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "filter"), "conditions")), 3);
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_APP_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "BYTE_BLOB_TYPE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.value"), "\\device\\harddiskvolume4\\windows\\system32\\svchost.exe");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.field"), "ALE_USER_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.type"), "SECURITY_DESCRIPTOR_TYPE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"),
+                  "O:SYG:SYD:(A;;CCRC;;;S-1-5-80-979556362-403687129-3954533659-2335141334-1547273080)");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.field"), "IP_LOCAL_PORT");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.type"), "UINT16");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.2.value"), "135");  /* 0x0087 */
+    cJSON_Delete(c);
+
+    s.n = 0;
+    parse_xml(wfpw_test_shared("samples/events/5447-EVTX-to-MITRE-Attack.xml"), &s);
+    ASSERT(s.n >= 3);
+    for (i = 0; i < s.n; i++) {
+        const char *ch = str_at(s.changes[i], "change");
+        ASSERT(strcmp(ch, "add") == 0 || strcmp(ch, "delete") == 0);
+    }
+    c = s.changes[0];
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.field"), "ALE_PACKAGE_ID");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.match"), "NOT_EQUAL");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.0.type"), "EMPTY");       /* "-" */
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.match"), "RANGE");
+    ASSERT_STR_EQ(str_at(c, "filter.conditions.1.value"), "169290240-169290495"); /* 10.23.42.0/24 */
+    for (i = 0; i < s.n; i++)
+        cJSON_Delete(s.changes[i]);
     return 0;
 }

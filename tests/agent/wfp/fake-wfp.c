@@ -10,6 +10,14 @@
  * reports each change of its size or modification time, as FwpmFilterSubscribeChanges0 would
  * report each added or deleted filter. WFPW_FAKE_WFP_READS, when set, names a file that gets
  * one line per inventory read, so the tests can count reads.
+ *
+ * What Windows does that the fake models (docs/windows-behaviour.md has each with its source):
+ *  - the Base Filtering Engine restarts: WFPW_FAKE_WFP + ".bfe" holds "running N" or "stopped";
+ *    a session opened under another N is dead (every call WFPW_EGONE, its watch delivers
+ *    nothing more), and while "stopped" no session opens (EPT_S_NOT_REGISTERED: WFPW_EGONE);
+ *  - FwpmFilterUnsubscribeChanges0 returns only when no callback runs and none will: a source
+ *    that closes the handle a watch signals before ending the watch is caught here (abort), as
+ *    on Windows it would post a completion for a closed handle.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +35,38 @@ struct wfpw__wfp {
     char path[1024];
     uv_thread_t thread;
     int watching;
-    volatile int stop;
-    void (*changed)(void *ctx);
-    void *ctx;
+    volatile int stop;           /* the session closes: every thread of the fake ends */
+    volatile int unwatch;        /* the watch ends */
+    struct uv_async_s *signal;
+    long generation;             /* the BFE "run" this session was opened in */
 };
+
+/* The BFE's state from WFPW_FAKE_WFP.bfe: its run number, or -1 while stopped (no file: run 0). */
+static long bfe_generation(const char *path)
+{
+    char p[1100], buf[64] = "";
+    long g = 0;
+    FILE *f;
+    snprintf(p, sizeof(p), "%s.bfe", path);
+    if ((f = fopen(p, "r")) == NULL)
+        return 0;
+    if (fgets(buf, sizeof(buf), f) != NULL) {
+        if (strncmp(buf, "stopped", 7) == 0)
+            g = -1;
+        else
+            sscanf(buf, "running %ld", &g);
+    }
+    fclose(f);
+    return g;
+}
+
+static int session_dead(const struct wfpw__wfp *w, char *err, size_t errlen)
+{
+    if (bfe_generation(w->path) == w->generation)
+        return 0;
+    snprintf(err, errlen, "fake engine: the Base Filtering Engine restarted; this session is gone (RPC_S_SERVER_UNAVAILABLE)");
+    return 1;
+}
 
 int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen)
 {
@@ -41,9 +77,14 @@ int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen)
         snprintf(err, errlen, "fake engine: WFPW_FAKE_WFP is not set");
         return WFPW_EINVAL;
     }
+    if (bfe_generation(p) < 0) {
+        snprintf(err, errlen, "fake engine: FwpmEngineOpen0 failed: error 1753 (EPT_S_NOT_REGISTERED: BFE is not running)");
+        return WFPW_EGONE;
+    }
     if ((w = wfpw_calloc(1, sizeof(*w))) == NULL)
         return WFPW_ENOMEM;
     snprintf(w->path, sizeof(w->path), "%s", p);
+    w->generation = bfe_generation(p);
     *eng = w;
     return 0;
 }
@@ -51,7 +92,7 @@ int wfpw__plat_wfp_open(struct wfpw__wfp **eng, char *err, size_t errlen)
 int wfpw__plat_wfp_inventory(struct wfpw__wfp *w, struct wfpw_inventory *inv, char *err, size_t errlen)
 {
     const char *log = getenv("WFPW_FAKE_WFP_READS");
-    int rc = wfpw_netsh_read_file(w->path, inv, err, errlen);
+    int rc = session_dead(w, err, errlen) ? WFPW_EGONE : wfpw_netsh_read_file(w->path, inv, err, errlen);
     if (log) {
         FILE *f = fopen(log, "a");
         if (f) {
@@ -66,23 +107,29 @@ static void watcher(void *arg)
 {
     struct wfpw__wfp *w = arg;
     struct stat last, now;
+    char err[200];
     memset(&last, 0, sizeof(last));
     stat(w->path, &last);
-    while (!w->stop) {
+    while (!w->stop && !w->unwatch) {
         uv_sleep(20);
+        if (session_dead(w, err, sizeof(err)))
+            continue; /* a dead session's subscription delivers nothing, and says nothing */
         if (stat(w->path, &now) != 0)
             continue;
         if (now.st_size != last.st_size || now.st_mtim.tv_sec != last.st_mtim.tv_sec ||
             now.st_mtim.tv_nsec != last.st_mtim.tv_nsec || now.st_ino != last.st_ino) {
             last = now;
-            w->changed(w->ctx);
+            uv_async_send(w->signal);
         }
     }
 }
 
-int wfpw__plat_wfp_watch(struct wfpw__wfp *w, void (*changed)(void *ctx), void *ctx, char *err, size_t errlen)
+int wfpw__plat_wfp_watch(struct wfpw__wfp *w, struct uv_async_s *signal, char *err, size_t errlen)
 {
-    w->changed = changed, w->ctx = ctx;
+    if (session_dead(w, err, errlen))
+        return WFPW_EGONE;
+    w->signal = signal;
+    w->unwatch = 0;
     if (uv_thread_create(&w->thread, watcher, w) != 0) {
         snprintf(err, errlen, "fake engine: cannot start the watcher");
         return WFPW_EIO;
@@ -91,15 +138,33 @@ int wfpw__plat_wfp_watch(struct wfpw__wfp *w, void (*changed)(void *ctx), void *
     return 0;
 }
 
+int wfpw__plat_wfp_probe(struct wfpw__wfp *w, char *err, size_t errlen)
+{
+    return session_dead(w, err, errlen) ? WFPW_EGONE : 0;
+}
+
+void wfpw__plat_wfp_unwatch(struct wfpw__wfp *w)
+{
+    if (w == NULL || !w->watching)
+        return;
+    w->unwatch = 1;
+    uv_thread_join(&w->thread);
+    w->watching = 0;
+}
+
 static void stop_feeder(struct wfpw__wfp *w);
 
 void wfpw__plat_wfp_close(struct wfpw__wfp *w)
 {
     if (w == NULL)
         return;
+    if (w->watching && uv_is_closing((uv_handle_t *)w->signal)) {
+        /* Windows: the RPC thread would post to a handle the loop has closed */
+        fprintf(stderr, "fake engine: the handle a watch signals was closed before the watch ended\n");
+        abort();
+    }
+    wfpw__plat_wfp_unwatch(w);
     w->stop = 1;
-    if (w->watching)
-        uv_thread_join(&w->thread);
     stop_feeder(w);
     wfpw_free(w);
 }
@@ -109,7 +174,11 @@ void wfpw__plat_wfp_close(struct wfpw__wfp *w)
  * filter layer direction path" (path last, may contain spaces); a thread builds the engine's
  * FWPM_NET_EVENTn for each new line and calls the source as the RPC thread would.
  * WFPW_FAKE_NETEVENTS_VERSION picks the subscribe version (default 4). The collect option is
- * a file too: WFPW_FAKE_WFP + ".collect" holds 0 or 1. */
+ * a file too: WFPW_FAKE_WFP + ".collect" holds 0 or 1, and the keyword mask WFPW_FAKE_WFP +
+ * ".keywords" (decimal). As in Windows (docs/windows-behaviour.md): nothing is delivered while
+ * collection is off; capability drops only while FWPM_NET_EVENT_KEYWORD_CAPABILITY_DROP is set;
+ * a Windows older than 1903 (WFPW_FAKE_WFP_BUILD below 18362) refuses the port-scanning keyword;
+ * a dead session (BFE restarted) delivers nothing. */
 #include <arpa/inet.h>
 
 #include "fwpm_netevent.h"
@@ -119,7 +188,8 @@ static char collect_path[1100];
 int wfpw__plat_wfp_collect_get(struct wfpw__wfp *w, int *on, char *err, size_t errlen)
 {
     FILE *f;
-    (void)err, (void)errlen;
+    if (session_dead(w, err, errlen))
+        return WFPW_EGONE;
     snprintf(collect_path, sizeof(collect_path), "%s.collect", w->path);
     *on = 0;
     if ((f = fopen(collect_path, "r")) != NULL) {
@@ -132,12 +202,62 @@ int wfpw__plat_wfp_collect_get(struct wfpw__wfp *w, int *on, char *err, size_t e
 int wfpw__plat_wfp_collect_set(struct wfpw__wfp *w, int on, char *err, size_t errlen)
 {
     FILE *f;
+    if (session_dead(w, err, errlen))
+        return WFPW_EGONE;
     snprintf(collect_path, sizeof(collect_path), "%s.collect", w->path);
     if ((f = fopen(collect_path, "w")) == NULL) {
         snprintf(err, errlen, "fake engine: cannot write %s", collect_path);
         return WFPW_EIO;
     }
     fputc(on ? '1' : '0', f);
+    fclose(f);
+    return 0;
+}
+
+static uint32_t read_keywords(const char *path)
+{
+    char p[1100];
+    unsigned long v = 0;
+    FILE *f;
+    snprintf(p, sizeof(p), "%s.keywords", path);
+    if ((f = fopen(p, "r")) != NULL) {
+        if (fscanf(f, "%lu", &v) != 1)
+            v = 0;
+        fclose(f);
+    }
+    return (uint32_t)v;
+}
+
+int wfpw__plat_wfp_keywords_get(struct wfpw__wfp *w, uint32_t *keywords, char *err, size_t errlen)
+{
+    if (session_dead(w, err, errlen))
+        return WFPW_EGONE;
+    *keywords = read_keywords(w->path);
+    return 0;
+}
+
+int wfpw__plat_wfp_keywords_set(struct wfpw__wfp *w, uint32_t keywords, char *err, size_t errlen)
+{
+    const char *build = getenv("WFPW_FAKE_WFP_BUILD");
+    char p[1100];
+    FILE *f;
+    if (session_dead(w, err, errlen))
+        return WFPW_EGONE;
+    if ((keywords & 0x20u) && build && atol(build) < 18362) {
+        snprintf(err, errlen, "fake engine: FwpmEngineSetOption0 failed: FWP_E_INVALID_PARAMETER (no port-scanning "
+                              "keyword before Windows 10 1903)");
+        return WFPW_EINVAL;
+    }
+    if (keywords & ~0x3fu) {
+        snprintf(err, errlen, "fake engine: FwpmEngineSetOption0 failed: FWP_E_INVALID_PARAMETER");
+        return WFPW_EINVAL;
+    }
+    snprintf(p, sizeof(p), "%s.keywords", w->path);
+    if ((f = fopen(p, "w")) == NULL) {
+        snprintf(err, errlen, "fake engine: cannot write %s", p);
+        return WFPW_EIO;
+    }
+    fprintf(f, "%lu\n", (unsigned long)keywords);
     fclose(f);
     return 0;
 }
@@ -197,6 +317,18 @@ static void deliver(const struct ne_feed *fd, const char *line)
     d2.filter_id = d1.filter_id = cd.filter_id = filter;
     d2.layer_id = d1.layer_id = (uint16_t)layer;
     d2.ms_fwp_direction = d1.ms_fwp_direction = dir;
+    {
+        /* what the engine keeps: nothing while collection is off, capability drops only when
+         * their keyword is set, nothing on a dead session */
+        char e2[200];
+        int on = 0;
+        if (wfpw__plat_wfp_collect_get(fd->w, &on, e2, sizeof(e2)) != 0 || !on || session_dead(fd->w, e2, sizeof(e2))) {
+            return;
+        }
+        if (type == WFPW_NE_CAPABILITY_DROP && !(read_keywords(fd->w->path) & 0x4u)) {
+            return;
+        }
+    }
     detail = type == WFPW_NE_CAPABILITY_DROP ? (const void *)&cd : ver == 0 ? (const void *)&d1 : (const void *)&d2;
     (void)ver;
     if (fd->version == 0) {

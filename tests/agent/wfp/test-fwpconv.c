@@ -3,11 +3,13 @@
  * and the netsh-shaped snapshot writer (agent/src/detect/netshwrite.c).
  *
  * The main check builds FWPM_FILTER0 / PROVIDER0 / SUBLAYER0 / CALLOUT0 structures in memory
- * from every object of real `netsh wfp show filters|state` dumps (shared/samples) and of our
+ * from every object of our `netsh wfp show filters|state` dumps (tests/data/netsh) and of our
  * demo capture — what FwpmFilterEnum0 hands over for those filters — runs them through
  * fwpconv, and requires a model equal to the netsh reader's for the same dump. The GUID
- * tables are checked against the condition GUIDs real 5441/5447 events carry
- * (shared/facts/events.md §5), read from that file, not retyped.
+ * tables are checked against the condition GUIDs 5441/5447 events carry, read from our
+ * reference table (tests/data/reference/wfp-condition-guids.md, from the SDK's fwpmu.h), not
+ * retyped. conformance_*: the same checks on the real dumps of ../shared/samples and the table
+ * of ../shared/facts/events.md §5.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -319,9 +321,10 @@ static void through_engine(const struct wfpw_inventory *from, struct wfpw_invent
     wfpw_arena_free(&a); /* fwpconv copied everything: the engine's memory may go */
 }
 
-static const char *dumps[] = {"samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml",
-                              "samples/edrsilencer/netsh_wfp_show_state.excerpt.xml"};
-static const char *own_dumps[] = {"deploy/demo/capture/1-baseline-filters.xml",
+static const char *real_dumps[] = {"samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml",
+                                   "samples/edrsilencer/netsh_wfp_show_state.excerpt.xml"};
+static const char *own_dumps[] = {"tests/data/netsh/host-filters.xml", "tests/data/netsh/host-state.xml",
+                                  "deploy/demo/capture/1-baseline-filters.xml",
                                   "deploy/demo/capture/2-after-attack-filters.xml",
                                   "tests/data/netsh/conditions.xml", "tests/data/netsh/edrsilencer-v14.xml"};
 
@@ -360,10 +363,16 @@ static void check_engine_equals_netsh(const char *path)
 TEST_IMPL(fwpconv_equals_netsh_reader)
 {
     size_t i;
-    for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
-        check_engine_equals_netsh(wfpw_test_shared(dumps[i]));
     for (i = 0; i < sizeof(own_dumps) / sizeof(own_dumps[0]); i++)
         check_engine_equals_netsh(wfpw_test_source(own_dumps[i]));
+    return 0;
+}
+
+TEST_IMPL(conformance_fwpconv_equals_netsh_reader)
+{
+    size_t i;
+    for (i = 0; i < sizeof(real_dumps) / sizeof(real_dumps[0]); i++)
+        check_engine_equals_netsh(wfpw_test_shared(real_dumps[i]));
     return 0;
 }
 
@@ -565,13 +574,12 @@ TEST_IMPL(fwpconv_rejects_bad_filters)
     return 0;
 }
 
-/* The condition GUIDs real 5441/5447 events carry, from shared/facts/events.md §5's table
- * ("| <guid> | <NAME> ... |"), name the same fields in our table; and the layer GUIDs the
- * facts quote (edrsilencer.md, events.md) name their layers. */
-TEST_IMPL(fwpnames_agree_with_facts)
+/* Every row "| <guid> | <NAME> ... |" of a markdown table names the same condition field in
+ * fwpnames' table; at least the 18 fields 5441/5447 events carry. */
+static void check_condition_table(const char *path)
 {
     size_t len = 0;
-    char *doc = wfpw_test_read(wfpw_test_shared("facts/events.md"), &len), *line;
+    char *doc = wfpw_test_read(path, &len), *line;
     int checked = 0;
     struct wfpw_guid g;
     ASSERT(doc != NULL);
@@ -587,6 +595,14 @@ TEST_IMPL(fwpnames_agree_with_facts)
     }
     ASSERT(checked >= 18);
     wfpw_free(doc);
+}
+
+/* The condition GUIDs of our reference table (the SDK's, as 5441/5447 events carry them) name
+ * the same fields in fwpnames; and the layer GUIDs the facts quote name their layers. */
+TEST_IMPL(fwpnames_agree_with_table)
+{
+    struct wfpw_guid g;
+    check_condition_table(wfpw_test_data("reference/wfp-condition-guids.md"));
     ASSERT_EQ(wfpw_guid_parse("{c38d57d1-05a7-4c33-904f-7fbceee60e82}", &g), 0);
     ASSERT_STR_EQ(wfpw_fwp_layer_name(&g), "ALE_AUTH_CONNECT_V4");
     ASSERT_EQ(wfpw_guid_parse("{4a72393b-319f-44bc-84c3-ba54dcb3b6b4}", &g), 0);
@@ -611,44 +627,63 @@ TEST_IMPL(fwpnames_agree_with_facts)
     return 0;
 }
 
-/* The snapshot writer: every dump written back as netsh state XML and read again gives an
- * equal model, including hostile names (markup and control characters). */
-TEST_IMPL(netshwrite_round_trip)
+/* The same against the table of GUIDs counted in real 5441/5447 data (shared/facts/events.md §5). */
+TEST_IMPL(conformance_fwpnames_agree_with_facts)
+{
+    check_condition_table(wfpw_test_shared("facts/events.md"));
+    return 0;
+}
+
+/* The snapshot writer: a dump written back as netsh state XML and read again gives an equal
+ * model; with hostile, its first filter gets hostile names (markup and control characters). */
+static void check_round_trip(const char *p, int hostile)
 {
     struct wfpw_inventory a, b;
     struct wfpw_buf out;
-    char err[256], why[512];
-    size_t i, k;
-    for (i = 0; i < 6; i++) {
-        const char *p = i < 2 ? wfpw_test_shared(dumps[i]) : wfpw_test_source(own_dumps[i - 2]);
-        char path[1024];
-        snprintf(path, sizeof(path), "%s", p);
-        read_dump(path, &a);
-        if (i == 0) {
-            /* hostile text: markup, quotes, an XML-illegal control character */
-            a.filters[0].name = "a <b> & \"c\" \x01 d";
-            a.filters[0].description = "-- not a comment end -->";
-        }
-        wfpw_buf_init(&out, 64u << 20);
-        ASSERT_EQ(wfpw_netsh_write(&a, "live inventory from FwpmFilterEnum0", &out), 0);
-        wfpw_inventory_init(&b);
-        err[0] = '\0';
-        if (wfpw_netsh_read(out.data, out.len, &b, err, sizeof(err)) != 0)
-            fprintf(stderr, "%s\n", err);
-        ASSERT_STR_EQ(err, "");
-        if (i == 0) {
-            ASSERT_STR_EQ(b.filters[0].name, "a <b> & \"c\" \xef\xbf\xbd d");
-            a.filters[0].name = b.filters[0].name; /* the one documented loss */
-        }
-        why[0] = '\0';
-        if (test_inventory_diff(&a, &b, NULL, why, sizeof(why)) != 0)
-            fprintf(stderr, "%s: %s\n", path, why);
-        ASSERT_STR_EQ(why, "");
-        for (k = 0; k < b.nfilters; k++)
-            ASSERT(b.filters[k].layer != NULL);
-        wfpw_buf_free(&out);
-        wfpw_inventory_free(&a);
-        wfpw_inventory_free(&b);
+    char err[256], why[512], path[1024];
+    size_t k;
+    snprintf(path, sizeof(path), "%s", p);
+    read_dump(path, &a);
+    if (hostile) {
+        /* hostile text: markup, quotes, an XML-illegal control character */
+        a.filters[0].name = "a <b> & \"c\" \x01 d";
+        a.filters[0].description = "-- not a comment end -->";
     }
+    wfpw_buf_init(&out, 64u << 20);
+    ASSERT_EQ(wfpw_netsh_write(&a, "live inventory from FwpmFilterEnum0", &out), 0);
+    wfpw_inventory_init(&b);
+    err[0] = '\0';
+    if (wfpw_netsh_read(out.data, out.len, &b, err, sizeof(err)) != 0)
+        fprintf(stderr, "%s\n", err);
+    ASSERT_STR_EQ(err, "");
+    if (hostile) {
+        ASSERT_STR_EQ(b.filters[0].name, "a <b> & \"c\" \xef\xbf\xbd d");
+        a.filters[0].name = b.filters[0].name; /* the one documented loss */
+    }
+    why[0] = '\0';
+    if (test_inventory_diff(&a, &b, NULL, why, sizeof(why)) != 0)
+        fprintf(stderr, "%s: %s\n", path, why);
+    ASSERT_STR_EQ(why, "");
+    for (k = 0; k < b.nfilters; k++)
+        ASSERT(b.filters[k].layer != NULL);
+    wfpw_buf_free(&out);
+    wfpw_inventory_free(&a);
+    wfpw_inventory_free(&b);
+}
+
+/* Every dump of our own, the first with hostile names. */
+TEST_IMPL(netshwrite_round_trip)
+{
+    size_t i;
+    for (i = 0; i < sizeof(own_dumps) / sizeof(own_dumps[0]); i++)
+        check_round_trip(wfpw_test_source(own_dumps[i]), i == 0);
+    return 0;
+}
+
+TEST_IMPL(conformance_netshwrite_round_trip)
+{
+    size_t i;
+    for (i = 0; i < sizeof(real_dumps) / sizeof(real_dumps[0]); i++)
+        check_round_trip(wfpw_test_shared(real_dumps[i]), i == 0);
     return 0;
 }

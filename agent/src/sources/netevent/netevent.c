@@ -1,9 +1,10 @@
 /*
  * netevent.c — the `netevent` source: WFP's own record of dropped traffic (net events), which
  * names the filter and the run-time layer of every classify drop even where no audit policy
- * is set. The engine keeps net events only while FWPM_ENGINE_COLLECT_NET_EVENTS is on: the
- * source turns it on (`collect`), and the first time it does so writes the value it found to
- * data_dir/netevents.previous, so uninstalling can put it back.
+ * is set. The engine keeps net events only while FWPM_ENGINE_COLLECT_NET_EVENTS is on, and
+ * capability and port-scanning drops only when FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS asks for
+ * them: the source turns both on (`collect`), and the first time it does so writes the values it
+ * found to data_dir/netevents.previous, so uninstalling can put them back.
  *
  * Callbacks come on an RPC thread with the engine's structure for the subscribe version
  * (the newest this Windows offers): wfpw_netevent_take() copies what matters into a record
@@ -65,7 +66,7 @@ struct ne {
     uv_async_t async;
     uv_timer_t check;
     struct wfpw_hostinfo host;
-    int handles, unavailable;
+    int handles, unavailable, no_port_scanning;
     uint64_t emitted, reenabled, reopened;
     uint64_t received_at_check, elsewhere_at_check;  /* counters at the previous watchdog check */
     const char *state;
@@ -114,19 +115,39 @@ static void report_gap(struct ne *n, const char *why)
         wfpw_source_emit(n->src, ev, WFPW_EV_PASS, next_pos(n->src));
 }
 
-/* Keep the value found before we first touched it, for uninstall (never overwritten). */
-static void remember_previous(struct ne *n, int was_on)
+/* Keep the values found before we first touched them, for uninstall (never overwritten):
+ * "COLLECT KEYWORDS\n" (an older file holds only COLLECT). */
+static void remember_previous(struct ne *n, int was_on, uint32_t keywords)
 {
-    char path[1100];
+    char path[1100], text[32];
     char *old = NULL;
     size_t len;
+    int w;
     snprintf(path, sizeof(path), "%s/netevents.previous", n->src->data_dir ? n->src->data_dir : ".");
     if (wfpw_file_read_all(path, 64, &old, &len) == 0) {
         wfpw_free(old);
         return;
     }
-    if (wfpw_file_write_atomic(path, was_on ? "1\n" : "0\n", 2) != 0)
+    w = snprintf(text, sizeof(text), "%d %lu\n", was_on ? 1 : 0, (unsigned long)keywords);
+    if (wfpw_file_write_atomic(path, text, (size_t)w) != 0)
         wfpw_source_error(n->src, "cannot record the previous net event collection setting");
+}
+
+/* The drop classes the source reads are asked for (capability drops, port-scanning drops where
+ * this Windows has them); whatever else is set stays. 0 or an error in err. */
+static int want_keywords(struct ne *n, uint32_t have, char *err, size_t errlen)
+{
+    uint32_t want = have | WFPW_NET_EVENT_KEYWORDS_WANTED;
+    int rc;
+    if ((have & WFPW_NET_EVENT_KEYWORD_CAPABILITY_DROP) &&
+        (have & WFPW_NET_EVENT_KEYWORD_PORT_SCANNING_DROP || n->no_port_scanning))
+        return 0;
+    rc = wfpw__plat_wfp_keywords_set(n->eng, want, err, errlen);
+    if (rc == WFPW_EINVAL) { /* older than 1903: no port-scanning class */
+        n->no_port_scanning = 1;
+        rc = wfpw__plat_wfp_keywords_set(n->eng, have | WFPW_NET_EVENT_KEYWORD_CAPABILITY_DROP, err, errlen);
+    }
+    return rc;
 }
 
 static void schedule(struct ne *n, uint64_t ms);
@@ -151,11 +172,15 @@ static void open_engine(struct ne *n)
         return;
     }
     if (n->conf->collect) {
-        if ((rc = wfpw__plat_wfp_collect_get(n->eng, &on, err, sizeof(err))) == 0 && !on) {
-            remember_previous(n, 0);
-            rc = wfpw__plat_wfp_collect_set(n->eng, 1, err, sizeof(err));
-        } else if (rc == 0) {
-            remember_previous(n, 1);
+        uint32_t kw = 0;
+        if ((rc = wfpw__plat_wfp_collect_get(n->eng, &on, err, sizeof(err))) == 0 &&
+            (rc = wfpw__plat_wfp_keywords_get(n->eng, &kw, err, sizeof(err))) == 0) {
+            remember_previous(n, on, kw);
+            if (!on)
+                rc = wfpw__plat_wfp_collect_set(n->eng, 1, err, sizeof(err));
+            /* capability and port-scanning drops are kept only when asked for */
+            if (rc == 0)
+                rc = want_keywords(n, kw, err, sizeof(err));
         }
         if (rc != 0)
             wfpw_source_error(n->src, err);  /* subscribe anyway: maybe someone else collects */
@@ -217,6 +242,17 @@ static void on_check(uv_timer_t *t)
         report_gap(n, "collection (FWPM_ENGINE_COLLECT_NET_EVENTS) was turned off by someone else; turned on again");
         if (wfpw__plat_wfp_collect_set(n->eng, 1, err, sizeof(err)) != 0)
             wfpw_source_error(n->src, err);
+    }
+    if (n->conf->collect) {
+        uint32_t kw = 0;
+        if (wfpw__plat_wfp_keywords_get(n->eng, &kw, err, sizeof(err)) == 0 &&
+            !(kw & WFPW_NET_EVENT_KEYWORD_CAPABILITY_DROP)) {
+            n->reenabled++;
+            report_gap(n, "capability drops (FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS) were turned off by someone "
+                          "else; turned on again");
+            if (want_keywords(n, kw, err, sizeof(err)) != 0)
+                wfpw_source_error(n->src, err);
+        }
     }
     schedule(n, (uint64_t)n->conf->check_ms);
 }

@@ -9,7 +9,8 @@
  *
  * Reads run on the libuv threadpool (an inventory of thousands of filters takes a moment and
  * the loop must keep shipping); change notifications arrive on an RPC thread and only
- * uv_async_send. One read at a time; a change during a read schedules one more.
+ * uv_async_send. One read at a time; a change during a read schedules one more. When the engine
+ * goes away (BFE stopped or restarted: WFPW_EGONE) the session is closed and opened again.
  *
  * On Linux the platform layer has no engine: the source says so once and stays idle.
  */
@@ -26,13 +27,14 @@
 #include "wfpw/errors.h"
 #include "wfpw/log.h"
 #include "wfpw/mem.h"
+#include "wfpw/proto.h"
 #include "wfpw/timefmt.h"
 
 #define SNAPSHOT_MAX (256u << 20)
 #define DEBOUNCE_MAX_FACTOR 10   /* a change storm is read at the latest after 10 debounce periods */
 
 struct wfp_conf {
-    int64_t debounce_ms, full_every_ms, retry_ms;
+    int64_t debounce_ms, full_every_ms, retry_ms, check_ms;
 };
 
 static const struct wfpw_cfg_key wfp_keys[] = {
@@ -42,12 +44,15 @@ static const struct wfpw_cfg_key wfp_keys[] = {
      "read the whole inventory this often even without change notifications"},
     {"retry_ms", WFPW_CFG_INT, offsetof(struct wfp_conf, retry_ms), 1000, 3600000, "30000", NULL, 0,
      "retry interval while the engine cannot be opened or read"},
+    {"check_ms", WFPW_CFG_INT, offsetof(struct wfp_conf, check_ms), 500, 3600000, "5000", NULL, 0,
+     "how often the engine session is checked (a restarted Base Filtering Engine kills it silently)"},
 };
 
 /* One inventory read: filled on a threadpool thread, handed over on the loop. */
 struct job {
     uv_work_t req;
     struct wfp *w;
+    int probe;                   /* only check the session, read nothing */
     struct wfpw_inventory *inv;  /* owned until handed to the pipeline */
     struct wfpw_buf xml;
     int rc;
@@ -60,14 +65,15 @@ struct wfp {
     struct wfpw_source *src;
     struct wfpw__wfp *eng;       /* owned; NULL until opened */
     uv_async_t changed;
-    uv_timer_t debounce, full;
+    uv_timer_t debounce, full, check;
     int handles_open, closing, busy, again, watching, unavailable, paused;
     uint64_t first_change, last_change;  /* uv_now() of the pending burst */
-    uint64_t reads, read_errors, notifications, last_read_ms, filters;
+    uint64_t reads, read_errors, notifications, last_read_ms, filters, engine_lost;
     const char *state;           /* a literal for heartbeats */
 };
 
 static void start_read(struct wfp *w);
+static void on_full(uv_timer_t *t);
 
 static void free_state(struct wfp *w)
 {
@@ -90,12 +96,6 @@ static void on_closed(uv_handle_t *h)
 
 /* ---- engine --------------------------------------------------------------------------------- */
 
-static void on_engine_change(void *ctx)   /* an RPC thread */
-{
-    struct wfp *w = ctx;
-    uv_async_send(&w->changed);
-}
-
 /* 0 when the engine is open (and watched if possible). */
 static int open_engine(struct wfp *w)
 {
@@ -117,7 +117,7 @@ static int open_engine(struct wfp *w)
         w->state = "engine not open";
         return rc;
     }
-    if (wfpw__plat_wfp_watch(w->eng, on_engine_change, w, err, sizeof(err)) != 0) {
+    if (wfpw__plat_wfp_watch(w->eng, &w->changed, err, sizeof(err)) != 0) {
         char msg[640];
         snprintf(msg, sizeof(msg), "%s; the inventory is read every %lld ms only", err, (long long)w->conf->full_every_ms);
         wfpw_source_error(w->src, msg);
@@ -129,6 +129,27 @@ static int open_engine(struct wfp *w)
     return 0;
 }
 
+/* The engine went away (the Base Filtering Engine stopped or restarted): the session and its
+ * watch are dead and every call on them fails. Close them; the full timer opens a new session
+ * at retry_ms, and its first read shows whatever changed meanwhile. */
+static void lose_engine(struct wfp *w)
+{
+    cJSON *ev;
+    wfpw__plat_wfp_close(w->eng);
+    w->eng = NULL;
+    w->watching = 0;
+    w->engine_lost++;
+    w->state = "engine lost; reopening";
+    if ((ev = wfpw_event_agent_status(1, wfpw__plat_time_ms(), "degraded",
+                                      "wfp: the filter engine went away (the Base Filtering Engine stopped or restarted); "
+                                      "opening a new session: changes in between are seen by its first read, their "
+                                      "notifications are lost")) != NULL) {
+        uint64_t pos = (w->src->last_pos > w->src->resume_pos ? w->src->last_pos : w->src->resume_pos) + 1;
+        wfpw_source_emit(w->src, ev, WFPW_EV_PASS, pos);
+    }
+    uv_timer_start(&w->full, on_full, (uint64_t)w->conf->retry_ms, 0);
+}
+
 /* ---- reads ---------------------------------------------------------------------------------- */
 
 static void read_work(uv_work_t *req)       /* threadpool */
@@ -136,6 +157,10 @@ static void read_work(uv_work_t *req)       /* threadpool */
     struct job *j = req->data;
     uint64_t t0 = uv_hrtime();
     char when[WFPW_TIME_LEN + 1] = "";
+    if (j->probe) {
+        j->rc = wfpw__plat_wfp_probe(j->w->eng, j->err, sizeof(j->err));
+        return;
+    }
     j->rc = wfpw__plat_wfp_inventory(j->w->eng, j->inv, j->err, sizeof(j->err));
     if (j->rc == 0) {
         wfpw_time_format_ms(wfpw__plat_time_ms(), when);
@@ -153,16 +178,23 @@ static void read_done(uv_work_t *req, int status)
     struct wfp *w = j->w;
     struct wfpw_source *src = w->src;
     w->busy = 0;
-    if (status == 0 && j->rc == 0 && !w->closing) {
+    if (j->probe) {
+        if (status == 0 && j->rc == WFPW_EGONE && !w->closing) {
+            wfpw_source_error(src, j->err);
+            lose_engine(w);
+        }
+    } else if (status == 0 && j->rc == 0 && !w->closing) {
         uint64_t pos = (src->last_pos > src->resume_pos ? src->last_pos : src->resume_pos) + 1;
         w->reads++, w->last_read_ms = j->ms, w->filters = j->inv->nfilters;
         wfpw_log_debug("source", src->name, "inventory read in %llu ms: %zu filters", (unsigned long long)j->ms,
                        j->inv->nfilters);
         wfpw_source_snapshot(src, j->inv, j->xml.data, j->xml.len, pos);  /* takes inv */
         j->inv = NULL;
-    } else if (status == 0 && j->rc != 0) {
+    } else if (status == 0 && j->rc != 0 && !j->probe) {
         w->read_errors++;
         wfpw_source_error(src, j->err);
+        if (j->rc == WFPW_EGONE && !w->closing)
+            lose_engine(w);
     }
     if (j->inv) {
         wfpw_inventory_free(j->inv);
@@ -214,6 +246,22 @@ static void start_read(struct wfp *w)
     }
 }
 
+/* A probe of the session on the threadpool (one RPC), when no read is running. */
+static void start_probe(struct wfp *w)
+{
+    struct job *j;
+    if (w->closing || w->busy || w->eng == NULL || (j = wfpw_calloc(1, sizeof(*j))) == NULL)
+        return;
+    j->w = w;
+    j->probe = 1;
+    j->req.data = j;
+    w->busy = 1;
+    if (uv_queue_work(w->src->loop, &j->req, read_work, read_done) != 0) {
+        w->busy = 0;
+        wfpw_free(j);
+    }
+}
+
 /* ---- timers and notifications --------------------------------------------------------------- */
 
 static void on_full(uv_timer_t *t)
@@ -237,6 +285,11 @@ static void on_debounce(uv_timer_t *t)
     }
     w->first_change = 0;
     start_read(w);
+}
+
+static void on_check(uv_timer_t *t)
+{
+    start_probe(t->data);
 }
 
 static void on_changed(uv_async_t *a)
@@ -277,6 +330,9 @@ static int wfp_start(struct wfpw_source *src)
     w->debounce.data = w, w->handles_open++;
     uv_timer_init(src->loop, &w->full);
     w->full.data = w, w->handles_open++;
+    uv_timer_init(src->loop, &w->check);
+    w->check.data = w, w->handles_open++;
+    uv_timer_start(&w->check, on_check, (uint64_t)w->conf->check_ms, (uint64_t)w->conf->check_ms);
     on_full(&w->full);   /* the first read now, then periodically */
     return 0;
 }
@@ -304,6 +360,8 @@ static void wfp_close(struct wfpw_source *src)
         return;
     src->state = NULL;
     w->closing = 1;
+    /* no change may signal the async handle from here on: the watch ends before it closes */
+    wfpw__plat_wfp_unwatch(w->eng);
     if (w->handles_open == 0) {
         maybe_free(w);
         return;
@@ -311,6 +369,7 @@ static void wfp_close(struct wfpw_source *src)
     uv_close((uv_handle_t *)&w->changed, on_closed);
     uv_close((uv_handle_t *)&w->debounce, on_closed);
     uv_close((uv_handle_t *)&w->full, on_closed);
+    uv_close((uv_handle_t *)&w->check, on_closed);
 }
 
 static void wfp_stats(struct wfpw_source *src, cJSON *out)
@@ -322,6 +381,7 @@ static void wfp_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddNumberToObject(out, "inventory_reads", (double)w->reads);
     cJSON_AddNumberToObject(out, "inventory_read_errors", (double)w->read_errors);
     cJSON_AddNumberToObject(out, "change_notifications", (double)w->notifications);
+    cJSON_AddNumberToObject(out, "engine_reopened", (double)w->engine_lost);
     cJSON_AddNumberToObject(out, "filters", (double)w->filters);
     cJSON_AddNumberToObject(out, "last_read_ms", (double)w->last_read_ms);
 }

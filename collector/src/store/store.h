@@ -1,0 +1,179 @@
+/*
+ * store.h — the collector's SQLite store: the only code that knows the schema.
+ *
+ * One wfpw_store is one SQLite connection (WAL mode). The collector opens one for the
+ * store thread (ingest, queries, tokens, retention, silent hosts) and one for the alert
+ * thread (outbox delivery); WAL lets them work side by side. A store object is used by
+ * one thread at a time. Every statement is prepared once and reused.
+ *
+ * Durability: a batch is acknowledged only after wfpw_store_ingest returned, which is after
+ * COMMIT with synchronous=FULL: a crash or power loss loses no acknowledged batch, and a
+ * batch is stored whole or not at all (one SAVEPOINT per batch inside a group commit).
+ */
+#ifndef WFPW_STORE_H
+#define WFPW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wfpw/buf.h"
+#include "wfpw/proto.h"
+
+struct wfpw_store;
+
+struct wfpw_store_opts {
+    const char *const *alert_targets; /* names of configured targets ("webhook", "syslog") */
+    size_t ntargets;
+    int synchronous_full;             /* 1: synchronous=FULL (default); 0: NORMAL */
+};
+
+/* Opens (creating and migrating) DATADIR/wfpwatch.db. err gets a message on failure. */
+int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out,
+                    char *err, size_t errlen);
+void wfpw_store_close(struct wfpw_store *st);
+/* The schema version this build creates and migrates to. */
+int wfpw_store_schema_version(void);
+
+/* One batch to ingest. Strings are borrowed for the call. */
+struct wfpw_ingest {
+    const struct wfpw_batch *batch;   /* the decoded, validated batch (events, agent object) */
+    const char *const *event_json;    /* event i as the collector encoded it (canonical JSON, one
+                                         line): what is stored and served, never the agent's bytes */
+    const size_t *event_len;
+    const char *host;                 /* the identity: the client certificate's CN */
+    const char *cert_hostname;        /* the certificate's OU (the host name the CA certified), "" none */
+    const char *cert_serial;          /* the certificate's serial (hex), "" none */
+    int identity_mismatch;            /* the batch's agent id disagrees with the certificate */
+    int hostname_mismatch;            /* the batch's agent.hostname disagrees with the certified one */
+    int64_t now_ms;
+    /* results */
+    int rc;                           /* 0 or WFPW_E* for this batch */
+    int duplicate;                    /* (host, batch_id) was stored before: nothing stored */
+    size_t accepted;
+    int superseded;                   /* older certificates of this agent revoked: its newer one is in use */
+};
+
+/* Store n batches in one transaction (each all-or-nothing). Returns 0 when the transaction
+ * committed (per-batch results in items[i].rc), else WFPW_E* and nothing was stored. */
+int wfpw_store_ingest(struct wfpw_store *st, struct wfpw_ingest *const *items, size_t n);
+
+enum wfpw_query_kind { WFPW_Q_EVENTS, WFPW_Q_ALERTS };
+
+struct wfpw_query {
+    enum wfpw_query_kind kind;
+    int64_t after;       /* cursor: id of the last item seen (0 = from the start) */
+    int limit;           /* 1..10000 */
+    const char *type;    /* NULL = any */
+    const char *host;    /* NULL = any */
+    int64_t since_ms;    /* -1 = unbounded; inclusive */
+    int64_t until_ms;    /* -1 = unbounded; exclusive */
+    int ndjson;          /* 1: one item per line, no envelope */
+};
+
+/* Items after the cursor in store order, as {"events"|"alerts":[...],"next_cursor":"N"} or
+ * NDJSON. Each item carries "id" (its cursor) and "host". */
+int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
+/* {"hosts":[...]}: status is "silent" once wfpw_store_check_silent found the host quiet. */
+int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out);
+/* {"host":...,"filters":[...]}; WFPW_ENOENT for an unknown host. */
+int wfpw_store_filters(struct wfpw_store *st, const char *host, struct wfpw_buf *out);
+
+/* API tokens: only SHA-256 hashes are stored. */
+int wfpw_store_token_add(struct wfpw_store *st, const char *name, const char *hash_hex, int64_t now_ms);
+int wfpw_store_token_revoke(struct wfpw_store *st, const char *name, int64_t now_ms);
+int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out);
+/* The hashes (64 hex characters) of every unrevoked token, for the serving collector's
+ * in-memory check; *hashes owned by the caller (wfpw_free), sorted. */
+int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *n);
+
+/* Hosts silent for silent_after_ms become "silent" with a silent_host alert (queued for
+ * every target). Returns the number of hosts that went silent, or WFPW_E*. */
+int wfpw_store_check_silent(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms);
+
+/* Retention: delete up to `chunk` of the oldest events (and their batch ids) older than
+ * max_age_ms (0 = no age limit) or while the database exceeds max_bytes (0 = no limit).
+ * Returns the number of rows deleted (0 when nothing is over the limits). */
+int wfpw_store_prune(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes,
+                     int chunk);
+
+/* Alert outbox. */
+struct wfpw_outbox_item {
+    int64_t outbox_id;
+    int64_t alert_id;
+    int attempts;
+    char target[32];
+    char *json;          /* the alert as JSON (with id and host); owned, wfpw_free */
+};
+/* The next undelivered item for target whose retry time has come; 1 found, 0 none, <0 err. */
+int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t now_ms,
+                           struct wfpw_outbox_item *item);
+int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
+int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error);
+/* Number of undelivered outbox items (all targets). */
+int64_t wfpw_store_outbox_pending(struct wfpw_store *st);
+
+/* ---- enrollment (store_certs.c) ------------------------------------------------------------- */
+
+/* Enrollment tokens: only SHA-256 hashes are stored; a token's id is the first 12 hex
+ * characters of its hash. expires_ms 0 = never; max_uses 0 = unlimited. */
+int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
+                                int64_t max_uses, int64_t now_ms);
+/* By id or name; WFPW_ENOENT when no unrevoked token matches. */
+int wfpw_store_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, int64_t now_ms);
+int wfpw_store_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out);
+
+enum wfpw_issue_kind { WFPW_ISSUE_ENROLL, WFPW_ISSUE_RENEW };
+enum wfpw_issue_result {
+    WFPW_ISSUED,          /* a new certificate */
+    WFPW_REISSUED,        /* the same request was answered before: its certificate again */
+    WFPW_BAD_TOKEN,       /* unknown, revoked, expired or used up (why says which) */
+    WFPW_AGENT_REVOKED,
+    WFPW_CONFLICT         /* the key or the agent id is taken (why says which) */
+};
+
+/* Signs inside the store's transaction: fills pem, serial and validity; 0 or WFPW_E*. */
+typedef int (*wfpw_issue_sign_fn)(void *ctx, const char *agent_id, const char *hostname, int64_t now_ms,
+                                  char serial[33], int64_t *not_before_ms, int64_t *not_after_ms,
+                                  char *pem, size_t pemlen);
+
+struct wfpw_issue {
+    enum wfpw_issue_kind kind;
+    const char *token_hash;       /* enroll */
+    const char *agent_id;         /* enroll: from the request; renew: the certificate's CN */
+    const char *hostname;         /* "" = keep (renew) or none */
+    const char *key_id;           /* SHA-256 of the requested public key */
+    const char *proof_serial;     /* enroll: serial (hex) of an earlier certificate of agent_id whose key
+                                     signed this request (checked by the caller), or NULL */
+    int64_t now_ms;
+    wfpw_issue_sign_fn sign;
+    void *sign_ctx;
+    /* results */
+    enum wfpw_issue_result result;
+    char why[160];
+    char serial[33];
+    int64_t not_after_ms;
+    char pem[4096];
+};
+
+/* Check and record one enrollment or renewal in one transaction; the certificate is signed
+ * (is->sign) only when everything checks out, and a failure stores nothing. Returns 0 (see
+ * is->result) or WFPW_E* for a store or signing failure. */
+int wfpw_store_issue(struct wfpw_store *st, struct wfpw_issue *is);
+
+/* Revoke every certificate of agent_id (plus extra_serial, a certificate issued outside the
+ * store, may be NULL) and mark the agent and its host revoked. *count: certificates revoked
+ * now. WFPW_ENOENT (nothing changed) when no certificate of the agent is known. */
+int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const char *extra_serial,
+                           int64_t now_ms, int *count);
+/* Every revoked serial with its revocation time (for the CRL); arrays owned by the caller
+ * (wfpw_free each serial and both arrays). */
+int wfpw_store_revoked_serials(struct wfpw_store *st, char ***serials, int64_t **when, size_t *n);
+/* One line per certificate the store issued or revoked. */
+int wfpw_store_cert_list(struct wfpw_store *st, struct wfpw_buf *out);
+/* Let agent_id enroll once more with a new key although it had certificates (an operator
+ * decision: the agent lost its key). WFPW_ENOENT when the store knows no certificate of it. */
+int wfpw_store_cert_release(struct wfpw_store *st, const char *agent_id, int64_t now_ms);
+/* Whether any certificate is revoked (the revocation list must then be in force). */
+int wfpw_store_has_revocations(struct wfpw_store *st, int *yes);
+
+#endif

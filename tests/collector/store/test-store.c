@@ -1,0 +1,303 @@
+/*
+ * test-store.c — collector/src/store.c and storeq.c in-process: ingest with deduplication,
+ * cursor paging, inventory, retention by age and by size, silent hosts, tokens, and the
+ * bounded store queue refusing work when full (the 429 path).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../proto/samples.h"
+#include "../../runner.h"
+#include "../testdir.h"
+#include "store/store.h"
+#include "store/storeq.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+#define DAY 86400000LL
+
+/* What batches.c does before a batch reaches the store: every event in the collector's
+ * canonical encoding. Owned by enc; wfpw_buf_free(&enc->buf) after the ingest. */
+struct enc {
+    struct wfpw_buf buf;
+    const char **json;
+    size_t *len;
+};
+
+static void encode(struct wfpw_ingest *in, const struct wfpw_batch *b, struct enc *e)
+{
+    const cJSON *ev;
+    size_t n = wfpw_batch_count(b), i = 0, *start = wfpw_calloc(n, sizeof(size_t));
+    wfpw_buf_init(&e->buf, 1 << 26);
+    e->json = wfpw_calloc(n, sizeof(*e->json));
+    e->len = wfpw_calloc(n, sizeof(*e->len));
+    ASSERT(start && e->json && e->len);
+    for (ev = wfpw_batch_events(b)->child; ev; ev = ev->next, i++) {
+        start[i] = e->buf.len;
+        wfpw_json_write(ev, &e->buf);
+        e->len[i] = e->buf.len - start[i];
+    }
+    ASSERT(e->buf.err == 0);
+    while (i-- > 0)
+        e->json[i] = e->buf.data + start[i];
+    wfpw_free(start);
+    in->event_json = e->json;
+    in->event_len = e->len;
+}
+
+static void enc_free(struct enc *e)
+{
+    wfpw_buf_free(&e->buf);
+    wfpw_free(e->json);
+    wfpw_free(e->len);
+}
+
+static int ingest_n(struct wfpw_store *st, const char *host, size_t n, uint64_t seq0, int64_t now, int *dup)
+{
+    static unsigned counter;
+    char id[40];
+    struct wfpw_batch *b;
+    struct wfpw_ingest in, *items[1] = {&in};
+    struct enc e;
+    size_t i;
+    int rc;
+    snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012x", ++counter);
+    b = wfpw_batch_new(wfpw_sample_agent(), id, 1763781401250LL);
+    for (i = 0; i < n; i++)
+        ASSERT(wfpw_batch_add(b, wfpw_sample_event("agent_status", seq0 + i), NULL) == 0);
+    memset(&in, 0, sizeof(in));
+    in.batch = b, in.host = host, in.now_ms = now;
+    encode(&in, b, &e);
+    rc = wfpw_store_ingest(st, items, 1);
+    enc_free(&e);
+    if (dup)
+        *dup = in.duplicate;
+    ASSERT(rc != 0 || in.rc == 0);
+    wfpw_batch_free(b);
+    return rc;
+}
+
+static int count_events(struct wfpw_store *st)
+{
+    struct wfpw_query q = {WFPW_Q_EVENTS, 0, 10000, NULL, NULL, -1, -1, 1};
+    struct wfpw_buf out;
+    int n = 0;
+    size_t i;
+    wfpw_buf_init(&out, 64u << 20);
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    for (i = 0; i < out.len; i++)
+        n += out.data[i] == '\n';
+    wfpw_buf_free(&out);
+    return n;
+}
+
+TEST_IMPL(store_ingest_dedup_paging)
+{
+    char *dir = wfpw_ctest_tempdir(), err[256];
+    struct wfpw_store *st;
+    struct wfpw_batch *b = wfpw_sample_batch(NULL);
+    struct wfpw_ingest in, *items[1] = {&in};
+    struct wfpw_query q = {WFPW_Q_EVENTS, 0, 3, NULL, NULL, -1, -1, 0};
+    struct wfpw_buf out;
+    struct enc e;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    memset(&in, 0, sizeof(in));
+    in.batch = b, in.host = "WS-FIN-0042", in.now_ms = 1763781401250LL;
+    encode(&in, b, &e);
+    ASSERT(wfpw_store_ingest(st, items, 1) == 0);
+    ASSERT_EQ(in.rc, 0);
+    ASSERT_EQ(in.accepted, 8);
+    ASSERT_EQ(in.duplicate, 0);
+    ASSERT(wfpw_store_ingest(st, items, 1) == 0); /* the same batch id again */
+    ASSERT_EQ(in.duplicate, 1);
+    ASSERT_EQ(in.accepted, 0);
+    ASSERT_EQ(count_events(st), 8);
+    /* duplicates are per host: another agent reusing the id does not shadow this one's batch,
+     * nor is its own batch lost */
+    in.host = "WS-OTHER";
+    ASSERT(wfpw_store_ingest(st, items, 1) == 0);
+    ASSERT_EQ(in.duplicate, 0);
+    ASSERT_EQ(in.accepted, 8);
+    ASSERT_EQ(count_events(st), 16);
+    in.host = "WS-FIN-0042";
+    enc_free(&e);
+    wfpw_buf_init(&out, 1 << 24);
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT(strstr(out.data, "\"next_cursor\":\"3\"") != NULL);
+    {
+        static const char head[] = "{\"events\":[{\"id\":1,\"host\":\"WS-FIN-0042\",\"seq\":1,";
+        ASSERT(strncmp(out.data, head, sizeof(head) - 1) == 0);
+    }
+    wfpw_buf_reset(&out);
+    q.after = 6;
+    q.host = "WS-FIN-0042";
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT(strstr(out.data, "\"next_cursor\":\"8\"") != NULL);
+    wfpw_buf_reset(&out);
+    q.after = 8;                                   /* past the end: cursor stays */
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT_STR_EQ(out.data, "{\"events\":[],\"next_cursor\":\"8\"}");
+    q.host = NULL;
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_filters(st, "WS-FIN-0042", &out) == 0);
+    ASSERT(strstr(out.data, "\"name\":\"Custom Outbound Filter\"") != NULL);
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_filters(st, "nobody", &out) == WFPW_ENOENT);
+    wfpw_buf_free(&out);
+    wfpw_batch_free(b);
+    wfpw_store_close(st);
+    wfpw_ctest_rmdir(dir);
+    return 0;
+}
+
+TEST_IMPL(store_retention_age_and_size)
+{
+    char *dir = wfpw_ctest_tempdir(), err[256];
+    struct wfpw_store *st;
+    int64_t now = 1763781401250LL, n;
+    int i;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    for (i = 0; i < 5; i++)
+        ASSERT(ingest_n(st, "old", 100, (uint64_t)i * 100 + 1, now - 100 * DAY, NULL) == 0);
+    for (i = 0; i < 5; i++)
+        ASSERT(ingest_n(st, "new", 100, (uint64_t)i * 100 + 1, now - DAY, NULL) == 0);
+    ASSERT_EQ(count_events(st), 1000);
+    /* nothing over either limit: nothing deleted */
+    ASSERT_EQ(wfpw_store_prune(st, now, 0, 0, 2000), 0);
+    /* by age (90 days), in chunks */
+    n = 0;
+    while ((i = wfpw_store_prune(st, now, 90 * DAY, 0, 120)) > 0)
+        n += i;
+    ASSERT(i == 0);
+    ASSERT_EQ(n, 500);
+    ASSERT_EQ(count_events(st), 500);
+    /* by size: a limit far below the database size deletes oldest-first, chunk by chunk */
+    ASSERT_EQ(wfpw_store_prune(st, now, 0, 4096, 200), 200);
+    ASSERT_EQ(count_events(st), 300);
+    wfpw_store_close(st);
+    wfpw_ctest_rmdir(dir);
+    return 0;
+}
+
+TEST_IMPL(store_silent_hosts_and_tokens)
+{
+    char *dir = wfpw_ctest_tempdir(), err[256];
+    const char *targets[] = {"webhook"};
+    struct wfpw_store_opts opts = {targets, 1, 1};
+    struct wfpw_store *st;
+    struct wfpw_outbox_item it;
+    struct wfpw_buf out;
+    int64_t t = 1763781401250LL;
+    ASSERT(wfpw_store_open(dir, &opts, &st, err, sizeof(err)) == 0);
+    ASSERT(ingest_n(st, "h1", 1, 1, t, NULL) == 0);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 599000, 600000), 0);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 601000, 600000), 1);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 700000, 600000), 0); /* reported once */
+    wfpw_buf_init(&out, 1 << 20);
+    ASSERT(wfpw_store_hosts(st, &out) == 0);
+    ASSERT(strstr(out.data, "\"status\":\"silent\"") != NULL);
+    ASSERT(ingest_n(st, "h1", 1, 2, t + 800000, NULL) == 0);     /* back */
+    wfpw_buf_reset(&out);
+    ASSERT(wfpw_store_hosts(st, &out) == 0);
+    ASSERT(strstr(out.data, "\"status\":\"ok\"") != NULL);
+    /* both alerts wait in the outbox for the webhook, in order */
+    ASSERT_EQ(wfpw_store_outbox_pending(st), 2);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1);
+    ASSERT(strstr(it.json, "\"rule\":\"silent_host\"") != NULL);
+    ASSERT(wfpw_store_outbox_retry(st, it.outbox_id, t + 2000000, "down") == 0);
+    wfpw_free(it.json);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1); /* the other one */
+    ASSERT(strstr(it.json, "\"rule\":\"host_back\"") != NULL);
+    ASSERT(wfpw_store_outbox_done(st, it.outbox_id, t) == 0);
+    wfpw_free(it.json);
+    ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 0); /* retry not due */
+    ASSERT_EQ(wfpw_store_outbox_pending(st), 1);
+    /* tokens */
+    ASSERT(wfpw_store_token_add(st, "siem", "ab", t) == 0);
+    ASSERT(wfpw_store_token_add(st, "siem", "cd", t) == WFPW_EEXIST);
+    {
+        char(*h)[65];
+        size_t n;
+        static const char ab[] = "abababababababababababababababababababababababababababababababab";
+        ASSERT(wfpw_store_token_add(st, "other", ab, t) == 0);
+        ASSERT(wfpw_store_token_hashes(st, &h, &n) == 0);
+        ASSERT_EQ(n, 1); /* "ab" is no SHA-256 hex: never a token */
+        ASSERT(strcmp(h[0], ab) == 0);
+        wfpw_free(h);
+        ASSERT(wfpw_store_token_revoke(st, "other", t) == 0);
+        ASSERT(wfpw_store_token_hashes(st, &h, &n) == 0);
+        ASSERT_EQ(n, 0);
+        wfpw_free(h);
+    }
+    ASSERT(wfpw_store_token_revoke(st, "siem", t) == 0);
+    ASSERT(wfpw_store_token_revoke(st, "siem", t) == WFPW_ENOENT);
+    wfpw_buf_free(&out);
+    wfpw_store_close(st);
+    wfpw_ctest_rmdir(dir);
+    return 0;
+}
+
+/* ---- the bounded store queue ------------------------------------------------------------------ */
+
+static uv_sem_t gate;
+static int done_count;
+
+static void blocking_run(struct wfpw_store *st, struct wfpw_sjob *j)
+{
+    (void)st;
+    (void)j;
+    uv_sem_wait(&gate); /* holds the store thread until the test opens the gate */
+}
+
+static void count_done(struct wfpw_sjob *j)
+{
+    (void)j;
+    done_count++;
+}
+
+static int stopped;
+static void on_stopped(void)
+{
+    stopped = 1;
+}
+
+TEST_IMPL(storeq_full_refuses)
+{
+    char *dir = wfpw_ctest_tempdir(), err[256];
+    struct wfpw_store *st;
+    struct wfpw_sjob a, b, c, d, e;
+    uv_loop_t loop;
+    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    ASSERT(uv_loop_init(&loop) == 0);
+    ASSERT(uv_sem_init(&gate, 0) == 0);
+    memset(&a, 0, sizeof(a));
+    a.run = blocking_run, a.done = count_done;
+    b = c = d = a;
+    e = a;
+    /* two places, one kept for ingest */
+    ASSERT(wfpw_storeq_start(&loop, st, 2, 1) == 0);
+    ASSERT(wfpw_storeq_submit(&a, WFPW_SQ_API) == 0);
+    while (wfpw_storeq_depth() != 0) /* the thread took a and is blocked in it */
+        uv_sleep(1);
+    ASSERT(wfpw_storeq_submit(&b, WFPW_SQ_API) == 0);             /* one waiting: the readers' bound */
+    ASSERT(wfpw_storeq_submit(&c, WFPW_SQ_API) == WFPW_EAGAIN);   /* readers are refused (429) ... */
+    ASSERT(wfpw_storeq_submit(&c, WFPW_SQ_INGEST) == 0);          /* ... the kept place is for agents */
+    ASSERT(wfpw_storeq_submit(&e, WFPW_SQ_INGEST) == WFPW_EAGAIN);/* full: the route answers 429 */
+    ASSERT(wfpw_storeq_submit(&d, WFPW_SQ_FORCE) == 0);           /* maintenance may exceed it */
+    uv_sem_post(&gate);
+    uv_sem_post(&gate);
+    uv_sem_post(&gate);
+    uv_sem_post(&gate);
+    while (done_count < 4)
+        uv_run(&loop, UV_RUN_ONCE);
+    ASSERT_EQ(done_count, 4);
+    wfpw_storeq_stop(on_stopped);
+    ASSERT(wfpw_storeq_submit(&e, WFPW_SQ_INGEST) == WFPW_ECLOSED);
+    while (!stopped)
+        uv_run(&loop, UV_RUN_ONCE);
+    ASSERT(uv_loop_close(&loop) == 0);
+    uv_sem_destroy(&gate);
+    wfpw_store_close(st);
+    wfpw_ctest_rmdir(dir);
+    return 0;
+}
