@@ -73,6 +73,18 @@ static const char *const action_types[] = {"BLOCK", "PERMIT", "CALLOUT_TERMINATI
     "CALLOUT_INSPECTION", "CALLOUT_UNKNOWN", "CONTINUE", "NONE", "NONE_NO_MATCH", NULL};
 static const char *const schema_values[] = {WFPW_PROTO_SCHEMA, NULL};
 
+/* An action type a later Windows adds, kept by its number: "ACTION_0x" and 1..8 lower-case hex
+ * digits (the agent keeps such a filter rather than failing the inventory). */
+static int action_by_number(const char *s)
+{
+    size_t n;
+    if (strncmp(s, "ACTION_0x", 9) != 0)
+        return 0;
+    s += 9;
+    n = strspn(s, "0123456789abcdef");
+    return n >= 1 && n <= 8 && s[n] == '\0';
+}
+
 static const struct vfield agent_fields[] = {
     {"id", V_STRING, F_REQ, NULL, 1, 256},
     {"hostname", V_STRING, F_REQ, NULL, 1, 256},
@@ -174,18 +186,34 @@ static const struct vfield blocked_fields[] = {
     {"last_seen", V_TIME, F_REQ, NULL, 0, 0},
     {"origin", V_OBJECT, F_NULL, &origin_obj, 0, 0},
 };
-/* who changed a filter, from the Security event that reported it (5447) */
+/* who changed a WFP object, from the Security event that reported it (5447 filter, 5441 filter
+ * present when the engine started, 5446 callout, 5448 provider, 5450 sublayer); `change` is
+ * optional (older agents send none: an add or a delete, as the event kind says) */
+static const char *const change_values[] = {"add", "delete", "present_at_start", NULL};
+static const char *const object_values[] = {"filter", "callout", "provider", "sublayer", NULL};
 static const struct vfield changed_by_fields[] = {
     {"process_id", V_UINT, F_REQ | F_NULL, NULL, 0, 0xFFFFFFFFu},
     {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
     {"user", V_STRING, F_REQ | F_NULL, NULL, 0, 4096},
     {"origin", V_OBJECT, F_REQ, &origin_obj, 0, 0},
+    {"change", V_ENUM, 0, change_values, 0, 0},
 };
 static const struct vobj changed_by_obj = OBJ(changed_by_fields);
+/* who added or deleted the provider, sublayer or callout a filter uses */
+static const struct vfield related_change_fields[] = {
+    {"object", V_ENUM, F_REQ, object_values, 0, 0},
+    {"key", V_STRING, F_REQ, NULL, 1, 128},
+    {"name", V_STRING, F_REQ | F_NULL, NULL, 0, 4096},
+    {"change", V_ENUM, F_REQ, change_values, 0, 0},
+    {"changed_by", V_OBJECT, F_REQ, &changed_by_obj, 0, 0},
+};
+static const struct vobj related_change_obj = OBJ(related_change_fields);
+static const struct varr related_changes_arr = {V_OBJECT, &related_change_obj, 0, 0, 1, 8};
 static const struct vfield filter_event_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield filter_changed_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
@@ -193,6 +221,7 @@ static const struct vfield filter_changed_fields[] = {
     {"changed", V_ARRAY, 0, &names_arr, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield inventory_changed_fields[] = {
     {"added", V_UINT, F_REQ, NULL, 0, SAFE},
@@ -214,6 +243,7 @@ static const struct vfield alert_fields[] = {
     {"target", V_OBJECT, F_REQ, &target_obj, 0, 0},
     {"preexisting", V_BOOL, F_REQ, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield stats_fields[] = {
     {"events_by_source", V_UINTMAP, 0, NULL, 0, 0},
@@ -443,6 +473,8 @@ static int check_value(const cJSON *v, enum vkind kind, const void *ref, uint64_
             for (; *e; e++)
                 if (strcmp(*e, v->valuestring) == 0)
                     return 0;
+        if (ref == (const void *)action_types && cJSON_IsString(v) && action_by_number(v->valuestring))
+            return 0;
         allowed[0] = '\0';
         for (e = ref; *e && used < sizeof(allowed); e++)
             used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s",

@@ -61,6 +61,21 @@ JSON
     eq "Wine: a configuration that does not load is not installed (exit 2)" "$?" 2
     check "Wine: and says so" grep -q 'not installed: the configuration does not load' "$T/i0.out"
     eq "Wine: nothing was installed" "$("$WINE" "$EXE" service status | tr -d '\r' | head -n1)" "state: not installed"
+    # the data directory taken over before install: a symbolic link (Wine reports a Unix link as
+    # a reparse point, as Windows does a junction) is refused, so is a link planted inside
+    mkdir -p "$T/elsewhere" "$T/pdata"
+    ln -s "$T/elsewhere" "$T/linkdata"
+    ln -s "$T/elsewhere" "$T/pdata/spool"
+    sed "s#Z:$T/sdata#Z:$T/linkdata#" "$T/s.json" >"$T/link.json"
+    "$WINE" "$EXE" service install --config "Z:$T/link.json" >"$T/il.out" 2>&1
+    eq "Wine: a data directory that is a symbolic link is refused (exit 1)" "$?" 1
+    check "Wine: naming it" grep -q "linkdata is a junction or symbolic link: refused" "$T/il.out"
+    sed "s#Z:$T/sdata#Z:$T/pdata#" "$T/s.json" >"$T/planted.json"
+    "$WINE" "$EXE" service install --config "Z:$T/planted.json" >"$T/ip.out" 2>&1
+    eq "Wine: a link planted inside an existing data directory is refused (exit 1)" "$?" 1
+    check "Wine: naming the link" grep -q "pdata.spool is a junction or symbolic link inside the data directory" "$T/ip.out"
+    eq "Wine: and nothing was installed" "$("$WINE" "$EXE" service status | tr -d '\r' | head -n1)" "state: not installed"
+    check "Wine: nothing was written through the links" sh -c "[ -z \"\$(ls -A '$T/elsewhere')\" ]"
 
     "$WINE" "$EXE" service install --config "Z:$T/s.json" >"$T/i1.out" 2>&1
     rc=$?
@@ -73,6 +88,8 @@ JSON
     check "Wine: as LocalSystem" grep -qx 'account: LocalSystem' "$T/st1"
     check "Wine: runs service-run with the configuration" grep -q 'command: ".*wfpwatch-agent.exe" service-run --config ".*s.json"' "$T/st1"
     check "Wine: the data directory was created" test -d "$T/sdata"
+    check "Wine: the Application log source names the agent's message table (EventMessageFile)" sh -c \
+        "'$WINE' reg query 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\wfpwatch-agent' /v EventMessageFile | tr -d '\r' | grep -Eqi 'REG_EXPAND_SZ.*wfpwatch-agent\.exe'"
     "$WINE" "$EXE" service install --config "Z:$T/s.json" >"$T/i2.out" 2>&1
     eq "Wine: a second install exits 1" "$?" 1
     check "Wine: saying to uninstall first" grep -q 'uninstall it first' "$T/i2.out"
@@ -118,4 +135,5 @@ JSON
 else
     bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
 fi
+[[ $FAIL -ne 0 ]] && { for f in "$T"/i2.out "$T"/start.out "$T"/stop.out "$T"/service.log; do echo "--- $f"; head -n 40 "$f"; done; }
 finish

@@ -150,8 +150,10 @@ int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errl
  *       body(ctx), reports stopped with its exit code; a stop or shutdown request calls
  *       stop(ctx) on the manager's thread. WFPW_ENOENT when not started by the manager.
  * event_report: one line into the Application event log under `source` (error or info).
- * secure_dir: creates `dir` when missing and sets a protected DACL: SYSTEM and
- *       Administrators full control, nobody else.
+ * secure_dir: the agent's data directory owned by SYSTEM with a protected DACL (SYSTEM and
+ *       Administrators full control, nobody else, inherited by everything inside): created so
+ *       when missing; when it exists (someone may have made it first) a junction or link is
+ *       refused (WFPW_EACCES), ownership is taken and every child reset to inherit.
  * self_path: this executable's full path. */
 int wfpw__plat_service_install(const char *name, const char *display, const char *description, const char *command,
                                char *err, size_t errlen);

@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "wfpw/proto.h"
+
 #include "attrib.h"
 #include "wfpw/mem.h"
 
@@ -52,14 +54,14 @@ static int same_key(const char *x, const char *y)
     return *x == *y;
 }
 
-const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *key, int added)
+const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *object, const char *key, int change)
 {
     size_t i;
     if (a == NULL || key == NULL)
         return NULL;
     for (i = 1; i <= a->n; i++) {
         const struct wfpw_changed_by *c = &a->ring[(a->head + a->cap - i) % a->cap];
-        if (c->added == added && same_key(c->key, key)) {
+        if (c->change == change && strcmp(c->object, object) == 0 && same_key(c->key, key)) {
             a->st.matched++;
             return c;
         }
@@ -72,6 +74,26 @@ struct wfpw_attrib_stats wfpw_attrib_stats(const struct wfpw_attrib *a)
     return a->st;
 }
 
+const char *wfpw_change_name(int change)
+{
+    return change == WFPW_CHANGE_ADD ? "add" : change == WFPW_CHANGE_PRESENT ? "present_at_start" : "delete";
+}
+
+cJSON *wfpw_related_change_json(const struct wfpw_changed_by *c)
+{
+    cJSON *o = cJSON_CreateObject(), *by = wfpw_changed_by_json(c);
+    if (o == NULL || by == NULL || cJSON_AddStringToObject(o, "object", c->object) == NULL ||
+        cJSON_AddStringToObject(o, "key", c->key) == NULL ||
+        (c->name[0] ? cJSON_AddStringToObject(o, "name", c->name) : cJSON_AddNullToObject(o, "name")) == NULL ||
+        cJSON_AddStringToObject(o, "change", wfpw_change_name(c->change)) == NULL) {
+        cJSON_Delete(o);
+        cJSON_Delete(by);
+        return NULL;
+    }
+    cJSON_AddItemToObject(o, "changed_by", by);
+    return o;
+}
+
 cJSON *wfpw_changed_by_json(const struct wfpw_changed_by *c)
 {
     cJSON *o = cJSON_CreateObject(), *origin;
@@ -82,7 +104,8 @@ cJSON *wfpw_changed_by_json(const struct wfpw_changed_by *c)
         (c->user[0] ? cJSON_AddStringToObject(o, "user", c->user) : cJSON_AddNullToObject(o, "user")) == NULL ||
         (origin = cJSON_AddObjectToObject(o, "origin")) == NULL ||
         cJSON_AddNumberToObject(origin, "event_id", c->event_id) == NULL ||
-        cJSON_AddNumberToObject(origin, "record_id", (double)c->record_id) == NULL) {
+        cJSON_AddNumberToObject(origin, "record_id", (double)c->record_id) == NULL ||
+        cJSON_AddStringToObject(o, "change", wfpw_change_name(c->change)) == NULL) {
         cJSON_Delete(o);
         return NULL;
     }

@@ -1,8 +1,11 @@
 /*
- * attrib.h — who changed which filter: the recent filter additions and deletions the
- * Security log reported (5447), kept so the next inventory change set can say, on each
- * filter_added / filter_removed / filter_changed event and on the alerts about that filter,
- * which process and account called the engine. The inventory itself cannot tell.
+ * attrib.h — who changed which WFP object: the recent changes the Security log reported —
+ * filters added or deleted (5447), filters present when the engine started (5441), callouts
+ * (5446), providers (5448) and sublayers (5450) added or deleted — kept so the next inventory
+ * change set can say, on each filter_added / filter_removed / filter_changed event and on the
+ * alerts about that filter, which process and account called the engine (changed_by) and who
+ * added or deleted the provider, sublayer and callout the filter uses (related_changes). The
+ * inventory itself cannot tell.
  *
  * Bounded: the newest `cap` changes are kept; older ones are evicted and counted. A change
  * whose 5447 arrives after the inventory that showed it was already reported stays
@@ -16,9 +19,13 @@
 
 #include <cjson/cJSON.h>
 
+enum wfpw_change_kind { WFPW_CHANGE_DELETE = 0, WFPW_CHANGE_ADD = 1, WFPW_CHANGE_PRESENT = 2 };
+
 struct wfpw_changed_by {
-    char key[40];            /* the filter's key, "{guid}" */
-    int added;               /* 1 add, 0 delete */
+    char object[12];         /* "filter", "callout", "provider", "sublayer" */
+    char key[40];            /* the object's key, "{guid}" */
+    char name[256];          /* its display name as the event gave it ("" none) */
+    int change;              /* enum wfpw_change_kind (PRESENT: 5441, there when BFE started) */
     int64_t pid;             /* -1 unknown */
     char user_sid[192];      /* "" unknown */
     char user[256];          /* "" unknown */
@@ -39,11 +46,16 @@ struct wfpw_attrib;
 struct wfpw_attrib *wfpw_attrib_new(size_t cap);
 void wfpw_attrib_free(struct wfpw_attrib *a);
 void wfpw_attrib_record(struct wfpw_attrib *a, const struct wfpw_changed_by *c);
-/* The newest recorded change of this key and kind (keys compare case-insensitively), or NULL. */
-const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *key, int added);
+/* The newest recorded change of this object, key and kind (keys compare case-insensitively),
+ * or NULL. */
+const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *object, const char *key, int change);
 struct wfpw_attrib_stats wfpw_attrib_stats(const struct wfpw_attrib *a);
 
 /* The wire's `changed_by` member (caller owns); NULL on OOM. */
 cJSON *wfpw_changed_by_json(const struct wfpw_changed_by *c);
+/* One element of the wire's `related_changes` ({object, key, name, change, changed_by}); NULL on OOM. */
+cJSON *wfpw_related_change_json(const struct wfpw_changed_by *c);
+/* "add", "delete", "present_at_start" */
+const char *wfpw_change_name(int change);
 
 #endif

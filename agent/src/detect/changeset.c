@@ -10,16 +10,34 @@
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
-/* changed_by on ev when the Security log said who added (or deleted) this filter; 0 or ENOMEM */
-static int attribute(cJSON *ev, const char *key, int added, const struct wfpw_changeset_opts *o)
+/* changed_by on ev when the Security log said who added (or deleted) this filter — or, for an
+ * added filter with no 5447, that it was there when the engine started (5441) — and
+ * related_changes for the provider, sublayer and callout the filter uses when the log said who
+ * added (deleted) them (5448, 5450, 5446). 0 or ENOMEM. */
+static int attribute(cJSON *ev, const struct wfpw_filter *f, int added, const struct wfpw_changeset_opts *o)
 {
-    const struct wfpw_changed_by *c = wfpw_attrib_find(o->attrib, key, added);
-    cJSON *j;
-    if (c == NULL)
-        return 0;
-    if ((j = wfpw_changed_by_json(c)) == NULL || !cJSON_AddItemToObject(ev, "changed_by", j)) {
+    const struct wfpw_changed_by *c = wfpw_attrib_find(o->attrib, "filter", f->key,
+                                                       added ? WFPW_CHANGE_ADD : WFPW_CHANGE_DELETE);
+    static const char *const kinds[] = {"provider", "sublayer", "callout"};
+    const char *keys[3];
+    cJSON *j, *rel = NULL;
+    size_t i;
+    if (c == NULL && added)
+        c = wfpw_attrib_find(o->attrib, "filter", f->key, WFPW_CHANGE_PRESENT);
+    if (c != NULL &&
+        ((j = wfpw_changed_by_json(c)) == NULL || !cJSON_AddItemToObject(ev, "changed_by", j))) {
         cJSON_Delete(j);
         return WFPW_ENOMEM;
+    }
+    keys[0] = f->provider_key, keys[1] = f->sublayer_key, keys[2] = f->callout_key;
+    for (i = 0; i < 3; i++) {
+        const struct wfpw_changed_by *r =
+            keys[i] ? wfpw_attrib_find(o->attrib, kinds[i], keys[i], added ? WFPW_CHANGE_ADD : WFPW_CHANGE_DELETE) : NULL;
+        if (r == NULL)
+            continue;
+        if ((rel == NULL && (rel = cJSON_AddArrayToObject(ev, "related_changes")) == NULL) ||
+            (j = wfpw_related_change_json(r)) == NULL || !cJSON_AddItemToArray(rel, j))
+            return WFPW_ENOMEM;
     }
     return 0;
 }
@@ -56,8 +74,7 @@ static cJSON *filter_event(const struct wfpw_inventory *before, const struct wfp
     if (!cJSON_AddStringToObject(ev, "change_set", o->change_set))
         goto fail;
     /* a changed filter is a delete + add of the same key in the Security log: the add says who */
-    if (attribute(ev, it->kind == WFPW_FILTER_REMOVED ? it->before->key : it->after->key,
-                  it->kind != WFPW_FILTER_REMOVED, o) != 0)
+    if (attribute(ev, it->kind == WFPW_FILTER_REMOVED ? it->before : it->after, it->kind != WFPW_FILTER_REMOVED, o) != 0)
         goto fail;
     return ev;
 fail_f:
@@ -94,7 +111,7 @@ static int add_alerts(const struct wfpw_inventory *inv, const struct wfpw_filter
             cJSON_Delete(ev);
             return WFPW_ENOMEM;
         }
-        if (!cJSON_AddStringToObject(ev, "change_set", o->change_set) || attribute(ev, f->key, 1, o) != 0 ||
+        if (!cJSON_AddStringToObject(ev, "change_set", o->change_set) || attribute(ev, f, 1, o) != 0 ||
             !cJSON_AddItemToArray(out, ev)) {
             cJSON_Delete(ev);
             return WFPW_ENOMEM;

@@ -66,13 +66,19 @@ struct wfpw_callout *wfpw_inventory_add_callout(struct wfpw_inventory *inv)
     return grow((void **)&inv->callouts, &inv->ncallouts, &inv->cap_callouts, sizeof(struct wfpw_callout));
 }
 
-const char *wfpw_inventory_callout_name(const struct wfpw_inventory *inv, const char *key)
+const struct wfpw_callout *wfpw_inventory_callout(const struct wfpw_inventory *inv, const char *key)
 {
     size_t i;
     for (i = 0; key && i < inv->ncallouts; i++)
         if (inv->callouts[i].key && strcasecmp(inv->callouts[i].key, key) == 0)
-            return inv->callouts[i].name;
+            return &inv->callouts[i];
     return NULL;
+}
+
+const char *wfpw_inventory_callout_name(const struct wfpw_inventory *inv, const char *key)
+{
+    const struct wfpw_callout *c = wfpw_inventory_callout(inv, key);
+    return c ? c->name : NULL;
 }
 
 const struct wfpw_provider *wfpw_inventory_provider(const struct wfpw_inventory *inv, const char *key)

@@ -84,6 +84,8 @@ struct wfpw_sublayer *wfpw_inventory_add_sublayer(struct wfpw_inventory *inv);
 struct wfpw_callout *wfpw_inventory_add_callout(struct wfpw_inventory *inv);
 /* The callout's display name, or NULL when the inventory does not list it. */
 const char *wfpw_inventory_callout_name(const struct wfpw_inventory *inv, const char *key);
+/* The callout with this key, or NULL when the inventory does not list it. */
+const struct wfpw_callout *wfpw_inventory_callout(const struct wfpw_inventory *inv, const char *key);
 const struct wfpw_provider *wfpw_inventory_provider(const struct wfpw_inventory *inv, const char *key);
 const struct wfpw_sublayer *wfpw_inventory_sublayer(const struct wfpw_inventory *inv, const char *key);
 int wfpw_filter_has_flag(const struct wfpw_filter *f, const char *flag);

@@ -44,6 +44,38 @@ static int blocks(const struct wfpw_filter *f)
            strcasecmp(k, "{8693cc74-a075-4156-b476-9286eece814e}") == 0;
 }
 
+/* An action this version names only by number ("ACTION_0x1009"): terminating when Windows'
+ * FWP_ACTION_FLAG_TERMINATING (0x1000) is set and it is not PERMIT (0x1002). */
+static int terminating_by_number(const char *action)
+{
+    unsigned long v;
+    char *end;
+    if (strncmp(action, "ACTION_0x", 9) != 0)
+        return 0;
+    v = strtoul(action + 9, &end, 16);
+    return *end == '\0' && (v & 0x1000ul) && v != 0x1002ul;
+}
+
+/* A terminating callout that is not Windows' own: its code returns BLOCK or PERMIT as it
+ * decides, so a filter that sends a security product's traffic to it is silencing with one more
+ * step (the callout returns BLOCK). Windows' own callouts (an SDK name, or a callout whose
+ * provider is a Windows provider) are not judged here; their silent-drop ones are blocks().
+ * *co: the callout when the inventory lists it. */
+static int foreign_terminating(const struct wfpw_inventory *inv, const struct wfpw_filter *f,
+                               const struct wfpw_callout **co)
+{
+    const char *k = f->callout_key;
+    *co = NULL;
+    if (terminating_by_number(f->action))
+        return 1;
+    if (strcmp(f->action, "CALLOUT_TERMINATING") != 0 && strcmp(f->action, "CALLOUT_UNKNOWN") != 0)
+        return 0;
+    if (k && strncmp(k, "FWPM_CALLOUT_", 13) == 0)
+        return 0;
+    *co = wfpw_inventory_callout(inv, k);
+    return *co == NULL || wfpw_known_provider((*co)->provider_key) == NULL;
+}
+
 static const struct wfpw_cond *cond(const struct wfpw_filter *f, const char *field)
 {
     size_t i;
@@ -155,6 +187,52 @@ static struct wfpw_finding *add(struct wfpw_finding *out, size_t *n, size_t max,
     return x;
 }
 
+/* Conditions that narrow the filter, as "FIELD MATCH value, ..." (empty when none). */
+static void narrowing_text(const struct wfpw_filter *f, char *narrow, size_t len)
+{
+    size_t j, used = 0;
+    narrow[0] = '\0';
+    for (j = 0; j < f->nconds; j++)
+        if (f->conds[j].field && narrowing(f->conds[j].field) && used < len)
+            used += (size_t)snprintf(narrow + used, len - used, "%s%s %s %s", used ? ", " : "", f->conds[j].field,
+                                     f->conds[j].match ? f->conds[j].match : "?", f->conds[j].value ? f->conds[j].value : "?");
+}
+
+/* A filter that hands a security product's traffic (or wfpwatch's) to a callout that decides:
+ * critical with no narrowing condition (the shape of a silencer's block), high otherwise. VPN
+ * and proxy callouts that take all traffic select no product by app id and stay quiet. */
+static size_t callout_rules(const struct wfpw_filter *f, const struct wfpw_rules_cfg *cfg, const char *self,
+                            const char *what, const char *prov, struct wfpw_finding *out, size_t max)
+{
+    size_t n = 0, i;
+    struct wfpw_finding *x;
+    char narrow[256];
+    if (!wfpw_layer_is_ale_auth(f->layer))
+        return 0;
+    narrowing_text(f, narrow, sizeof(narrow));
+    for (i = 0; i < f->nconds; i++) {
+        const struct wfpw_cond *c = &f->conds[i];
+        const struct wfpw_product *prod;
+        int own;
+        if (!c->field || strcmp(c->field, "ALE_APP_ID") != 0 || !c->match || strcmp(c->match, "EQUAL") != 0 || !c->value)
+            continue;
+        own = wfpw_layer_is_outbound(f->layer) && wfpw_exe_is(c->value, self);
+        prod = own ? NULL : wfpw_product_match(c->value, cfg ? cfg->extra_products : NULL, cfg ? cfg->nextra : 0);
+        if (!own && !prod)
+            continue;
+        if ((x = add(out, &n, max, f, own ? "self-callout" : "edr-app-callout", narrow[0] ? "high" : "critical")) == NULL)
+            break;
+        setf(x->title, sizeof(x->title), "WFP filter sends %s traffic of %s (%s) to a callout that decides",
+             narrow[0] ? "some" : "all", own ? "wfpwatch" : prod->vendor, c->value);
+        setf(x->why, sizeof(x->why), "%s filter at %s selects %s executable by app id%s%s and hands it to %s, which can "
+             "return BLOCK: a silencer with one more step; filter %s", f->action, f->layer,
+             own ? "wfpwatch's" : "a security product's", narrow[0] ? ", narrowed to " : " with no narrowing", narrow,
+             what, prov);
+        setf(x->target, sizeof(x->target), "%s", c->value);
+    }
+    return n;
+}
+
 size_t wfpw_rules_eval(const struct wfpw_inventory *inv, const struct wfpw_filter *f,
                        const struct wfpw_rules_cfg *cfg, struct wfpw_finding *out, size_t max)
 {
@@ -165,8 +243,20 @@ size_t wfpw_rules_eval(const struct wfpw_inventory *inv, const struct wfpw_filte
     const struct wfpw_provider *p = wfpw_inventory_provider(inv, f->provider_key);
     struct wfpw_finding *x;
 
-    if (!blocks(f))
-        return 0;
+    if (!blocks(f)) {
+        const struct wfpw_callout *co;
+        char cprov[512], what[768];
+        if (!foreign_terminating(inv, f, &co))
+            return 0;
+        provider_label(inv, f->provider_key, prov, sizeof(prov));
+        provider_label(inv, co ? co->provider_key : NULL, cprov, sizeof(cprov));
+        if (terminating_by_number(f->action))
+            setf(what, sizeof(what), "an action this agent does not know (%s, terminating)", f->action);
+        else
+            setf(what, sizeof(what), "terminating callout %s ('%s', %s)", f->callout_key ? f->callout_key : "(no key)",
+                 co && co->name ? co->name : "not in the inventory", co ? cprov : "provider unknown");
+        return callout_rules(f, cfg, self, what, prov, out, max);
+    }
     provider_label(inv, f->provider_key, prov, sizeof(prov));
 
     /* 1 + 2: app ids */

@@ -104,3 +104,33 @@ const char *wfpw_audit_bits_text(unsigned bits)
     static const char *const t[] = {"nothing", "success", "failure", "success and failure"};
     return t[bits & 3];
 }
+
+static int privileged(const struct wfpw_audit_api *api, int *enabled, char *err, size_t errlen)
+{
+    int rc;
+    if (*enabled)
+        return 0;
+    if ((rc = api->enable_privilege(err, errlen)) != 0)
+        return rc;
+    *enabled = 1;
+    return 0;
+}
+
+int wfpw_audit_get_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned *bits, char *err,
+                       size_t errlen)
+{
+    int rc;
+    *bits = 0;
+    if ((rc = privileged(api, enabled, err, errlen)) != 0)
+        return rc;
+    return api->query(guid, bits, err, errlen);
+}
+
+int wfpw_audit_set_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned bits, char *err,
+                       size_t errlen)
+{
+    int rc;
+    if ((rc = privileged(api, enabled, err, errlen)) != 0)
+        return rc;
+    return api->set(guid, bits, err, errlen);
+}

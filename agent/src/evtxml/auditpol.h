@@ -38,6 +38,20 @@ int wfpw_audit_previous_format(const struct wfpw_audit_setting *s, size_t n, cha
 int wfpw_audit_previous_parse(const char *text, struct wfpw_audit_setting out[WFPW_AUDIT_SUBCATS], size_t *n,
                               char *err, size_t errlen);
 
+/* The Windows calls behind the audit policy (src/win/auditpol.c provides them), in the order
+ * decided here: AuditQuerySystemPolicy and AuditSetSystemPolicy both need SeSecurityPrivilege
+ * enabled in the token (docs/windows-behaviour.md), so it is enabled once, before the first of
+ * either, and *enabled (the caller's, one per process) remembers it. Each returns 0 or WFPW_E*. */
+struct wfpw_audit_api {
+    int (*enable_privilege)(char *err, size_t errlen);
+    int (*query)(const char *guid, unsigned *bits, char *err, size_t errlen);
+    int (*set)(const char *guid, unsigned bits, char *err, size_t errlen);
+};
+int wfpw_audit_get_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned *bits, char *err,
+                       size_t errlen);
+int wfpw_audit_set_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned bits, char *err,
+                       size_t errlen);
+
 /* "failure", "success and failure", "nothing" */
 const char *wfpw_audit_bits_text(unsigned bits);
 

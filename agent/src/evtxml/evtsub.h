@@ -18,9 +18,19 @@
 #define WFPW_EVT_RECORD_BITS 40
 #define WFPW_EVT_RECORD_MAX ((1ull << WFPW_EVT_RECORD_BITS) - 1)
 
-/* "*[System[(EventID=5157 or EventID=5152)]]" into out; WFPW_ERANGE when it does not fit,
- * WFPW_EINVAL for no ids or an id above 65535. */
-int wfpw_evt_query(const int64_t *ids, size_t n, char *out, size_t len);
+#define WFPW_EVT_QUERY_MAX_IDS 64
+#define WFPW_EVT_SELECT_MAX 16   /* expressions per <Select> (Windows refuses about 21 and more) */
+
+/* The structured query (QueryList) for the event ids in channel, e.g.
+ *   <QueryList><Query Id="0" Path="Security"><Select Path="Security">*[System[(EventID=1102 or
+ *   (EventID&gt;=5152 and EventID&lt;=5159))]]</Select></Query></QueryList>
+ * ids in any order, repeats allowed; a run of three or more neighbours is one range (two
+ * expressions); at most WFPW_EVT_SELECT_MAX expressions per Select. WFPW_ERANGE when it does
+ * not fit in out, WFPW_EINVAL for no ids, more than WFPW_EVT_QUERY_MAX_IDS, an id above 65535 or
+ * a channel name with quotes or markup. */
+int wfpw_evt_query(const char *channel, const int64_t *ids, size_t n, char *out, size_t len);
+/* The number of EventID expressions in an XPath or one Select's text. */
+int wfpw_evt_query_expressions(const char *select);
 
 /* The bookmark XML EvtCreateBookmark takes, for the record after which to resume. */
 int wfpw_evt_bookmark_xml(const char *channel, uint64_t record_id, char *out, size_t len);

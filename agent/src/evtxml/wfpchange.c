@@ -410,12 +410,17 @@ void wfpw_policy_change_free(struct wfpw_policy_change *c)
     c->inv = NULL, c->filter = NULL;
 }
 
-/* who-did-it of any change, as changed_by (the key and kind matter only for filters) */
+/* who-did-it of any change, as changed_by */
 static void changed_by(const struct wfpw_policy_change *c, struct wfpw_changed_by *out)
 {
     memset(out, 0, sizeof(*out));
+    snprintf(out->object, sizeof(out->object), "%s", c->object);
     snprintf(out->key, sizeof(out->key), "%s", c->key);
-    out->added = c->change && strcmp(c->change, "add") == 0;
+    snprintf(out->name, sizeof(out->name), "%s", c->name ? c->name : "");
+    out->change = c->change == NULL           ? WFPW_CHANGE_DELETE
+                  : !strcmp(c->change, "add")     ? WFPW_CHANGE_ADD
+                  : !strcmp(c->change, "present") ? WFPW_CHANGE_PRESENT
+                                                  : WFPW_CHANGE_DELETE;
     out->pid = c->pid;
     snprintf(out->user_sid, sizeof(out->user_sid), "%s", c->user_sid ? c->user_sid : "");
     snprintf(out->user, sizeof(out->user), "%s", c->user ? c->user : "");
@@ -424,7 +429,11 @@ static void changed_by(const struct wfpw_policy_change *c, struct wfpw_changed_b
 
 int wfpw_policy_change_attribution(const struct wfpw_policy_change *c, struct wfpw_changed_by *out)
 {
-    if (c->event_id != 5447 || strcmp(c->object, "filter") != 0)
+    /* 5441 filter present at BFE start, 5446 callout, 5447 filter, 5448 provider, 5450 sublayer */
+    if (c->event_id != 5441 && c->event_id != 5446 && c->event_id != 5447 && c->event_id != 5448 &&
+        c->event_id != 5450)
+        return 1;
+    if (c->key[0] == '\0')
         return 1;
     changed_by(c, out);
     return 0;

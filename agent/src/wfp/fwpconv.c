@@ -322,8 +322,12 @@ static int convert_filter(struct wfpw_inventory *inv, const struct wfpw_fwpm_fil
 
     snprintf(what, sizeof(what), "filter %s", wfpw_guid_str(&f->key, ks));
     if ((action = wfpw_fwp_action_name(f->action.type)) == NULL) {
-        snprintf(err, errlen, "%s: unknown action type 0x%lx", what, (unsigned long)f->action.type);
-        return WFPW_EPROTO;
+        /* an action type a later Windows adds: kept by its number (proto: "ACTION_0x..."), like
+         * unknown match and value types; one filter never costs the whole inventory */
+        char t[32];
+        snprintf(t, sizeof(t), "ACTION_0x%lx", (unsigned long)f->action.type);
+        if ((action = wfpw_arena_strdup(a, t)) == NULL)
+            return WFPW_ENOMEM;
     }
     if (f->nconds && f->conds == NULL)
         return fail(&c, "%lu conditions announced but none given", (unsigned long)f->nconds);

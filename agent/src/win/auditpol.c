@@ -1,13 +1,15 @@
 /*
  * auditpol.c (Windows) — one subcategory of the system audit policy by GUID: read with
- * AuditQuerySystemPolicy, written with AuditSetSystemPolicy after enabling SeSecurityPrivilege
- * (the service runs as LocalSystem, which holds it but not enabled). Never auditpol.exe and
+ * AuditQuerySystemPolicy, written with AuditSetSystemPolicy, both only after SeSecurityPrivilege
+ * is enabled (the service runs as LocalSystem, which holds it but not enabled; the order is
+ * evtxml/auditpol.c's, tested there). Never auditpol.exe and
  * never localized names: the GUIDs are the same on every language of Windows.
  */
 #include <windows.h>
 #include <ntsecapi.h>
 #include <stdio.h>
 
+#include "auditpol.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 
@@ -53,7 +55,7 @@ static int enable_security_privilege(char *err, size_t errlen)
     return e == ERROR_SUCCESS ? 0 : fail(e, "AdjustTokenPrivileges(SeSecurityPrivilege)", err, errlen);
 }
 
-int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen)
+static int win_query(const char *guid, unsigned *bits, char *err, size_t errlen)
 {
     PAUDIT_POLICY_INFORMATION info = NULL;
     GUID g;
@@ -69,19 +71,29 @@ int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t err
     return 0;
 }
 
-int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen)
+static int win_set(const char *guid, unsigned bits, char *err, size_t errlen)
 {
     AUDIT_POLICY_INFORMATION p;
-    int rc;
     memset(&p, 0, sizeof(p));
     if (parse_guid(guid, &p.AuditSubCategoryGuid) != 0) {
         snprintf(err, errlen, "'%s' is not a GUID", guid);
         return WFPW_EINVAL;
     }
-    if ((rc = enable_security_privilege(err, errlen)) != 0)
-        return rc;
     p.AuditingInformation = bits ? bits : POLICY_AUDIT_EVENT_NONE;
     if (!AuditSetSystemPolicy(&p, 1))
         return fail(GetLastError(), "AuditSetSystemPolicy", err, errlen);
     return 0;
+}
+
+static const struct wfpw_audit_api win_api = {enable_security_privilege, win_query, win_set};
+static int privilege_enabled; /* the process token's SeSecurityPrivilege, enabled once */
+
+int wfpw__plat_audit_get(const char *guid, unsigned *bits, char *err, size_t errlen)
+{
+    return wfpw_audit_get_via(&win_api, &privilege_enabled, guid, bits, err, errlen);
+}
+
+int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errlen)
+{
+    return wfpw_audit_set_via(&win_api, &privilege_enabled, guid, bits, err, errlen);
 }

@@ -1,7 +1,9 @@
 /*
  * evtlog.c (Windows) — the event log through wevtapi: a pull subscription (EvtSubscribe with
  * a signal event, EvtNext in batches), each event rendered as XML (EvtRenderEventXml) and
- * handed over as UTF-8. Thin on purpose: the XML is parsed by portable code (evtxml.c), the
+ * handed over as UTF-8. EvtNext's unpleasant answers (docs/windows-behaviour.md): nothing to
+ * read comes as ERROR_NO_MORE_ITEMS, ERROR_INVALID_OPERATION with no handle, or ERROR_TIMEOUT,
+ * all "nothing now"; RPC_S_INVALID_BOUND (a burst too large for one RPC) halves the batch. Thin on purpose: the XML is parsed by portable code (evtxml.c), the
  * bookmark comes from the source's spooled position (evtsub.c). And QueryDosDevice for the
  * drive-letter map.
  */
@@ -25,6 +27,7 @@ struct wfpw__evt {
     size_t utf8_cap;
     EVT_HANDLE pending[BATCH]; /* events taken by EvtNext but not yet handed over */
     DWORD npending, next;
+    DWORD batch;               /* handles asked of EvtNext: BATCH, halved on RPC_S_INVALID_BOUND */
     int rearmed;               /* the signal was reset after the last empty EvtNext */
 };
 
@@ -83,6 +86,7 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
         rc = WFPW_ENOMEM;
         goto done;
     }
+    s->batch = BATCH;
     s->signal = CreateEventW(NULL, TRUE, TRUE, NULL);   /* manual reset, set: read what is there */
     s->cancel = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (s->signal == NULL || s->cancel == NULL) {
@@ -169,9 +173,19 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
         if (handed == max || handed > 0)
             return (int)handed;
         s->npending = s->next = 0;
-        if (!EvtNext(s->sub, BATCH, s->pending, 0, 0, &s->npending)) {
+        if (!EvtNext(s->sub, s->batch, s->pending, 0, 0, &s->npending)) {
             DWORD e = GetLastError();
             HANDLE both[2];
+            if (e == RPC_S_INVALID_BOUND && s->npending == 0 && s->batch > 1) {
+                /* the rendered batch is too large for the RPC: ask for half as many (Winlogbeat
+                 * does the same, docs/windows-behaviour.md); the position has not moved */
+                s->batch /= 2;
+                continue;
+            }
+            if (e == ERROR_INVALID_OPERATION && s->npending == 0)
+                e = ERROR_NO_MORE_ITEMS; /* a pull subscription polled with nothing ready */
+            if (e == ERROR_TIMEOUT)
+                e = ERROR_NO_MORE_ITEMS;
             s->npending = 0;
             if (e != ERROR_NO_MORE_ITEMS)
                 return fail(e, "EvtNext", err, errlen);

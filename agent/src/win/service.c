@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "messages.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 
@@ -87,7 +88,12 @@ int wfpw__plat_service_install(const char *name, const char *display, const char
     CloseServiceHandle(scm);
     if (rc == 0 && RegCreateKeyExA(HKEY_LOCAL_MACHINE, event_key(name, keyname, sizeof(keyname)), 0, NULL, 0,
                                    KEY_SET_VALUE, NULL, &key, NULL) == ERROR_SUCCESS) {
+        char self[MAX_PATH];
         RegSetValueExA(key, "TypesSupported", 0, REG_DWORD, (const BYTE *)&types, sizeof(types));
+        /* the message table in this executable (messages.mc): Event Viewer renders our entries
+         * from it instead of "the description for Event ID ... cannot be found" */
+        if (wfpw__plat_self_path(self, sizeof(self)) == 0)
+            RegSetValueExA(key, "EventMessageFile", 0, REG_EXPAND_SZ, (const BYTE *)self, (DWORD)strlen(self) + 1);
         RegCloseKey(key);
     }
     return rc;
@@ -318,29 +324,149 @@ void wfpw__plat_event_report(const char *source, int error, const char *line)
     const char *strings[1] = {line};
     if (h == NULL)
         return;
-    ReportEventA(h, error ? EVENTLOG_ERROR_TYPE : EVENTLOG_INFORMATION_TYPE, 0, error ? 1 : 2, NULL, 1, 0, strings,
-                 NULL);
+    ReportEventA(h, error ? EVENTLOG_ERROR_TYPE : EVENTLOG_INFORMATION_TYPE, 0, error ? WFPW_MSG_ERROR : WFPW_MSG_INFO,
+                 NULL, 1, 0, strings, NULL);
     DeregisterEventSource(h);
+}
+
+/* Enables a privilege of the process token (LocalSystem and Administrators hold these); 0 or
+ * an error in err. */
+static int enable_privilege(const char *name, char *err, size_t errlen)
+{
+    HANDLE tok;
+    TOKEN_PRIVILEGES tp;
+    DWORD e;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
+        return fail(GetLastError(), "OpenProcessToken", err, errlen);
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    if (!LookupPrivilegeValueA(NULL, name, &tp.Privileges[0].Luid)) {
+        e = GetLastError();
+        CloseHandle(tok);
+        return fail(e, name, err, errlen);
+    }
+    AdjustTokenPrivileges(tok, FALSE, &tp, sizeof(tp), NULL, NULL);
+    e = GetLastError(); /* TRUE with ERROR_NOT_ALL_ASSIGNED when the account lacks it */
+    CloseHandle(tok);
+    return e == ERROR_SUCCESS ? 0 : fail(e, name, err, errlen);
+}
+
+/* The data directory belongs to SYSTEM and only SYSTEM and Administrators may use it
+ * (docs/windows-behaviour.md): a directory that did not exist is created with that security
+ * descriptor from the start; one that exists may have been created first by anyone (an owner
+ * keeps WRITE_DAC whatever the DACL says, planted files keep their own ACEs, a junction points
+ * elsewhere), so a reparse point is refused, ownership is taken for SYSTEM, the protected DACL
+ * is set, and every child's owner and ACL are reset to inherit it. */
+/* Every file and directory under dir: owner set to `owner`, its own (explicit) ACEs replaced by
+ * an empty DACL that is not protected, so it holds only what it inherits from dir. A junction
+ * or symbolic link inside is refused, not followed. Written out rather than calling
+ * TreeResetNamedSecurityInfo, which Wine does not implement: this path runs in the tests. */
+static int reset_children(const char *dir, PSID owner, int depth, char *err, size_t errlen)
+{
+    char pattern[MAX_PATH], path[MAX_PATH];
+    WIN32_FIND_DATAA fd;
+    HANDLE h;
+    ACL empty;
+    DWORD e;
+    int rc = 0;
+    if (depth > 16) {
+        snprintf(err, errlen, "%s: nested more than 16 directories deep; not the agent's data directory?", dir);
+        return WFPW_ERANGE;
+    }
+    if (!InitializeAcl(&empty, sizeof(empty), ACL_REVISION))
+        return fail(GetLastError(), "InitializeAcl", err, errlen);
+    if ((size_t)snprintf(pattern, sizeof(pattern), "%s\\*", dir) >= sizeof(pattern)) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return WFPW_ERANGE;
+    }
+    if ((h = FindFirstFileA(pattern, &fd)) == INVALID_HANDLE_VALUE) {
+        e = GetLastError();
+        return e == ERROR_FILE_NOT_FOUND || e == ERROR_NO_MORE_FILES ? 0 : fail(e, "FindFirstFile", err, errlen);
+    }
+    do {
+        if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
+            continue;
+        if ((size_t)snprintf(path, sizeof(path), "%s\\%s", dir, fd.cFileName) >= sizeof(path)) {
+            snprintf(err, errlen, "%s\\%s: path too long", dir, fd.cFileName);
+            rc = WFPW_ERANGE;
+            break;
+        }
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) {
+            snprintf(err, errlen, "%s is a junction or symbolic link inside the data directory: refused (it would "
+                                  "point the agent's writes elsewhere); remove it and install again", path);
+            rc = WFPW_EACCES;
+            break;
+        }
+        e = SetNamedSecurityInfoA(path, SE_FILE_OBJECT,
+                                  OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION |
+                                      UNPROTECTED_DACL_SECURITY_INFORMATION,
+                                  owner, NULL, &empty, NULL);
+        if (e != ERROR_SUCCESS) {
+            rc = fail(e, "SetNamedSecurityInfo", err, errlen);
+            break;
+        }
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && (rc = reset_children(path, owner, depth + 1, err, errlen)) != 0)
+            break;
+    } while (FindNextFileA(h, &fd));
+    FindClose(h);
+    return rc;
 }
 
 int wfpw__plat_secure_dir(const char *dir, char *err, size_t errlen)
 {
+    static const char sddl[] = "O:SYG:SYD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
     PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa;
     PACL dacl = NULL;
+    PSID owner = NULL;
     BOOL present = FALSE, defaulted = FALSE;
-    DWORD e;
-    /* protected (no inheritance from above): SYSTEM and Administrators, full control,
-     * inherited by everything created inside */
-    if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
-        return fail(GetLastError(), "CreateDirectory", err, errlen);
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorA("D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", SDDL_REVISION_1,
-                                                              &sd, NULL))
+    DWORD attrs, e;
+    int rc = 0;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl, SDDL_REVISION_1, &sd, NULL))
         return fail(GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptor", err, errlen);
     GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
-    e = SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-                              NULL, NULL, dacl, NULL);
+    GetSecurityDescriptorOwner(sd, &owner, &defaulted);
+    attrs = GetFileAttributesA(dir);
+    if (attrs == INVALID_FILE_ATTRIBUTES) {
+        e = GetLastError();
+        if (e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND) {
+            rc = fail(e, "GetFileAttributes", err, errlen);
+        } else {
+            sa.nLength = sizeof(sa), sa.lpSecurityDescriptor = sd, sa.bInheritHandle = FALSE;
+            if (!CreateDirectoryA(dir, &sa))
+                rc = fail(GetLastError(), "CreateDirectory", err, errlen);
+        }
+        LocalFree(sd);
+        return rc;
+    }
+    if (attrs & FILE_ATTRIBUTE_REPARSE_POINT) {
+        snprintf(err, errlen, "%s is a junction or symbolic link: refused (it would point the agent's key and spool "
+                              "elsewhere); remove it and install again", dir);
+        LocalFree(sd);
+        return WFPW_EACCES;
+    }
+    if (!(attrs & FILE_ATTRIBUTE_DIRECTORY)) {
+        snprintf(err, errlen, "%s exists and is not a directory", dir);
+        LocalFree(sd);
+        return WFPW_EEXIST;
+    }
+    /* taking ownership needs SeTakeOwnershipPrivilege; naming SYSTEM as the owner, SeRestorePrivilege */
+    if ((rc = enable_privilege("SeTakeOwnershipPrivilege", err, errlen)) != 0 ||
+        (rc = enable_privilege("SeRestorePrivilege", err, errlen)) != 0) {
+        LocalFree(sd);
+        return rc;
+    }
+    e = SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT,
+                              OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                              owner, NULL, dacl, NULL);
+    if (e != ERROR_SUCCESS) {
+        LocalFree(sd);
+        return fail(e, "SetNamedSecurityInfo", err, errlen);
+    }
+    /* everything inside: owner SYSTEM, explicit ACEs removed, the directory's ACEs inherited */
+    rc = reset_children(dir, owner, 0, err, errlen);
     LocalFree(sd);
-    return e == ERROR_SUCCESS ? 0 : fail(e, "SetNamedSecurityInfo", err, errlen);
+    return rc;
 }
 
 int wfpw__plat_self_path(char *out, size_t len)

@@ -116,6 +116,15 @@ int wfpw_auth_check(const char *authorization)
     return 0;
 }
 
+void wfpw_auth_forget(const char *hash)
+{
+    char(*hit)[65];
+    if (!A.loaded || A.n == 0 || (hit = bsearch(hash, A.hashes, A.n, sizeof(*A.hashes), cmp)) == NULL)
+        return;
+    memmove(hit, hit + 1, (size_t)(A.hashes + A.n - (hit + 1)) * sizeof(*A.hashes));
+    A.n--;
+}
+
 void wfpw_auth_free(void)
 {
     wfpw_free(A.hashes);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/auth.h"
 #include "api/routes.h"
 #include "core/metrics.h"
 #include "store/storeq.h"
@@ -29,6 +30,7 @@ struct api_job {
     enum api_kind kind;
     struct wfpw_query q;
     char type[64], host[256];
+    char token_hash[65];         /* the request's bearer token, accepted by the in-memory set */
     struct wfpw_buf out;
     int rc;
     struct wfpw_conn_ref *ref;
@@ -37,6 +39,9 @@ struct api_job {
 static void api_run(struct wfpw_store *st, struct wfpw_sjob *j)
 {
     struct api_job *aj = (struct api_job *)j;
+    /* a token revoked by `token revoke` since the in-memory set was loaded is refused at once */
+    if ((aj->rc = wfpw_store_token_valid(st, aj->token_hash)) != 0)
+        return;
     switch (aj->kind) {
     case API_QUERY: aj->rc = wfpw_store_query(st, &aj->q, &aj->out); break;
     case API_HOSTS: aj->rc = wfpw_store_hosts(st, &aj->out); break;
@@ -49,7 +54,11 @@ static void api_done(struct wfpw_sjob *j)
     struct api_job *aj = (struct api_job *)j;
     wfpw_metrics.store_jobs++;
     wfpw_metrics.store_latency_us_sum += j->latency_us;
-    if (aj->rc == WFPW_ENOENT)
+    if (aj->rc == WFPW_EACCES) {
+        wfpw_metrics.unauthorized++;
+        wfpw_auth_forget(aj->token_hash);
+        wfpw_respond_error(aj->ref, 401, "invalid or revoked API token", NULL);
+    } else if (aj->rc == WFPW_ENOENT)
         wfpw_respond_error(aj->ref, 404, "unknown host", NULL);
     else if (aj->rc != 0)
         wfpw_respond_error(aj->ref, 500, wfpw_strerror(aj->rc), NULL);
@@ -189,6 +198,7 @@ void wfpw__api_query(struct wfpw_req *req, int route)
         return;
     }
     wfpw_buf_init(&aj->out, 256u << 20);
+    wfpw_token_hash(req->authorization + 7, aj->token_hash); /* "Bearer " checked at the headers */
     if (route == WFPW_RT_EVENTS || route == WFPW_RT_ALERTS) {
         aj->kind = API_QUERY;
         aj->q.kind = route == WFPW_RT_EVENTS ? WFPW_Q_EVENTS : WFPW_Q_ALERTS;

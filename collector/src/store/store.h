@@ -85,6 +85,10 @@ int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out);
 /* The hashes (64 hex characters) of every unrevoked token, for the serving collector's
  * in-memory check; *hashes owned by the caller (wfpw_free), sorted. */
 int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *n);
+/* 0 when an unrevoked token has this hash, WFPW_EACCES when none has (revoked since the
+ * serving collector's in-memory set was loaded), WFPW_EIO on a store error. One indexed read:
+ * asked only for requests whose token the in-memory set already accepted. */
+int wfpw_store_token_valid(struct wfpw_store *st, const char *hash_hex);
 
 /* Hosts silent for silent_after_ms become "silent" with a silent_host alert (queued for
  * every target). Returns the number of hosts that went silent, or WFPW_E*. */

@@ -147,15 +147,16 @@ static void check_changed_by(const char *path)
     read_host_and_attack(path, &base, &now);
 
     memset(&add, 0, sizeof(add));
+    snprintf(add.object, sizeof(add.object), "filter");
     snprintf(add.key, sizeof(add.key), "{5D1E8A33-7C2B-4F0E-9A61-2B8C4D7E9F10}");
-    add.added = 1, add.pid = 4312, add.event_id = 5447, add.record_id = 77;
+    add.change = WFPW_CHANGE_ADD, add.pid = 4312, add.event_id = 5447, add.record_id = 77;
     snprintf(add.user_sid, sizeof(add.user_sid), "S-1-5-21-1-2-3-500");
     snprintf(add.user, sizeof(add.user), "CORP\\mallory");
     noise = add;
     snprintf(noise.key, sizeof(noise.key), "{00000000-0000-0000-0000-00000000abcd}");
     del = add;
     snprintf(del.key, sizeof(del.key), "{9b0c6e21-3a4d-4e5f-8b7c-1d2e3f4a5b6c}");
-    del.added = 0, del.record_id = 78;
+    del.change = WFPW_CHANGE_DELETE, del.record_id = 78;
     wfpw_attrib_record(at, &add);
     wfpw_attrib_record(at, &noise);
 
@@ -203,7 +204,7 @@ static void check_changed_by(const char *path)
     /* bounded: a fifth record evicts the oldest (add), counted */
     wfpw_attrib_record(at, &noise);
     wfpw_attrib_record(at, &noise);
-    ASSERT(wfpw_attrib_find(at, add.key, 1) == NULL);
+    ASSERT(wfpw_attrib_find(at, "filter", add.key, WFPW_CHANGE_ADD) == NULL);
     ASSERT_EQ(wfpw_attrib_stats(at).evicted, 1);
     ASSERT_EQ(wfpw_attrib_stats(at).recorded, 5);
     wfpw_attrib_free(at);
@@ -214,6 +215,81 @@ static void check_changed_by(const char *path)
 TEST_IMPL(changeset_changed_by_from_5447)
 {
     check_changed_by(wfpw_test_data("netsh/host-filters.xml"));
+    return 0;
+}
+
+/* The other policy changes are attached to the change they describe: the provider the attack
+ * filters use was added by a process (5448) — both filter events and their alerts say so in
+ * related_changes; a host filter there when the engine started (5441) says so in changed_by
+ * (change "present_at_start"); a sublayer deleted (5450) shows on nothing that was added. */
+TEST_IMPL(changeset_related_changes)
+{
+    struct wfpw_inventory base, now;
+    struct wfpw_attrib *at = wfpw_attrib_new(8);
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at};
+    struct wfpw_changed_by prov, present, sub;
+    cJSON *events, *e;
+    uint64_t seq = 1;
+    int related = 0, alerts_related = 0, presents = 0;
+    read_host_and_attack(wfpw_test_data("netsh/host-filters.xml"), &base, &now);
+    memset(&prov, 0, sizeof(prov));
+    snprintf(prov.object, sizeof(prov.object), "provider");
+    snprintf(prov.key, sizeof(prov.key), "{A1D5C3E7-0B2F-4E68-8C94-5F7A3B1D9E20}");
+    snprintf(prov.name, sizeof(prov.name), "Microsoft Corporation");
+    prov.change = WFPW_CHANGE_ADD, prov.pid = 6120, prov.event_id = 5448, prov.record_id = 90;
+    snprintf(prov.user, sizeof(prov.user), "CORP\\mallory");
+    sub = prov;
+    snprintf(sub.object, sizeof(sub.object), "sublayer");
+    sub.change = WFPW_CHANGE_DELETE, sub.event_id = 5450;
+    memset(&present, 0, sizeof(present));
+    snprintf(present.object, sizeof(present.object), "filter");
+    snprintf(present.key, sizeof(present.key), "%s", base.filters[0].key);
+    present.change = WFPW_CHANGE_PRESENT, present.pid = -1, present.event_id = 5441, present.record_id = 3;
+    wfpw_attrib_record(at, &prov);
+    wfpw_attrib_record(at, &sub);
+    wfpw_attrib_record(at, &present);
+
+    /* baseline: the host filter present at engine start */
+    ASSERT(wfpw_changeset_events(NULL, &base, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *cb = changed_by_of(e);
+        if (cb == NULL)
+            continue;
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(cb, "change")->valuestring, "present_at_start");
+        ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cb, "process_id")));
+        ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cb, "origin"), "event_id")->valuedouble,
+                  5441);
+        presents++;
+    }
+    ASSERT_EQ(presents, 1);
+    check_wire(events);
+    cJSON_Delete(events);
+
+    /* the attack: its filters' provider was added by process 6120 */
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *rel = cJSON_GetObjectItemCaseSensitive(e, "related_changes"), *r;
+        if (rel == NULL)
+            continue;
+        ASSERT_EQ(cJSON_GetArraySize(rel), 1);
+        r = cJSON_GetArrayItem(rel, 0);
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "object")->valuestring, "provider");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "change")->valuestring, "add");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring, "Microsoft Corporation");
+        ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "changed_by"), "process_id")->valuedouble,
+                  6120);
+        related++;
+        alerts_related += strcmp(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "alert") == 0;
+    }
+    ASSERT_EQ(related, 6); /* two filter_added and their four alerts */
+    ASSERT_EQ(alerts_related, 4);
+    check_wire(events);
+    cJSON_Delete(events);
+    wfpw_attrib_free(at);
+    wfpw_inventory_free(&base);
+    wfpw_inventory_free(&now);
     return 0;
 }
 

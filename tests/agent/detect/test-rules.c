@@ -153,6 +153,103 @@ TEST_IMPL(rules_edrsilencer_variants)
     return 0;
 }
 
+static void callout(struct wfpw_inventory *inv, const char *key, const char *name, const char *prov)
+{
+    struct wfpw_callout *c = wfpw_inventory_add_callout(inv);
+    ASSERT(c != NULL);
+    c->key = A(inv, key), c->name = A(inv, name), c->provider_key = A(inv, prov), c->layer = A(inv, "ALE_AUTH_CONNECT_V4");
+}
+
+static const struct wfpw_filter *with_callout(const struct wfpw_filter *f, const char *key)
+{
+    ((struct wfpw_filter *)f)->callout_key = key;
+    return f;
+}
+
+#define DECIDER "{5c0e7a31-9f2b-4d61-8a77-0e3b9d2c4f18}"
+#define VPN_CALLOUT "{7d1e0b42-3a9c-4e05-b6f1-2c8d5e9a0b37}"
+
+/* A terminating callout from a provider that is not Windows', selecting a security product by
+ * app id, is a silencer with one more step (the callout returns BLOCK): critical when it has the
+ * shape of a block, high when narrowed. VPN and proxy callouts that take all traffic, Windows'
+ * own callouts, inspection callouts and other programs stay quiet. */
+TEST_IMPL(rules_terminating_callouts)
+{
+    struct wfpw_inventory inv;
+    struct wfpw_rules_cfg cfg;
+    const struct wfpw_filter *f;
+    wfpw_inventory_init(&inv);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.self_exe = "wfpwatch-agent.exe";
+    provider(&inv, "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}", "Network Quality Services", "", NULL);
+    provider(&inv, "{2a9c4e70-1d3b-4f85-a6e2-9b0c7d5f1e64}", "Contoso VPN", "", NULL);
+    callout(&inv, DECIDER, "Quality Decider", "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}");
+    callout(&inv, VPN_CALLOUT, "Contoso VPN redirect", "{2a9c4e70-1d3b-4f85-a6e2-9b0c7d5f1e64}");
+    callout(&inv, "{0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0}", "Windows Defender Network Inspection", "FWPM_PROVIDER_MPSSVC_WSH");
+
+    /* firing */
+    f = with_callout(filter(&inv, "QoS helper", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING",
+                            "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}", "FWPM_SUBLAYER_UNIVERSAL", "", "ALE_APP_ID|EQUAL|" MSMPENG),
+                     DECIDER);
+    expect(&inv, f, &cfg, "edr-app-callout:critical", "callout on Defender");
+    {
+        struct wfpw_finding out[4];
+        ASSERT_EQ(wfpw_rules_eval(&inv, f, &cfg, out, 4), 1);
+        ASSERT(strstr(out[0].why, DECIDER) != NULL);                  /* the callout's key ... */
+        ASSERT(strstr(out[0].why, "'Quality Decider'") != NULL);      /* ... its name ... */
+        ASSERT(strstr(out[0].why, "Network Quality Services") != NULL); /* ... and its provider */
+    }
+    f = with_callout(filter(&inv, "QoS helper", "ALE_AUTH_CONNECT_V6", "CALLOUT_TERMINATING",
+                            "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}", "FWPM_SUBLAYER_UNIVERSAL", "",
+                            "ALE_APP_ID|EQUAL|" S1 "^IP_REMOTE_PORT|EQUAL|443"),
+                     DECIDER);
+    expect(&inv, f, &cfg, "edr-app-callout:high", "narrowed callout");
+    f = with_callout(filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING", NULL, "FWPM_SUBLAYER_UNIVERSAL", "",
+                            "ALE_APP_ID|EQUAL|" MSMPENG),
+                     "{9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9}");
+    expect(&inv, f, &cfg, "edr-app-callout:critical", "a callout the inventory does not list");
+    f = filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "ACTION_0x1009", NULL, "FWPM_SUBLAYER_UNIVERSAL", "",
+               "ALE_APP_ID|EQUAL|" MSMPENG);
+    expect(&inv, f, &cfg, "edr-app-callout:critical", "an unknown terminating action");
+    f = with_callout(filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING", NULL, "FWPM_SUBLAYER_UNIVERSAL", "",
+                            "ALE_APP_ID|EQUAL|\\device\\harddiskvolume3\\program files\\wfpwatch\\wfpwatch-agent.exe"),
+                     DECIDER);
+    expect(&inv, f, &cfg, "self-callout:critical", "callout on wfpwatch");
+
+    /* near misses */
+    f = with_callout(filter(&inv, "Contoso VPN", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING",
+                            "{2a9c4e70-1d3b-4f85-a6e2-9b0c7d5f1e64}", "FWPM_SUBLAYER_UNIVERSAL", "PERSISTENT",
+                            "IP_REMOTE_ADDRESS|EQUAL|10.0.0.0/8"),
+                     VPN_CALLOUT);
+    expect(&inv, f, &cfg, "", "VPN callout on all traffic");
+    f = with_callout(filter(&inv, "Contoso VPN", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING",
+                            "{2a9c4e70-1d3b-4f85-a6e2-9b0c7d5f1e64}", "FWPM_SUBLAYER_UNIVERSAL", "",
+                            "ALE_APP_ID|EQUAL|\\device\\harddiskvolume3\\program files\\google\\chrome\\chrome.exe"),
+                     VPN_CALLOUT);
+    expect(&inv, f, &cfg, "", "callout on a browser");
+    f = with_callout(filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING", "FWPM_PROVIDER_MPSSVC_WSH",
+                            "FWPM_SUBLAYER_UNIVERSAL", "", "ALE_APP_ID|EQUAL|" MSMPENG),
+                     "{0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0}");
+    expect(&inv, f, &cfg, "", "a callout of a Windows provider");
+    f = with_callout(filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING", NULL, "FWPM_SUBLAYER_UNIVERSAL", "",
+                            "ALE_APP_ID|EQUAL|" MSMPENG),
+                     "FWPM_CALLOUT_EDGE_TRAVERSAL_ALE_CONNECT");
+    expect(&inv, f, &cfg, "", "Windows' own callout by SDK name");
+    f = with_callout(filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "CALLOUT_INSPECTION",
+                            "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}", "FWPM_SUBLAYER_UNIVERSAL", "", "ALE_APP_ID|EQUAL|" MSMPENG),
+                     DECIDER);
+    expect(&inv, f, &cfg, "", "an inspection callout (cannot block)");
+    f = filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "ACTION_0x2007", NULL, "FWPM_SUBLAYER_UNIVERSAL", "",
+               "ALE_APP_ID|EQUAL|" MSMPENG);
+    expect(&inv, f, &cfg, "", "an unknown non-terminating action");
+    f = with_callout(filter(&inv, "x", "OUTBOUND_TRANSPORT_V4", "CALLOUT_TERMINATING",
+                            "{6f0d2e11-5b3a-4c9e-9d27-81a4c0e5f3b2}", "FWPM_SUBLAYER_UNIVERSAL", "", "ALE_APP_ID|EQUAL|" MSMPENG),
+                     DECIDER);
+    expect(&inv, f, &cfg, "", "a callout outside the ALE authorization layers");
+    wfpw_inventory_free(&inv);
+    return 0;
+}
+
 TEST_IMPL(rules_ip_variant_and_self)
 {
     static const char *const endpoints[] = {"142.250.71.0/24"};
@@ -225,11 +322,18 @@ TEST_IMPL(rules_near_misses)
     f = filter(&inv, "x", "ALE_AUTH_CONNECT_V4", "BLOCK", "FWPM_PROVIDER_MPSSVC_WF", "FWPM_SUBLAYER_MPSSVC_WF", "",
                "ALE_APP_ID|NOT_EQUAL|" MSMPENG);
     expect(&inv, f, NULL, "", "not equal");
+    /* Sophos's connection tracking as it appears in real dumps: a terminating callout on all TCP, no app id */
+    f = filter(&inv, "ConnectionTracking TCP filter", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING",
+               "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}", "{63dd0fa6-0000-0000-0000-000000000000}", "",
+               "IP_PROTOCOL|EQUAL|6");
+    ((struct wfpw_filter *)f)->callout_key = "{f1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}";
+    expect(&inv, f, NULL, "", "sophos callout on all TCP");
+    /* the same vendor's callout selecting another product's executable has the silencer's shape (issue #17) */
     f = filter(&inv, "ConnectionTracking TCP filter", "ALE_AUTH_CONNECT_V4", "CALLOUT_TERMINATING",
                "{63dd0fa6-3cc5-4f44-91ab-ef56b7af8eae}", "{63dd0fa6-0000-0000-0000-000000000000}", "",
                "ALE_APP_ID|EQUAL|" MSMPENG);
     ((struct wfpw_filter *)f)->callout_key = "{f1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}";
-    expect(&inv, f, NULL, "", "sophos callout");
+    expect(&inv, f, NULL, "edr-app-callout:critical", "a vendor's callout selecting Defender by app id");
     /* a third-party firewall persistently blocking an ordinary program: low, or nothing when allowlisted */
     f = filter(&inv, "simplewall rule", "ALE_AUTH_CONNECT_V4", "BLOCK", "{c0ffee00-0000-0000-0000-00000000000a}",
                "{c0ffee00-0000-0000-0000-00000000000b}", "PERSISTENT",

@@ -12,6 +12,11 @@
  * \Device\HarddiskVolume3. WFPW_FAKE_EVTLOG_FAIL_AFTER=N makes the reading fail once after N
  * events, as a subscription whose handle broke. The audit policy is the file WFPW_FAKE_EVTLOG
  * + ".audit" ("GUID=bits" lines; a missing line is 0).
+ *
+ * The query is taken as Windows takes it (docs/windows-behaviour.md): an XPath of more than 20
+ * expressions, or a structured query with a Select of more than 20, is refused like
+ * EvtSubscribe refuses it (ERROR_EVT_INVALID_QUERY); the events handed over are those whose
+ * EventID the query selects (the forms evtsub.c writes: EventID=N and ranges).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +29,12 @@
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
+#define MAX_TERMS 128
+
 struct wfpw__evt {
     char path[1024];
+    unsigned lo[MAX_TERMS], hi[MAX_TERMS]; /* the EventIDs the query selects */
+    size_t nterms;
     unsigned long long after;    /* the last record handed over (0: none) */
     ino_t ino;                   /* the log file's identity: a new file is a cleared log */
     volatile int cancel;
@@ -39,6 +48,52 @@ static unsigned long long record_of(const char *ev)
 
 static int fail_budget = -1;
 
+/* Refuses what Windows refuses (more than 20 expressions in an XPath or a Select) and keeps the
+ * EventID terms. 0, or WFPW_EIO with err as the platform layer words it. */
+static int take_query(struct wfpw__evt *s, const char *query, char *err, size_t errlen)
+{
+    const char *p = query, *sel;
+    int structured = strncmp(query, "<QueryList>", 11) == 0;
+    for (sel = structured ? strstr(query, "<Select") : query; sel; sel = structured ? strstr(sel + 1, "<Select") : NULL) {
+        const char *end = structured ? strstr(sel, "</Select>") : sel + strlen(sel);
+        int n = 0;
+        for (p = sel; (p = strstr(p, "EventID")) != NULL && p < end; p += 7)
+            n++;
+        if (n > 20 || end == NULL) {
+            snprintf(err, errlen, "EvtSubscribe failed: error 15001 (The specified query is invalid)");
+            return WFPW_EIO;
+        }
+    }
+    s->nterms = 0;
+    for (p = query; (p = strstr(p, "EventID")) != NULL && s->nterms < MAX_TERMS; p += 7) {
+        unsigned a, b;
+        if (sscanf(p, "EventID=%u", &a) == 1) {
+            s->lo[s->nterms] = s->hi[s->nterms] = a;
+            s->nterms++;
+        } else if (sscanf(p, "EventID&gt;=%u and EventID&lt;=%u", &a, &b) == 2) {
+            s->lo[s->nterms] = a, s->hi[s->nterms] = b;
+            s->nterms++;
+            p = strstr(p + 7, "EventID"); /* the range's second half */
+            if (p == NULL)
+                break;
+        }
+    }
+    return 0;
+}
+
+static int selected(const struct wfpw__evt *s, const char *ev)
+{
+    const char *id = strstr(ev, "<EventID");
+    unsigned v;
+    size_t i;
+    if (id == NULL || (id = strchr(id, '>')) == NULL || sscanf(id + 1, "%u", &v) != 1)
+        return 0;
+    for (i = 0; i < s->nterms; i++)
+        if (v >= s->lo[i] && v <= s->hi[i])
+            return 1;
+    return 0;
+}
+
 int wfpw__plat_evt_open(const char *channel, const char *query, const char *bookmark_xml, struct wfpw__evt **sub,
                         char *err, size_t errlen)
 {
@@ -47,7 +102,7 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
     struct stat st;
     char *data = NULL;
     size_t len;
-    (void)channel, (void)query;
+    (void)channel;
     *sub = NULL;
     if (p == NULL) {
         snprintf(err, errlen, "fake event log: WFPW_FAKE_EVTLOG is not set");
@@ -58,6 +113,10 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
     if ((s = wfpw_calloc(1, sizeof(*s))) == NULL)
         return WFPW_ENOMEM;
     snprintf(s->path, sizeof(s->path), "%s", p);
+    if (take_query(s, query, err, errlen) != 0) {
+        wfpw_free(s);
+        return WFPW_EIO;
+    }
     if (stat(p, &st) == 0)
         s->ino = st.st_ino;
     if (bookmark_xml) {
@@ -103,6 +162,10 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
                     continue;               /* <Events> */
                 if (rec <= s->after)
                     continue;
+                if (!selected(s, e)) {
+                    s->after = rec; /* not in the query: the subscription passes it by */
+                    continue;
+                }
                 if (fail_budget-- == 0) {
                     wfpw_free(data);
                     snprintf(err, errlen, "fake event log: the subscription broke");

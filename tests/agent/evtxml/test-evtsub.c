@@ -20,13 +20,33 @@
 
 TEST_IMPL(evtsub_query_bookmark_positions)
 {
-    int64_t ids[] = {5157, 5152, 1102}, bad[] = {70000};
-    char q[128], small[20], bm[200];
-    ASSERT_EQ(wfpw_evt_query(ids, 3, q, sizeof(q)), 0);
-    ASSERT_STR_EQ(q, "*[System[(EventID=5157 or EventID=5152 or EventID=1102)]]");
-    ASSERT_EQ(wfpw_evt_query(ids, 3, small, sizeof(small)), WFPW_ERANGE);
-    ASSERT_EQ(wfpw_evt_query(ids, 0, q, sizeof(q)), WFPW_EINVAL);
-    ASSERT_EQ(wfpw_evt_query(bad, 1, q, sizeof(q)), WFPW_EINVAL);
+    int64_t ids[] = {5157, 5152, 1102, 5157}, bad[] = {70000}, many[33];
+    char q[4096], small[20], bm[200], *sel;
+    int selects = 0, i;
+    ASSERT_EQ(wfpw_evt_query("Security", ids, 4, q, sizeof(q)), 0);
+    ASSERT_STR_EQ(q, "<QueryList><Query Id=\"0\" Path=\"Security\"><Select Path=\"Security\">"
+                     "*[System[(EventID=1102 or EventID=5152 or EventID=5157)]]</Select></Query></QueryList>");
+    ASSERT_EQ(wfpw_evt_query("Security", ids, 3, small, sizeof(small)), WFPW_ERANGE);
+    ASSERT_EQ(wfpw_evt_query("Security", ids, 0, q, sizeof(q)), WFPW_EINVAL);
+    ASSERT_EQ(wfpw_evt_query("Security", bad, 1, q, sizeof(q)), WFPW_EINVAL);
+    ASSERT_EQ(wfpw_evt_query("Sec'urity", ids, 1, q, sizeof(q)), WFPW_EINVAL);
+    /* the Group Policy template allows 32 ids (+ 1102): runs become ranges, and no Select holds
+     * more expressions than Windows takes (about 20) */
+    for (i = 0; i < 33; i++)
+        many[i] = i < 10 ? 5150 + i : 4600 + 3 * i; /* 5150..5159 and 23 loners */
+    ASSERT_EQ(wfpw_evt_query("Security", many, 33, q, sizeof(q)), 0);
+    ASSERT(strstr(q, "(EventID&gt;=5150 and EventID&lt;=5159)") != NULL);
+    for (sel = strstr(q, "<Select"); sel; sel = strstr(sel + 1, "<Select")) {
+        char one[2048];
+        const char *end = strstr(sel, "</Select>");
+        ASSERT(end != NULL && (size_t)(end - sel) < sizeof(one));
+        memcpy(one, sel, (size_t)(end - sel));
+        one[end - sel] = '\0';
+        ASSERT(wfpw_evt_query_expressions(one) <= WFPW_EVT_SELECT_MAX);
+        selects++;
+    }
+    ASSERT_EQ(selects, 2); /* 23 ids + one range = 25 expressions */
+    ASSERT_EQ(wfpw_evt_query_expressions(q), 25);
     ASSERT_EQ(wfpw_evt_bookmark_xml("Security", 48213402, bm, sizeof(bm)), 0);
     ASSERT_STR_EQ(bm, "<BookmarkList><Bookmark Channel='Security' RecordId='48213402' IsCurrent='true'/></BookmarkList>");
     ASSERT_EQ(wfpw_evt_bookmark_xml("Security", 1, small, sizeof(small)), WFPW_ERANGE);
@@ -243,5 +263,56 @@ TEST_IMPL(evtxml_forwarded_packet)
     ASSERT_STR_EQ(cJSON_GetObjectItem(ev, "layer")->valuestring, "IPFORWARD_V4");
     ASSERT_EQ(wfpw_event_validate(ev, "event", &perr), 0);
     cJSON_Delete(ev);
+    return 0;
+}
+
+/* Stand-ins for the Windows calls, as Windows behaves (docs/windows-behaviour.md: "To
+ * successfully call this function, the caller must have SeSecurityPrivilege"): a query or a set
+ * before the privilege is enabled is refused with ERROR_ACCESS_DENIED. */
+static int sa_enabled, sa_enables, sa_queries, sa_sets;
+static int sa_enable(char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    sa_enabled = 1;
+    sa_enables++;
+    return 0;
+}
+static int sa_query(const char *guid, unsigned *bits, char *err, size_t errlen)
+{
+    (void)guid;
+    sa_queries++;
+    if (!sa_enabled) {
+        snprintf(err, errlen, "AuditQuerySystemPolicy failed: error 5");
+        return WFPW_EACCES;
+    }
+    *bits = WFPW_AUDIT_FAILURE;
+    return 0;
+}
+static int sa_set(const char *guid, unsigned bits, char *err, size_t errlen)
+{
+    (void)guid, (void)bits;
+    sa_sets++;
+    if (!sa_enabled) {
+        snprintf(err, errlen, "AuditSetSystemPolicy failed: error 5");
+        return WFPW_EACCES;
+    }
+    return 0;
+}
+
+/* SeSecurityPrivilege is enabled once, before the first query (it once was enabled only for a
+ * set: the first query was refused on a real host and drift was never seen). */
+TEST_IMPL(auditpol_privilege_before_query)
+{
+    static const struct wfpw_audit_api api = {sa_enable, sa_query, sa_set};
+    int enabled = 0;
+    unsigned bits = 0;
+    char err[128] = "";
+    ASSERT_EQ(wfpw_audit_get_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}", &bits, err, sizeof(err)), 0);
+    ASSERT_EQ(bits, WFPW_AUDIT_FAILURE);
+    ASSERT_EQ(wfpw_audit_set_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}", 3, err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_audit_get_via(&api, &enabled, "{0CCE9225-69AE-11D9-BED3-505054503030}", &bits, err, sizeof(err)), 0);
+    ASSERT_EQ(sa_enables, 1); /* once per process */
+    ASSERT_EQ(sa_queries, 2);
+    ASSERT_EQ(sa_sets, 1);
     return 0;
 }

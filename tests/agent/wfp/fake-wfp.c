@@ -179,9 +179,8 @@ void wfpw__plat_wfp_close(struct wfpw__wfp *w)
  * collection is off; capability drops only while FWPM_NET_EVENT_KEYWORD_CAPABILITY_DROP is set;
  * a Windows older than 1903 (WFPW_FAKE_WFP_BUILD below 18362) refuses the port-scanning keyword;
  * a dead session (BFE restarted) delivers nothing. */
-#include <arpa/inet.h>
-
 #include "fwpm_netevent.h"
+#include "netevent-build.h"
 
 static char collect_path[1100];
 
@@ -276,80 +275,20 @@ static int feed_running;
 
 static void deliver(const struct ne_feed *fd, const char *line)
 {
-    unsigned ver, type, v6, proto, lport, rport, layer, dir;
-    unsigned long long filter;
-    char local[64], remote[64], app[600];
-    uint16_t app16[600];
-    size_t i, n;
-    struct wfpw_ne_header3 h;
-    struct wfpw_ne_classify_drop2 d2;
-    struct wfpw_ne_classify_drop1 d1;
-    struct wfpw_ne_capability_drop0 cd;
-    const void *detail;
-    uint64_t ft = 116444736000000000ull + (uint64_t)1795183200000 * 10000;  /* 2026-11-20T14:00:00Z */
-    if (sscanf(line, "%u %u %u %u %63s %u %63s %u %llu %u %x %599[^\n]", &ver, &type, &v6, &proto, local, &lport,
-               remote, &rport, &filter, &layer, &dir, app) != 12)
+    struct wfpw_test_netevent nb;
+    unsigned type;
+    const void *ev = wfpw_test_netevent_build(&nb, fd->version, line, &type);
+    char e2[200];
+    int on = 0;
+    if (ev == NULL)
         return;
-    memset(&h, 0, sizeof(h));
-    h.time.low = (uint32_t)ft, h.time.high = (uint32_t)(ft >> 32);
-    h.flags = WFPW_NE_F_IP_PROTOCOL | WFPW_NE_F_LOCAL_ADDR | WFPW_NE_F_REMOTE_ADDR | WFPW_NE_F_LOCAL_PORT |
-              WFPW_NE_F_REMOTE_PORT | WFPW_NE_F_APP_ID | WFPW_NE_F_IP_VERSION;
-    h.ip_version = v6, h.ip_protocol = (uint8_t)proto;
-    if (v6) {
-        inet_pton(AF_INET6, local, h.local.v6);
-        inet_pton(AF_INET6, remote, h.remote.v6);
-    } else {
-        struct in_addr a;
-        inet_pton(AF_INET, local, &a);
-        h.local.v4 = ntohl(a.s_addr);
-        inet_pton(AF_INET, remote, &a);
-        h.remote.v4 = ntohl(a.s_addr);
-    }
-    h.local_port = (uint16_t)lport, h.remote_port = (uint16_t)rport;
-    n = strlen(app);
-    for (i = 0; i < n; i++)
-        app16[i] = (uint16_t)(unsigned char)app[i];
-    app16[n] = 0;
-    h.app_id.size = (uint32_t)(n + 1) * 2, h.app_id.data = (uint8_t *)app16;
-    memset(&d2, 0, sizeof(d2));
-    memset(&d1, 0, sizeof(d1));
-    memset(&cd, 0, sizeof(cd));
-    d2.filter_id = d1.filter_id = cd.filter_id = filter;
-    d2.layer_id = d1.layer_id = (uint16_t)layer;
-    d2.ms_fwp_direction = d1.ms_fwp_direction = dir;
-    {
-        /* what the engine keeps: nothing while collection is off, capability drops only when
-         * their keyword is set, nothing on a dead session */
-        char e2[200];
-        int on = 0;
-        if (wfpw__plat_wfp_collect_get(fd->w, &on, e2, sizeof(e2)) != 0 || !on || session_dead(fd->w, e2, sizeof(e2))) {
-            return;
-        }
-        if (type == WFPW_NE_CAPABILITY_DROP && !(read_keywords(fd->w->path) & 0x4u)) {
-            return;
-        }
-    }
-    detail = type == WFPW_NE_CAPABILITY_DROP ? (const void *)&cd : ver == 0 ? (const void *)&d1 : (const void *)&d2;
-    (void)ver;
-    if (fd->version == 0) {
-        struct wfpw_ne_event1 e;
-        memset(&e, 0, sizeof(e));
-        memcpy(&e.header, &h, sizeof(struct wfpw_ne_header0));
-        e.type = type, e.detail = detail;
-        fd->on_event(fd->ctx, 0, &e);
-    } else if (fd->version == 1) {
-        struct wfpw_ne_event2 e;
-        memset(&e, 0, sizeof(e));
-        memcpy(&e.header, &h, sizeof(struct wfpw_ne_header0));
-        e.type = type, e.detail = detail;
-        fd->on_event(fd->ctx, 1, &e);
-    } else {
-        struct wfpw_ne_event3 e;
-        memset(&e, 0, sizeof(e));
-        e.header = h;
-        e.type = type, e.detail = detail;
-        fd->on_event(fd->ctx, fd->version, &e);
-    }
+    /* what the engine keeps: nothing while collection is off, capability drops only when their
+     * keyword is set, nothing on a dead session */
+    if (wfpw__plat_wfp_collect_get(fd->w, &on, e2, sizeof(e2)) != 0 || !on || session_dead(fd->w, e2, sizeof(e2)))
+        return;
+    if (type == WFPW_NE_CAPABILITY_DROP && !(read_keywords(fd->w->path) & 0x4u))
+        return;
+    fd->on_event(fd->ctx, fd->version, ev);
 }
 
 static void feeder(void *arg)

@@ -76,7 +76,7 @@ struct item {
 struct evl {
     struct evl_conf *conf;
     struct wfpw_source *src;
-    char query[1024];
+    char query[4096];            /* a structured query (QueryList): evtsub.h */
     struct wfpw__evt *sub;       /* owned; NULL while closed */
     uv_thread_t thread;
     int thread_running;
@@ -409,7 +409,7 @@ static int evl_init(struct wfpw_source *src, char *err, size_t errlen)
         return WFPW_ENOMEM;
     memcpy(l->ids, ids, n * sizeof(ids[0]));
     l->nids = n;
-    if ((rc = wfpw_evt_query(ids, n, l->query, sizeof(l->query))) != 0) {
+    if ((rc = wfpw_evt_query(c->channel, ids, n, l->query, sizeof(l->query))) != 0) {
         wfpw_free(l);
         snprintf(err, errlen, "event_ids: cannot build the query (%s)", wfpw_strerror(rc));
         return rc;

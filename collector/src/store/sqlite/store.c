@@ -679,6 +679,18 @@ int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out)
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
+int wfpw_store_token_valid(struct wfpw_store *st, const char *hash_hex)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM tokens WHERE hash = ?1 AND revoked IS NULL", -1, &s, NULL) != SQLITE_OK)
+        return WFPW_EIO;
+    sqlite3_bind_text(s, 1, hash_hex, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WFPW_EACCES : WFPW_EIO;
+}
+
 int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *n)
 {
     sqlite3_stmt *s;
