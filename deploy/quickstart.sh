@@ -109,7 +109,7 @@ echo "alerts:"
 api '/api/v1/alerts?limit=10' | sed 's/},{"id":/}\n{"id":/g' | cut -c1-240
 echo
 echo "who added the attack filters (Security event 5447, attached to their filter_added events and alerts):"
-api '/api/v1/events?type=filter_added&limit=10000' | grep -o '"changed_by":{[^}]*}}' | sort | uniq -c
+api '/api/v1/events?type=filter_added&limit=10000' | grep -o '"changed_by":{[^}]*}[^}]*}' | sort | uniq -c
 echo "a blocked connection of MsMpEng.exe, enriched with the filter that blocked it:"
 api '/api/v1/events?type=connection_blocked&limit=1' | cut -c1-900
 echo

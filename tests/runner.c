@@ -142,6 +142,7 @@ int main(int argc, char **argv)
     size_t i, failed = 0, ran = 0;
     int conformance;
     setvbuf(stdout, NULL, _IONBF, 0);
+    wfpw_mem_track(1); /* every test checks it frees what it allocates */
     wfpw_json_init();
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (i = 0; i < NTESTS; i++)

@@ -94,6 +94,7 @@ TEST_ENTRY(netevent_every_subscribe_version)
 TEST_ENTRY(netevent_other_drops_and_errors)
 TEST_ENTRY(auditpol_required_and_previous)
 TEST_ENTRY(auditpol_privilege_before_query)
+TEST_ENTRY(auditpol_take_flag_away)
 TEST_ENTRY(evtxml_every_token_of_the_table)
 TEST_ENTRY(evtxml_forwarded_packet)
 /* conformance: the same code against the real captures and facts tables of ../shared */

@@ -507,8 +507,8 @@ static int check_value(const cJSON *v, enum vkind kind, const void *ref, uint64_
 static const struct vfield *find_field(const struct vobj *spec, const char *name)
 {
     size_t i;
-    for (i = 0; i < spec->n; i++)
-        if (strcmp(spec->fields[i].name, name) == 0)
+    for (i = 0; i < spec->n; i++) /* first byte before strcmp: most names differ there */
+        if (spec->fields[i].name[0] == name[0] && strcmp(spec->fields[i].name, name) == 0)
             return &spec->fields[i];
     return NULL;
 }

@@ -49,5 +49,13 @@ TEST_IMPL(platform_errors)
         ASSERT(e == 0 || strcmp(wfpw_err_name(e), "UNKNOWN") != 0);
     }
     ASSERT_EQ(wfpw__plat_error(0), 0);
+    if (strcmp(WFPW_TEST_EXPECT_OS, "windows") == 0) {
+        /* what a call on a session of a restarted Base Filtering Engine (or event log service)
+         * may fail with: every one means "open a new session" (docs/windows-behaviour.md) */
+        static const unsigned long gone[] = {6, 1702, 1717, 1722, 1726, 1727, 1753, 1818, 0x80320010ul};
+        size_t i;
+        for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+            ASSERT_EQ(wfpw__plat_error((long)gone[i]), WFPW_EGONE);
+    }
     return 0;
 }

@@ -22,8 +22,7 @@ trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
 . "$root/tests/bench/lib.sh"
 
 "$C" pki init --dir "$t/pki" >/dev/null
-"$C" pki issue --dir "$t/pki" --name bench-agent >/dev/null
-auth=(--cacert "$t/pki/ca.crt" --cert "$t/pki/agents/bench-agent.crt" --key "$t/pki/agents/bench-agent.key")
+agents "$C" "$t/pki" "$CONNS"   # one agent certificate per connection
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# nginx $(nginx -v 2>&1 | cut -d/ -f2), client: libcurl $(curl-config --version 2>/dev/null | cut -d' ' -f2 || echo ?)"
 

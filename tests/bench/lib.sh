@@ -41,3 +41,15 @@ NGX
     sleep 1
     NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -n1)
 }
+
+# agents COLLECTOR PKI N: N agent certificates bench-ag-00 .. (the collector takes one batch at a
+# time per certificate, as an agent sends them); sets `auth` to wfpw-loadgen's options for them
+# (connection i uses bench-ag-i).
+agents() {
+    local c=$1 pki=$2 n=$3 i
+    for ((i = 0; i < n; i++)); do
+        "$c" pki issue --dir "$pki" --name "$(printf 'bench-ag-%02d' "$i")" >/dev/null
+    done
+    auth=(--cacert "$pki/ca.crt" --cert "$pki/agents/bench-ag-%02d.crt" --key "$pki/agents/bench-ag-%02d.key"
+          --agent 'bench-ag-%02d')
+}

@@ -6,8 +6,12 @@
  * Reports requests/s, events/s, latency p50/p99, and — given the server's pid — the
  * server's CPU time from /proc, hence requests and events per server CPU-second.
  *
- * usage: loadgen --url URL --cacert F --cert F --key F [--connections N] [--events E]
- *                [--requests R] [--pid PID] [--label TEXT]
+ * The collector takes one batch at a time per agent certificate (as an agent sends them), so
+ * N connections are N agents: "%02d" in --cert, --key and --agent is the connection's number
+ * (00..99), e.g. --cert pki/agents/bench-ag-%02d.crt --agent bench-ag-%02d.
+ *
+ * usage: loadgen --url URL --cacert F --cert F --key F [--agent NAME] [--connections N]
+ *                [--events E] [--requests R] [--pid PID] [--label TEXT]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +65,28 @@ static double proc_cpu_s(long pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static void build_template(int events)
+/* pattern with its first "%02d" replaced by n (0..99) into out. */
+static void expand(const char *pattern, int n, char *out, size_t len)
 {
-    static const struct wfpw_agent_ident agent = {"bench-agent", "bench-agent", "0.1.0", "windows"};
+    const char *at = strstr(pattern, "%02d");
+    if (at == NULL)
+        snprintf(out, len, "%s", pattern);
+    else
+        snprintf(out, len, "%.*s%02d%s", (int)(at - pattern), pattern, n, at + 4);
+}
+
+/* Every occurrence of from in body replaced by to (same length). */
+static void patch(char *body, size_t len, const char *from, const char *to)
+{
+    size_t n = strlen(from), i;
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(body + i, from, n) == 0)
+            memcpy(body + i, to, n);
+}
+
+static void build_template(int events, const char *name)
+{
+    const struct wfpw_agent_ident agent = {name, name, "0.1.0", "windows"};
     struct wfpw_batch *b = wfpw_batch_new(&agent, "00000000-0000-4000-8000-000000000000", 1763781401250LL);
     struct wfpw_buf out;
     int i;
@@ -113,7 +136,8 @@ static size_t sink(char *p, size_t sz, size_t n, void *ud)
 
 int main(int argc, char **argv)
 {
-    const char *url = NULL, *cacert = NULL, *cert = NULL, *key = NULL, *label = "";
+    const char *url = NULL, *cacert = NULL, *cert = NULL, *key = NULL, *label = "", *agent = "bench-agent";
+    char name0[64], buf[1024];
     int conns = 8, events = 1, i, running, failures = 0;
     long requests = 20000, started = 0, done = 0, pid = 0;
     double *lat, t0, t1, cpu0, cpu1;
@@ -126,6 +150,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--cacert")) cacert = argv[i + 1];
         else if (!strcmp(argv[i], "--cert")) cert = argv[i + 1];
         else if (!strcmp(argv[i], "--key")) key = argv[i + 1];
+        else if (!strcmp(argv[i], "--agent")) agent = argv[i + 1];
         else if (!strcmp(argv[i], "--connections")) conns = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--events")) events = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--requests")) requests = atol(argv[i + 1]);
@@ -136,13 +161,15 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!url || !cacert || conns < 1 || events < 1 || events > 10000 || requests < 1) {
+    if (!url || !cacert || conns < 1 || events < 1 || events > 10000 || requests < 1 ||
+        (strstr(agent, "%02d") && conns > 100) || strlen(agent) >= 40) {
         fprintf(stderr, "usage: loadgen --url URL --cacert F [--cert F --key F] [--connections N] "
-                        "[--events E] [--requests R] [--pid PID] [--label TEXT]\n");
+                        "[--agent NAME] [--events E] [--requests R] [--pid PID] [--label TEXT]\n");
         return 2;
     }
     wfpw_json_init();
-    build_template(events);
+    expand(agent, 0, name0, sizeof(name0));
+    build_template(events, name0);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     m = curl_multi_init();
     hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
@@ -156,12 +183,16 @@ int main(int argc, char **argv)
         s->body = malloc(template_len);
         memcpy(s->body, template_body, template_len);
         s->len = template_len;
+        expand(agent, (int)i, buf, sizeof(buf));
+        patch(s->body, s->len, name0, buf);
         s->h = curl_easy_init();
         curl_easy_setopt(s->h, CURLOPT_URL, url);
         curl_easy_setopt(s->h, CURLOPT_CAINFO, cacert);
         if (cert) {
-            curl_easy_setopt(s->h, CURLOPT_SSLCERT, cert);
-            curl_easy_setopt(s->h, CURLOPT_SSLKEY, key);
+            expand(cert, (int)i, buf, sizeof(buf));
+            curl_easy_setopt(s->h, CURLOPT_SSLCERT, buf); /* libcurl copies option strings */
+            expand(key ? key : cert, (int)i, buf, sizeof(buf));
+            curl_easy_setopt(s->h, CURLOPT_SSLKEY, buf);
         }
         curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hdrs);
         curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->body);

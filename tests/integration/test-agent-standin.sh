@@ -11,8 +11,12 @@
 #     agent falls back to capability drops alone; what was set before is kept for uninstall;
 #   - an idle pull subscription answers EvtNext with ERROR_INVALID_OPERATION (4317): nothing
 #     now, not a broken subscription;
-#   - a burst larger than one RPC answers RPC_S_INVALID_BOUND (1734): the agent halves its batch
-#     and loses nothing;
+#   - a burst larger than one RPC answers RPC_S_INVALID_BOUND (1734), after which the stand-in
+#     takes the refused batch as gone from that subscription (the worst reading): the agent
+#     subscribes again after its bookmark with half the batch and loses nothing;
+#   - the log is cleared while the agent runs (record ids start again, 1102 first): an alert and
+#     a gap, then the new events; and cleared again while it is stopped: the bookmark is gone
+#     (EvtSubscribeStrict: ERROR_NOT_FOUND), a reported gap, and the log read from its oldest record;
 #   - 31 event ids (the Group Policy template allows 32): an XPath of more than 20 expressions
 #     is refused (15001), the agent's structured query is accepted.
 . "$(dirname "$0")/lib.sh"
@@ -125,19 +129,66 @@ sleep 3   # idle: every EvtNext says 4317
 check "eventlog: idle polls answered 4317" sh -c "[ \$(grep -c -- '-> 4317' '$T/Security.xml.calls') -ge 1 ]"
 eq "eventlog: idle is not an error: subscribed once" "$(calls "$T/Security.xml" '^subscribe ok')" 1
 eq "eventlog: idle is not an error: nothing logged" "$(grep -c 'EvtNext failed' "$T/x.log")" 0
-# a burst of 26 blocks at once, more than one answer may carry (10)
-/usr/bin/python3 -c 'import re,sys; print("\n".join(re.findall(r"<Event .*?</Event>", open(sys.argv[1]).read(), re.S)))' \
-    "$CAP/3-blocked-connections.xml" >"$T/burst.xml"
+# three blocks (handed over: the agent's bookmark follows them), then a burst of the other 23 at
+# once, more than one answer may carry (10)
+/usr/bin/python3 -c '
+import re,sys
+evs=re.findall(r"<Event .*?</Event>", open(sys.argv[1]).read(), re.S)
+open(sys.argv[2],"w").write("\n".join(evs[:3])+"\n")
+open(sys.argv[3],"w").write("\n".join(evs[3:])+"\n")' "$CAP/3-blocked-connections.xml" "$T/first.xml" "$T/burst.xml"
+cat "$T/first.xml" >>"$T/Security.xml"
+check "eventlog: the first three arrive" wait_until 30 at_least \
+    'sum(e["count"] for e in ev if e["type"]=="connection_blocked" and e["source"]=="audit")' 3
 cat "$T/burst.xml" >>"$T/Security.xml"   # one write
 check "eventlog: all 26 blocks of the burst arrive" wait_until 30 at_least \
     'sum(e["count"] for e in ev if e["type"]=="connection_blocked" and e["source"]=="audit")' 26
 eq "eventlog: exactly 26" "$(count 'sum(e["count"] for e in ev if e["type"]=="connection_blocked" and e["source"]=="audit")')" 26
 eq "eventlog: the batch too large for one RPC was refused (1734)" "$(calls "$T/Security.xml" '^next 64 -> 1734')" 1
-eq "eventlog: and asked again halved, down to what fits" "$(calls "$T/Security.xml" '^next 8 -> 8')" 3
-eq "eventlog: still one subscription" "$(calls "$T/Security.xml" '^subscribe ok')" 1
+eq "eventlog: and asked again halved, down to what fits" "$(calls "$T/Security.xml" '^next 8 -> [78]$')" 3
+eq "eventlog: after each refusal a new subscription (the old one's position is not trusted)" \
+    "$(calls "$T/Security.xml" '^subscribe ok')" 4
+eq "eventlog: each after the last event handed over (the bookmark followed the first three)" \
+    "$(calls "$T/Security.xml" '^subscribe ok after 4821')" 3
+eq "eventlog: no error logged for it" "$(grep -c 'EvtNext failed\|EvtSubscribe (after' "$T/x.log")" 0
+
+# the log is cleared while the agent runs: a new file, 1102 first, record ids from 1
+rec() {  # record-id event-id [extra data]
+    cat <<XML
+<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Eventlog" Guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}"/><EventID>$2</EventID><Version>0</Version><Level>4</Level><Task>104</Task><Opcode>0</Opcode><Keywords>0x4020000000000000</Keywords><TimeCreated SystemTime="2026-11-20T15:00:0$1.0000000Z"/><EventRecordID>$1</EventRecordID><Correlation/><Execution ProcessID="1" ThreadID="2"/><Channel>Security</Channel><Computer>WS-FIN-0042.corp.example</Computer><Security/></System>$3</Event>
+XML
+}
+cleared='<UserData><LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog"><SubjectUserSid>S-1-5-21-1-2-3-500</SubjectUserSid><SubjectUserName>mallory</SubjectUserName><SubjectDomainName>CORP</SubjectDomainName><SubjectLogonId>0x3e7</SubjectLogonId></LogFileCleared></UserData>'
+{ echo '<Events>'; rec 1 1102 "$cleared"; /usr/bin/python3 -c '
+import re,sys
+evs=re.findall(r"<Event .*?</Event>", open(sys.argv[1]).read(), re.S)[:3]
+for i,e in enumerate(evs):
+    print(re.sub(r"<EventRecordID>\d+</EventRecordID>", "<EventRecordID>%d</EventRecordID>" % (i + 2), e))' \
+    "$CAP/3-blocked-connections.xml"; } >"$T/Security.new"
+sleep 0.2
+mv "$T/Security.new" "$T/Security.xml"
+check "cleared: the security-log-cleared alert names the account" wait_until 20 at_least \
+    'len([e for e in ev if e["type"]=="alert" and e.get("rule")=="security-log-cleared" and "mallory" in json.dumps(e)])' 1
+check "cleared: the blocks logged after the clear arrive" wait_until 20 at_least \
+    'sum(e["count"] for e in ev if e["type"]=="connection_blocked" and e["source"]=="audit")' 29
+check "cleared: reported as a gap" wait_until 10 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "record ids started again" in e["message"]])' 1
 
 kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null  # (a Unix signal is no Windows console event)
 EXTRA_PIDS=""
-[[ $FAIL -ne 0 ]] && { echo "--- agent log:"; tail -n 60 "$T/x.log"; echo "--- engine calls:"; tail -n 30 "$T/engine.xml.calls"; \
+
+# cleared again while the agent is stopped: its bookmark (the last spooled record) is gone
+{ echo '<Events>'; rec 1 1102 "$cleared"; } >"$T/Security.xml"
+: >"$T/Security.xml.scenario"
+timeout 120 "$WINE" "$T/bin/wfpwatch-agent.exe" run --config "Z:$T/x.json" >"$T/x2.log" 2>&1 &
+WPID=$!
+EXTRA_PIDS="$WPID"
+check "restart: the bookmark no longer in the log is refused (ERROR_NOT_FOUND)" wait_until 60 grep -q '^subscribe 1168' "$T/Security.xml.calls"
+check "restart: reported as a gap" wait_until 30 at_least \
+    'len([e for e in ev if e["type"]=="agent_status" and "the record after which to resume is gone" in e["message"]])' 1
+check "restart: the log is read again from its oldest record (the 1102 alert)" wait_until 30 at_least \
+    'len([e for e in ev if e["type"]=="alert" and e.get("rule")=="security-log-cleared"])' 2
+kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+EXTRA_PIDS=""
+[[ $FAIL -ne 0 ]] && { echo "--- agent log:"; tail -n 60 "$T/x.log"; tail -n 20 "$T/x2.log" 2>/dev/null; echo "--- engine calls:"; tail -n 30 "$T/engine.xml.calls"; \
                        echo "--- event log calls:"; grep -v -- '-> 4317' "$T/Security.xml.calls" | tail -n 30; }
 finish

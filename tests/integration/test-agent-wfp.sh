@@ -123,6 +123,25 @@ kill -TERM "$APID"; wait "$APID"
 eq "bad read: no change set from it" "$(count "$changesets")" "$cs_before_bad"
 EXTRA_PIDS=""
 
+# alerts are shipped at once: with batch.max_delay_ms at 10 minutes, the ordinary events of the
+# baseline wait, and the attack's critical alerts (and what was spooled before them) do not
+reset_host
+cp "$CAP/1-baseline-filters.xml" "$T/engine.xml"
+config "$T/u.json" "$T/udata" '[ { "type": "wfp", "debounce_ms": 200, "full_every_ms": 600000 } ]'
+sed -i 's/"max_delay_ms": 100/"max_delay_ms": 600000/' "$T/u.json"
+WFPW_FAKE_WFP="$T/engine.xml" "$FAKE" run --config "$T/u.json" >"$T/u.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+sleep 3
+eq "urgent: the baseline's events wait for the batch delay" "$(count 'len(ev)')" 0
+cp "$CAP/2-after-attack-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
+check "urgent: the critical alerts arrive without waiting 10 minutes" wait_until 20 at_least \
+    'len([e for e in ev if e["type"]=="alert" and e["severity"]=="critical"])' 2
+check "urgent: with the baseline spooled before them" at_least 'len([e for e in ev if e["type"]=="filter_added"])' \
+    "$(grep -c '<filterKey>' "$CAP/1-baseline-filters.xml")"
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+
 # --- net events through the stand-in engine ------------------------------------------------------
 reset_host
 cp "$CAP/2-after-attack-filters.xml" "$T/engine.xml"

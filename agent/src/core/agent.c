@@ -81,11 +81,11 @@ int wfpw_agent_identity(struct wfpw_agent_cfg *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static void on_notify(void *ctx, uint64_t n, uint64_t bytes)
+static void on_notify(void *ctx, uint64_t n, uint64_t bytes, int urgent)
 {
     struct agent *a = ctx;
     if (a->ship)
-        wfpw_shipper_notify(a->ship, n, bytes);
+        wfpw_shipper_notify(a->ship, n, bytes, urgent);
 }
 
 static void on_stats(void *ctx, cJSON *stats)
@@ -125,7 +125,7 @@ static void finish(struct agent *a)
 static void on_flush_check(uv_timer_t *t)
 {
     struct agent *a = t->data;
-    if (wfpw_shipper_drained(a->ship) || wfpw__plat_time_ms() >= a->stop_deadline) {
+    if (wfpw_shipper_drained(a->ship) || (int64_t)uv_now(&a->loop) >= a->stop_deadline) {
         if (!wfpw_shipper_drained(a->ship))
             wfpw_log_warn("agent", "stop", "stopping with events not yet acknowledged (kept in the spool for the next start)");
         finish(a);
@@ -146,7 +146,7 @@ static void begin_stop(struct agent *a, const char *why)
     wfpw_pipeline_heartbeat(a->pipe); /* the final counters */
     wfpw_pipeline_emit_own(a->pipe, wfpw_event_agent_status(1, wfpw__plat_time_ms(), "stopping", why));
     wfpw_spool_flush(a->spool, 1);
-    a->stop_deadline = wfpw__plat_time_ms() + a->cfg->shutdown_flush_ms;
+    a->stop_deadline = (int64_t)uv_now(&a->loop) + a->cfg->shutdown_flush_ms; /* monotonic */
     wfpw_shipper_flush_now(a->ship);
     uv_timer_start(&a->flush_timer, on_flush_check, 0, 20);
 }

@@ -55,6 +55,7 @@ struct wfpw_pipeline {
     wfpw_pipeline_stats_cb stats;
     void *hook_ctx;
     uint64_t pending_n, pending_bytes;    /* appended since the last notify */
+    int pending_urgent;                   /* an alert among them: ship without waiting */
     int in_drop_report;
 };
 
@@ -75,7 +76,8 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
     struct wfpw_proto_err perr;
     struct wfpw_buf out;
     uint64_t seq = wfpw_spool_next_seq(p->spool);
-    int rc;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+    int urgent = cJSON_IsString(type) && strcmp(type->valuestring, "alert") == 0, rc;
 
     if (!cJSON_ReplaceItemInObjectCaseSensitive(ev, "seq", cJSON_CreateNumber((double)seq))) {
         cJSON_Delete(ev);
@@ -103,6 +105,7 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
     } else {
         p->pending_n++;
         p->pending_bytes += out.len;
+        p->pending_urgent |= urgent;
     }
     wfpw_buf_free(&out);
     report_spool_drops(p);
@@ -140,8 +143,9 @@ static void report_spool_drops(struct wfpw_pipeline *p)
 static void notify(struct wfpw_pipeline *p)
 {
     if (p->pending_n && p->notify)
-        p->notify(p->hook_ctx, p->pending_n, p->pending_bytes);
+        p->notify(p->hook_ctx, p->pending_n, p->pending_bytes, p->pending_urgent);
     p->pending_n = p->pending_bytes = 0;
+    p->pending_urgent = 0;
 }
 
 /* ---- window ------------------------------------------------------------------------------- */

@@ -33,8 +33,9 @@ enum wfpw_drop {
     WFPW_DROP_MAX
 };
 
-/* Called after events were appended (n of them, bytes of JSON) so the shipper can cut. */
-typedef void (*wfpw_pipeline_notify_cb)(void *ctx, uint64_t n, uint64_t bytes);
+/* Called after events were appended (n of them, bytes of JSON) so the shipper can cut;
+ * urgent when an alert is among them (shipped without waiting for batch.max_delay_ms). */
+typedef void (*wfpw_pipeline_notify_cb)(void *ctx, uint64_t n, uint64_t bytes, int urgent);
 /* Adds the shipper's part to a heartbeat's stats object. */
 typedef void (*wfpw_pipeline_stats_cb)(void *ctx, cJSON *stats);
 

@@ -57,9 +57,10 @@ struct wfpw_shipper {
     /* what is not in a batch yet */
     uint64_t next_seq;            /* first seq not in any batch */
     uint64_t unsent_bytes;
-    int64_t first_unsent_ms;      /* 0: nothing unsent known (or recovered: cut at once) */
+    int64_t first_unsent_ms;      /* monotonic (mono_ms); 0: nothing unsent known (or recovered: cut at once) */
     int64_t max_events_now, max_bytes_now;  /* lowered by 413 */
     int flush_now;
+    int urgent;                  /* an alert is unsent: cut without waiting for max_delay */
     int held;                     /* no certificate yet (creds.h): batches wait */
     /* the answer */
     char errbuf[CURL_ERROR_SIZE];
@@ -462,6 +463,13 @@ static void send_batch(struct wfpw_shipper *s)
     s->state = S_SENDING;
 }
 
+/* Deadlines run on the loop's monotonic clock: a step of the wall clock (NTP, an administrator)
+ * must not hold a batch back or cut it early. Never 0 (0 means "nothing unsent"). */
+static int64_t mono_ms(const struct wfpw_shipper *s)
+{
+    return (int64_t)uv_now(s->loop) + 1;
+}
+
 static void on_cut_timer(uv_timer_t *t)
 {
     maybe_cut(t->data);
@@ -471,7 +479,7 @@ static void maybe_cut(struct wfpw_shipper *s)
 {
     struct wfpw_spool_inflight in;
     uint64_t last = wfpw_spool_last_seq(s->spool), unsent;
-    int64_t now = wfpw__plat_time_ms(), due;
+    int64_t now = mono_ms(s), due;
     int rc;
 
     if (s->state != S_IDLE || s->have_batch || !s->handles_open || s->held)
@@ -495,7 +503,7 @@ static void maybe_cut(struct wfpw_shipper *s)
     if (s->first_unsent_ms == 0)
         s->first_unsent_ms = now - s->cfg->batch_max_delay_ms; /* recovered from disk: overdue */
     due = s->first_unsent_ms + s->cfg->batch_max_delay_ms;
-    if (!s->flush_now && (int64_t)unsent < s->max_events_now && (int64_t)s->unsent_bytes < s->max_bytes_now &&
+    if (!s->flush_now && !s->urgent && (int64_t)unsent < s->max_events_now && (int64_t)s->unsent_bytes < s->max_bytes_now &&
         now < due) {
         uv_timer_start(&s->cut_timer, on_cut_timer, (uint64_t)(due - now), 0);
         return;
@@ -514,15 +522,18 @@ static void maybe_cut(struct wfpw_shipper *s)
         return;
     }
     s->first_unsent_ms = wfpw_spool_last_seq(s->spool) >= s->next_seq ? now : 0;
+    if (s->next_seq > last)
+        s->urgent = 0; /* everything appended so far is in this batch, the alert too */
     send_batch(s);
 }
 
-void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes)
+void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes, int urgent)
 {
     (void)n;
     s->unsent_bytes += bytes;
+    s->urgent |= urgent;
     if (s->first_unsent_ms == 0)
-        s->first_unsent_ms = wfpw__plat_time_ms();
+        s->first_unsent_ms = mono_ms(s);
     maybe_cut(s);
 }
 

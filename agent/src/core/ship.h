@@ -39,8 +39,11 @@ struct wfpw_ship_ident {
 struct wfpw_shipper *wfpw_shipper_new(struct uv_loop_s *loop, const struct wfpw_agent_cfg *cfg,
                                       struct wfpw_spool *spool, const struct wfpw_ship_ident *id,
                                       char *err, size_t errlen);
-/* n events of bytes JSON were appended to the spool. */
-void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes);
+/* n events of bytes JSON were appended to the spool; urgent (an alert among them): the next
+ * batch is cut as soon as no batch is in flight, not batch.max_delay_ms after its first event.
+ * One batch is in flight at a time, so a storm of alerts costs at most one request per round
+ * trip. */
+void wfpw_shipper_notify(struct wfpw_shipper *s, uint64_t n, uint64_t bytes, int urgent);
 /* hold = 1: cut and send nothing (the agent has no certificate yet); 0: go on. */
 void wfpw_shipper_hold(struct wfpw_shipper *s, int hold);
 /* Ship whatever is spooled now, ignoring max_delay (shutdown). */

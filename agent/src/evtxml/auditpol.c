@@ -129,8 +129,16 @@ int wfpw_audit_get_via(const struct wfpw_audit_api *api, int *enabled, const cha
 int wfpw_audit_set_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned bits, char *err,
                        size_t errlen)
 {
+    unsigned now = 0;
     int rc;
     if ((rc = privileged(api, enabled, err, errlen)) != 0)
+        return rc;
+    /* Whether AuditSetSystemPolicy replaces the setting or adds to it is not documented
+     * (AUDIT_POLICY_INFORMATION names SUCCESS, FAILURE, NONE and UNCHANGED). Taking a flag away
+     * — restore-system putting back "success" over "success and failure" — therefore first sets
+     * NONE (0 here), which clears both under either reading, then the bits. */
+    if (bits != 0 && api->query(guid, &now, err, errlen) == 0 && (now & ~bits) != 0 &&
+        (rc = api->set(guid, 0, err, errlen)) != 0)
         return rc;
     return api->set(guid, bits, err, errlen);
 }

@@ -49,6 +49,8 @@ struct wfpw_audit_api {
 };
 int wfpw_audit_get_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned *bits, char *err,
                        size_t errlen);
+/* Sets bits (0: audit nothing). When that takes a flag away from the current setting, NONE is
+ * set first (whether a set replaces or adds is not documented). */
 int wfpw_audit_set_via(const struct wfpw_audit_api *api, int *enabled, const char *guid, unsigned bits, char *err,
                        size_t errlen);
 

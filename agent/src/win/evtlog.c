@@ -3,9 +3,12 @@
  * a signal event, EvtNext in batches), each event rendered as XML (EvtRenderEventXml) and
  * handed over as UTF-8. EvtNext's unpleasant answers (docs/windows-behaviour.md): nothing to
  * read comes as ERROR_NO_MORE_ITEMS, ERROR_INVALID_OPERATION with no handle, or ERROR_TIMEOUT,
- * all "nothing now"; RPC_S_INVALID_BOUND (a burst too large for one RPC) halves the batch. Thin on purpose: the XML is parsed by portable code (evtxml.c), the
- * bookmark comes from the source's spooled position (evtsub.c). And QueryDosDevice for the
- * drive-letter map.
+ * all "nothing now"; RPC_S_INVALID_BOUND (a burst too large for one RPC) makes a new
+ * subscription after the last event handed over (a bookmark kept with EvtUpdateBookmark) and
+ * asks for half as many, as Winlogbeat does: where the old subscription stands after that error
+ * is not documented. Thin on purpose: the XML is parsed by portable code (evtxml.c), the
+ * bookmark to start from comes from the source's spooled position (evtsub.c). And
+ * QueryDosDevice for the drive-letter map.
  */
 #include <windows.h>
 #include <winevt.h>
@@ -29,6 +32,10 @@ struct wfpw__evt {
     DWORD npending, next;
     DWORD batch;               /* handles asked of EvtNext: BATCH, halved on RPC_S_INVALID_BOUND */
     int rearmed;               /* the signal was reset after the last empty EvtNext */
+    WCHAR *channel, *query;    /* kept for a new subscription (owned) */
+    EVT_HANDLE bookmark;       /* after the last event handed over, or the one opened with; NULL until needed */
+    int positioned;            /* bookmark holds a position (else: from the oldest record) */
+    int handed;                /* an event was handed over on this handle */
 };
 
 static int fail(DWORD e, const char *call, char *err, size_t errlen)
@@ -64,6 +71,10 @@ static void close_all(struct wfpw__evt *s)
     s->npending = s->next = 0;
     if (s->sub)
         EvtClose(s->sub);
+    if (s->bookmark)
+        EvtClose(s->bookmark);
+    wfpw_free(s->channel);
+    wfpw_free(s->query);
     if (s->signal)
         CloseHandle(s->signal);
     if (s->cancel)
@@ -97,11 +108,13 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
         rc = fail(GetLastError(), "EvtCreateBookmark", err, errlen);
         goto done;
     }
-    s->sub = EvtSubscribe(NULL, s->signal, wch, wq, bm, NULL, NULL,
-                          bm ? EvtSubscribeStartAfterBookmark | EvtSubscribeStrict : EvtSubscribeStartAtOldestRecord);
+    s->positioned = bm != NULL;
+    s->sub = EvtSubscribe(NULL, s->signal, wch, wq, s->positioned ? bm : NULL, NULL, NULL,
+                          s->positioned ? EvtSubscribeStartAfterBookmark | EvtSubscribeStrict
+                                        : EvtSubscribeStartAtOldestRecord);
     if (s->sub == NULL) {
         e = GetLastError();
-        if (bm && (e == ERROR_NOT_FOUND || e == ERROR_EVT_QUERY_RESULT_STALE ||
+        if (s->positioned && (e == ERROR_NOT_FOUND || e == ERROR_EVT_QUERY_RESULT_STALE ||
                    e == ERROR_EVT_QUERY_RESULT_INVALID_POSITION)) {
             snprintf(err, errlen, "the bookmark (record after which to resume) is no longer in the log (error %lu)",
                      (unsigned long)e);
@@ -111,10 +124,14 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
         }
     }
 done:
-    if (bm)
-        EvtClose(bm);
-    wfpw_free(wch);
-    wfpw_free(wq);
+    if (s) {
+        s->bookmark = bm, s->channel = wch, s->query = wq; /* s owns them now */
+    } else {
+        if (bm)
+            EvtClose(bm);
+        wfpw_free(wch);
+        wfpw_free(wq);
+    }
     wfpw_free(wb);
     if (rc != 0) {
         if (s)
@@ -155,6 +172,25 @@ static int render(struct wfpw__evt *s, EVT_HANDLE ev, size_t *len, char *err, si
     return 0;
 }
 
+/* A new subscription after s->bookmark (or from the oldest record when nothing was handed over
+ * yet and the source gave no bookmark). The same signal event, set: read what is there. When
+ * the bookmark could not follow the events handed over, the caller does not come here: the
+ * error ends the reader and the source subscribes again after its spooled position. */
+static int resubscribe(struct wfpw__evt *s, char *err, size_t errlen)
+{
+    EVT_HANDLE sub;
+    EvtClose(s->sub);
+    s->sub = NULL;
+    sub = EvtSubscribe(NULL, s->signal, s->channel, s->query, s->positioned ? s->bookmark : NULL, NULL, NULL,
+                       s->positioned ? EvtSubscribeStartAfterBookmark | EvtSubscribeStrict
+                                     : EvtSubscribeStartAtOldestRecord);
+    if (sub == NULL)
+        return fail(GetLastError(), "EvtSubscribe (after RPC_S_INVALID_BOUND)", err, errlen);
+    s->sub = sub;
+    SetEvent(s->signal);
+    return 0;
+}
+
 int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
                         int (*on_event)(void *ctx, const char *xml, size_t len), void *ctx, char *err, size_t errlen)
 {
@@ -167,6 +203,13 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
                 return rc;
             if ((rc = on_event(ctx, s->utf8, len)) != 0)
                 return rc;            /* this event is handed over again next time */
+            if (s->bookmark == NULL) /* made when first needed (Wine does not implement it) */
+                s->bookmark = EvtCreateBookmark(NULL);
+            if (s->bookmark && EvtUpdateBookmark(s->bookmark, s->pending[s->next]))
+                s->positioned = 1;
+            else
+                s->positioned = 0; /* the bookmark no longer says where we are */
+            s->handed = 1;
             EvtClose(s->pending[s->next++]);
             handed++;
         }
@@ -176,9 +219,13 @@ int wfpw__plat_evt_next(struct wfpw__evt *s, unsigned timeout_ms, unsigned max,
         if (!EvtNext(s->sub, s->batch, s->pending, 0, 0, &s->npending)) {
             DWORD e = GetLastError();
             HANDLE both[2];
-            if (e == RPC_S_INVALID_BOUND && s->npending == 0 && s->batch > 1) {
-                /* the rendered batch is too large for the RPC: ask for half as many (Winlogbeat
-                 * does the same, docs/windows-behaviour.md); the position has not moved */
+            if (e == RPC_S_INVALID_BOUND && s->npending == 0 && s->batch > 1 && (s->positioned || !s->handed)) {
+                /* the rendered batch is too large for the RPC: a new subscription after the
+                 * last event handed over, asking for half as many (Winlogbeat does the same,
+                 * docs/windows-behaviour.md) */
+                int rc = resubscribe(s, err, errlen);
+                if (rc != 0)
+                    return rc;
                 s->batch /= 2;
                 continue;
             }

@@ -238,17 +238,41 @@ static struct {
     void *ctx;
     SERVICE_STATUS_HANDLE h;
     SERVICE_STATUS st;
+    CRITICAL_SECTION lock;       /* st: the handler, the stop ticker and service_main report */
+    HANDLE stopped;              /* set when the body returned: the ticker ends */
+    HANDLE ticker;
+    volatile LONG stopping;      /* a stop was asked for */
 } svc_run;
 
+#define STOP_TICK_MS 2000
+
+/* A pending state carries a wait hint and a checkpoint the service manager expects to grow
+ * before the hint runs out ("SERVICE_STATUS": dwCheckPoint, dwWaitHint); other states have
+ * neither. */
 static void report(DWORD state, DWORD code)
 {
+    EnterCriticalSection(&svc_run.lock);
+    svc_run.st.dwCheckPoint = state == SERVICE_STOP_PENDING && svc_run.st.dwCurrentState == SERVICE_STOP_PENDING
+                                  ? svc_run.st.dwCheckPoint + 1
+                                  : 0;
     svc_run.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     svc_run.st.dwCurrentState = state;
     svc_run.st.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
     svc_run.st.dwWin32ExitCode = code ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR;
     svc_run.st.dwServiceSpecificExitCode = code;
-    svc_run.st.dwWaitHint = state == SERVICE_STOP_PENDING ? 30000 : 0;
+    svc_run.st.dwWaitHint = state == SERVICE_STOP_PENDING ? 2 * STOP_TICK_MS : 0;
     SetServiceStatus(svc_run.h, &svc_run.st);
+    LeaveCriticalSection(&svc_run.lock);
+}
+
+/* While the agent flushes on stop (up to shutdown_flush_ms, a minute at most), the checkpoint
+ * grows every STOP_TICK_MS, so the service manager does not take a long flush for a hang. */
+static DWORD WINAPI stop_ticker(LPVOID arg)
+{
+    (void)arg;
+    while (WaitForSingleObject(svc_run.stopped, STOP_TICK_MS) == WAIT_TIMEOUT)
+        report(SERVICE_STOP_PENDING, 0);
+    return 0;
 }
 
 static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
@@ -257,7 +281,10 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
     switch (control) {
     case SERVICE_CONTROL_STOP:
     case SERVICE_CONTROL_SHUTDOWN:
+        if (InterlockedExchange(&svc_run.stopping, 1))
+            return NO_ERROR;        /* already stopping */
         report(SERVICE_STOP_PENDING, 0);
+        svc_run.ticker = CreateThread(NULL, 0, stop_ticker, NULL, 0, NULL);
         svc_run.stop(svc_run.ctx);  /* the agent stops on its loop and body returns */
         return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE:
@@ -292,11 +319,19 @@ static void WINAPI service_main(DWORD argc, LPSTR *argv)
 {
     int code;
     (void)argc, (void)argv;
+    InitializeCriticalSection(&svc_run.lock);
+    svc_run.stopped = CreateEventA(NULL, TRUE, FALSE, NULL);
     if ((svc_run.h = RegisterServiceCtrlHandlerExA(svc_run.name, handler, NULL)) == NULL)
         return;
     report(SERVICE_RUNNING, 0);
     ensure_failure_actions();
     code = svc_run.body(svc_run.ctx);
+    if (svc_run.stopped)
+        SetEvent(svc_run.stopped);
+    if (svc_run.ticker) {
+        WaitForSingleObject(svc_run.ticker, INFINITE);
+        CloseHandle(svc_run.ticker);
+    }
     report(SERVICE_STOPPED, (DWORD)code);
 }
 

@@ -20,9 +20,12 @@ void wfpw_free(void *ptr);
 char *wfpw_strdup(const char *s);
 char *wfpw_strndup(const char *s, size_t n);
 
-/* Number of blocks allocated and not yet freed, process-wide. Tests assert it returns to
- * the value it had before the test. */
+/* Number of blocks allocated and not yet freed, process-wide, while tracking is on. Tests
+ * assert it returns to the value it had before the test. */
 long wfpw_mem_live(void);
+/* Count live blocks from now on (1) or not (0, the default: the counter is shared by every
+ * thread). Set once, before anything is allocated: the test runner does. */
+void wfpw_mem_track(int on);
 
 /* Test hook: make the n-th allocation from now fail (1 = the next one); 0 disables. */
 void wfpw_mem_fail_after(long n);

@@ -113,7 +113,7 @@ int wfpw__plat_kdev_read_loop(struct wfpw__kdev *dev, uint32_t code, unsigned de
         if (on_data(ctx, (const uint8_t *)dev->data + start, off - start) != 0)
             return 0;
     }
-    return WFPW_EIO;  /* the driver stopped */
+    return WFPW_ECLOSED; /* the driver stopped: its pending reads complete cancelled (995) */
 }
 
 void wfpw__plat_kdev_cancel(struct wfpw__kdev *dev)

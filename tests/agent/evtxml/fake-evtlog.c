@@ -7,8 +7,9 @@
  * The "log" is the file named by WFPW_FAKE_EVTLOG: rendered <Event> elements one after the
  * other, as EvtRender gives them; the test appends to it (new events) or replaces it (the log
  * was cleared: record ids start again). A subscription with a bookmark starts strictly after
- * that record, and fails like EvtSubscribe (the bookmark no longer resolves) when the log's
- * oldest record is newer than it. Each next() re-reads the file. Drive letters: C: is
+ * that record, and fails like EvtSubscribe with EvtSubscribeStrict (ERROR_NOT_FOUND: the
+ * bookmarked record is not in the log) when the log no longer holds that record — cleared or
+ * wrapped while the agent was stopped. Each next() re-reads the file. Drive letters: C: is
  * \Device\HarddiskVolume3. WFPW_FAKE_EVTLOG_FAIL_AFTER=N makes the reading fail once after N
  * events, as a subscription whose handle broke. The audit policy is the file WFPW_FAKE_EVTLOG
  * + ".audit" ("GUID=bits" lines; a missing line is 0).
@@ -120,16 +121,16 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
     if (stat(p, &st) == 0)
         s->ino = st.st_ino;
     if (bookmark_xml) {
-        const char *r = strstr(bookmark_xml, "RecordId='");
-        unsigned long long oldest = 0;
+        const char *r = strstr(bookmark_xml, "RecordId='"), *e;
+        int found = 0;
         s->after = r ? strtoull(r + 10, NULL, 10) : 0;
         if (wfpw_file_read_all(p, 64u << 20, &data, &len) == 0) {
-            const char *e = strstr(data, "<Event");
-            oldest = e ? record_of(e) : 0;
+            for (e = strstr(data, "<Event"); e && !found; e = strstr(e + 1, "<Event"))
+                found = (e[6] == '>' || e[6] == ' ') && record_of(e) == s->after;
             wfpw_free(data);
         }
-        if (oldest > s->after + 1) {
-            snprintf(err, errlen, "fake event log: record %llu is gone (oldest is %llu)", s->after, oldest);
+        if (!found) {
+            snprintf(err, errlen, "fake event log: record %llu is not in the log", s->after);
             wfpw_free(s);
             return WFPW_ENOENT;
         }

@@ -300,7 +300,8 @@ static int sa_set(const char *guid, unsigned bits, char *err, size_t errlen)
 }
 
 /* SeSecurityPrivilege is enabled once, before the first query (it once was enabled only for a
- * set: the first query was refused on a real host and drift was never seen). */
+ * set: had the query needed it — the documentation says it does — the first query would have
+ * been refused and drift never seen; not yet run on a real host, docs/verification.md). */
 TEST_IMPL(auditpol_privilege_before_query)
 {
     static const struct wfpw_audit_api api = {sa_enable, sa_query, sa_set};
@@ -312,7 +313,45 @@ TEST_IMPL(auditpol_privilege_before_query)
     ASSERT_EQ(wfpw_audit_set_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}", 3, err, sizeof(err)), 0);
     ASSERT_EQ(wfpw_audit_get_via(&api, &enabled, "{0CCE9225-69AE-11D9-BED3-505054503030}", &bits, err, sizeof(err)), 0);
     ASSERT_EQ(sa_enables, 1); /* once per process */
-    ASSERT_EQ(sa_queries, 2);
+    ASSERT_EQ(sa_queries, 3);  /* the set looks first: it adds a flag, so it is set at once */
     ASSERT_EQ(sa_sets, 1);
+    return 0;
+}
+
+/* A set that adds to the current setting (one reading of AuditSetSystemPolicy; the other is
+ * that it replaces it: docs/windows-behaviour.md) and, with NONE (0 to the agent), clears. */
+static unsigned merge_bits = 3;
+static int merge_sets;
+static int merge_query(const char *guid, unsigned *bits, char *err, size_t errlen)
+{
+    (void)guid, (void)err, (void)errlen;
+    *bits = merge_bits;
+    return 0;
+}
+static int merge_set(const char *guid, unsigned bits, char *err, size_t errlen)
+{
+    (void)guid, (void)err, (void)errlen;
+    merge_bits = bits == 0 ? 0 : merge_bits | bits;
+    merge_sets++;
+    return 0;
+}
+
+/* restore-system puts back "success" over "success and failure": right under either reading */
+TEST_IMPL(auditpol_take_flag_away)
+{
+    static const struct wfpw_audit_api api = {sa_enable, merge_query, merge_set};
+    int enabled = 1;
+    char err[128] = "";
+    ASSERT_EQ(wfpw_audit_set_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}", WFPW_AUDIT_SUCCESS, err,
+                                 sizeof(err)), 0);
+    ASSERT_EQ(merge_bits, WFPW_AUDIT_SUCCESS);
+    ASSERT_EQ(merge_sets, 2); /* NONE, then success */
+    merge_sets = 0;
+    ASSERT_EQ(wfpw_audit_set_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}",
+                                 WFPW_AUDIT_SUCCESS | WFPW_AUDIT_FAILURE, err, sizeof(err)), 0);
+    ASSERT_EQ(merge_bits, WFPW_AUDIT_SUCCESS | WFPW_AUDIT_FAILURE);
+    ASSERT_EQ(merge_sets, 1); /* adding a flag: one set */
+    ASSERT_EQ(wfpw_audit_set_via(&api, &enabled, "{0CCE9226-69AE-11D9-BED3-505054503030}", 0, err, sizeof(err)), 0);
+    ASSERT_EQ(merge_bits, 0u);
     return 0;
 }

@@ -10,8 +10,9 @@
  *     gets nothing here: Microsoft's sample and every open-source caller set both, what flags 0
  *     does is not documented); FwpmFilterUnsubscribeChanges0 returns when no callback runs;
  *   - the Base Filtering Engine restarts (WFPW_STANDIN_WFP.bfe: "running N" / "stopped"): a
- *     session opened in another run is dead — its calls fail with RPC_S_SERVER_UNAVAILABLE and
- *     its subscriptions deliver nothing more — and while BFE is stopped FwpmEngineOpen0 fails
+ *     session opened in another run is dead — its calls fail with an RPC error or
+ *     FWP_E_SESSION_ABORTED (which one is not documented; see dead()) and its subscriptions
+ *     deliver nothing more — and while BFE is stopped FwpmEngineOpen0 fails
  *     with EPT_S_NOT_REGISTERED (1753);
  *   - FWPM_ENGINE_COLLECT_NET_EVENTS and FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS are kept in
  *     WFPW_STANDIN_WFP.collect / .keywords (machine-wide, persistent); a keyword this Windows
@@ -116,12 +117,18 @@ static long bfe_generation(void)
     return g;
 }
 
-/* 0 while the session's engine lives, else the error its calls get. */
+/* 0 while the session's engine lives, else the error its calls get. Which error a call on a
+ * session of a restarted BFE returns is not documented: RPC errors are what a dead binding
+ * gives, FWP_E_SESSION_ABORTED what the engine says of a session it ended. The stand-in
+ * answers each run's dead sessions with another of them (run 1: 1726, run 2:
+ * FWP_E_SESSION_ABORTED, run 3: 1722, ...), so the agent must take every one as "gone". */
 static DWORD dead(const struct session *s)
 {
+    static const DWORD gone[] = {RPC_SERVER_UNAVAILABLE, 1726u /* RPC_S_CALL_FAILED */,
+                                 0x80320010u /* FWP_E_SESSION_ABORTED */};
     if (s == NULL || s->kind != K_SESSION)
         return ERROR_INVALID_HANDLE;
-    return bfe_generation() == s->generation ? 0 : RPC_SERVER_UNAVAILABLE;
+    return bfe_generation() == s->generation ? 0 : gone[(unsigned long)s->generation % 3];
 }
 
 static unsigned long read_option(const char *suffix)

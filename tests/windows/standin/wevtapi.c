@@ -13,7 +13,11 @@
  *   - EvtNext with nothing ready fails with ERROR_NO_MORE_ITEMS (259) — or, as Winlogbeat met on
  *     real hosts, ERROR_INVALID_OPERATION (4317) with no handle ("idle-error 4317");
  *   - EvtNext asked for more handles than one RPC can carry fails with RPC_S_INVALID_BOUND (1734)
- *     and returns nothing ("max-batch N": more than N asked while more than N are ready);
+ *     and returns nothing ("max-batch N": more than N asked while more than N are ready). Where
+ *     the subscription stands after that is not documented; Winlogbeat makes a new one from its
+ *     bookmark. The stand-in assumes the worst: the events of the refused batch are gone from
+ *     that subscription (only a new subscription after a bookmark finds them again);
+ *   - EvtCreateBookmark(NULL) is an empty bookmark, EvtUpdateBookmark moves it to an event;
  *   - EvtRender into a buffer too small fails with ERROR_INSUFFICIENT_BUFFER and says how many
  *     bytes it needs.
  *
@@ -259,7 +263,10 @@ EXPORT EVT_HANDLE WINAPI EvtSubscribe(EVT_HANDLE session, HANDLE signal, LPCWSTR
         SetLastError(ERROR_OUTOFMEMORY);
         return NULL;
     }
-    log_call(log, "subscribe ok");
+    if (s->after)
+        log_call(log, "subscribe ok after %llu", s->after);
+    else
+        log_call(log, "subscribe ok");
     return s;
 }
 
@@ -285,6 +292,19 @@ EXPORT WINBOOL WINAPI EvtNext(EVT_HANDLE result, DWORD size, EVT_HANDLE *events,
         return FALSE;
     }
     if (max_batch && size > max_batch && avail > max_batch) {
+        /* the worst reading: the refused batch is consumed by this subscription */
+        size_t lost = 0;
+        if ((data = read_all(s->path)) != NULL) {
+            for (e = strstr(data, "<Event"); e && lost < size; e = strstr(e + 1, "<Event")) {
+                unsigned long long rec;
+                if ((e[6] != '>' && e[6] != ' ') || strstr(e, "</Event>") == NULL)
+                    continue;
+                rec = record_of(e);
+                if (rec > s->after && selected(s, e))
+                    s->after = rec, lost++;
+            }
+            free(data);
+        }
         log_call(s->path, "next %lu -> 1734", (unsigned long)size);
         SetLastError(RPC_S_INVALID_BOUND);
         return FALSE;
@@ -350,9 +370,13 @@ EXPORT EVT_HANDLE WINAPI EvtCreateBookmark(LPCWSTR xml)
     char text[1024];
     const char *r;
     struct bm *b;
-    if (xml == NULL) {
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return NULL;
+    if (xml == NULL) { /* an empty bookmark, for EvtUpdateBookmark */
+        if ((b = calloc(1, sizeof(*b))) == NULL) {
+            SetLastError(ERROR_OUTOFMEMORY);
+            return NULL;
+        }
+        b->kind = K_BOOKMARK;
+        return b;
     }
     WideCharToMultiByte(CP_UTF8, 0, xml, -1, text, sizeof(text), NULL, NULL);
     if ((r = strstr(text, "RecordId='")) == NULL || (b = calloc(1, sizeof(*b))) == NULL) {
@@ -362,6 +386,18 @@ EXPORT EVT_HANDLE WINAPI EvtCreateBookmark(LPCWSTR xml)
     b->kind = K_BOOKMARK;
     b->record = strtoull(r + 10, NULL, 10);
     return b;
+}
+
+EXPORT WINBOOL WINAPI EvtUpdateBookmark(EVT_HANDLE bookmark, EVT_HANDLE event)
+{
+    struct bm *b = bookmark;
+    const struct ev *e = event;
+    if (b == NULL || b->kind != K_BOOKMARK || e == NULL || e->kind != K_EVENT) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    b->record = record_of(e->xml);
+    return TRUE;
 }
 
 EXPORT WINBOOL WINAPI EvtClose(EVT_HANDLE h)

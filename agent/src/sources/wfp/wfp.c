@@ -38,7 +38,7 @@ struct wfp_conf {
 };
 
 static const struct wfpw_cfg_key wfp_keys[] = {
-    {"debounce_ms", WFPW_CFG_INT, offsetof(struct wfp_conf, debounce_ms), 50, 600000, "2000", NULL, 0,
+    {"debounce_ms", WFPW_CFG_INT, offsetof(struct wfp_conf, debounce_ms), 50, 600000, "250", NULL, 0,
      "quiet time after a filter change before the inventory is read"},
     {"full_every_ms", WFPW_CFG_INT, offsetof(struct wfp_conf, full_every_ms), 10000, 86400000, "300000", NULL, 0,
      "read the whole inventory this often even without change notifications"},
