@@ -6,6 +6,7 @@
  *   version
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,14 @@
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    /* Each batch is a tree of tens of thousands of small blocks, freed at once when it is
+     * stored. glibc's defaults hand that memory back to the kernel (trim) and take it again for
+     * the next batch: page faults were 7% of the collector's CPU at ingest (perf). Keep up to
+     * 64 MiB of freed heap, and keep bodies up to 16 MiB (the largest accepted) on the heap
+     * rather than in mappings made and unmade per request. The collector is Linux-only. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
     wfpw_json_init();
     wfpw_log_set_clock(wfpw_now_ms);
     if (argc < 2)

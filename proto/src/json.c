@@ -58,6 +58,8 @@ static void jpath_append(struct wfpw_jpath *p, const char *s, size_t n)
 size_t wfpw_jpath_key(struct wfpw_jpath *p, const char *key)
 {
     size_t saved = p->len;
+    if (p->off)
+        return saved;
     if (p->len)
         jpath_append(p, ".", 1);
     jpath_append(p, key, strlen(key));
@@ -68,14 +70,17 @@ size_t wfpw_jpath_index(struct wfpw_jpath *p, size_t i)
 {
     char tmp[32];
     size_t saved = p->len;
-    int n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
+    int n;
+    if (p->off)
+        return saved;
+    n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
     jpath_append(p, tmp, (size_t)n);
     return saved;
 }
 
 void wfpw_jpath_pop(struct wfpw_jpath *p, size_t len)
 {
-    if (len < sizeof(p->buf)) {
+    if (!p->off && len < sizeof(p->buf)) {
         p->len = len;
         p->buf[len] = '\0';
     }
@@ -323,7 +328,7 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
                             struct wfpw_json_err *err)
 {
     const char *end = NULL;
-    struct wfpw_jpath path = {{0}, 0};
+    struct wfpw_jpath path = {{0}, 0, 0};
     cJSON *root;
     int rc;
 
@@ -343,9 +348,14 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
         return wfpw_json_fail(err, NULL, WFPW_ESYNTAX, "trailing data after the JSON value at byte %zu",
                               (size_t)(end - data));
     }
-    if ((rc = check_tree(root, &path, err)) != 0) {
+    path.off = 1; /* the walk again with paths only to word an error */
+    if ((rc = check_tree(root, &path, NULL)) != 0) {
+        int again;
+        memset(&path, 0, sizeof(path));
+        again = check_tree(root, &path, err);
         cJSON_Delete(root);
-        return rc;
+        /* (only an allocation failure can pass the second time) */
+        return again ? again : wfpw_json_fail(err, NULL, rc, "out of memory");
     }
     *out = root;
     return 0;

@@ -638,15 +638,13 @@ int wfpw_event_validate(const cJSON *ev, const char *path, struct wfpw_proto_err
 
 /* Validates a whole batch tree (used by wfpw_batch_decode). */
 int wfpw__batch_validate(const cJSON *root, struct wfpw_proto_err *err);
-int wfpw__batch_validate(const cJSON *root, struct wfpw_proto_err *err)
+static int validate_batch(const cJSON *root, struct vctx *cp)
 {
-    struct vctx c;
+    struct vctx c = *cp;
     const cJSON *events, *ev;
     size_t i = 0, saved;
     int rc;
 
-    memset(&c, 0, sizeof(c));
-    c.err = err;
     if (!cJSON_IsObject(root))
         return fail(&c, "expected a batch object, got %s", type_name(root));
     {
@@ -676,5 +674,22 @@ int wfpw__batch_validate(const cJSON *root, struct wfpw_proto_err *err)
         wfpw_jpath_pop(&c.path, s2);
     }
     wfpw_jpath_pop(&c.path, saved);
+    return rc;
+}
+
+int wfpw__batch_validate(const cJSON *root, struct wfpw_proto_err *err)
+{
+    struct vctx c;
+    int rc;
+    memset(&c, 0, sizeof(c));
+    c.err = err;
+    c.path.off = 1; /* without paths first; again with them only to word an error */
+    if ((rc = validate_batch(root, &c)) != 0) {
+        int again;
+        memset(&c, 0, sizeof(c));
+        c.err = err;
+        again = validate_batch(root, &c);
+        rc = again ? again : rc;
+    }
     return rc;
 }

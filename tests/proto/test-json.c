@@ -68,7 +68,7 @@ TEST_IMPL(json_duplicate_keys_large_object)
 
 TEST_IMPL(json_paths)
 {
-    struct wfpw_jpath p = {{0}, 0};
+    struct wfpw_jpath p = {{0}, 0, 0};
     size_t a, b, c;
     a = wfpw_jpath_key(&p, "events");
     b = wfpw_jpath_index(&p, 12);
@@ -92,7 +92,7 @@ TEST_IMPL(json_paths_cut)
     memset(key, 'k', sizeof(key) - 1);
     key[sizeof(key) - 1] = '\0';
     for (fill = 240; fill < 260; fill++) {
-        struct wfpw_jpath p = {{0}, 0};
+        struct wfpw_jpath p = {{0}, 0, 0};
         char part[300];
         memset(part, 'a', fill < sizeof(part) ? fill : sizeof(part) - 1);
         part[fill < sizeof(part) ? fill : sizeof(part) - 1] = '\0';

@@ -30,10 +30,13 @@
  * Wider values (WFP weights) travel as decimal strings. */
 #define WFPW_JSON_MAX_SAFE_INT 9007199254740991ULL
 
-/* A JSON path under construction, for error messages. */
+/* A JSON path under construction, for error messages. With off set the helpers do nothing:
+ * checks run first without building paths (most input is valid) and again with them only to
+ * word an error. */
 struct wfpw_jpath {
     char buf[256];
     size_t len;
+    int off;
 };
 
 struct wfpw_json_err {
