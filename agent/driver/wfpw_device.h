@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define WFPW_DEV_VERSION_MAJOR 1u
-#define WFPW_DEV_VERSION_MINOR 0u
+#define WFPW_DEV_VERSION_MINOR 1u
 
 /* Win32 path of the device (the driver creates \Device\wfpwatch and \DosDevices\wfpwatch). */
 #define WFPW_DEV_WIN32_PATH "\\\\.\\wfpwatch"
@@ -69,7 +69,9 @@ struct wfpw_dev_stats {          /* 64 bytes */
     uint64_t ring_used;          /* bytes in the ring now */
     uint64_t classify_calls;     /* classifyFn invocations */
     uint64_t truncated_paths;    /* process paths cut to WFPW_DEV_PATH_MAX */
-    uint64_t reserved[2];        /* zero */
+    uint64_t engine_adds;        /* times the engine objects were added: 1, + 1 per BFE restart
+                                    (minor version 1; 0 from a 1.0 driver) */
+    uint64_t reserved[1];        /* zero */
 };
 
 /* ---- records ----------------------------------------------------------------------------------

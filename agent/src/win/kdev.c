@@ -13,6 +13,8 @@
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
+#define IOCTL_TIMEOUT_MS 5000 /* handshake and statistics: answered at once by a working driver */
+
 struct wfpw__kdev {
     HANDLE h;
     volatile LONG stop;          /* set by cancel; checked after each read is issued */
@@ -56,9 +58,20 @@ int wfpw__plat_kdev_ioctl(struct wfpw__kdev *dev, uint32_t code, const void *in,
     memset(&ov, 0, sizeof(ov));
     if ((ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL)) == NULL)
         return wfpw__plat_last_error();
-    if (!DeviceIoControl(dev->h, code, (void *)in, (DWORD)inlen, out, (DWORD)outlen, &n, &ov) &&
-        (GetLastError() != ERROR_IO_PENDING || !GetOverlappedResult(dev->h, &ov, &n, TRUE)))
-        rc = map_error(GetLastError());
+    if (!DeviceIoControl(dev->h, code, (void *)in, (DWORD)inlen, out, (DWORD)outlen, &n, &ov)) {
+        if (GetLastError() != ERROR_IO_PENDING) {
+            rc = map_error(GetLastError());
+        } else if (WaitForSingleObject(ov.hEvent, IOCTL_TIMEOUT_MS) != WAIT_OBJECT_0) {
+            /* a driver that never answers must not hold the agent's loop: cancel, then wait for
+             * the cancellation ("CancelIoEx": the request completes with ERROR_OPERATION_ABORTED) */
+            CancelIoEx(dev->h, &ov);
+            GetOverlappedResult(dev->h, &ov, &n, TRUE);
+            rc = WFPW_EAGAIN;
+            n = 0;
+        } else if (!GetOverlappedResult(dev->h, &ov, &n, FALSE)) {
+            rc = map_error(GetLastError());
+        }
+    }
     CloseHandle(ov.hEvent);
     *got = n;
     return rc;

@@ -64,10 +64,19 @@ struct drv {
     uv_timer_t reconnect;
     int handles, paused, fresh;  /* fresh: no record seen since the handshake */
     struct wfpw_devseq seq;
+    uint64_t gen;                /* driver loads seen (position = gen << POS_SEQ_BITS | seq) */
     struct wfpw_dev_welcome welcome;
     uint64_t records, missing, corrupt_reads, convert_errors, reconnects, restarts;  /* since start */
     const char *state;           /* a literal: "connected", "not connected", ... */
 };
+
+/* Positions: the driver numbers its records from 1 per load, so a position is (load, seq), the
+ * load counted by this source across agent restarts. The spool keeps the last one: an agent
+ * restarted while the driver kept running continues after it (no false gap for the records it
+ * had stored), one restarted after the driver's ring overflowed sees the real gap, and a driver
+ * that restarted meanwhile starts a new load. */
+#define POS_SEQ_BITS 40
+#define POS_SEQ_MASK ((UINT64_C(1) << POS_SEQ_BITS) - 1)
 
 /* ---- reader thread -------------------------------------------------------------------------- */
 
@@ -223,6 +232,7 @@ static void handle_chunk(struct drv *d, const uint8_t *p, size_t len)
         gap = wfpw_devseq_next(&d->seq, rec.seq);
         if (gap < 0 && d->fresh) {  /* a restarted driver numbers from 1 again */
             d->restarts++;
+            d->gen++;
             memset(&d->seq, 0, sizeof(d->seq));
             gap = wfpw_devseq_next(&d->seq, rec.seq);
         }
@@ -242,7 +252,8 @@ static void handle_chunk(struct drv *d, const uint8_t *p, size_t len)
             wfpw_source_error(d->src, err);
             continue;
         }
-        wfpw_source_emit(d->src, ev, packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION, 0);
+        wfpw_source_emit(d->src, ev, packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION,
+                         d->gen << POS_SEQ_BITS | (rec.seq & POS_SEQ_MASK));
     }
 }
 
@@ -313,6 +324,9 @@ static int drv_start(struct wfpw_source *src)
         return WFPW_EIO;
     d->async.data = d->reconnect.data = d;
     d->handles = 1;
+    /* continue where the spool says: the load and the last record stored */
+    d->gen = src->resume_pos >> POS_SEQ_BITS ? src->resume_pos >> POS_SEQ_BITS : 1;
+    d->seq.last = src->resume_pos & POS_SEQ_MASK;
     try_connect(d);
     return 0;
 }
@@ -378,6 +392,8 @@ static void drv_stats(struct wfpw_source *src, cJSON *out)
         cJSON_AddNumberToObject(out, "driver_ring_used", (double)st.ring_used);
         cJSON_AddNumberToObject(out, "driver_ring_bytes", (double)d->welcome.ring_bytes);
         cJSON_AddNumberToObject(out, "driver_truncated_paths", (double)st.truncated_paths);
+        cJSON_AddNumberToObject(out, "driver_classify_calls", (double)st.classify_calls);
+        cJSON_AddNumberToObject(out, "driver_engine_adds", (double)st.engine_adds); /* BFE restarts + 1 */
     }
 }
 
