@@ -18,8 +18,9 @@
  * with routines Wine 8 implements as well as Windows: the IoCsq* queue, EX_RUNDOWN_REF and
  * SeExports are stubs there, so the queue, the rundown reference and the two SIDs are our own.
  *
- * IRQL: classify runs at up to DISPATCH_LEVEL (it takes a spinlock and arms a timer, nothing
- * else); the timer's DPC completes reads at DISPATCH_LEVEL; everything else is PASSIVE_LEVEL.
+ * IRQL: classify runs at up to DISPATCH_LEVEL (it takes a spinlock for the copy, nothing else);
+ * the periodic timer's DPC (every 20 ms, set once at load) completes reads at DISPATCH_LEVEL;
+ * everything else is PASSIVE_LEVEL.
  */
 #include <ntifs.h> /* ntddk.h and the security routines (SeExports, RtlCreateAcl, ZwSetSecurityObject) */
 

@@ -23,6 +23,7 @@
 #include "netsh.h"
 #include "platform.h"
 #include "rules.h"
+#include "drvcmd.h"
 #include "svccmd.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -49,6 +50,9 @@ static int usage(FILE *out)
                  "  service install [--config FILE] | uninstall [--config FILE] | start | stop | status\n"
                  "             the Windows service (LocalSystem, automatic start, restart on failure);\n"
                  "             uninstall also restores the audit policy and net event settings\n"
+                 "  driver install [--sys PATH] | uninstall | start | stop | status\n"
+                 "             the callout driver as kernel service \"wfpwatch\" (demand start);\n"
+                 "             uninstall stops the agent service around it\n"
                  "  restore-system [--config FILE | --data DIR]\n"
                  "             put back the audit policy and net event collection the agent changed\n"
                  "  analyze --filters FILE [--baseline FILE] [--format text|json] [--fail-on SEVERITY]\n"
@@ -321,6 +325,8 @@ int main(int argc, char **argv)
         return cmd_parse_records(argc, argv);
     if (strcmp(argv[1], "service") == 0 || strcmp(argv[1], "service-run") == 0 || strcmp(argv[1], "restore-system") == 0)
         return wfpw_service_main(argc, argv);
+    if (strcmp(argv[1], "driver") == 0)
+        return wfpw_driver_main(argc, argv);
     if (strcmp(argv[1], "parse-event") == 0)
         return cmd_parse_event(argc, argv);
     if (strcmp(argv[1], "config-help") == 0) {

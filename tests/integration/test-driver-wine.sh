@@ -65,9 +65,9 @@ remove_services() {  # stopped (and seen stopped) before deleted: a running one 
 # services is left (between two runs of the agent here), taking the drivers with it
 "$WINESERVER" -p
 WINEDEBUG=err+all,+debugstr "$WINE" cmd /c exit 0 >"$T/wine.log" 2>&1
-trap 'kill ${APID:-} 2>/dev/null; remove_services; "$WINESERVER" -k; cleanup' EXIT
-remove_services                             # leftovers of an interrupted run
 drivers=$WINEPREFIX/drive_c/windows/system32/drivers
+trap 'kill ${APID:-} 2>/dev/null; remove_services; rm -f "$drivers/fwpkclnt.sys" "$drivers/wfpw_drv.sys"; "$WINESERVER" -k; cleanup' EXIT
+remove_services                             # leftovers of an interrupted run
 cp "$SYS" "$STANDIN" "$drivers/"
 # one load-order group: Wine loads a group's drivers into one winedevice process, so the driver's
 # import of fwpkclnt.sys is the stand-in service already running there

@@ -154,7 +154,11 @@ int wfpw__plat_audit_set(const char *guid, unsigned bits, char *err, size_t errl
  *       Administrators full control, nobody else, inherited by everything inside): created so
  *       when missing; when it exists (someone may have made it first) a junction or link is
  *       refused (WFPW_EACCES), ownership is taken and every child reset to inherit.
- * self_path: this executable's full path. */
+ * self_path: this executable's full path.
+ * driver_install: registers the kernel driver service `name` (SERVICE_KERNEL_DRIVER, demand
+ *       start, no load-order group) for the image `sys_path`; WFPW_EEXIST when it exists, and
+ *       then its image path is set to sys_path (an upgrade may move it). Started, stopped,
+ *       queried and removed with the service_* calls above, which work on drivers too. */
 int wfpw__plat_service_install(const char *name, const char *display, const char *description, const char *command,
                                char *err, size_t errlen);
 int wfpw__plat_service_uninstall(const char *name, char *err, size_t errlen);
@@ -166,5 +170,6 @@ int wfpw__plat_service_run(const char *name, int (*body)(void *ctx), void (*stop
 void wfpw__plat_event_report(const char *source, int error, const char *line);
 int wfpw__plat_secure_dir(const char *dir, char *err, size_t errlen);
 int wfpw__plat_self_path(char *out, size_t len);
+int wfpw__plat_driver_install(const char *name, const char *display, const char *sys_path, char *err, size_t errlen);
 
 #endif /* WFPW_PLATFORM_H */

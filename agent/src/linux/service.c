@@ -20,6 +20,12 @@ int wfpw__plat_service_install(const char *name, const char *display, const char
     return no(err, errlen);
 }
 
+int wfpw__plat_driver_install(const char *name, const char *display, const char *sys_path, char *err, size_t errlen)
+{
+    (void)name, (void)display, (void)sys_path;
+    return no(err, errlen);
+}
+
 int wfpw__plat_service_uninstall(const char *name, char *err, size_t errlen)
 {
     (void)name;

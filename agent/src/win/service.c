@@ -99,6 +99,37 @@ int wfpw__plat_service_install(const char *name, const char *display, const char
     return rc;
 }
 
+int wfpw__plat_driver_install(const char *name, const char *display, const char *sys_path, char *err, size_t errlen)
+{
+    SC_HANDLE scm, svc;
+    int rc, tries;
+    if ((scm = open_scm(SC_MANAGER_CREATE_SERVICE, err, errlen, &rc)) == NULL)
+        return rc;
+    for (tries = 0;; tries++) {
+        /* a Win32 path is accepted for a kernel driver's ImagePath (stored as \??\C:\...) */
+        svc = CreateServiceA(scm, name, display, SERVICE_ALL_ACCESS, SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START,
+                             SERVICE_ERROR_NORMAL, sys_path, NULL, NULL, NULL, NULL, NULL);
+        if (svc != NULL || GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE || tries == 40)
+            break;
+        Sleep(250);
+    }
+    if (svc == NULL && GetLastError() == ERROR_SERVICE_EXISTS) {
+        /* already registered (an upgrade, a second install): point it at this image */
+        if ((svc = OpenServiceA(scm, name, SERVICE_CHANGE_CONFIG)) == NULL ||
+            !ChangeServiceConfigA(svc, SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, sys_path,
+                                  NULL, NULL, NULL, NULL, NULL, display))
+            rc = fail(GetLastError(), "ChangeServiceConfig", err, errlen);
+        else
+            rc = WFPW_EEXIST;
+    } else if (svc == NULL) {
+        rc = fail(GetLastError(), "CreateService", err, errlen);
+    }
+    if (svc)
+        CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
 static int wait_state(SC_HANDLE svc, DWORD want, char *err, size_t errlen)
 {
     SERVICE_STATUS st;
@@ -205,9 +236,12 @@ int wfpw__plat_service_status(const char *name, char *out, size_t len, char *err
     if (!QueryServiceStatus(svc, &st) || !QueryServiceConfigA(svc, &qc.cfg, sizeof(qc), &need)) {
         rc = fail(GetLastError(), "QueryServiceStatus/Config", err, errlen);
     } else {
-        o += (size_t)snprintf(out + o, len - o, "state: %s\nstart: %s\naccount: %s\ncommand: %s\n",
+        o += (size_t)snprintf(out + o, len - o, "state: %s\ntype: %s\nstart: %s\naccount: %s\ncommand: %s\n",
                               st.dwCurrentState < 8 ? states[st.dwCurrentState] : "?",
-                              qc.cfg.dwStartType == SERVICE_AUTO_START ? "automatic" : "not automatic",
+                              qc.cfg.dwServiceType & SERVICE_KERNEL_DRIVER ? "kernel driver" : "own process",
+                              qc.cfg.dwStartType == SERVICE_AUTO_START     ? "automatic"
+                              : qc.cfg.dwStartType == SERVICE_DEMAND_START ? "demand"
+                                                                           : "not automatic",
                               qc.cfg.lpServiceStartName ? qc.cfg.lpServiceStartName : "LocalSystem",
                               qc.cfg.lpBinaryPathName ? qc.cfg.lpBinaryPathName : "");
         if (QueryServiceConfig2A(svc, SERVICE_CONFIG_FAILURE_ACTIONS, (BYTE *)&qf, sizeof(qf), &need)) {
