@@ -103,8 +103,6 @@ static int uninstall(void)
 
 int wfpw_driver_main(int argc, char **argv)
 {
-    char out[4096], err[768];
-    int rc;
     if (argc < 3)
         return usage();
     if (strcmp(argv[2], "install") == 0)
@@ -113,24 +111,7 @@ int wfpw_driver_main(int argc, char **argv)
         return usage();
     if (strcmp(argv[2], "uninstall") == 0)
         return uninstall();
-    if (strcmp(argv[2], "start") == 0 || strcmp(argv[2], "stop") == 0) {
-        int start = strcmp(argv[2], "start") == 0;
-        rc = start ? wfpw__plat_service_start(WFPW_DRIVER_SERVICE, err, sizeof(err))
-                   : wfpw__plat_service_stop(WFPW_DRIVER_SERVICE, err, sizeof(err));
-        if (rc != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s\n", err);
-            return 1;
-        }
-        printf("driver service %s %s\n", WFPW_DRIVER_SERVICE, start ? "running" : "stopped");
-        return 0;
-    }
-    if (strcmp(argv[2], "status") == 0) {
-        if (wfpw__plat_service_status(WFPW_DRIVER_SERVICE, out, sizeof(out), err, sizeof(err)) != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s\n", err);
-            return 1;
-        }
-        fputs(out, stdout);
-        return 0;
-    }
+    if (strcmp(argv[2], "start") == 0 || strcmp(argv[2], "stop") == 0 || strcmp(argv[2], "status") == 0)
+        return wfpw_service_control(WFPW_DRIVER_SERVICE, "driver service", argv[2]);
     return usage();
 }

@@ -210,9 +210,31 @@ static int uninstall(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
-int wfpw_service_main(int argc, char **argv)
+int wfpw_service_control(const char *name, const char *what, const char *verb)
 {
     char out[4096], err[768];
+    int rc;
+    if (strcmp(verb, "status") == 0) {
+        if (wfpw__plat_service_status(name, out, sizeof(out), err, sizeof(err)) != 0) {
+            fprintf(stderr, "wfpwatch-agent: %s\n", err);
+            return 1;
+        }
+        fputs(out, stdout);
+        return 0;
+    }
+    rc = strcmp(verb, "start") == 0 ? wfpw__plat_service_start(name, err, sizeof(err))
+                                    : wfpw__plat_service_stop(name, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s\n", err);
+        return 1;
+    }
+    printf("%s %s %s\n", what, name, strcmp(verb, "start") == 0 ? "running" : "stopped");
+    return 0;
+}
+
+int wfpw_service_main(int argc, char **argv)
+{
+    char err[768];
     int rc;
     if (strcmp(argv[1], "service-run") == 0)
         return service_run(argc, argv);
@@ -241,24 +263,7 @@ int wfpw_service_main(int argc, char **argv)
         return install(argc, argv);
     if (strcmp(argv[2], "uninstall") == 0)
         return uninstall(argc, argv);
-    if (strcmp(argv[2], "start") == 0 || strcmp(argv[2], "stop") == 0) {
-        int start = strcmp(argv[2], "start") == 0;
-        rc = start ? wfpw__plat_service_start(WFPW_SERVICE_NAME, err, sizeof(err))
-                   : wfpw__plat_service_stop(WFPW_SERVICE_NAME, err, sizeof(err));
-        if (rc != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s\n", err);
-            return 1;
-        }
-        printf("service %s %s\n", WFPW_SERVICE_NAME, start ? "running" : "stopped");
-        return 0;
-    }
-    if (strcmp(argv[2], "status") == 0) {
-        if (wfpw__plat_service_status(WFPW_SERVICE_NAME, out, sizeof(out), err, sizeof(err)) != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s\n", err);
-            return 1;
-        }
-        fputs(out, stdout);
-        return 0;
-    }
+    if (strcmp(argv[2], "start") == 0 || strcmp(argv[2], "stop") == 0 || strcmp(argv[2], "status") == 0)
+        return wfpw_service_control(WFPW_SERVICE_NAME, "service", argv[2]);
     return usage();
 }

@@ -19,6 +19,10 @@
 /* argv[1] is "service", "service-run" or "restore-system". Exit code: 0, 1 failed, 2 usage. */
 int wfpw_service_main(int argc, char **argv);
 
+/* `verb` (start, stop, status) on the service `name`, `what` naming it in the message ("service",
+ * "driver service"); start and stop wait up to 30 s. Exit code: 0, or 1 with the error printed. */
+int wfpw_service_control(const char *name, const char *what, const char *verb);
+
 /* Puts back data_dir/auditpol.previous and data_dir/netevents.previous (each removed once
  * applied); messages to stdout/stderr. 0 when everything was restored or nothing to do. */
 int wfpw_restore_system(const char *data_dir);

@@ -12,6 +12,7 @@
 #include "auditpol.h"
 #include "platform.h"
 #include "wfpw/errors.h"
+#include "winpriv.h"
 
 static int fail(DWORD e, const char *call, char *err, size_t errlen)
 {
@@ -37,22 +38,11 @@ static int parse_guid(const char *s, GUID *g)
 
 static int enable_security_privilege(char *err, size_t errlen)
 {
-    HANDLE tok;
-    TOKEN_PRIVILEGES tp;
-    DWORD e;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
-        return fail(GetLastError(), "OpenProcessToken", err, errlen);
-    tp.PrivilegeCount = 1;
-    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
-    if (!LookupPrivilegeValueA(NULL, "SeSecurityPrivilege", &tp.Privileges[0].Luid)) {
-        e = GetLastError();
-        CloseHandle(tok);
-        return fail(e, "LookupPrivilegeValue(SeSecurityPrivilege)", err, errlen);
-    }
-    AdjustTokenPrivileges(tok, FALSE, &tp, sizeof(tp), NULL, NULL);
-    e = GetLastError();  /* ERROR_NOT_ALL_ASSIGNED: the account does not hold it */
-    CloseHandle(tok);
-    return e == ERROR_SUCCESS ? 0 : fail(e, "AdjustTokenPrivileges(SeSecurityPrivilege)", err, errlen);
+    const char *call;
+    char what[128];
+    DWORD e = wfpw__win_enable_privilege("SeSecurityPrivilege", &call);
+    snprintf(what, sizeof(what), "%s(SeSecurityPrivilege)", call);
+    return e == ERROR_SUCCESS ? 0 : fail(e, what, err, errlen);
 }
 
 static int win_query(const char *guid, unsigned *bits, char *err, size_t errlen)

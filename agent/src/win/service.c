@@ -13,6 +13,7 @@
 
 #include "messages.h"
 #include "platform.h"
+#include "winpriv.h"
 #include "wfpw/errors.h"
 
 #define WAIT_MS 30000
@@ -398,26 +399,37 @@ void wfpw__plat_event_report(const char *source, int error, const char *line)
     DeregisterEventSource(h);
 }
 
-/* Enables a privilege of the process token (LocalSystem and Administrators hold these); 0 or
- * an error in err. */
-static int enable_privilege(const char *name, char *err, size_t errlen)
+DWORD wfpw__win_enable_privilege(const char *name, const char **call)
 {
     HANDLE tok;
     TOKEN_PRIVILEGES tp;
     DWORD e;
+    *call = "OpenProcessToken";
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
-        return fail(GetLastError(), "OpenProcessToken", err, errlen);
+        return GetLastError();
     tp.PrivilegeCount = 1;
     tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    *call = "LookupPrivilegeValue";
     if (!LookupPrivilegeValueA(NULL, name, &tp.Privileges[0].Luid)) {
         e = GetLastError();
         CloseHandle(tok);
-        return fail(e, name, err, errlen);
+        return e;
     }
+    *call = "AdjustTokenPrivileges";
     AdjustTokenPrivileges(tok, FALSE, &tp, sizeof(tp), NULL, NULL);
     e = GetLastError(); /* TRUE with ERROR_NOT_ALL_ASSIGNED when the account lacks it */
     CloseHandle(tok);
-    return e == ERROR_SUCCESS ? 0 : fail(e, name, err, errlen);
+    return e;
+}
+
+/* Enables a privilege of the process token; 0 or an error in err. */
+static int enable_privilege(const char *name, char *err, size_t errlen)
+{
+    const char *call;
+    char what[128];
+    DWORD e = wfpw__win_enable_privilege(name, &call);
+    snprintf(what, sizeof(what), "%s(%s)", call, name);
+    return e == ERROR_SUCCESS ? 0 : fail(e, what, err, errlen);
 }
 
 /* The data directory belongs to SYSTEM and only SYSTEM and Administrators may use it
