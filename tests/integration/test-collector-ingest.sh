@@ -103,6 +103,13 @@ eq "nothing stored by refused bodies" "$(stored_events)" 63
 nd=$(api "/api/v1/events?after=7&limit=3" -H 'Accept: application/x-ndjson')
 eq "NDJSON: one event per line" "$(wc -l <<<"$nd")" 3
 eq "NDJSON lines are JSON events" "$(head -n1 <<<"$nd" | jq_ 'd["id"]')" 8
+api "/api/v1/events?after=7&limit=3" -H 'Accept: application/x-ndjson' -D "$T/hdr" >/dev/null
+check "NDJSON: the next cursor in X-Next-Cursor (the last line's id)" grep -qi '^X-Next-Cursor: 10' "$T/hdr"
+# a time filter far from every event: the page examines all ids (few here) and comes back empty,
+# caught up: no "more", the cursor past every row it examined
+eq "since in the future: empty, caught up (no more), cursor moved past the events examined" \
+    "$(api "/api/v1/events?since=2099-01-01T00:00:00Z" | jq_ 'len(d["events"]), d.get("more"), int(d["next_cursor"]) > 10')" \
+    "0 None True"
 eq "type filter" "$(api "/api/v1/events?type=filter_added" | jq_ 'len(d["events"])')" 1
 eq "host filter (unknown host)" "$(api "/api/v1/events?host=nobody" | jq_ 'len(d["events"])')" 0
 eq "since/until filter" "$(api "/api/v1/events?since=2025-11-22T03:16:22Z&until=2025-11-22T03:16:24.000Z" | jq_ 'len(d["events"])')" 2

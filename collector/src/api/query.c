@@ -62,8 +62,13 @@ static void api_done(struct wfpw_sjob *j)
         wfpw_respond_error(aj->ref, 404, "unknown host", NULL);
     else if (aj->rc != 0)
         wfpw_respond_error(aj->ref, 500, wfpw_strerror(aj->rc), NULL);
-    else if (aj->kind == API_QUERY && aj->q.ndjson)
-        wfpw_respond(aj->ref, 200, "application/x-ndjson", aj->out.data ? aj->out.data : "", aj->out.len, NULL);
+    else if (aj->kind == API_QUERY && aj->q.ndjson) {
+        /* NDJSON has no envelope: the cursor (also past rows examined and not served) and the
+         * "more" of a time-filtered page go in headers */
+        char h[96];
+        snprintf(h, sizeof(h), "X-Next-Cursor: %lld\r\n%s", (long long)aj->q.next, aj->q.more ? "X-More: true\r\n" : "");
+        wfpw_respond(aj->ref, 200, "application/x-ndjson", aj->out.data ? aj->out.data : "", aj->out.len, h);
+    }
     else
         respond_json(aj->ref, 200, &aj->out);
     wfpw_conn_ref_release(aj->ref);
@@ -225,7 +230,7 @@ void wfpw__api_query(struct wfpw_req *req, int route)
     aj->job.done = api_done;
     aj->ref = req->ref;
     wfpw_conn_ref_hold(aj->ref);
-    rc = wfpw_storeq_submit(&aj->job, WFPW_SQ_API);
+    rc = wfpw_storeq_submit(&aj->job, WFPW_SQ_READ);
     if (rc != 0) {
         wfpw_conn_ref_release(aj->ref);
         wfpw_buf_free(&aj->out);

@@ -34,6 +34,7 @@ static struct {
     uv_timer_t maintenance;
     struct wfpw_config cfg;
     struct wfpw_ca *ca;           /* signs enrollments (store thread); NULL: enrollment off */
+    struct wfpw_store *reader;    /* owned: the API's read-only connection (reader thread) */
     int stopping;
     int64_t last_retention_ms;
     int maint_busy;
@@ -171,6 +172,7 @@ static int start_store(struct wfpw_store **st, int *crl_required)
         fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", M.cfg.data, wfpw_strerror(rc));
         return 1;
     }
+    memset(&sopts, 0, sizeof(sopts));
     if (M.cfg.webhook_url[0])
         targets[nt++] = "webhook";
     if (M.cfg.syslog_host[0])
@@ -187,8 +189,15 @@ static int start_store(struct wfpw_store **st, int *crl_required)
                 wfpw_strerror(rc));
         return 1;
     }
-    /* a quarter of the queue is kept for agents: readers can never keep ingest out */
+    /* a quarter of the queue is kept for agents: readers can never keep ingest out; SIEM
+     * queries run on a reader thread with a connection of their own (never behind commits) */
+    sopts.readonly = 1;
+    if (wfpw_store_open(M.cfg.data, &sopts, &M.reader, err, sizeof(err)) != 0) {
+        fprintf(stderr, "wfpwatch-collector: store (reader): %s\n", err);
+        return 1;
+    }
     if (wfpw_storeq_start(M.loop, *st, (size_t)M.cfg.store_queue, (size_t)(M.cfg.store_queue / 4)) != 0 ||
+        wfpw_storeq_start_reader(M.loop, M.reader, (size_t)(M.cfg.store_queue - M.cfg.store_queue / 4)) != 0 ||
         wfpw_auth_start(M.loop, 1000) != 0) {
         fprintf(stderr, "wfpwatch-collector: cannot start the store thread\n");
         return 1;
@@ -247,6 +256,7 @@ int wfpw_cli_serve(int argc, char **argv)
 
     M.loop = uv_default_loop();
     if (sqlite && (rc = start_store(&st, &crl_required)) != 0) {
+        wfpw_store_close(M.reader);
         wfpw_store_close(st);
         return rc;
     }
@@ -320,6 +330,8 @@ int wfpw_cli_serve(int argc, char **argv)
     uv_run(M.loop, UV_RUN_DEFAULT);
     if (uv_loop_close(M.loop) != 0)
         wfpw_log_warn("collector", NULL, "event loop closed with handles still open");
+    wfpw_store_close(M.reader);
+    M.reader = NULL;
     wfpw_store_close(st);
     wfpw_auth_free();
     wfpw_ca_free(M.ca);

@@ -25,12 +25,17 @@ struct wfpw_store_opts {
     const char *const *alert_targets; /* names of configured targets ("webhook", "syslog") */
     size_t ntargets;
     int synchronous_full;             /* 1: synchronous=FULL (default); 0: NORMAL */
+    int readonly;                     /* 1: a reader beside the writer (the API's queries): opened
+                                         read-only, never created or migrated (the writer did) */
 };
 
 /* Opens (creating and migrating) DATADIR/wfpwatch.db. err gets a message on failure. */
 int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out,
                     char *err, size_t errlen);
 void wfpw_store_close(struct wfpw_store *st);
+/* Ends what a job left open: resets every cached statement, so the connection holds no read
+ * transaction between jobs (a reader would otherwise keep seeing an old snapshot). */
+void wfpw_store_release(struct wfpw_store *st);
 /* The schema version this build creates and migrates to. */
 int wfpw_store_schema_version(void);
 
@@ -68,11 +73,23 @@ struct wfpw_query {
     int64_t since_ms;    /* -1 = unbounded; inclusive */
     int64_t until_ms;    /* -1 = unbounded; exclusive */
     int ndjson;          /* 1: one item per line, no envelope */
+    /* filled by wfpw_store_query: */
+    int64_t next;        /* the cursor to continue from */
+    int more;            /* 1: a time-filtered page stopped at its scan budget before the end */
 };
 
 /* Items after the cursor in store order, as {"events"|"alerts":[...],"next_cursor":"N"} or
- * NDJSON. Each item carries "id" (its cursor) and "host". */
-int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
+ * NDJSON. Each item carries "id" (its cursor) and "host". Every combination of type and host
+ * is an index seek (each row examined is a row served); since/until are checked on the rows
+ * of that seek within id windows of WFPW_QUERY_WINDOW, at most WFPW_QUERY_WINDOWS of them per
+ * request: such a page may hold fewer items than asked (even none) and then ends with
+ * "more":true and a next_cursor past every row examined. docs/api/events.md. */
+#define WFPW_QUERY_WINDOW 16384
+#define WFPW_QUERY_WINDOWS 2
+extern int64_t wfpw_store_query_window; /* WFPW_QUERY_WINDOW; tests lower it */
+int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_buf *out);
+/* The query plan SQLite chooses for q (EXPLAIN QUERY PLAN, one detail a line), for tests. */
+int wfpw_store_query_plan(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
 /* {"hosts":[...]}: status is "silent" once wfpw_store_check_silent found the host quiet. */
 int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out);
 /* {"host":...,"filters":[...]}; WFPW_ENOENT for an unknown host. */

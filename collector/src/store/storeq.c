@@ -1,5 +1,6 @@
 /*
- * storeq.c — store thread and bounded job queue (see storeq.h).
+ * storeq.c — the store threads and their bounded job queues (see storeq.h): the writer, and,
+ * when started, the reader that serves the API's queries on its own connection.
  */
 #include "store/storeq.h"
 
@@ -7,7 +8,7 @@
 
 #define GROUP_MAX 64
 
-static struct {
+struct sq {
     uv_loop_t *loop;
     struct wfpw_store *st;
     uv_thread_t thread;
@@ -18,8 +19,11 @@ static struct {
     struct wfpw_sjob *done_head, *done_tail;
     size_t depth, max, reserve;
     int stopping, started;
-    void (*stop_cb)(void);
-} q;
+};
+
+static struct sq W, R;           /* the writer; the reader (R.started: it runs) */
+static void (*stop_cb)(void);
+static int open_queues;          /* async handles not yet closed at stop */
 
 static void append(struct wfpw_sjob **head, struct wfpw_sjob **tail, struct wfpw_sjob *j)
 {
@@ -33,7 +37,8 @@ static void append(struct wfpw_sjob **head, struct wfpw_sjob **tail, struct wfpw
 
 static void thread_main(void *arg)
 {
-    (void)arg;
+    struct sq *qp = arg;
+#define q (*qp)
     for (;;) {
         struct wfpw_sjob *group[GROUP_MAX], *j;
         struct wfpw_ingest *items[GROUP_MAX];
@@ -68,6 +73,7 @@ static void thread_main(void *arg)
         } else {
             group[0]->run(q.st, group[0]);
         }
+        wfpw_store_release(q.st);
 
         uv_mutex_lock(&q.lock);
         for (i = 0; i < n; i++) {
@@ -77,18 +83,20 @@ static void thread_main(void *arg)
         uv_mutex_unlock(&q.lock);
         uv_async_send(&q.async);
     }
+#undef q
 }
 
 static void on_async_close(uv_handle_t *h)
 {
     (void)h;
-    if (q.stop_cb)
-        q.stop_cb();
+    if (--open_queues == 0 && stop_cb)
+        stop_cb();
 }
 
 /* Takes the completed jobs and runs their done callbacks (loop thread). */
-static void complete_all(void)
+static void complete_all(struct sq *qp)
 {
+#define q (*qp)
     struct wfpw_sjob *j, *next;
     uv_mutex_lock(&q.lock);
     j = q.done_head;
@@ -98,40 +106,62 @@ static void complete_all(void)
         next = j->next;
         j->done(j);
     }
+#undef q
 }
 
 static void on_async(uv_async_t *a)
 {
+    struct sq *qp = a->data;
+#define q (*qp)
     int finished;
-    (void)a;
     uv_mutex_lock(&q.lock);
     finished = q.stopping && q.head == NULL;
     uv_mutex_unlock(&q.lock);
-    complete_all();
+    complete_all(qp);
     if (finished && q.started) {
         q.started = 0;
         uv_thread_join(&q.thread);
-        complete_all(); /* anything completed between the check and the join */
+        complete_all(qp); /* anything completed between the check and the join */
         uv_close((uv_handle_t *)&q.async, on_async_close);
     }
+#undef q
+}
+
+static int start(struct sq *qp, uv_loop_t *loop, struct wfpw_store *st, size_t max_jobs, size_t reserve)
+{
+    qp->loop = loop;
+    qp->st = st;
+    qp->max = max_jobs;
+    qp->reserve = reserve < max_jobs ? reserve : max_jobs - 1;
+    qp->async.data = qp;
+    if (uv_mutex_init(&qp->lock) || uv_cond_init(&qp->cond) || uv_async_init(loop, &qp->async, on_async))
+        return WFPW_EIO;
+    open_queues++;
+    if (uv_thread_create(&qp->thread, thread_main, qp) != 0)
+        return WFPW_EIO;
+    qp->started = 1;
+    return 0;
 }
 
 int wfpw_storeq_start(uv_loop_t *loop, struct wfpw_store *st, size_t max_jobs, size_t reserve)
 {
-    q.loop = loop;
-    q.st = st;
-    q.max = max_jobs;
-    q.reserve = reserve < max_jobs ? reserve : max_jobs - 1;
-    if (uv_mutex_init(&q.lock) || uv_cond_init(&q.cond) || uv_async_init(loop, &q.async, on_async))
-        return WFPW_EIO;
-    if (uv_thread_create(&q.thread, thread_main, NULL) != 0)
-        return WFPW_EIO;
-    q.started = 1;
-    return 0;
+    return start(&W, loop, st, max_jobs, reserve);
+}
+
+int wfpw_storeq_start_reader(uv_loop_t *loop, struct wfpw_store *reader, size_t max_jobs)
+{
+    return start(&R, loop, reader, max_jobs, 0);
 }
 
 int wfpw_storeq_submit(struct wfpw_sjob *job, enum wfpw_sq_class cls)
 {
+    struct sq *qp = &W;
+#define q (*qp)
+    if (cls == WFPW_SQ_READ) { /* to the reader when it runs, else as an API job of the writer */
+        if (R.started)
+            qp = &R;
+        cls = WFPW_SQ_API;
+    }
     uv_mutex_lock(&q.lock);
     if (q.stopping) {
         uv_mutex_unlock(&q.lock);
@@ -147,23 +177,36 @@ int wfpw_storeq_submit(struct wfpw_sjob *job, enum wfpw_sq_class cls)
     uv_cond_signal(&q.cond);
     uv_mutex_unlock(&q.lock);
     return 0;
+#undef q
 }
 
 size_t wfpw_storeq_depth(void)
 {
     size_t d;
-    uv_mutex_lock(&q.lock);
-    d = q.depth;
-    uv_mutex_unlock(&q.lock);
+    uv_mutex_lock(&W.lock);
+    d = W.depth;
+    uv_mutex_unlock(&W.lock);
+    if (R.started) {
+        uv_mutex_lock(&R.lock);
+        d += R.depth;
+        uv_mutex_unlock(&R.lock);
+    }
     return d;
+}
+
+static void stop(struct sq *qp)
+{
+    uv_mutex_lock(&qp->lock);
+    qp->stopping = 1;
+    uv_cond_signal(&qp->cond);
+    uv_mutex_unlock(&qp->lock);
+    uv_async_send(&qp->async); /* finishes at once when nothing is queued */
 }
 
 void wfpw_storeq_stop(void (*cb)(void))
 {
-    uv_mutex_lock(&q.lock);
-    q.stopping = 1;
-    q.stop_cb = cb;
-    uv_cond_signal(&q.cond);
-    uv_mutex_unlock(&q.lock);
-    uv_async_send(&q.async); /* finishes at once when nothing is queued */
+    stop_cb = cb;
+    if (R.started)
+        stop(&R);
+    stop(&W);
 }

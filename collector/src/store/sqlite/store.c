@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "store/sqlite/store_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,12 @@ static const char *const migrations[] = {
     "ALTER TABLE hosts ADD COLUMN hostname_mismatch INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE certs ADD COLUMN revoke_reason TEXT;"
     "CREATE TABLE enroll_releases(agent_id TEXT PRIMARY KEY, released INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 3 -> 4: every combination of the REST filters type/rule and host is an index seek in id
+     * order (the old query shape "?2 IS NULL OR type = ?2" kept SQLite off every index) */
+    "CREATE INDEX IF NOT EXISTS events_host_type ON events(host, type, id);"
+    "CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule, id);"
+    "CREATE INDEX IF NOT EXISTS alerts_host ON alerts(host, id);"
+    "CREATE INDEX IF NOT EXISTS alerts_host_rule ON alerts(host, rule, id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -207,13 +214,19 @@ int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, str
     st = wfpw_calloc(1, sizeof(*st));
     if (st == NULL)
         return WFPW_ENOMEM;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(path, &st->db,
+                        (opts && opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                            SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = sqlfail(st, err, errlen, path);
         wfpw_store_close(st);
         return rc;
     }
     sqlite3_busy_timeout(st->db, 10000);
+    if (opts && opts->readonly) { /* WAL (set by the writer): reads never wait for its commits */
+        *out = st;
+        return 0;
+    }
     if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(st->db, opts && !opts->synchronous_full ? "PRAGMA synchronous=NORMAL"
                                                              : "PRAGMA synchronous=FULL",
@@ -241,6 +254,14 @@ int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, str
     }
     *out = st;
     return 0;
+}
+
+void wfpw_store_release(struct wfpw_store *st)
+{
+    size_t i;
+    for (i = 0; i < S_COUNT; i++)
+        if (st->stmt[i])
+            sqlite3_reset(st->stmt[i]);
 }
 
 void wfpw_store_close(struct wfpw_store *st)
@@ -506,49 +527,115 @@ int wfpw_store_ingest(struct wfpw_store *st, struct wfpw_ingest *const *items, s
 }
 /* ---- queries ----------------------------------------------------------------------------- */
 
-int wfpw_store_query(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out)
-{
-    static const char ev_sql[] =
-        "SELECT id, host, mismatch, json FROM events WHERE id > ?1 AND (?2 IS NULL OR type = ?2)"
-        " AND (?3 IS NULL OR host = ?3) AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5)"
-        " ORDER BY id LIMIT ?6";
-    static const char al_sql[] =
-        "SELECT id, host, 0, json FROM alerts WHERE id > ?1 AND (?2 IS NULL OR rule = ?2)"
-        " AND (?3 IS NULL OR host = ?3) AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5)"
-        " ORDER BY id LIMIT ?6";
-    sqlite3_stmt *s;
-    int64_t last = q->after;
-    int rc, n = 0;
+int64_t wfpw_store_query_window = WFPW_QUERY_WINDOW;
 
-    if (sqlite3_prepare_v2(st->db, q->kind == WFPW_Q_EVENTS ? ev_sql : al_sql, -1, &s, NULL) != SQLITE_OK)
-        return WFPW_EIO;
-    sqlite3_bind_int64(s, 1, q->after);
+/* The SQL for q: only the conditions q has, so that SQLite seeks the index of exactly that
+ * combination (events_type, events_host, events_host_type; alerts_rule, alerts_host,
+ * alerts_host_rule; the primary key without either); a time filter adds an id window. */
+static void query_sql(const struct wfpw_query *q, char *sql, size_t len)
+{
+    int ev = q->kind == WFPW_Q_EVENTS, windowed = q->since_ms >= 0 || q->until_ms >= 0;
+    snprintf(sql, len, "SELECT id, host, %s, json FROM %s WHERE id > :after%s%s%s%s%s ORDER BY id LIMIT :limit",
+             ev ? "mismatch" : "0", ev ? "events" : "alerts", windowed ? " AND id <= :upto" : "",
+             q->type ? (ev ? " AND type = :type" : " AND rule = :type") : "", q->host ? " AND host = :host" : "",
+             q->since_ms >= 0 ? " AND time >= :since" : "", q->until_ms >= 0 ? " AND time < :until" : "");
+}
+
+static void bind_named(sqlite3_stmt *s, const char *name, const char *text, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i == 0)
+        return;
+    if (text)
+        sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, i, v);
+}
+
+static void query_bind(sqlite3_stmt *s, const struct wfpw_query *q, int64_t after, int64_t upto, int limit)
+{
+    sqlite3_reset(s);
+    bind_named(s, ":after", NULL, after);
+    bind_named(s, ":upto", NULL, upto);
+    bind_named(s, ":limit", NULL, limit);
     if (q->type)
-        sqlite3_bind_text(s, 2, q->type, -1, SQLITE_STATIC);
+        bind_named(s, ":type", q->type, 0);
     if (q->host)
-        sqlite3_bind_text(s, 3, q->host, -1, SQLITE_STATIC);
-    if (q->since_ms >= 0)
-        sqlite3_bind_int64(s, 4, q->since_ms);
-    if (q->until_ms >= 0)
-        sqlite3_bind_int64(s, 5, q->until_ms);
-    sqlite3_bind_int(s, 6, q->limit);
+        bind_named(s, ":host", q->host, 0);
+    bind_named(s, ":since", NULL, q->since_ms);
+    bind_named(s, ":until", NULL, q->until_ms);
+}
+
+int wfpw_store_query_plan(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out)
+{
+    char sql[512], plan[560];
+    sqlite3_stmt *s;
+    int rc;
+    query_sql(q, sql, sizeof(sql));
+    snprintf(plan, sizeof(plan), "EXPLAIN QUERY PLAN %s", sql);
+    if (sqlite3_prepare_v2(st->db, plan, -1, &s, NULL) != SQLITE_OK)
+        return WFPW_EIO;
+    query_bind(s, q, q->after, q->after + wfpw_store_query_window, q->limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        wfpw_buf_puts(out, (const char *)sqlite3_column_text(s, 3));
+        wfpw_buf_putc(out, '\n');
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? out->err : WFPW_EIO;
+}
+
+int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_buf *out)
+{
+    char sql[512];
+    sqlite3_stmt *s;
+    int64_t last = q->after, top = INT64_MAX, lo = q->after;
+    int rc = SQLITE_DONE, n = 0, windows = 0, windowed = q->since_ms >= 0 || q->until_ms >= 0;
+
+    q->more = 0;
+    /* the last id committed now: a window never reaches past it, so a cursor moved over rows
+     * examined is never passed by a row committed later (the store thread is the one writer,
+     * and ids only grow) */
+    if (windowed) {
+        if (sqlite3_prepare_v2(st->db, q->kind == WFPW_Q_EVENTS ? "SELECT max(id) FROM events" : "SELECT max(id) FROM alerts",
+                               -1, &s, NULL) != SQLITE_OK)
+            return WFPW_EIO;
+        top = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_finalize(s);
+    }
+    query_sql(q, sql, sizeof(sql));
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return WFPW_EIO;
     if (!q->ndjson)
         wfpw_buf_puts(out, q->kind == WFPW_Q_EVENTS ? "{\"events\":[" : "{\"alerts\":[");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        last = sqlite3_column_int64(s, 0);
-        if (!q->ndjson && n > 0)
-            wfpw_buf_putc(out, ',');
-        item_prefix(out, last, (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2),
-                    (const char *)sqlite3_column_text(s, 3));
-        if (q->ndjson)
-            wfpw_buf_putc(out, '\n');
-        n++;
+    while (n < q->limit && lo < top) {
+        int64_t w = wfpw_store_query_window, upto = windowed ? (top - lo > w ? lo + w : top) : top;
+        if (windowed && windows++ == WFPW_QUERY_WINDOWS) {
+            q->more = 1; /* budget spent: the client continues from lo */
+            break;
+        }
+        query_bind(s, q, lo, upto, q->limit - n);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            last = sqlite3_column_int64(s, 0);
+            if (!q->ndjson && n > 0)
+                wfpw_buf_putc(out, ',');
+            item_prefix(out, last, (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2),
+                        (const char *)sqlite3_column_text(s, 3));
+            if (q->ndjson)
+                wfpw_buf_putc(out, '\n');
+            n++;
+        }
+        if (rc != SQLITE_DONE || !windowed)
+            break;
+        lo = upto; /* every row up to here examined */
+        if (n < q->limit)
+            last = lo;
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return WFPW_EIO;
+    q->next = last;
     if (!q->ndjson)
-        wfpw_buf_printf(out, "],\"next_cursor\":\"%lld\"}", (long long)last);
+        wfpw_buf_printf(out, "],\"next_cursor\":\"%lld\"%s}", (long long)last, q->more ? ",\"more\":true" : "");
     return out->err;
 }
 
