@@ -62,6 +62,10 @@ run_scripts() {  # suite script...
     for t in "$@"; do
         [[ -e "$t" ]] || continue
         name=$(basename "$t" .sh)
+        # a Wine server the previous script left (it exits a few seconds after its last
+        # client) is gone before the next script's first Wine command
+        [[ -x /usr/lib/wine/wineserver ]] && WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} \
+            timeout 30 /usr/lib/wine/wineserver -w 2>/dev/null
         timeout 900 bash "$t" >"$logdir/$name.log" 2>&1
         rc=$?
         line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/$name.log" | tail -n1)

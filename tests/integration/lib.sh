@@ -132,3 +132,11 @@ wait_until() {
     done
     return 1
 }
+
+# wine_up: a wineserver of this test's own, kept up between its Wine commands (stop it with
+# `/usr/lib/wine/wineserver -k` at exit). It first waits for a server that is still exiting (the
+# previous suite's: a Wine command started in that moment can fail, e.g. `reg import` exit 1).
+wine_up() {
+    timeout 30 /usr/lib/wine/wineserver -w 2>/dev/null
+    /usr/lib/wine/wineserver -p
+}

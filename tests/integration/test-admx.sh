@@ -33,6 +33,8 @@ if [[ -x $WINE && -f $EXE ]]; then
   "collector": { "url": "https://file.example:1", "ca": "Z:$T/ca.crt", "cert": "Z:$T/c.crt", "key": "Z:$T/c.key" },
   "sources": [ { "type": "replay", "path": "Z:$T" } ] }
 JSON
+    wine_up
+    trap '/usr/lib/wine/wineserver -k; cleanup' EXIT
     "$WINE" reg delete 'HKLM\Software\Policies\wfpwatch\Agent' /f >/dev/null 2>&1
     "$WINE" reg import "Z:$T/policy.reg" >/dev/null 2>&1
     eq "Wine: the policy file imports" "$?" 0

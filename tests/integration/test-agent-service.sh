@@ -44,7 +44,7 @@ export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
 if [[ -x $WINE && -f $EXE ]]; then
     setup_pki || { bad "pki"; finish; exit 1; }
     start_collector || { bad "collector"; finish; exit 1; }
-    "$WINESERVER" -p   # keep Wine's service manager up between commands
+    wine_up   # keep Wine's service manager up between commands
     trap '"$WINE" "$EXE" service uninstall --config "Z:$T/s.json" >/dev/null 2>&1; "$WINESERVER" -k; cleanup' EXIT
     "$WINE" "$EXE" service uninstall >/dev/null 2>&1  # a leftover from an interrupted run
     mkdir -p "$T/cap"

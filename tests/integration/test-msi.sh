@@ -68,7 +68,7 @@ check "tables: restore-system runs on uninstall, after the service is gone, befo
 check "tables: major upgrades (same upgrade code, older versions replaced)" \
     sh -c "msiinfo export '$T/a.msi' Upgrade | grep -q '{7D1C9A52-4B1E-4F7A-9A0E-3C2F6D8B5E41}		0.2.0		1		WIX_UPGRADE_DETECTED'"
 
-/usr/lib/wine/wineserver -p
+wine_up
 trap '"$WINE" msiexec /x "Z:$T/b.msi" /qn >/dev/null 2>&1; "$WINE" msiexec /x "Z:$T/a.msi" /qn >/dev/null 2>&1; /usr/lib/wine/wineserver -k; cleanup' EXIT
 "$WINE" "$EXE" service uninstall >/dev/null 2>&1   # a leftover of an interrupted run
 rm -rf "$WINEPREFIX/drive_c/ProgramData/wfpwatch"
