@@ -9,17 +9,10 @@
 # Env: REQS (default 40000), CONNS (16), BIG_REQS (300), BIG_CONNS (4).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${WFPW_BUILD:-$root/build/release}
 REQS=${REQS:-40000}; CONNS=${CONNS:-16}; BIG_REQS=${BIG_REQS:-300}; BIG_CONNS=${BIG_CONNS:-4}
 command -v nginx >/dev/null || apt-get install -y -qq nginx-light >/dev/null
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
-C=$build/collector/wfpwatch-collector
-L=$build/tests/bench/wfpw-loadgen
-t=$(mktemp -d /tmp/wfpw-bench.XXXXXX)
-pids=()
-trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
 . "$root/tests/bench/lib.sh"
+collector_bench_setup
 
 "$C" pki init --dir "$t/pki" >/dev/null
 agents "$C" "$t/pki" "$CONNS"   # one agent certificate per connection

@@ -10,16 +10,9 @@
 # Env: EVENTS (default 2000000), HOSTS (16), Q (200).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${WFPW_BUILD:-$root/build/release}
 EVENTS=${EVENTS:-2000000}; HOSTS=${HOSTS:-16}; Q=${Q:-200}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
-C=$build/collector/wfpwatch-collector
-L=$build/tests/bench/wfpw-loadgen
-t=$(mktemp -d /tmp/wfpw-qbench.XXXXXX)
-pids=()
-trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
 . "$root/tests/bench/lib.sh"
+collector_bench_setup
 
 "$C" pki init --dir "$t/pki" >/dev/null
 agents "$C" "$t/pki" "$HOSTS"

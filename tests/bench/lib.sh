@@ -53,3 +53,17 @@ agents() {
     auth=(--cacert "$pki/ca.crt" --cert "$pki/agents/bench-ag-%02d.crt" --key "$pki/agents/bench-ag-%02d.key"
           --agent 'bench-ag-%02d')
 }
+
+# collector_bench_setup: the release build (WFPW_BUILD, default build/release) configured and
+# built; C = the collector, L = wfpw-loadgen, t = a temporary directory, pids = processes to kill;
+# all removed at exit. Needs root set by the caller.
+collector_bench_setup() {
+    build=${WFPW_BUILD:-$root/build/release}
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$build" -j"$(nproc)" >/dev/null
+    C=$build/collector/wfpwatch-collector
+    L=$build/tests/bench/wfpw-loadgen
+    t=$(mktemp -d /tmp/wfpw-bench.XXXXXX)
+    pids=()
+    trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
+}
