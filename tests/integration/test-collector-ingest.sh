@@ -113,6 +113,8 @@ eq "since in the future: empty, caught up (no more), cursor moved past the event
 eq "type filter" "$(api "/api/v1/events?type=filter_added" | jq_ 'len(d["events"])')" 1
 eq "host filter (unknown host)" "$(api "/api/v1/events?host=nobody" | jq_ 'len(d["events"])')" 0
 eq "since/until filter" "$(api "/api/v1/events?since=2025-11-22T03:16:22Z&until=2025-11-22T03:16:24.000Z" | jq_ 'len(d["events"])')" 2
+api "/api/v1/events?until=1969-12-31T00:00:00Z" >/dev/null
+eq "a time before 1970 is refused (it would read as no bound)" "$(cat "$T/status") $(jq_ 'd["field"]' <"$T/api")" "400 until"
 api "/api/v1/events?limit=0" >/dev/null
 eq "limit 0 is refused" "$(cat "$T/status")" 400
 eq "the refusal names the parameter" "$(api "/api/v1/events?limit=99999" | jq_ 'd["field"]')" limit

@@ -49,7 +49,7 @@ check "tables: driver registered after the agent service (5800) and before it st
      grep -q '^DriverInstall	NOT REMOVE=\"ALL\"	' '$T/seq'"
 check "tables: driver removed after the agent service stopped (it holds the device), before services and files go" sh -c \
     "[ $(seqof DriverRemove) -gt $(seqof StopServices) ] && [ $(seqof DriverRemove) -lt $(seqof DeleteServices) ] &&
-     grep -q '^DriverRemove	REMOVE=\"ALL\"	' '$T/seq'"
+     grep -q '^DriverRemove	REMOVE=\"ALL\" AND NOT UPGRADINGPRODUCTCODE	' '$T/seq'"
 WFPW_DRIVER_DIR=none "$ROOT/deploy/windows/build-msi.sh" "$T/n.msi" 0.2.0 >/dev/null 2>&1
 eq "build with WFPW_DRIVER_DIR=none: exits 0" "$?" 0
 check "tables: then no driver file and no driver action" sh -c \
@@ -111,8 +111,16 @@ echo 3f0c1d2e-upgrade-keeps-me >"$PD/agent_id"
 # Wine's msiexec does not wait for a service that takes seconds to stop gracefully (Windows
 # Installer waits up to 30 s for Wait="yes"): stop it first here; docs/verification.md
 timeout 60 "$WINE" "$PF/wfpwatch-agent.exe" service stop >/dev/null 2>&1
-timeout 180 "$WINE" msiexec /i "Z:$T/b.msi" /qn
+timeout 180 "$WINE" msiexec /i "Z:$T/b.msi" /qn >"$T/up.out" 2>&1
 eq "Wine: the upgrade installs (exit 0)" "$?" 0
+tr -d '\r' <"$T/up.out" >"$T/up.txt"
+# Windows Installer sets UPGRADINGPRODUCTCODE in the old product's removal, so DriverRemove does
+# not run there and the new DriverInstall re-points the service ("updated"); Wine's msiexec
+# does not set it (observed), so here the old removal deletes it and the new install registers
+# it again. Either way the driver service is there afterwards, for the new image.
+check "Wine: after the upgrade the driver service is registered for the installed image" sh -c \
+    "grep -Eq '(updated|registered) driver service wfpwatch: .*wfpw_drv\.sys' '$T/up.txt' &&
+     '$WINE' '$PF/wfpwatch-agent.exe' driver status | tr -d '\r' | grep -qx 'type: kernel driver'"
 check "Wine: the agent id survives the upgrade" grep -q 3f0c1d2e-upgrade-keeps-me "$PD/agent_id"
 eq "Wine: still one service" "$("$WINE" "$PF/wfpwatch-agent.exe" service status | tr -d '\r' | grep -c '^state:')" 1
 

@@ -65,6 +65,16 @@ static int install(int argc, char **argv)
         return 1;
     }
     printf("%s driver service %s: %s\n", rc == WFPW_EEXIST ? "updated" : "registered", WFPW_DRIVER_SERVICE, path);
+    /* an existing one that runs is restarted, so the image just installed is the one loaded
+     * (an upgrade); the agent, if it runs, sees the driver go and reconnects */
+    if (rc == WFPW_EEXIST && is_running(WFPW_DRIVER_SERVICE)) {
+        if (wfpw__plat_service_stop(WFPW_DRIVER_SERVICE, err, sizeof(err)) != 0) {
+            fprintf(stderr, "wfpwatch-agent: the running driver did not stop; it keeps its old image until it does: %s\n",
+                    err);
+            return 1;
+        }
+        printf("driver service %s stopped, starting the new image\n", WFPW_DRIVER_SERVICE);
+    }
     if ((rc = wfpw__plat_service_start(WFPW_DRIVER_SERVICE, err, sizeof(err))) != 0) {
         fprintf(stderr, "wfpwatch-agent: the driver is registered but did not start: %s%s\n", err,
                 strstr(err, "error 577") ? " (not signed for this host: docs/driver.md, signing)" : "");

@@ -121,15 +121,17 @@ static int parse_uint(const char *s, int64_t max, int64_t *out)
     return 0;
 }
 
+/* 0 with *ms >= 0; -1 when malformed or before 1970 (a negative value means "no bound" to the
+ * store, so it must never come from a client). */
 static int parse_time_param(const char *s, int64_t *ms)
 {
     char tmp[32];
     if (wfpw_time_parse_ms(s, ms) == 0)
-        return 0;
+        return *ms >= 0 ? 0 : -1;
     /* also accept whole seconds: 2025-11-22T03:16:41Z */
     if (strlen(s) == 20 && s[19] == 'Z') {
         snprintf(tmp, sizeof(tmp), "%.19s.000Z", s);
-        return wfpw_time_parse_ms(tmp, ms);
+        return wfpw_time_parse_ms(tmp, ms) == 0 && *ms >= 0 ? 0 : -1;
     }
     return -1;
 }
@@ -175,7 +177,7 @@ static int parse_query(struct wfpw_req *req, struct api_job *aj)
             aj->q.host = aj->host;
         } else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
             if (parse_time_param(val, &v) != 0) {
-                wfpw_respond_error(req->ref, 400, "expected UTC time YYYY-MM-DDTHH:MM:SS[.mmm]Z", key);
+                wfpw_respond_error(req->ref, 400, "expected UTC time YYYY-MM-DDTHH:MM:SS[.mmm]Z, 1970 or later", key);
                 return -1;
             }
             if (key[0] == 's')

@@ -599,8 +599,12 @@ int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_bu
         if (sqlite3_prepare_v2(st->db, q->kind == WFPW_Q_EVENTS ? "SELECT max(id) FROM events" : "SELECT max(id) FROM alerts",
                                -1, &s, NULL) != SQLITE_OK)
             return WFPW_EIO;
-        top = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        rc = sqlite3_step(s);
+        top = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0; /* NULL (empty table): 0 */
         sqlite3_finalize(s);
+        if (rc != SQLITE_ROW)
+            return WFPW_EIO; /* never an empty page that reads as "caught up" */
+        rc = SQLITE_DONE;
     }
     query_sql(q, sql, sizeof(sql));
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
