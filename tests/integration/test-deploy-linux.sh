@@ -9,7 +9,7 @@
 UNIT=$ROOT/deploy/linux/wfpwatch-collector.service
 
 # the unit, pointed at the binary built here (verify checks that ExecStart exists)
-sed "s#/usr/local/bin/wfpwatch-collector#$COLLECTOR#" "$UNIT" >"$T/wfpwatch-collector.service"
+sed "s#/usr/bin/wfpwatch-collector#$COLLECTOR#" "$UNIT" >"$T/wfpwatch-collector.service"
 systemd-analyze verify "$T/wfpwatch-collector.service" >"$T/verify.out" 2>&1
 eq "unit: systemd-analyze verify passes" "$?" 0
 eq "unit: without warnings" "$(wc -l <"$T/verify.out")" 0
