@@ -110,12 +110,17 @@ static int set_text(const struct wfpw_cfg_key *k, const char *text, void *dst, c
         while (*p) {
             const char *c = strchr(p, ',');
             size_t n = c ? (size_t)(c - p) : strlen(p);
+            const char *item = p;
+            while (n && (*item == ' ' || *item == '\t'))   /* "a, b": spaces around items are not part of them */
+                item++, n--;
+            while (n && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+                n--;
             if (l->n == WFPW_CFG_LIST_MAX)
                 return fail(err, errlen, prefix, k->key, "too many items");
             if (n >= WFPW_CFG_STR_MAX)
                 return fail(err, errlen, prefix, k->key, "item too long");
             if (n) {
-                memcpy(l->v[l->n], p, n);
+                memcpy(l->v[l->n], item, n);
                 l->v[l->n++][n] = '\0';
             }
             p += n + (c != NULL);
@@ -184,8 +189,18 @@ static int apply_value(const struct wfpw_cfg_key *k, const cJSON *v, void *dst, 
     case WFPW_CFG_LIST: {
         struct wfpw_cfg_list *l = field(dst, k);
         const cJSON *it;
+        if (cJSON_IsString(v) && (k->flags & WFPW_CFG_ONE_OR_MANY)) {
+            if (!v->valuestring[0])
+                return fail(err, errlen, prefix, k->key, "expected a non-empty string or an array of them");
+            if (strlen(v->valuestring) >= WFPW_CFG_STR_MAX)
+                return fail(err, errlen, prefix, k->key, "item too long");
+            strcpy(l->v[0], v->valuestring);
+            l->n = 1;
+            return 0;
+        }
         if (!cJSON_IsArray(v))
-            return fail(err, errlen, prefix, k->key, "expected an array of strings");
+            return fail(err, errlen, prefix, k->key, (k->flags & WFPW_CFG_ONE_OR_MANY) ?
+                        "expected a string or an array of strings" : "expected an array of strings");
         l->n = 0;
         cJSON_ArrayForEach(it, v) {
             if (!cJSON_IsString(it) || !it->valuestring[0])
@@ -264,6 +279,9 @@ int wfpw_cfgtab_check_required(const struct wfpw_cfg_table *t, const void *dst, 
         if ((k->flags & WFPW_CFG_REQUIRED) &&
             (k->type == WFPW_CFG_STR || k->type == WFPW_CFG_PATH || k->type == WFPW_CFG_ENUM) &&
             *((const char *)dst + k->offset) == '\0')
+            return fail(err, errlen, prefix, k->key, "required key is missing");
+        if ((k->flags & WFPW_CFG_REQUIRED) && k->type == WFPW_CFG_LIST &&
+            ((const struct wfpw_cfg_list *)((const char *)dst + k->offset))->n == 0)
             return fail(err, errlen, prefix, k->key, "required key is missing");
     }
     return 0;

@@ -33,6 +33,7 @@ enum wfpw_cfg_type {
 #define WFPW_CFG_REQUIRED 1
 #define WFPW_CFG_SECRET   2   /* masked when printed, never logged */
 #define WFPW_CFG_NULLABLE 4   /* JSON null = unset */
+#define WFPW_CFG_ONE_OR_MANY 8 /* LIST: a single string is a list of one */
 
 struct wfpw_cfg_list {
     size_t n;

@@ -28,8 +28,11 @@ static const struct wfpw_cfg_key keys[] = {
      "this agent's id (default: a UUID generated and kept in data_dir on first start)"},
     {"data_dir", WFPW_CFG_PATH, F(data_dir), 0, 0, NULL, NULL, 0,
      "spool, state and quarantine (default: /var/lib/wfpwatch, C:\\ProgramData\\wfpwatch)"},
-    {"collector.url", WFPW_CFG_STR, F(collector_url), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED,
-     "the collector's base URL, https://HOST:PORT"},
+    {"collector.url", WFPW_CFG_LIST, F(collector_urls), 0, 0, NULL, NULL, WFPW_CFG_REQUIRED | WFPW_CFG_ONE_OR_MANY,
+     "the collector's base URL, https://HOST:PORT, or a list of them (policy: separated by commas): "
+     "the agent sends to the first that answers, in order, and tries the first again after collector.failback_s"},
+    {"collector.failback_s", WFPW_CFG_INT, F(collector_failback_s), 1, 86400, "300", NULL, 0,
+     "after failing over to a later collector.url, try the first one again after this many seconds"},
     {"collector.ca", WFPW_CFG_PATH, F(collector_ca), 0, 0, NULL, NULL, 0,
      "PEM CA certificate that signed the collector's certificate (pinned: no system store); "
      "default with collector.ca_fingerprint: data_dir/collector-ca.crt, fetched and checked against it"},
@@ -315,6 +318,7 @@ int wfpw_agent_cfg_parse(const char *path, const char *data, size_t len, struct 
 {
     struct wfpw_json_err jerr;
     cJSON *root = NULL;
+    size_t i;
     int rc;
     memset(cfg, 0, sizeof(*cfg));
     snprintf(cfg->config_path, sizeof(cfg->config_path), "%s", path);
@@ -343,10 +347,14 @@ int wfpw_agent_cfg_parse(const char *path, const char *data, size_t len, struct 
         rc = wfpw_cfgtab_check_required(&table, cfg, "", err, errlen);
     if (rc == 0)
         rc = credential_paths(cfg, err, errlen);
-    if (rc == 0 && strncmp(cfg->collector_url, "https://", 8) != 0) {
-        snprintf(err, errlen, "collector.url: must start with https:// (agents ship over mutual TLS only)");
-        rc = WFPW_EINVAL;
-    }
+    for (i = 0; rc == 0 && i < cfg->collector_urls.n; i++)
+        if (strncmp(cfg->collector_urls.v[i], "https://", 8) != 0 || cfg->collector_urls.v[i][8] == '\0') {
+            if (cfg->collector_urls.n == 1)
+                snprintf(err, errlen, "collector.url: must start with https:// (agents ship over mutual TLS only)");
+            else
+                snprintf(err, errlen, "collector.url[%zu]: must start with https:// (agents ship over mutual TLS only)", i);
+            rc = WFPW_EINVAL;
+        }
     if (rc == 0 && cfg->retry_min_ms > cfg->retry_max_ms) {
         snprintf(err, errlen, "retry.min_ms: must not exceed retry.max_ms");
         rc = WFPW_EINVAL;

@@ -28,7 +28,8 @@ struct wfpw_agent_cfg {
     char base_dir[WFPW_CFG_STR_MAX];
     char agent_id[WFPW_CFG_STR_MAX];     /* "" until wfpw_agent_identity fills it */
     char data_dir[WFPW_CFG_STR_MAX];
-    char collector_url[WFPW_CFG_STR_MAX];
+    struct wfpw_cfg_list collector_urls; /* collector.url: one or more base URLs, preferred first */
+    int64_t collector_failback_s;        /* after a failover, try the first URL again this often */
     char collector_ca[WFPW_CFG_STR_MAX];
     char collector_cert[WFPW_CFG_STR_MAX];
     char collector_key[WFPW_CFG_STR_MAX];

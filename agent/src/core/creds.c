@@ -38,6 +38,7 @@ struct wfpw_creds {
     atomic_int cancel;            /* read by the worker's curl progress callback */
     int renew;                    /* what the worker does now */
     unsigned attempt;
+    size_t url_i;                 /* index of p.url in collector.url */
     uint64_t rng;
     /* the worker's results */
     int rc;
@@ -111,6 +112,12 @@ static void work_done(uv_work_t *w, int status)
     if (c->rc != 0) {
         int64_t wait = backoff_ms(c);
         c->failures++;
+        /* no answer (or a server error): the next attempt goes to the next collector.url */
+        if (c->cfg->collector_urls.n > 1 && (c->status == 0 || c->status >= 500)) {
+            c->url_i = (c->url_i + 1) % c->cfg->collector_urls.n;
+            c->p.url = c->cfg->collector_urls.v[c->url_i];
+            snprintf(c->err + strlen(c->err), sizeof(c->err) - strlen(c->err), " (next attempt: %s)", c->p.url);
+        }
         snprintf(c->last_error, sizeof(c->last_error), "%s", c->err);
         wfpw_log_error("agent", "enroll", "%s failed: %s; retrying in %lld s", what, c->err, (long long)(wait / 1000));
         c->state = c->have_cert ? "ok" : "enrolling";
@@ -219,7 +226,7 @@ struct wfpw_creds *wfpw_creds_new(uv_loop_t *loop, const struct wfpw_agent_cfg *
     }
     if (c->hostname[0] == '.' || c->hostname[0] == '\0')
         c->hostname[0] = 'h';
-    c->p.url = cfg->collector_url;
+    c->p.url = cfg->collector_urls.v[0];
     c->p.ca_file = cfg->collector_ca;
     c->p.ca_fingerprint = cfg->collector_ca_fingerprint;
     c->p.cert_file = cfg->collector_cert;

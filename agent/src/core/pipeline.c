@@ -42,8 +42,8 @@ struct wfpw_pipeline {
     struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
     int have_persisted;                   /* inv came from inventory.snapshot */
     struct wfpw_rules_cfg rules;
-    const char *products[WFPW_CFG_LIST_MAX], *allow[WFPW_CFG_LIST_MAX], *collector[1];
-    char collector_addr[256];
+    const char *products[WFPW_CFG_LIST_MAX], *allow[WFPW_CFG_LIST_MAX], *collector[WFPW_CFG_LIST_MAX];
+    char collector_addr[WFPW_CFG_LIST_MAX][256];  /* each collector.url whose host is an address */
     int min_alert_rank;
     uv_timer_t window_timer, heartbeat_timer;
     int timers_started;
@@ -512,11 +512,12 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
         p->allow[i] = cfg->allow_providers.v[i];
     p->rules.extra_products = p->products, p->rules.nextra = cfg->products.n;
     p->rules.allow_providers = p->allow, p->rules.nallow = cfg->allow_providers.n;
-    collector_addr(cfg->collector_url, p->collector_addr, sizeof(p->collector_addr));
-    if (p->collector_addr[0]) {
-        p->collector[0] = p->collector_addr;
-        p->rules.collector = p->collector, p->rules.ncollector = 1;
+    for (i = 0; i < cfg->collector_urls.n; i++) {
+        collector_addr(cfg->collector_urls.v[i], p->collector_addr[i], sizeof(p->collector_addr[i]));
+        if (p->collector_addr[i][0])
+            p->collector[p->rules.ncollector++] = p->collector_addr[i];
     }
+    p->rules.collector = p->collector;
     p->min_alert_rank = wfpw_severity_rank(cfg->min_alert);
     for (i = 0; i < nsources; i++)
         sources[i].pipe = p;

@@ -40,7 +40,10 @@ struct wfpw_shipper {
     const struct wfpw_agent_cfg *cfg;
     struct wfpw_spool *spool;
     char agent_id[128], hostname[256], version[32], os[16];
-    char url[WFPW_CFG_STR_MAX + 32];
+    char url[WFPW_CFG_STR_MAX + 32];      /* collector.url[url_i] + /api/v1/batches */
+    size_t url_i;                 /* which collector.url is in use (0: the first, preferred) */
+    int64_t failed_over_ms;       /* mono_ms of the last failover away from the first URL */
+    uint64_t failovers;
     char quarantine_dir[WFPW_CFG_STR_MAX + 16];
     CURLM *multi;
     CURL *easy;
@@ -78,6 +81,46 @@ struct wfpw_shipper {
 };
 
 static void maybe_cut(struct wfpw_shipper *s);
+static int64_t mono_ms(const struct wfpw_shipper *s);
+
+/* collector.url[i] becomes the target of the next request. A batch keeps its id on every URL:
+ * collectors sharing one store take it once (docs/agent.md, failover). */
+static void use_url(struct wfpw_shipper *s, size_t i)
+{
+    const char *u = s->cfg->collector_urls.v[i];
+    size_t ul = strlen(u);
+    while (ul > 0 && u[ul - 1] == '/')
+        ul--;
+    s->url_i = i;
+    snprintf(s->url, sizeof(s->url), "%.*s/api/v1/batches", (int)ul, u);
+    if (s->easy)
+        curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
+}
+
+/* The collector in use does not answer (or answers with a server error): the next attempt
+ * goes to the next URL of the list, the first again after the last. */
+static void fail_over(struct wfpw_shipper *s, const char *why)
+{
+    size_t n = s->cfg->collector_urls.n, next;
+    if (n < 2)
+        return;
+    next = (s->url_i + 1) % n;
+    wfpw_log_warn("ship", "collector", "%s does not answer (%s); next attempt to %s", s->cfg->collector_urls.v[s->url_i],
+                  why, s->cfg->collector_urls.v[next]);
+    s->failovers++;
+    use_url(s, next);
+    s->failed_over_ms = mono_ms(s);
+}
+
+/* Away from the first URL for collector.failback_s: try it again (when it still does not
+ * answer, fail_over moves on as before). */
+static void maybe_fail_back(struct wfpw_shipper *s)
+{
+    if (s->url_i == 0 || mono_ms(s) - s->failed_over_ms < s->cfg->collector_failback_s * 1000)
+        return;
+    wfpw_log_info("ship", "collector", "trying the first collector again: %s", s->cfg->collector_urls.v[0]);
+    use_url(s, 0);
+}
 static void send_batch(struct wfpw_shipper *s);
 
 /* ---- curl <-> uv -------------------------------------------------------------------------- */
@@ -401,6 +444,7 @@ static void finished(struct wfpw_shipper *s, CURLcode res)
         snprintf(msg, sizeof(msg), "cannot reach %s: %s: %s%s", s->url, curl_easy_strerror(res),
                  s->errbuf[0] ? s->errbuf : "-", hint);
         set_error(s, msg);
+        fail_over(s, curl_easy_strerror(res));
         backoff(s);
         return;
     }
@@ -427,6 +471,8 @@ static void finished(struct wfpw_shipper *s, CURLcode res)
         snprintf(msg, sizeof(msg), "collector answered HTTP %ld: %.400s%s", status, s->resp,
                  status == 401 ? " (is this agent's certificate signed by the collector's CA and still valid?)" : "");
         set_error(s, msg);
+        if (status >= 500)
+            fail_over(s, status == 503 ? "HTTP 503" : "HTTP 5xx");
         backoff(s);
         return;
     }
@@ -450,6 +496,7 @@ static void send_batch(struct wfpw_shipper *s)
 {
     const struct wfpw_buf *b = s->cfg->collector_gzip ? &s->gz : &s->body;
     CURL *e = s->easy;
+    maybe_fail_back(s);
     s->errbuf[0] = '\0';
     s->resp_len = 0, s->resp[0] = '\0';
     s->retry_after_ms = 0;
@@ -569,6 +616,8 @@ void wfpw_shipper_stats(struct wfpw_shipper *s, cJSON *stats)
     if (o == NULL)
         return;
     cJSON_AddStringToObject(o, "state", state_names[s->state]);
+    cJSON_AddStringToObject(o, "collector", s->cfg->collector_urls.v[s->url_i]);
+    cJSON_AddNumberToObject(o, "failovers", (double)s->failovers);
     cJSON_AddNumberToObject(o, "batches_acknowledged", (double)s->batches_ok);
     cJSON_AddNumberToObject(o, "events_acknowledged", (double)s->events_ok);
     cJSON_AddNumberToObject(o, "duplicates", (double)s->duplicates);
@@ -594,8 +643,6 @@ struct wfpw_shipper *wfpw_shipper_new(uv_loop_t *loop, const struct wfpw_agent_c
                                       const struct wfpw_ship_ident *id, char *err, size_t errlen)
 {
     struct wfpw_shipper *s = wfpw_calloc(1, sizeof(*s));
-    const char *u = cfg->collector_url;
-    size_t ul;
     int rc;
     if (s == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -606,10 +653,7 @@ struct wfpw_shipper *wfpw_shipper_new(uv_loop_t *loop, const struct wfpw_agent_c
     snprintf(s->hostname, sizeof(s->hostname), "%s", id->hostname);
     snprintf(s->version, sizeof(s->version), "%s", id->version);
     snprintf(s->os, sizeof(s->os), "%s", id->os);
-    ul = strlen(u);
-    while (ul > 0 && u[ul - 1] == '/')
-        ul--;
-    snprintf(s->url, sizeof(s->url), "%.*s/api/v1/batches", (int)ul, u);
+    use_url(s, 0);
     snprintf(s->quarantine_dir, sizeof(s->quarantine_dir), "%s/quarantine", cfg->data_dir);
     if ((rc = wfpw_dir_make(s->quarantine_dir)) != 0) {
         snprintf(err, errlen, "cannot create %s: %s", s->quarantine_dir, wfpw_strerror(rc));

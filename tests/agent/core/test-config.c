@@ -4,6 +4,7 @@
  * source type, a source's own keys), secrets masked when printed.
  */
 #include "../../runner.h"
+#include "cfgtab.h"
 #include "config.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
@@ -29,6 +30,9 @@ TEST_IMPL(agent_config_defaults_and_paths)
     snprintf(doc, sizeof(doc), BASE, ",\"key_password\":\"hunter2\"", ",\"rate\":50", ",\"data_dir\":\"/var/x\"");
     ASSERT(wfpw_agent_cfg_parse("/etc/wfpwatch/agent.json", doc, strlen(doc), &cfg, err, sizeof(err)) == 0);
     ASSERT_STR_EQ(cfg.collector_ca, "/etc/wfpwatch/ca.crt");
+    ASSERT_EQ(cfg.collector_urls.n, 1);
+    ASSERT_STR_EQ(cfg.collector_urls.v[0], "https://c:8443");
+    ASSERT_EQ(cfg.collector_failback_s, 300);
     ASSERT_STR_EQ(cfg.data_dir, "/var/x");
     ASSERT_EQ(cfg.batch_max_events, 5000);
     ASSERT_EQ(cfg.batch_max_bytes, 1048576);
@@ -94,6 +98,17 @@ TEST_IMPL(agent_config_errors_name_the_key)
             {"{\"collector\":{\"url\":\"http://c\",\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
              "collector.url: must start with https://"},
             {"{\"a\":", "not valid JSON"},
+            /* collector.url as a list: every item checked, by its index */
+            {"{\"collector\":{\"url\":[\"https://a\",\"http://b\"],\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
+             "collector.url[1]: must start with https://"},
+            {"{\"collector\":{\"url\":[],\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
+             "collector.url: required key is missing"},
+            {"{\"collector\":{\"url\":[\"https://a\",7],\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
+             "collector.url: expected an array of non-empty strings"},
+            {"{\"collector\":{\"url\":5,\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
+             "collector.url: expected a string or an array of strings"},
+            {"{\"collector\":{\"url\":\"https://a\",\"failback_s\":0,\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
+             "collector.failback_s: must be 1..86400"},
         };
         for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
             err[0] = '\0';
@@ -105,5 +120,42 @@ TEST_IMPL(agent_config_errors_name_the_key)
             wfpw_agent_cfg_free(&cfg);
         }
     }
+    return 0;
+}
+
+/* collector.url: one string or a list, preferred first; a policy value is a comma-separated list */
+TEST_IMPL(agent_config_collector_url_list)
+{
+    struct wfpw_agent_cfg cfg;
+    char err[512] = "";
+    const char *doc = "{\"collector\":{\"url\":[\"https://a:8443/\",\"https://b:8443\"],\"failback_s\":30,"
+                      "\"ca\":\"ca\",\"cert\":\"c\",\"key\":\"k\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}";
+    struct wfpw_buf out;
+    ASSERT(wfpw_agent_cfg_parse("agent.json", doc, strlen(doc), &cfg, err, sizeof(err)) == 0);
+    ASSERT_EQ(cfg.collector_urls.n, 2);
+    ASSERT_STR_EQ(cfg.collector_urls.v[0], "https://a:8443/");
+    ASSERT_STR_EQ(cfg.collector_urls.v[1], "https://b:8443");
+    ASSERT_EQ(cfg.collector_failback_s, 30);
+    wfpw_buf_init(&out, 1 << 20);
+    ASSERT(wfpw_agent_cfg_print(&cfg, &out) == 0);
+    ASSERT(strstr(out.data, "\"url\":\t[\"https://a:8443/\", \"https://b:8443\"]") != NULL);
+    wfpw_buf_free(&out);
+    wfpw_agent_cfg_free(&cfg);
+    return 0;
+}
+
+TEST_IMPL(agent_config_list_text_form)
+{
+    static const struct wfpw_cfg_key k[] = {
+        {"u", WFPW_CFG_LIST, 0, 0, 0, NULL, NULL, WFPW_CFG_ONE_OR_MANY, "urls"},
+    };
+    struct wfpw_cfg_table t = {k, 1};
+    struct wfpw_cfg_list l;
+    char err[256] = "";
+    ASSERT(wfpw_cfgtab_set(&t, "u", "https://a:8443, https://b:8443 ,,https://c", &l, ".", err, sizeof(err)) == 0);
+    ASSERT_EQ(l.n, 3);
+    ASSERT_STR_EQ(l.v[0], "https://a:8443");
+    ASSERT_STR_EQ(l.v[1], "https://b:8443");
+    ASSERT_STR_EQ(l.v[2], "https://c");
     return 0;
 }
