@@ -169,12 +169,19 @@ static int parse_query(struct wfpw_req *req, struct api_job *aj)
                 return -1;
             }
             aj->q.limit = (int)v;
-        } else if (strcmp(key, "type") == 0 && strlen(val) < sizeof(aj->type)) {
-            memcpy(aj->type, val, strlen(val) + 1);
-            aj->q.type = aj->type;
-        } else if (strcmp(key, "host") == 0 && strlen(val) < sizeof(aj->host)) {
-            memcpy(aj->host, val, strlen(val) + 1);
-            aj->q.host = aj->host;
+        } else if (strcmp(key, "type") == 0 || strcmp(key, "host") == 0) {
+            char *dst = key[0] == 't' ? aj->type : aj->host;
+            size_t cap = key[0] == 't' ? sizeof(aj->type) : sizeof(aj->host);
+            if (strlen(val) >= cap) {
+                wfpw_respond_error(req->ref, 400, key[0] == 't' ? "type: at most 63 bytes" : "host: at most 255 bytes",
+                                   key);
+                return -1;
+            }
+            memcpy(dst, val, strlen(val) + 1);
+            if (key[0] == 't')
+                aj->q.type = aj->type;
+            else
+                aj->q.host = aj->host;
         } else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
             if (parse_time_param(val, &v) != 0) {
                 wfpw_respond_error(req->ref, 400, "expected UTC time YYYY-MM-DDTHH:MM:SS[.mmm]Z, 1970 or later", key);
@@ -215,6 +222,12 @@ void wfpw__api_query(struct wfpw_req *req, int route)
             wfpw_free(aj);
             return;
         }
+    } else if (req->query[0]) {
+        /* hosts and filters take no parameters: one that would be ignored is refused */
+        wfpw_buf_free(&aj->out);
+        wfpw_free(aj);
+        wfpw_respond_error(req->ref, 400, "this resource takes no query parameters", NULL);
+        return;
     } else if (route == WFPW_RT_HOSTS) {
         aj->kind = API_HOSTS;
     } else {

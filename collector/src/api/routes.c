@@ -2,7 +2,7 @@
  * routes.c — the collector's endpoints and what each may cost before it is answered:
  *   POST /api/v1/batches              agents: a verified client certificate before any body byte
  *   GET  /api/v1/events, /alerts      SIEMs: a bearer token, checked on the loop thread
- *   GET  /api/v1/hosts, /hosts/H/filters
+ *   GET  /api/v1/hosts, /hosts/H/filters, /api/v1/openapi.json (the API described, docs/api/openapi.yaml)
  *   GET  /healthz, /metrics           no authentication (no event data)
  *   GET  /api/v1/ca, POST /api/v1/enroll (32 KiB), /api/v1/renew (certificate, 32 KiB)
  * classify() runs when a request's headers are complete and decides, from the route, the
@@ -21,6 +21,7 @@
 #include "alert/alert.h"
 #include "api/auth.h"
 #include "api/enroll.h"
+#include "api/openapi.h"
 #include "core/metrics.h"
 #include "store/storeq.h"
 #include "wfpw/errors.h"
@@ -32,7 +33,8 @@
 static struct wfpw_api_cfg R;
 
 static const char *const route_names[WFPW_RT_COUNT] = {"other", "batches", "events", "alerts", "hosts", "filters",
-                                                       "healthz", "metrics", "enroll", "renew", "ca"};
+                                                       "healthz", "metrics", "enroll", "renew", "ca",
+                                                       "openapi"};
 
 void wfpw_api_init(const struct wfpw_api_cfg *cfg)
 {
@@ -53,6 +55,7 @@ int wfpw_route_of(const char *path)
     if (strcmp(path, "/api/v1/enroll") == 0) return WFPW_RT_ENROLL;
     if (strcmp(path, "/api/v1/renew") == 0) return WFPW_RT_RENEW;
     if (strcmp(path, "/api/v1/ca") == 0) return WFPW_RT_CA;
+    if (strcmp(path, "/api/v1/openapi.json") == 0) return WFPW_RT_OPENAPI;
     return WFPW_RT_OTHER;
 }
 
@@ -128,7 +131,8 @@ static void classify(struct wfpw_req *req, struct wfpw_http_policy *pol)
         REFUSE(405, "use GET");
     if (has_body)
         REFUSE(400, "a GET request takes no body");
-    if (route == WFPW_RT_EVENTS || route == WFPW_RT_ALERTS || route == WFPW_RT_HOSTS || route == WFPW_RT_FILTERS) {
+    if (route == WFPW_RT_EVENTS || route == WFPW_RT_ALERTS || route == WFPW_RT_HOSTS || route == WFPW_RT_FILTERS ||
+        route == WFPW_RT_OPENAPI) {
         int a = wfpw_auth_check(req->authorization);
         if (a != 0) {
             wfpw_metrics.unauthorized++;
@@ -188,6 +192,9 @@ static void dispatch(struct wfpw_req *req)
         return;
     case WFPW_RT_METRICS:
         metrics(req);
+        return;
+    case WFPW_RT_OPENAPI:
+        wfpw_respond(req->ref, 200, "application/json", wfpw_openapi_json, wfpw_openapi_json_len, NULL);
         return;
     default:
         wfpw_respond_error(req->ref, 404, "no such resource", NULL);

@@ -9,7 +9,7 @@ static const char *const *route_names;
 static int nroutes;
 
 static const int statuses[WFPW_METRICS_STATUSES] = {200, 400, 401, 403, 404, 405, 408, 409, 411, 413,
-                                                    415, 417, 429, 431, 500, 501, 503, 0 /* other */};
+                                                    414, 415, 417, 429, 431, 500, 501, 503, 0 /* other */};
 
 void wfpw_metrics_set_routes(const char *const *names, int n)
 {

@@ -13,7 +13,7 @@
 #include "wfpw/buf.h"
 
 #define WFPW_METRICS_ROUTES 16
-#define WFPW_METRICS_STATUSES 18
+#define WFPW_METRICS_STATUSES 19
 
 struct wfpw_metrics {
     uint64_t requests[WFPW_METRICS_ROUTES][WFPW_METRICS_STATUSES];
