@@ -61,7 +61,7 @@ run_scripts() {  # suite script...
     shift
     for t in "$@"; do
         [[ -e "$t" ]] || continue
-        name=$(basename "$t" .sh)
+        name=$(basename "$t" .sh)${WFPW_STORE:+-$WFPW_STORE}
         # a Wine server the previous script left (it exits a few seconds after its last
         # client) is gone before the next script's first Wine command
         [[ -x /usr/lib/wine/wineserver ]] && WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} \
@@ -100,6 +100,19 @@ if ! ./deploy/dev/install-deps.sh; then
     echo "install-deps failed"
     echo "0 passed, 1 failed"
     exit 1
+fi
+
+# A throw-away PostgreSQL cluster (unix socket in a temporary directory, no TCP port) for the
+# store's unit tests and the integration suite on the PostgreSQL store; stopped at the end.
+say "PostgreSQL for the tests"
+pgdir=$(mktemp -d /tmp/wfpw-pg.XXXXXX)
+trap 'tests/integration/pg-cluster.sh stop "$pgdir"' EXIT
+if WFPW_PG_DSN=$(tests/integration/pg-cluster.sh start "$pgdir" 2>"$logdir/pg-cluster.log"); then
+    export WFPW_PG_DSN
+    echo "cluster in $pgdir: $WFPW_PG_DSN"
+else
+    cat "$logdir/pg-cluster.log"
+    count postgres 0 1
 fi
 
 say "native build (ASan + UBSan) and tests"
@@ -169,6 +182,17 @@ fi
 
 say "integration tests"
 run_scripts integration tests/integration/test-*.sh
+
+# The collector's whole integration suite again on the PostgreSQL store (lib.sh maps each data
+# directory to a database of its own), with the agents that ship to it.
+say "integration tests on the PostgreSQL store"
+if [[ -n ${WFPW_PG_DSN:-} ]]; then
+    WFPW_STORE=postgres run_scripts "integration postgres" tests/integration/test-collector-*.sh \
+        tests/integration/test-enroll.sh tests/integration/test-agent-e2e.sh tests/integration/test-agent-failover.sh \
+        tests/integration/test-deploy-linux.sh
+else
+    count "integration postgres" 0 1   # no cluster (see "PostgreSQL for the tests")
+fi
 
 # Third-party captures live in ../shared, never in the repository: a fresh clone has none,
 # and its run is complete without them.

@@ -12,7 +12,7 @@ set -euo pipefail
 runtime_pkgs=(
     build-essential cmake pkg-config ca-certificates
     libuv1-dev libcurl4-openssl-dev libmbedtls-dev libcjson-dev libexpat1-dev
-    libsqlite3-dev zlib1g-dev node-llhttp
+    libsqlite3-dev zlib1g-dev node-llhttp libpq-dev
     curl openssl
     python3 python3-yaml                # build: docs/api/openapi.yaml -> the JSON the collector serves
 )
@@ -25,6 +25,7 @@ test_pkgs=(
     jq                                  # a second strict JSON parser for what the collector serves
     systemd                             # systemd-analyze checks the collector's unit (deploy/linux)
     wixl msitools                       # the agent's MSI is built and its tables read (deploy/windows)
+    postgresql                          # the PostgreSQL store: tests run a throw-away cluster
 )
 
 pkgs=("${runtime_pkgs[@]}")

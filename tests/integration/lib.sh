@@ -21,7 +21,57 @@ cleanup() {
     if [[ $FAIL -ne 0 ]]; then
         echo "--- collector log:"; tail -n 40 "$T/collector.log" 2>/dev/null
     fi
+    if [[ $STORE == postgres && -f $T/pg.dbs ]]; then
+        local db
+        while read -r db; do
+            PGOPTIONS='-c client_min_messages=warning' psql "$WFPW_PG_DSN dbname=postgres" -qAt \
+                -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+        done <"$T/pg.dbs"
+    fi
     rm -rf "$T"
+}
+
+# The store the collector runs on: WFPW_STORE=sqlite (default) or postgres (with WFPW_PG_DSN, a
+# cluster's connection string without dbname: tests/run.sh starts one). On PostgreSQL, COLLECTOR
+# is a wrapper around the real binary that gives every data directory a database of its own
+# (the same commands an operator runs with --dsn instead of --data): `serve ... --data DIR`
+# gets `--store postgres --dsn DSN(DIR)`, an administration command's `--data DIR` becomes
+# `--dsn DSN(DIR)`. Tests that start several collectors on one data directory share a database,
+# exactly as they share a SQLite file.
+STORE=${WFPW_STORE:-sqlite}
+. "$ROOT/tests/integration/pgstore.sh"   # pg_db_of, pg_dsn_of
+if [[ $STORE == postgres ]]; then
+    [[ -n ${WFPW_PG_DSN:-} ]] || { echo "FAIL - WFPW_STORE=postgres needs WFPW_PG_DSN (tests/run.sh starts a cluster)"; echo "0 passed, 1 failed"; exit 1; }
+    REAL_COLLECTOR=$COLLECTOR
+    COLLECTOR=$T/wfpwatch-collector
+    cat >"$COLLECTOR" <<WRAP
+#!/bin/bash
+# the collector on the PostgreSQL store: each --data DIR is a database of its own (lib.sh)
+exec /bin/bash "$ROOT/tests/integration/pgstore.sh" exec "$REAL_COLLECTOR" "$T" "\$@"
+WRAP
+    chmod +x "$COLLECTOR"
+fi
+# The store's raw content (to show that a secret is not in it): SQLite's file, PostgreSQL's dump.
+store_dump() {  # DATADIR
+    if [[ $STORE == postgres ]]; then
+        pg_dump "$(pg_dsn_of "$1")" 2>/dev/null
+    else
+        cat "$1/wfpwatch.db"
+    fi
+}
+# The store of DATADIR is not empty and TEXT is nowhere in it.
+not_in_store() {  # DATADIR TEXT
+    [[ $(store_dump "$1" | wc -c) -gt 1000 ]] && ! store_dump "$1" | grep -qaF -- "$2"
+}
+# Empty the store of DATADIR (a fresh one is made on next use).
+store_wipe() {  # DATADIR
+    rm -rf "$1"
+    if [[ $STORE == postgres ]]; then
+        local db; db=$(pg_db_of "$1")
+        PGOPTIONS='-c client_min_messages=warning' psql "$WFPW_PG_DSN dbname=postgres" -qAt \
+            -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+        sed -i "/^$db\$/d" "$T/pg.dbs"
+    fi
 }
 trap cleanup EXIT
 
@@ -119,7 +169,7 @@ print((d.get("next_cursor") or "") if d["events"] else "", file=sys.stderr)' >>"
 # a fresh collector store (and API token) on the same port and PKI
 reset_host() {
     stop_collector
-    rm -rf "$T/data"
+    store_wipe "$T/data"
     TOKEN=$("$COLLECTOR" token create --data "$T/data" --name siem 2>/dev/null)
     start_collector
 }

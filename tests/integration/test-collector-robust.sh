@@ -173,6 +173,18 @@ cat >"$T/retention.json" <<JSON
 { "retention": { "max_bytes": 4096, "interval_s": 1 }, "silent_after_s": 3600,
   "limits": { "max_connections_per_address": 1000, "handshakes_per_address_per_s": 10000 } }
 JSON
+if [[ $STORE == postgres ]]; then
+    # PostgreSQL offers retention by age only (its size does not shrink after deletes: a size
+    # limit would delete every event); the unit test store_pg_retention_age_and_size covers age
+    "$COLLECTOR" serve --config "$T/retention.json" --listen 127.0.0.1:1 --data "$T/data" --pki "$T/pki" >"$T/refused.log" 2>&1
+    eq "retention.max_bytes on PostgreSQL: refused at start (exit 2)" "$?" 2
+    check "naming the key and what to use" grep -q 'retention.max_bytes: not available with store "postgres".*retention.max_age_days' "$T/refused.log"
+    start_collector || exit 1
+    stop_collector
+    eq "SIGTERM: exit 0" "$STOP_RC" 0
+    finish
+    exit
+fi
 start_collector --config "$T/retention.json" || exit 1
 for i in 1 2 3 4 5; do
     $MKBATCH --events 1000 --seq $((i * 1000)) "$T/r$i.json"

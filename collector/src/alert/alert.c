@@ -24,7 +24,7 @@
 
 static struct {
     struct wfpw_alert_cfg cfg;
-    char *webhook_url, *webhook_ca, *syslog_host, *datadir;
+    char *webhook_url, *webhook_ca, *syslog_host, *datadir, *dsn;   /* owned copies */
     uv_thread_t thread;
     uv_mutex_t lock;
     uv_cond_t cond;
@@ -219,9 +219,13 @@ static void drain_target(struct wfpw_store *st, const char *target)
 static void thread_main(void *arg)
 {
     struct wfpw_store *st = NULL;
+    struct wfpw_store_opts so;
     char err[256];
     (void)arg;
-    if (wfpw_store_open(A.datadir, NULL, &st, err, sizeof(err)) != 0) {
+    memset(&so, 0, sizeof(so));
+    so.kind = A.cfg.store_kind;
+    so.dsn = A.dsn;
+    if (wfpw_store_open(A.datadir, &so, &st, err, sizeof(err)) != 0) {
         wfpw_log_error("collector", "alerts", "cannot open the store: %s", err);
         return;
     }
@@ -246,6 +250,8 @@ int wfpw_alert_start(const struct wfpw_alert_cfg *cfg)
     A.cfg = *cfg;
     A.rng = (unsigned)wfpw_now_ms();
     A.datadir = wfpw_strdup(cfg->datadir);
+    A.dsn = cfg->dsn ? wfpw_strdup(cfg->dsn) : NULL;
+    A.cfg.dsn = NULL; /* A.dsn is the copy that outlives the caller's */
     A.webhook_url = wfpw_strdup(cfg->webhook_url);
     A.webhook_ca = wfpw_strdup(cfg->webhook_ca);
     A.syslog_host = wfpw_strdup(cfg->syslog_host);
@@ -272,6 +278,8 @@ void wfpw_alert_stop(void)
         A.running = 0;
     }
     wfpw_free(A.datadir);
+    wfpw_free(A.dsn);
+    A.dsn = NULL;
     wfpw_free(A.webhook_url);
     wfpw_free(A.webhook_ca);
     wfpw_free(A.syslog_host);

@@ -14,8 +14,12 @@
 
 #include <stdint.h>
 
+#include "store/store.h"
+
 struct wfpw_alert_cfg {
     const char *datadir;
+    enum wfpw_store_kind store_kind;  /* the store the outbox is in (with dsn for PostgreSQL) */
+    const char *dsn;
     const char *webhook_url;      /* NULL: no webhook */
     const char *webhook_ca;       /* CA bundle for an https webhook; NULL: system default */
     int64_t webhook_timeout_ms;

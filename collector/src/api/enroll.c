@@ -130,6 +130,94 @@ static void crl_done(struct wfpw_sjob *j)
     wfpw_free(cj);
 }
 
+/* ---- revocations made by another collector on the same store -------------------------------------- */
+
+/* A digest of the store's revoked serials, read every interval by a store job: when it changes
+ * (a `cert revoke` run against the shared database, another collector superseding a renewed
+ * agent's certificates), this collector writes its CRL again and the server reloads it, so a
+ * revocation anywhere is enforced here within one interval plus a store job. */
+struct rev_job {
+    struct wfpw_sjob job;
+    uint64_t digest;
+    int rc;
+};
+static struct {
+    uv_timer_t timer;
+    int started, busy, have;
+    uint64_t digest;
+} RW;
+
+static void rev_run(struct wfpw_store *st, struct wfpw_sjob *j)
+{
+    struct rev_job *rj = (struct rev_job *)j;
+    char **serials = NULL;
+    int64_t *when = NULL;
+    size_t n = 0, i, k;
+    uint64_t h = 1469598103934665603ULL;
+    rj->rc = wfpw_store_revoked_serials(st, &serials, &when, &n);
+    for (i = 0; i < n; i++) {
+        for (k = 0; serials[i][k]; k++)
+            h = (h ^ (unsigned char)serials[i][k]) * 1099511628211ULL;
+        h = (h ^ (uint64_t)when[i]) * 1099511628211ULL;
+        wfpw_free(serials[i]);
+    }
+    wfpw_free(serials);
+    wfpw_free(when);
+    rj->digest = h ^ n;
+}
+
+static void rev_done(struct wfpw_sjob *j)
+{
+    struct rev_job *rj = (struct rev_job *)j;
+    RW.busy = 0;
+    if (rj->rc == 0 && (!RW.have || rj->digest != RW.digest)) {
+        if (RW.have) {
+            wfpw_log_info("collector", "enroll", "the store's revocations changed: publishing the revocation list");
+            if (E.ca == NULL)
+                wfpw_log_error("collector", "enroll", "no CA key here to sign the revocation list: revocations made "
+                               "elsewhere are not enforced by this collector until its ca.crl is written again");
+            else
+                wfpw_enroll_publish_revocations();
+        }
+        RW.digest = rj->digest;
+        RW.have = 1;
+    }
+    wfpw_free(rj);
+}
+
+static void rev_tick(uv_timer_t *t)
+{
+    struct rev_job *rj;
+    (void)t;
+    if (RW.busy || (rj = wfpw_calloc(1, sizeof(*rj))) == NULL)
+        return;
+    rj->job.run = rev_run;
+    rj->job.done = rev_done;
+    if (wfpw_storeq_submit(&rj->job, WFPW_SQ_FORCE) != 0) {
+        wfpw_free(rj);
+        return;
+    }
+    RW.busy = 1;
+}
+
+void wfpw_enroll_watch_revocations(uint64_t every_ms)
+{
+    if (RW.started || E.loop == NULL)
+        return;
+    uv_timer_init(E.loop, &RW.timer);
+    uv_timer_start(&RW.timer, rev_tick, 0, every_ms);
+    RW.started = 1;
+}
+
+void wfpw_enroll_stop(void)
+{
+    if (RW.started) {
+        uv_timer_stop(&RW.timer);
+        uv_close((uv_handle_t *)&RW.timer, NULL);
+        RW.started = 0;
+    }
+}
+
 void wfpw_enroll_publish_revocations(void)
 {
     struct crl_job *cj;

@@ -46,4 +46,10 @@ uint64_t wfpw_enroll_rate_evictions(void);
  * it: after certificates were superseded. Nothing happens when enrollment is off. */
 void wfpw_enroll_publish_revocations(void);
 
+/* Several collectors on one store: read the store's revoked serials every every_ms (a store
+ * job) and publish the revocation list when they changed, so that a revocation made through
+ * any collector or `cert revoke` is enforced by this one too. wfpw_enroll_stop ends it. */
+void wfpw_enroll_watch_revocations(uint64_t every_ms);
+void wfpw_enroll_stop(void);
+
 #endif

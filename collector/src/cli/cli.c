@@ -85,15 +85,20 @@ int wfpw_cli_print(int rc, struct wfpw_buf *b)
     return rc ? 1 : 0;
 }
 
-int wfpw_cli_open_store(const char *data, struct wfpw_store **st)
+int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **st)
 {
+    struct wfpw_store_opts so;
     char err[512];
     int rc;
-    if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
+    memset(&so, 0, sizeof(so));
+    if (dsn) { /* --dsn: the PostgreSQL store (--data is then not used) */
+        so.kind = WFPW_STORE_POSTGRES;
+        so.dsn = dsn;
+    } else if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
         fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", data, wfpw_strerror(rc));
         return 1;
     }
-    if (wfpw_store_open(data, NULL, st, err, sizeof(err)) != 0) {
+    if (wfpw_store_open(data, &so, st, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: %s\n", err);
         return 1;
     }
@@ -106,13 +111,15 @@ int wfpw_cli_usage(void)
             "usage: wfpwatch-collector <command> [options]\n"
             "  pki init --dir DIR [--server-name NAME]...       create a CA and server certificate\n"
             "  pki issue --dir DIR --name AGENT [--days N] [--not-before YYYYMMDDHHMMSS --not-after ...]\n"
+            "  (a command with --data DIR takes --dsn DSN instead for the PostgreSQL store)\n"
             "  token create --data DIR --name NAME             print a new API token (once)\n"
             "  token list --data DIR | token revoke --data DIR --name NAME\n"
             "  enroll-token create --data DIR [--ttl 30d] [--max-uses N] [--name NAME]   print an enrollment token\n"
             "  enroll-token list --data DIR | enroll-token revoke --data DIR --id ID\n"
             "  cert revoke AGENTID --data DIR --pki DIR | cert release AGENTID --data DIR\n"
             "  cert list --data DIR | cert crl --data DIR --pki DIR\n"
-            "  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--log-level L]\n"
+            "  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--store sqlite|postgres|none]\n"
+            "        [--dsn DSN] [--log-level L]\n"
             "  version\n");
     return 2;
 }

@@ -18,9 +18,10 @@ int wfpw_cli_new_secret(const char *prefix, char out[80]);
 struct wfpw_buf;
 int wfpw_cli_print(int rc, struct wfpw_buf *b);
 
-/* Create DATA when missing and open its store; 1 (the exit code) after printing why. */
+/* Open the PostgreSQL store at dsn (when not NULL), else create DATA when missing and open its
+ * SQLite store; 1 (the exit code) after printing why. */
 struct wfpw_store;
-int wfpw_cli_open_store(const char *data, struct wfpw_store **st);
+int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **st);
 
 #define WFPW_COLLECTOR_VERSION "0.1.0"
 

@@ -73,17 +73,18 @@ int wfpw_cli_pki(int argc, char **argv)
 
 int wfpw_cli_token(int argc, char **argv)
 {
-    static const char *const flags[] = {"--data", "--name", NULL};
+    static const char *const flags[] = {"--data", "--dsn", "--name", NULL};
     struct wfpw_store *st;
     int bad = 0, rc;
-    const char *data, *name;
+    const char *data, *dsn, *name;
     if (argc < 3 || !wfpw_cli_only_flags(argc, argv, 3, flags))
         return wfpw_cli_usage();
     data = wfpw_cli_opt(argc, argv, 3, "--data", &bad);
+    dsn = wfpw_cli_opt(argc, argv, 3, "--dsn", &bad);
     name = wfpw_cli_opt(argc, argv, 3, "--name", &bad);
-    if (data == NULL || bad)
+    if ((data == NULL && dsn == NULL) || bad)
         return wfpw_cli_usage();
-    if (wfpw_cli_open_store(data, &st) != 0)
+    if (wfpw_cli_open_store(data, dsn, &st) != 0)
         return 1;
     if (strcmp(argv[2], "create") == 0 && name) {
         char token[80], hash[65];

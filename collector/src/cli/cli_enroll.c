@@ -57,18 +57,19 @@ static int64_t parse_ttl(const char *s)
 
 int wfpw_cli_enroll_token(int argc, char **argv)
 {
-    static const char *const flags[] = {"--data", "--ttl", "--max-uses", "--name", "--id", NULL};
-    const char *data, *ttl, *uses, *name, *id;
+    static const char *const flags[] = {"--data", "--dsn", "--ttl", "--max-uses", "--name", "--id", NULL};
+    const char *data, *dsn, *ttl, *uses, *name, *id;
     struct wfpw_store *st;
     int bad = 0, rc;
     if (argc < 3 || !wfpw_cli_only_flags(argc, argv, 3, flags))
         return usage_enroll();
     data = wfpw_cli_opt(argc, argv, 3, "--data", &bad);
+    dsn = wfpw_cli_opt(argc, argv, 3, "--dsn", &bad);
     ttl = wfpw_cli_opt(argc, argv, 3, "--ttl", &bad);
     uses = wfpw_cli_opt(argc, argv, 3, "--max-uses", &bad);
     name = wfpw_cli_opt(argc, argv, 3, "--name", &bad);
     id = wfpw_cli_opt(argc, argv, 3, "--id", &bad);
-    if (data == NULL || bad)
+    if ((data == NULL && dsn == NULL) || bad)
         return usage_enroll();
     if (strcmp(argv[2], "create") == 0) {
         char token[80], hash[65];
@@ -89,7 +90,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
             fprintf(stderr, "wfpwatch-collector: --name must be 1..64 characters\n");
             return 2;
         }
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         if (wfpw_cli_new_secret("wfpe_", token) != 0) {
             wfpw_store_close(st);
@@ -113,7 +114,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[2], "revoke") == 0 && (id || name)) {
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         rc = wfpw_store_enroll_token_revoke(st, id ? id : name, wfpw_now_ms());
         wfpw_store_close(st);
@@ -127,7 +128,7 @@ int wfpw_cli_enroll_token(int argc, char **argv)
     }
     if (strcmp(argv[2], "list") == 0) {
         struct wfpw_buf b;
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         wfpw_buf_init(&b, 1 << 24);
         rc = wfpw_store_enroll_token_list(st, wfpw_now_ms(), &b);
@@ -159,8 +160,8 @@ static int write_crl(struct wfpw_store *st, const char *pki)
 
 int wfpw_cli_cert(int argc, char **argv)
 {
-    static const char *const flags[] = {"--data", "--pki", "--agent", NULL};
-    const char *data, *pki, *agent;
+    static const char *const flags[] = {"--data", "--dsn", "--pki", "--agent", NULL};
+    const char *data, *dsn, *pki, *agent;
     struct wfpw_store *st;
     int bad = 0, rc, count = 0;
     if (argc < 3)
@@ -176,11 +177,12 @@ int wfpw_cli_cert(int argc, char **argv)
         agent = wfpw_cli_opt(argc, argv, 3, "--agent", &bad);
     }
     data = wfpw_cli_opt(argc, argv, 3, "--data", &bad);
+    dsn = wfpw_cli_opt(argc, argv, 3, "--dsn", &bad);
     pki = wfpw_cli_opt(argc, argv, 3, "--pki", &bad);
-    if (data == NULL || bad)
+    if ((data == NULL && dsn == NULL) || bad)
         return usage_enroll();
     if (strcmp(argv[2], "release") == 0 && agent) {
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         rc = wfpw_store_cert_release(st, agent, wfpw_now_ms());
         wfpw_store_close(st);
@@ -196,7 +198,7 @@ int wfpw_cli_cert(int argc, char **argv)
     }
     if (strcmp(argv[2], "list") == 0) {
         struct wfpw_buf b;
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         wfpw_buf_init(&b, 1 << 24);
         rc = wfpw_store_cert_list(st, &b);
@@ -206,7 +208,7 @@ int wfpw_cli_cert(int argc, char **argv)
     if (pki == NULL)
         return usage_enroll();
     if (strcmp(argv[2], "crl") == 0) {
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         rc = write_crl(st, pki);
         wfpw_store_close(st);
@@ -223,7 +225,7 @@ int wfpw_cli_cert(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/agents/%s.crt", pki, agent);
         if (wfpw_fs_exists(path) && wfpw_ca_cert_serial(path, serial, sizeof(serial)) == 0)
             extra = serial;
-        if (wfpw_cli_open_store(data, &st) != 0)
+        if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;
         rc = wfpw_store_cert_revoke(st, agent, extra, wfpw_now_ms(), &count);
         if (rc == WFPW_ENOENT) {

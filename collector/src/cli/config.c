@@ -31,7 +31,10 @@ static const struct centry table[] = {
     STR("listen", listen, "address and port to listen on (HOST:PORT, [IPv6]:PORT)"),
     PATH("data", data, "data directory (SQLite database)"),
     PATH("pki", pki, "directory with ca.crt, server.crt, server.key"),
-    STR("store", store, "\"sqlite\" (default) or \"none\" (benchmarks only: acknowledge without storing)"),
+    STR("store", store, "\"sqlite\" (default: data/wfpwatch.db), \"postgres\" (postgres.dsn; several collectors may "
+                        "share the database) or \"none\" (benchmarks only: acknowledge without storing)"),
+    STR("postgres.dsn", postgres_dsn, "with store \"postgres\": a libpq connection string or postgresql:// URI; "
+                                      "keep the password out of it (libpq's passfile or PGPASSWORD): it is never logged"),
     STR("log_level", log_level, "error, warn, info or debug"),
     INT("limits.max_body_bytes", max_body_bytes, 1024, 1LL << 30, "largest batch after decompression"),
     INT("limits.max_wire_body_bytes", max_wire_body_bytes, 1024, 1LL << 30, "largest request body as sent"),
@@ -280,8 +283,17 @@ int wfpw_config_check(const struct wfpw_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "listen: expected HOST:PORT, got '%s'", c->listen);
         return WFPW_EINVAL;
     }
-    if (strcmp(c->store, "sqlite") != 0 && strcmp(c->store, "none") != 0) {
-        snprintf(err, errlen, "store: expected \"sqlite\" or \"none\", got '%s'", c->store);
+    if (strcmp(c->store, "sqlite") != 0 && strcmp(c->store, "postgres") != 0 && strcmp(c->store, "none") != 0) {
+        snprintf(err, errlen, "store: expected \"sqlite\", \"postgres\" or \"none\", got '%s'", c->store);
+        return WFPW_EINVAL;
+    }
+    if (strcmp(c->store, "postgres") == 0 && c->retention_max_bytes > 0) {
+        snprintf(err, errlen, "retention.max_bytes: not available with store \"postgres\" (a PostgreSQL database "
+                              "does not shrink after deletes): use retention.max_age_days");
+        return WFPW_EINVAL;
+    }
+    if (strcmp(c->store, "postgres") == 0 && c->postgres_dsn[0] == '\0') {
+        snprintf(err, errlen, "postgres.dsn: required with store \"postgres\" (or --dsn)");
         return WFPW_EINVAL;
     }
     if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warn") && strcmp(c->log_level, "info") &&

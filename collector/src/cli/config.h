@@ -14,7 +14,8 @@ struct wfpw_config {
     char listen[300];            /* HOST:PORT */
     char data[1024];
     char pki[1024];
-    char store[16];              /* "sqlite" | "none" (benchmark only) */
+    char store[16];              /* "sqlite" | "postgres" | "none" (benchmark only) */
+    char postgres_dsn[1024];     /* libpq connection string or URI; may hold a password: never logged */
     char log_level[16];
     int64_t max_body_bytes;      /* after decompression */
     int64_t max_wire_body_bytes; /* as sent */

@@ -153,6 +153,7 @@ static void on_signal(uv_signal_t *s, int signum)
     wfpw_log_info("collector", NULL, "signal %d: no new connections, finishing in-flight requests", signum);
     uv_timer_stop(&M.maintenance);
     wfpw_auth_stop();
+    wfpw_enroll_stop();
     if (strcmp(M.cfg.store, "none") == 0)
         wfpw_server_drain(on_store_stopped);
     else
@@ -167,8 +168,8 @@ static int start_store(struct wfpw_store **st, int *crl_required)
     struct wfpw_alert_cfg acfg;
     char err[1024];
     size_t nt = 0;
-    int rc;
-    if ((rc = wfpw_fs_mkdirs(M.cfg.data, 0700)) != 0) {
+    int rc, postgres = strcmp(M.cfg.store, "postgres") == 0;
+    if (!postgres && (rc = wfpw_fs_mkdirs(M.cfg.data, 0700)) != 0) {
         fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", M.cfg.data, wfpw_strerror(rc));
         return 1;
     }
@@ -180,6 +181,10 @@ static int start_store(struct wfpw_store **st, int *crl_required)
     sopts.alert_targets = targets;
     sopts.ntargets = nt;
     sopts.synchronous_full = 1;
+    if (postgres) {
+        sopts.kind = WFPW_STORE_POSTGRES;
+        sopts.dsn = M.cfg.postgres_dsn;
+    }
     if (wfpw_store_open(M.cfg.data, &sopts, st, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: store: %s\n", err);
         return 1;
@@ -204,6 +209,8 @@ static int start_store(struct wfpw_store **st, int *crl_required)
     }
     memset(&acfg, 0, sizeof(acfg));
     acfg.datadir = M.cfg.data;
+    acfg.store_kind = sopts.kind;
+    acfg.dsn = sopts.dsn;
     acfg.webhook_url = M.cfg.webhook_url[0] ? M.cfg.webhook_url : NULL;
     acfg.webhook_ca = M.cfg.webhook_ca[0] ? M.cfg.webhook_ca : NULL;
     acfg.webhook_timeout_ms = M.cfg.webhook_timeout_ms;
@@ -221,8 +228,9 @@ static int start_store(struct wfpw_store **st, int *crl_required)
 
 int wfpw_cli_serve(int argc, char **argv)
 {
-    static const char *const flags[] = {"--config", "--listen", "--data", "--pki", "--store", "--log-level", NULL};
-    static const char *const keys[] = {NULL, "listen", "data", "pki", "store", "log_level", NULL};
+    static const char *const flags[] = {"--config", "--listen", "--data", "--pki", "--store", "--dsn", "--log-level",
+                                        NULL};
+    static const char *const keys[] = {NULL, "listen", "data", "pki", "store", "postgres.dsn", "log_level", NULL};
     struct wfpw_server_cfg scfg;
     struct wfpw_api_cfg acfg;
     struct wfpw_enroll_cfg ecfg;
@@ -246,13 +254,16 @@ int wfpw_cli_serve(int argc, char **argv)
             return 2;
         }
     }
+    /* --dsn alone names the PostgreSQL store */
+    if (wfpw_cli_opt(argc, argv, 2, "--dsn", &bad) && !wfpw_cli_opt(argc, argv, 2, "--store", &bad))
+        snprintf(M.cfg.store, sizeof(M.cfg.store), "postgres");
     if (bad || wfpw_config_check(&M.cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: config: %s\n", bad ? "a flag lacks its value" : err);
         return 2;
     }
     wfpw_log_set_level(wfpw_log_level_parse(M.cfg.log_level));
     wfpw_config_listen(&M.cfg, host, sizeof(host), &port);
-    sqlite = strcmp(M.cfg.store, "sqlite") == 0;
+    sqlite = strcmp(M.cfg.store, "none") != 0; /* a store (SQLite or PostgreSQL) */
 
     M.loop = uv_default_loop();
     if (sqlite && (rc = start_store(&st, &crl_required)) != 0) {
@@ -291,6 +302,8 @@ int wfpw_cli_serve(int argc, char **argv)
     }
     ecfg.ca = M.ca;
     wfpw_enroll_init(&ecfg);
+    if (strcmp(M.cfg.store, "postgres") == 0)  /* other collectors may revoke: follow the store */
+        wfpw_enroll_watch_revocations(1000);
     memset(&scfg, 0, sizeof(scfg));
     scfg.host = host;
     scfg.port = port;
@@ -323,8 +336,9 @@ int wfpw_cli_serve(int argc, char **argv)
         uint64_t every = wfpw__serve_maintenance_ms(&M.cfg);
         uv_timer_start(&M.maintenance, on_maintenance, every, every);
     }
-    wfpw_log_info("collector", NULL, "wfpwatch-collector %s listening on %s:%d (store: %s, data: %s)", WFPW_COLLECTOR_VERSION, host,
-                  wfpw_server_port(), M.cfg.store, M.cfg.data);
+    wfpw_log_info("collector", NULL, "wfpwatch-collector %s listening on %s:%d (store: %s%s%s)", WFPW_COLLECTOR_VERSION,
+                  host, wfpw_server_port(), M.cfg.store, strcmp(M.cfg.store, "sqlite") == 0 ? ", data: " : "",
+                  strcmp(M.cfg.store, "sqlite") == 0 ? M.cfg.data : "");
     printf("listening on %s:%d\n", host, wfpw_server_port());
     fflush(stdout);
     uv_run(M.loop, UV_RUN_DEFAULT);

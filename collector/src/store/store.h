@@ -1,14 +1,18 @@
 /*
- * store.h — the collector's SQLite store: the only code that knows the schema.
+ * store.h — the collector's store: one interface, two engines. The only code that knows a
+ * schema is behind it: store/sqlite/ (embedded, the default: one collector, one file) and
+ * store/postgres/ (libpq: any number of collectors on one database). The wfpw_store_*
+ * functions below dispatch through the engine's operations (struct wfpw_store_ops, like a
+ * source type in the agent); their contracts are the same on both engines.
  *
- * One wfpw_store is one SQLite connection (WAL mode). The collector opens one for the
- * store thread (ingest, queries, tokens, retention, silent hosts) and one for the alert
- * thread (outbox delivery); WAL lets them work side by side. A store object is used by
- * one thread at a time. Every statement is prepared once and reused.
+ * One wfpw_store is one database connection. The collector opens one for the store thread
+ * (ingest, tokens, retention, silent hosts), one read-only for the API's reader thread and
+ * one for the alert thread (outbox delivery). A store object is used by one thread at a time.
  *
  * Durability: a batch is acknowledged only after wfpw_store_ingest returned, which is after
- * COMMIT with synchronous=FULL: a crash or power loss loses no acknowledged batch, and a
- * batch is stored whole or not at all (one SAVEPOINT per batch inside a group commit).
+ * COMMIT (SQLite: synchronous=FULL; PostgreSQL: its synchronous_commit, on by default): a
+ * crash or power loss loses no acknowledged batch, and a batch is stored whole or not at all
+ * (one SAVEPOINT per batch inside a group commit).
  */
 #ifndef WFPW_STORE_H
 #define WFPW_STORE_H
@@ -19,9 +23,18 @@
 #include "wfpw/buf.h"
 #include "wfpw/proto.h"
 
-struct wfpw_store;
+enum wfpw_store_kind { WFPW_STORE_SQLITE = 0, WFPW_STORE_POSTGRES = 1 };
+
+struct wfpw_store_ops;
+/* The base of every engine's store object (its first member). */
+struct wfpw_store {
+    const struct wfpw_store_ops *ops;
+};
 
 struct wfpw_store_opts {
+    enum wfpw_store_kind kind;        /* SQLITE (default): DATADIR/wfpwatch.db; POSTGRES: dsn */
+    const char *dsn;                  /* PostgreSQL: a libpq connection string or postgresql:// URI
+                                         (may hold a password: never logged, never in an error) */
     const char *const *alert_targets; /* names of configured targets ("webhook", "syslog") */
     size_t ntargets;
     int synchronous_full;             /* 1: synchronous=FULL (default); 0: NORMAL */
@@ -29,15 +42,19 @@ struct wfpw_store_opts {
                                          read-only, never created or migrated (the writer did) */
 };
 
-/* Opens (creating and migrating) DATADIR/wfpwatch.db. err gets a message on failure. */
+/* Opens (creating and migrating) the store opts names (NULL: SQLite in datadir), datadir
+ * being DATADIR/wfpwatch.db's folder for SQLite and unused for PostgreSQL. Migrations run
+ * under a lock: collectors starting together migrate once. err gets a message on failure. */
 int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out,
                     char *err, size_t errlen);
 void wfpw_store_close(struct wfpw_store *st);
 /* Ends what a job left open: resets every cached statement, so the connection holds no read
  * transaction between jobs (a reader would otherwise keep seeing an old snapshot). */
 void wfpw_store_release(struct wfpw_store *st);
-/* The schema version this build creates and migrates to. */
+/* The schema version this build creates and migrates to (the engine's; they move together). */
 int wfpw_store_schema_version(void);
+/* "sqlite" or "postgres". */
+const char *wfpw_store_engine(const struct wfpw_store *st);
 
 /* One batch to ingest. Strings are borrowed for the call. */
 struct wfpw_ingest {
@@ -88,7 +105,9 @@ struct wfpw_query {
 #define WFPW_QUERY_WINDOWS 2
 extern int64_t wfpw_store_query_window; /* WFPW_QUERY_WINDOW; tests lower it */
 int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_buf *out);
-/* The query plan SQLite chooses for q (EXPLAIN QUERY PLAN, one detail a line), for tests. */
+/* The query plan the engine chooses for q, one line per plan line, for tests: SQLite's EXPLAIN
+ * QUERY PLAN details; PostgreSQL's EXPLAIN (with sequential scans, bitmap scans and sorts disabled,
+ * so the plan shows whether an index serves q in id order at all, whatever the table's size). */
 int wfpw_store_query_plan(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
 /* {"hosts":[...]}: status is "silent" once wfpw_store_check_silent found the host quiet. */
 int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out);
@@ -108,11 +127,13 @@ int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *
 int wfpw_store_token_valid(struct wfpw_store *st, const char *hash_hex);
 
 /* Hosts silent for silent_after_ms become "silent" with a silent_host alert (queued for
- * every target). Returns the number of hosts that went silent, or WFPW_E*. */
+ * every target). Returns the number of hosts that went silent, or WFPW_E*. On PostgreSQL one
+ * collector at a time does it (an advisory lock; the others return 0), as for prune. */
 int wfpw_store_check_silent(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms);
 
 /* Retention: delete up to `chunk` of the oldest events (and their batch ids) older than
- * max_age_ms (0 = no age limit) or while the database exceeds max_bytes (0 = no limit).
+ * max_age_ms (0 = no age limit) or while the database exceeds max_bytes (0 = no limit; SQLite
+ * only: PostgreSQL's database size does not shrink after deletes, so it ignores max_bytes).
  * Returns the number of rows deleted (0 when nothing is over the limits). */
 int wfpw_store_prune(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes,
                      int chunk);
@@ -125,7 +146,11 @@ struct wfpw_outbox_item {
     char target[32];
     char *json;          /* the alert as JSON (with id and host); owned, wfpw_free */
 };
-/* The next undelivered item for target whose retry time has come; 1 found, 0 none, <0 err. */
+/* The next undelivered item for target whose retry time has come; 1 found, 0 none, <0 err.
+ * The item is leased for WFPW_OUTBOX_LEASE_MS: until outbox_done/outbox_retry or the lease's
+ * end no other collector on the same store gets it (PostgreSQL: FOR UPDATE SKIP LOCKED; a
+ * collector that dies mid-delivery leaves a lease that expires, and the item is sent again). */
+#define WFPW_OUTBOX_LEASE_MS 60000
 int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t now_ms,
                            struct wfpw_outbox_item *item);
 int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
@@ -196,5 +221,46 @@ int wfpw_store_cert_list(struct wfpw_store *st, struct wfpw_buf *out);
 int wfpw_store_cert_release(struct wfpw_store *st, const char *agent_id, int64_t now_ms);
 /* Whether any certificate is revoked (the revocation list must then be in force). */
 int wfpw_store_has_revocations(struct wfpw_store *st, int *yes);
+
+/* ---- the engines -------------------------------------------------------------------------- */
+
+/* One engine: every operation of this header, same contract, st being the engine's object. */
+struct wfpw_store_ops {
+    const char *name;
+    int (*open)(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out, char *err,
+                size_t errlen);
+    void (*close)(struct wfpw_store *st);
+    void (*release)(struct wfpw_store *st);
+    int (*ingest)(struct wfpw_store *st, struct wfpw_ingest *const *items, size_t n);
+    int (*query)(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_buf *out);
+    int (*query_plan)(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out);
+    int (*hosts)(struct wfpw_store *st, struct wfpw_buf *out);
+    int (*filters)(struct wfpw_store *st, const char *host, struct wfpw_buf *out);
+    int (*token_add)(struct wfpw_store *st, const char *name, const char *hash_hex, int64_t now_ms);
+    int (*token_revoke)(struct wfpw_store *st, const char *name, int64_t now_ms);
+    int (*token_list)(struct wfpw_store *st, struct wfpw_buf *out);
+    int (*token_hashes)(struct wfpw_store *st, char (**hashes)[65], size_t *n);
+    int (*token_valid)(struct wfpw_store *st, const char *hash_hex);
+    int (*check_silent)(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms);
+    int (*prune)(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes, int chunk);
+    int (*outbox_next)(struct wfpw_store *st, const char *target, int64_t now_ms, struct wfpw_outbox_item *item);
+    int (*outbox_done)(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
+    int (*outbox_retry)(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error);
+    int64_t (*outbox_pending)(struct wfpw_store *st);
+    int (*enroll_token_add)(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
+                            int64_t max_uses, int64_t now_ms);
+    int (*enroll_token_revoke)(struct wfpw_store *st, const char *id_or_name, int64_t now_ms);
+    int (*enroll_token_list)(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out);
+    int (*issue)(struct wfpw_store *st, struct wfpw_issue *is);
+    int (*cert_revoke)(struct wfpw_store *st, const char *agent_id, const char *extra_serial, int64_t now_ms,
+                       int *count);
+    int (*revoked_serials)(struct wfpw_store *st, char ***serials, int64_t **when, size_t *n);
+    int (*cert_list)(struct wfpw_store *st, struct wfpw_buf *out);
+    int (*cert_release)(struct wfpw_store *st, const char *agent_id, int64_t now_ms);
+    int (*has_revocations)(struct wfpw_store *st, int *yes);
+};
+
+extern const struct wfpw_store_ops wfpw_store_sqlite_ops;
+extern const struct wfpw_store_ops wfpw_store_postgres_ops;
 
 #endif

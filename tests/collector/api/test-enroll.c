@@ -16,6 +16,7 @@
 
 #include "../../runner.h"
 #include "../testdir.h"
+#include "../teststore.h"
 #include "pki/ca.h"
 #include "api/enroll.h"
 #include "pki/pki.h"
@@ -211,17 +212,17 @@ static enum wfpw_issue_result issue(struct wfpw_store *st, struct wfpw_issue *is
     return issue_proved(st, is, kind, token_hash, agent, key, now, NULL);
 }
 
-TEST_IMPL(store_issue_rules)
+static int store_issue_rules_on(void)
 {
     struct wfpw_store *st;
     struct wfpw_issue is;
     struct wfpw_buf out;
-    char err[256], **serials;
+    char **serials;
     int64_t *when, now = 1767225600000LL;
     size_t n, i;
     int count;
     char *dir = wfpw_ctest_tempdir();
-    ASSERT(wfpw_store_open(dir, NULL, &st, err, sizeof(err)) == 0);
+    st = wfpw_ctest_store_open(dir, NULL);
     ASSERT(wfpw_store_enroll_token_add(st, "aaaa000000000000000000000000000000000000000000000000000000000001", "fleet",
                                        now + 3600000, 2, now) == 0);
     ASSERT(wfpw_store_enroll_token_add(st, "bbbb000000000000000000000000000000000000000000000000000000000002", NULL,
@@ -308,6 +309,19 @@ TEST_IMPL(store_issue_rules)
     wfpw_store_close(st);
     wfpw_ctest_rmdir(dir);
     return 0;
+}
+
+/* on both engines (teststore.h) */
+TEST_IMPL(store_issue_rules)
+{
+    wfpw_ctest_engine = WFPW_STORE_SQLITE;
+    return store_issue_rules_on();
+}
+
+TEST_IMPL(store_pg_issue_rules)
+{
+    wfpw_ctest_engine = WFPW_STORE_POSTGRES;
+    return store_issue_rules_on();
 }
 
 TEST_IMPL(enroll_rate_limit)

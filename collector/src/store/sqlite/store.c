@@ -123,7 +123,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OUTBOX_RETRY] = "UPDATE outbox SET attempts=attempts+1, next_attempt=?2, last_error=?3 WHERE id=?1",
 };
 
-struct wfpw_store {
+/* The SQLite engine's store object (store.h: base first). */
+struct wfpw_sq {
+    struct wfpw_store base;
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     char **targets;      /* owned copies of the alert target names */
@@ -132,17 +134,17 @@ struct wfpw_store {
 
 sqlite3 *wfpw__store_db(struct wfpw_store *st)
 {
-    return st->db;
+    return ((struct wfpw_sq *)st)->db;
 }
 
-static int sqlfail(struct wfpw_store *st, char *err, size_t errlen, const char *what)
+static int sqlfail(struct wfpw_sq *st, char *err, size_t errlen, const char *what)
 {
     if (err)
         snprintf(err, errlen, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no database");
     return WFPW_EIO;
 }
 
-static sqlite3_stmt *S(struct wfpw_store *st, enum stmt_id id)
+static sqlite3_stmt *S(struct wfpw_sq *st, enum stmt_id id)
 {
     sqlite3_stmt *s = st->stmt[id];
     if (s == NULL && sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
@@ -153,7 +155,7 @@ static sqlite3_stmt *S(struct wfpw_store *st, enum stmt_id id)
     return s;
 }
 
-static int exec1(struct wfpw_store *st, enum stmt_id id)
+static int exec1(struct wfpw_sq *st, enum stmt_id id)
 {
     sqlite3_stmt *s = S(st, id);
     int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
@@ -162,7 +164,7 @@ static int exec1(struct wfpw_store *st, enum stmt_id id)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : WFPW_EIO;
 }
 
-static int migrate(struct wfpw_store *st, char *err, size_t errlen)
+static int migrate(struct wfpw_sq *st, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int version = 0, v;
@@ -198,11 +200,13 @@ int wfpw_store_schema_version(void)
     return SCHEMA_VERSION;
 }
 
-int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out,
-                    char *err, size_t errlen)
+static void sq_close(struct wfpw_store *st_);
+
+static int sq_open(const char *datadir, const struct wfpw_store_opts *opts, struct wfpw_store **out, char *err,
+                   size_t errlen)
 {
     char path[4096];
-    struct wfpw_store *st;
+    struct wfpw_sq *st;
     size_t i;
     int rc;
 
@@ -214,17 +218,18 @@ int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, str
     st = wfpw_calloc(1, sizeof(*st));
     if (st == NULL)
         return WFPW_ENOMEM;
+    st->base.ops = &wfpw_store_sqlite_ops;
     if (sqlite3_open_v2(path, &st->db,
                         (opts && opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                             SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = sqlfail(st, err, errlen, path);
-        wfpw_store_close(st);
+        sq_close(&st->base);
         return rc;
     }
     sqlite3_busy_timeout(st->db, 10000);
     if (opts && opts->readonly) { /* WAL (set by the writer): reads never wait for its commits */
-        *out = st;
+        *out = &st->base;
         return 0;
     }
     if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK ||
@@ -233,39 +238,41 @@ int wfpw_store_open(const char *datadir, const struct wfpw_store_opts *opts, str
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sqlfail(st, err, errlen, "configuring SQLite");
-        wfpw_store_close(st);
+        sq_close(&st->base);
         return rc;
     }
     if ((rc = migrate(st, err, errlen)) != 0) {
-        wfpw_store_close(st);
+        sq_close(&st->base);
         return rc;
     }
     if (opts && opts->ntargets) {
         st->targets = wfpw_calloc(opts->ntargets, sizeof(char *));
         if (st->targets == NULL) {
-            wfpw_store_close(st);
+            sq_close(&st->base);
             return WFPW_ENOMEM;
         }
         for (i = 0; i < opts->ntargets; i++)
             if ((st->targets[st->ntargets++] = wfpw_strdup(opts->alert_targets[i])) == NULL) {
-                wfpw_store_close(st);
+                sq_close(&st->base);
                 return WFPW_ENOMEM;
             }
     }
-    *out = st;
+    *out = &st->base;
     return 0;
 }
 
-void wfpw_store_release(struct wfpw_store *st)
+static void sq_release(struct wfpw_store *st_)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     size_t i;
     for (i = 0; i < S_COUNT; i++)
         if (st->stmt[i])
             sqlite3_reset(st->stmt[i]);
 }
 
-void wfpw_store_close(struct wfpw_store *st)
+static void sq_close(struct wfpw_store *st_)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     size_t i;
     if (st == NULL)
         return;
@@ -302,7 +309,7 @@ static int item_prefix(struct wfpw_buf *b, int64_t id, const char *host, int mis
     return wfpw_buf_putc(b, '}');
 }
 
-static int queue_alert(struct wfpw_store *st, const char *uid, const char *host, const char *rule,
+static int queue_alert(struct wfpw_sq *st, const char *uid, const char *host, const char *rule,
                        const char *severity, int64_t time_ms, const char *json, size_t jsonlen)
 {
     sqlite3_stmt *s = S(st, S_ALERT_INSERT);
@@ -334,7 +341,7 @@ static int queue_alert(struct wfpw_store *st, const char *uid, const char *host,
 }
 
 /* A collector-side alert ({"type":"alert","source":"collector",...}). */
-static int collector_alert(struct wfpw_store *st, const char *rule, const char *severity,
+static int collector_alert(struct wfpw_sq *st, const char *rule, const char *severity,
                            const char *host, int64_t now_ms, const char *title, const char *details)
 {
     struct wfpw_buf b;
@@ -354,7 +361,7 @@ static int collector_alert(struct wfpw_store *st, const char *rule, const char *
     return rc;
 }
 
-static int update_host(struct wfpw_store *st, const struct wfpw_ingest *in, size_t nevents)
+static int update_host(struct wfpw_sq *st, const struct wfpw_ingest *in, size_t nevents)
 {
     struct wfpw_agent_ident a;
     sqlite3_stmt *s = S(st, S_HOST_GET);
@@ -396,7 +403,7 @@ static int update_host(struct wfpw_store *st, const struct wfpw_ingest *in, size
 
 /* Certificates of in->host issued before the one this batch came with are revoked (the agent
  * renewed and has used the new one). in->superseded counts them. */
-static int supersede(struct wfpw_store *st, struct wfpw_ingest *in)
+static int supersede(struct wfpw_sq *st, struct wfpw_ingest *in)
 {
     sqlite3_stmt *s;
     in->superseded = 0;
@@ -413,7 +420,7 @@ static int supersede(struct wfpw_store *st, struct wfpw_ingest *in)
     return 0;
 }
 
-static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in)
+static int ingest_one(struct wfpw_sq *st, struct wfpw_ingest *in)
 {
     const cJSON *events = wfpw_batch_events(in->batch), *ev;
     const char *batch_id = wfpw_batch_id(in->batch);
@@ -491,8 +498,9 @@ static int ingest_one(struct wfpw_store *st, struct wfpw_ingest *in)
     return update_host(st, in, n);
 }
 
-int wfpw_store_ingest(struct wfpw_store *st, struct wfpw_ingest *const *items, size_t n)
+static int sq_ingest(struct wfpw_store *st_, struct wfpw_ingest *const *items, size_t n)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     size_t i;
     int rc = 0;
 
@@ -566,8 +574,9 @@ static void query_bind(sqlite3_stmt *s, const struct wfpw_query *q, int64_t afte
     bind_named(s, ":until", NULL, q->until_ms);
 }
 
-int wfpw_store_query_plan(struct wfpw_store *st, const struct wfpw_query *q, struct wfpw_buf *out)
+static int sq_query_plan(struct wfpw_store *st_, const struct wfpw_query *q, struct wfpw_buf *out)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     char sql[512], plan[560];
     sqlite3_stmt *s;
     int rc;
@@ -584,8 +593,9 @@ int wfpw_store_query_plan(struct wfpw_store *st, const struct wfpw_query *q, str
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
-int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_buf *out)
+static int sq_query(struct wfpw_store *st_, struct wfpw_query *q, struct wfpw_buf *out)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     char sql[512];
     sqlite3_stmt *s;
     int64_t last = q->after, top = INT64_MAX, lo = q->after;
@@ -643,8 +653,9 @@ int wfpw_store_query(struct wfpw_store *st, struct wfpw_query *q, struct wfpw_bu
     return out->err;
 }
 
-int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out)
+static int sq_hosts(struct wfpw_store *st_, struct wfpw_buf *out)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc, n = 0;
     char t1[WFPW_TIME_LEN + 1], t2[WFPW_TIME_LEN + 1];
@@ -687,8 +698,9 @@ int wfpw_store_hosts(struct wfpw_store *st, struct wfpw_buf *out)
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
-int wfpw_store_filters(struct wfpw_store *st, const char *host, struct wfpw_buf *out)
+static int sq_filters(struct wfpw_store *st_, const char *host, struct wfpw_buf *out)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc, n = 0, known;
     if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM hosts WHERE host=?1", -1, &s, NULL) != SQLITE_OK)
@@ -716,8 +728,9 @@ int wfpw_store_filters(struct wfpw_store *st, const char *host, struct wfpw_buf 
 
 /* ---- tokens ------------------------------------------------------------------------------- */
 
-int wfpw_store_token_add(struct wfpw_store *st, const char *name, const char *hash_hex, int64_t now_ms)
+static int sq_token_add(struct wfpw_store *st_, const char *name, const char *hash_hex, int64_t now_ms)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc;
     if (sqlite3_prepare_v2(st->db, "INSERT INTO tokens(name, hash, created) VALUES(?1,?2,?3)", -1, &s,
@@ -733,8 +746,9 @@ int wfpw_store_token_add(struct wfpw_store *st, const char *name, const char *ha
     return rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
-int wfpw_store_token_revoke(struct wfpw_store *st, const char *name, int64_t now_ms)
+static int sq_token_revoke(struct wfpw_store *st_, const char *name, int64_t now_ms)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc;
     if (sqlite3_prepare_v2(st->db, "UPDATE tokens SET revoked=?2 WHERE name=?1 AND revoked IS NULL", -1,
@@ -749,8 +763,9 @@ int wfpw_store_token_revoke(struct wfpw_store *st, const char *name, int64_t now
     return sqlite3_changes(st->db) ? 0 : WFPW_ENOENT;
 }
 
-int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out)
+static int sq_token_list(struct wfpw_store *st_, struct wfpw_buf *out)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc;
     char t[WFPW_TIME_LEN + 1];
@@ -770,8 +785,9 @@ int wfpw_store_token_list(struct wfpw_store *st, struct wfpw_buf *out)
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
-int wfpw_store_token_valid(struct wfpw_store *st, const char *hash_hex)
+static int sq_token_valid(struct wfpw_store *st_, const char *hash_hex)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int rc;
     if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM tokens WHERE hash = ?1 AND revoked IS NULL", -1, &s, NULL) != SQLITE_OK)
@@ -782,8 +798,9 @@ int wfpw_store_token_valid(struct wfpw_store *st, const char *hash_hex)
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WFPW_EACCES : WFPW_EIO;
 }
 
-int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *n)
+static int sq_token_hashes(struct wfpw_store *st_, char (**hashes)[65], size_t *n)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     size_t cap = 0;
     int rc;
@@ -816,8 +833,9 @@ int wfpw_store_token_hashes(struct wfpw_store *st, char (**hashes)[65], size_t *
 
 /* ---- silent hosts, retention ---------------------------------------------------------------- */
 
-int wfpw_store_check_silent(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms)
+static int sq_check_silent(struct wfpw_store *st_, int64_t now_ms, int64_t silent_after_ms)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int n = 0, rc = 0;
     if (exec1(st, S_BEGIN) != 0)
@@ -852,7 +870,7 @@ int wfpw_store_check_silent(struct wfpw_store *st, int64_t now_ms, int64_t silen
     return WFPW_EIO;
 }
 
-static int64_t db_bytes(struct wfpw_store *st)
+static int64_t db_bytes(struct wfpw_sq *st)
 {
     sqlite3_stmt *s;
     int64_t pages = 0, free_pages = 0, size = 0;
@@ -868,8 +886,9 @@ static int64_t db_bytes(struct wfpw_store *st)
     return (pages - free_pages) * size;
 }
 
-int wfpw_store_prune(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes, int chunk)
+static int sq_prune(struct wfpw_store *st_, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes, int chunk)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int deleted = 0, rc;
     int by_size = max_bytes > 0 && db_bytes(st) > max_bytes;
@@ -906,9 +925,10 @@ int wfpw_store_prune(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, 
 
 /* ---- outbox --------------------------------------------------------------------------------- */
 
-int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t now_ms,
+static int sq_outbox_next(struct wfpw_store *st_, const char *target, int64_t now_ms,
                            struct wfpw_outbox_item *item)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s = S(st, S_OUTBOX_NEXT);
     struct wfpw_buf b;
     int rc;
@@ -938,8 +958,9 @@ int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t no
     return 1;
 }
 
-int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms)
+static int sq_outbox_done(struct wfpw_store *st_, int64_t outbox_id, int64_t now_ms)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s = S(st, S_OUTBOX_DONE);
     int rc;
     if (s == NULL)
@@ -951,8 +972,9 @@ int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now
     return rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
-int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error)
+static int sq_outbox_retry(struct wfpw_store *st_, int64_t outbox_id, int64_t next_ms, const char *error)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s = S(st, S_OUTBOX_RETRY);
     int rc;
     if (s == NULL)
@@ -965,8 +987,9 @@ int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t ne
     return rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
-int64_t wfpw_store_outbox_pending(struct wfpw_store *st)
+static int64_t sq_outbox_pending(struct wfpw_store *st_)
 {
+    struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s;
     int64_t n = -1;
     if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM outbox WHERE delivered IS NULL", -1, &s, NULL) != SQLITE_OK)
@@ -976,3 +999,35 @@ int64_t wfpw_store_outbox_pending(struct wfpw_store *st)
     sqlite3_finalize(s);
     return n;
 }
+
+const struct wfpw_store_ops wfpw_store_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .release = sq_release,
+    .ingest = sq_ingest,
+    .query = sq_query,
+    .query_plan = sq_query_plan,
+    .hosts = sq_hosts,
+    .filters = sq_filters,
+    .token_add = sq_token_add,
+    .token_revoke = sq_token_revoke,
+    .token_list = sq_token_list,
+    .token_hashes = sq_token_hashes,
+    .token_valid = sq_token_valid,
+    .check_silent = sq_check_silent,
+    .prune = sq_prune,
+    .outbox_next = sq_outbox_next,
+    .outbox_done = sq_outbox_done,
+    .outbox_retry = sq_outbox_retry,
+    .outbox_pending = sq_outbox_pending,
+    .enroll_token_add = wfpw__sq_enroll_token_add,
+    .enroll_token_revoke = wfpw__sq_enroll_token_revoke,
+    .enroll_token_list = wfpw__sq_enroll_token_list,
+    .issue = wfpw__sq_issue,
+    .cert_revoke = wfpw__sq_cert_revoke,
+    .revoked_serials = wfpw__sq_revoked_serials,
+    .cert_list = wfpw__sq_cert_list,
+    .cert_release = wfpw__sq_cert_release,
+    .has_revocations = wfpw__sq_has_revocations,
+};

@@ -65,7 +65,7 @@ static int exists1(struct wfpw_store *st, const char *sql, const char *text, int
 
 /* ---- tokens ---------------------------------------------------------------------------------------- */
 
-int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
+int wfpw__sq_enroll_token_add(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
                                 int64_t max_uses, int64_t now_ms)
 {
     sqlite3_stmt *s = prep(st, "INSERT INTO enroll_tokens(id, name, hash, created, expires, max_uses)"
@@ -88,7 +88,7 @@ int wfpw_store_enroll_token_add(struct wfpw_store *st, const char *hash_hex, con
     return rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
-int wfpw_store_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, int64_t now_ms)
+int wfpw__sq_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, int64_t now_ms)
 {
     if (change1(st, "UPDATE enroll_tokens SET revoked=?2 WHERE (id=?1 OR name=?1) AND revoked IS NULL", id_or_name,
                 now_ms) != 0)
@@ -96,7 +96,7 @@ int wfpw_store_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name
     return sqlite3_changes(wfpw__store_db(st)) ? 0 : WFPW_ENOENT;
 }
 
-int wfpw_store_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out)
+int wfpw__sq_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out)
 {
     sqlite3_stmt *s = prep(st, "SELECT id, name, created, expires, max_uses, uses, revoked FROM enroll_tokens"
                                " ORDER BY created");
@@ -293,7 +293,7 @@ static int decide(struct wfpw_store *st, struct wfpw_issue *is)
     return record(st, is, hostname, token_id, not_before);
 }
 
-int wfpw_store_issue(struct wfpw_store *st, struct wfpw_issue *is)
+int wfpw__sq_issue(struct wfpw_store *st, struct wfpw_issue *is)
 {
     int rc;
     is->result = WFPW_ISSUED;
@@ -310,7 +310,7 @@ int wfpw_store_issue(struct wfpw_store *st, struct wfpw_issue *is)
 
 /* ---- revocation -------------------------------------------------------------------------------------- */
 
-int wfpw_store_cert_revoke(struct wfpw_store *st, const char *agent_id, const char *extra_serial, int64_t now_ms,
+int wfpw__sq_cert_revoke(struct wfpw_store *st, const char *agent_id, const char *extra_serial, int64_t now_ms,
                            int *count)
 {
     sqlite3_stmt *s;
@@ -361,7 +361,7 @@ out:
     return rc;
 }
 
-int wfpw_store_revoked_serials(struct wfpw_store *st, char ***serials, int64_t **when, size_t *n)
+int wfpw__sq_revoked_serials(struct wfpw_store *st, char ***serials, int64_t **when, size_t *n)
 {
     sqlite3_stmt *s = prep(st, "SELECT serial, revoked FROM certs WHERE revoked IS NOT NULL ORDER BY revoked, serial");
     size_t cap = 0;
@@ -394,7 +394,7 @@ int wfpw_store_revoked_serials(struct wfpw_store *st, char ***serials, int64_t *
     return rc == SQLITE_DONE ? 0 : rc == SQLITE_NOMEM ? WFPW_ENOMEM : WFPW_EIO;
 }
 
-int wfpw_store_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
+int wfpw__sq_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
 {
     sqlite3_stmt *s = prep(st, "SELECT agent_id, serial, kind, hostname, not_after, revoked FROM certs"
                                " ORDER BY agent_id, issued");
@@ -421,7 +421,7 @@ int wfpw_store_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
-int wfpw_store_cert_release(struct wfpw_store *st, const char *agent_id, int64_t now_ms)
+int wfpw__sq_cert_release(struct wfpw_store *st, const char *agent_id, int64_t now_ms)
 {
     int known = 0, rc;
     if ((rc = exists1(st, "SELECT 1 FROM certs WHERE agent_id=?1 AND kind<>'manual'", agent_id, 0, &known)) != 0)
@@ -432,7 +432,7 @@ int wfpw_store_cert_release(struct wfpw_store *st, const char *agent_id, int64_t
                        " ON CONFLICT(agent_id) DO UPDATE SET released=excluded.released", agent_id, now_ms);
 }
 
-int wfpw_store_has_revocations(struct wfpw_store *st, int *yes)
+int wfpw__sq_has_revocations(struct wfpw_store *st, int *yes)
 {
     return exists1(st, "SELECT 1 FROM certs WHERE revoked IS NOT NULL LIMIT 1", "", 0, yes);
 }
