@@ -2,6 +2,7 @@
  * main.c — wfpwatch-collector's command line: which command, then cli/ does it.
  *   pki init|issue, token create|list|revoke           (cli/cli_admin.c)
  *   enroll-token create|list|revoke, cert revoke|release|list|crl   (cli/cli_enroll.c)
+ *   migrate --from sqlite:PATH --to postgres:DSN        (cli/cli_migrate.c)
  *   serve                                              (cli/serve.c)
  *   version
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
         return wfpw_cli_enroll_token(argc, argv);
     if (strcmp(argv[1], "cert") == 0)
         return wfpw_cli_cert(argc, argv);
+    if (strcmp(argv[1], "migrate") == 0)
+        return wfpw_cli_migrate(argc, argv);
     if (strcmp(argv[1], "serve") == 0) {
         int rc;
         curl_global_init(CURL_GLOBAL_DEFAULT);

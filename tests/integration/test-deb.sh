@@ -23,7 +23,7 @@ eq "build-packages.sh --deb builds it" "$?" 0
 DEB=$(ls "$T"/pk/${PKG}_*_amd64.deb 2>/dev/null | head -n1)
 check "named ${PKG}_VERSION_amd64.deb" test -s "$DEB"
 deps=$(dpkg-deb -f "$DEB" Depends)
-for lib in libuv1 libmbedtls14 libsqlite3-0 libcurl4 zlib1g libcjson1; do
+for lib in libuv1 libmbedtls14 libsqlite3-0 libpq5 libcurl4 zlib1g libcjson1; do
     check "Depends on $lib (from the libraries it links)" grep -q "\\b$lib\\b" <<<"$deps"
 done
 eq "the example configuration is a conffile" "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles)" /etc/wfpwatch/collector.json

@@ -118,6 +118,7 @@ int wfpw_cli_usage(void)
             "  enroll-token list --data DIR | enroll-token revoke --data DIR --id ID\n"
             "  cert revoke AGENTID --data DIR --pki DIR | cert release AGENTID --data DIR\n"
             "  cert list --data DIR | cert crl --data DIR --pki DIR\n"
+            "  migrate --from sqlite:DATADIR --to postgres:DSN   copy a SQLite store into a new PostgreSQL one\n"
             "  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--pki DIR] [--store sqlite|postgres|none]\n"
             "        [--dsn DSN] [--log-level L]\n"
             "  version\n");

@@ -38,5 +38,6 @@ uint64_t wfpw__serve_maintenance_ms(const struct wfpw_config *c);
 /* cli_enroll.c */
 int wfpw_cli_enroll_token(int argc, char **argv);
 int wfpw_cli_cert(int argc, char **argv);
+int wfpw_cli_migrate(int argc, char **argv);
 
 #endif

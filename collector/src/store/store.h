@@ -222,6 +222,21 @@ int wfpw_store_cert_release(struct wfpw_store *st, const char *agent_id, int64_t
 /* Whether any certificate is revoked (the revocation list must then be in force). */
 int wfpw_store_has_revocations(struct wfpw_store *st, int *yes);
 
+/* ---- moving a store ----------------------------------------------------------------------- */
+
+/* Copy the SQLite store from into the empty PostgreSQL store to (migrate.c): every table, ids
+ * preserved (SIEM cursors keep working), in one transaction on the destination; the identity
+ * sequences continue above the copied ids; each table's rows are counted on both sides. Rows
+ * per table into count[0..ncount) (at most WFPW_MIGRATE_TABLES). WFPW_EEXIST when the
+ * destination has rows. */
+#define WFPW_MIGRATE_TABLES 11
+struct wfpw_migrate_count {
+    const char *table;
+    int64_t rows;
+};
+int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wfpw_migrate_count *count,
+                       size_t ncount, char *err, size_t errlen);
+
 /* ---- the engines -------------------------------------------------------------------------- */
 
 /* One engine: every operation of this header, same contract, st being the engine's object. */
