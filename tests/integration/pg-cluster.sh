@@ -3,6 +3,8 @@
 #   pg-cluster.sh start DIR     initdb in DIR, start it listening on a unix socket in DIR only
 #                               (no TCP port), print the libpq connection string (no dbname)
 #   pg-cluster.sh stop DIR      stop it (immediate) and remove DIR
+#   pg-cluster.sh down DIR      the server goes away at once (as in a crash: -m immediate)
+#   pg-cluster.sh up DIR        and comes back (crash recovery)
 #   pg-cluster.sh createdb DSN NAME   a fresh empty database NAME (dropped first if it exists)
 # The server refuses to run as root: as root the cluster belongs to the `postgres` user (created
 # by the package), otherwise to the caller. Trust authentication on the socket only; fsync off
@@ -21,10 +23,18 @@ start)
     chmod 0700 "$dir"
     as_owner "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
+    "$0" up "$dir"
+    echo "host=$dir port=5432 user=postgres"
+    ;;
+up)
+    dir=${2:?DIR}
     as_owner "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/server.log" \
         -o "-k $dir -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200" start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
-    echo "host=$dir port=5432 user=postgres"
+    ;;
+down)
+    dir=${2:?DIR}
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
     ;;
 stop)
     dir=${2:?DIR}
@@ -37,5 +47,5 @@ createdb)
         -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
     ;;
 *)
-    echo "usage: pg-cluster.sh start DIR | stop DIR | createdb DSN NAME" >&2; exit 2 ;;
+    echo "usage: pg-cluster.sh start DIR | stop DIR | down DIR | up DIR | createdb DSN NAME" >&2; exit 2 ;;
 esac

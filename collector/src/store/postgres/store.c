@@ -285,6 +285,10 @@ static int session_setup(struct wfpw_pg *pg)
 
 int wfpw__pg_ready(struct wfpw_pg *pg)
 {
+    /* a server that went away (restart, failover) has closed the socket: reading what is
+     * there (never blocking) notices it now, so this op reconnects instead of failing */
+    if (PQstatus(pg->conn) == CONNECTION_OK && PQtransactionStatus(pg->conn) == PQTRANS_IDLE)
+        PQconsumeInput(pg->conn);
     if (PQstatus(pg->conn) == CONNECTION_BAD) {
         PQreset(pg->conn);
         pg->prepared = 0;
