@@ -19,6 +19,7 @@
  */
 #include "store/store.h"
 #include "store/postgres/pg_int.h"
+#include "store/common.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -369,14 +370,11 @@ static int migrate(struct wfpw_pg *pg, char *err, size_t errlen)
 static void pg_close(struct wfpw_store *st_)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st_;
-    size_t i;
     if (pg == NULL)
         return;
     if (pg->conn)
         PQfinish(pg->conn);
-    for (i = 0; i < pg->ntargets; i++)
-        wfpw_free(pg->targets[i]);
-    wfpw_free(pg->targets);
+    wfpw__store_free_targets(pg->targets, pg->ntargets);
     wfpw_free(pg);
 }
 
@@ -387,7 +385,6 @@ static int pg_open(const char *datadir, const struct wfpw_store_opts *opts, stru
     PQconninfoOption *parsed;
     char *perr = NULL;
     const char *enc;
-    size_t i;
     int rc, version;
 
     (void)datadir;
@@ -442,16 +439,9 @@ static int pg_open(const char *datadir, const struct wfpw_store_opts *opts, stru
         pg_close(&pg->base);
         return rc;
     }
-    if (opts->ntargets) {
-        if ((pg->targets = wfpw_calloc(opts->ntargets, sizeof(char *))) == NULL) {
-            pg_close(&pg->base);
-            return WFPW_ENOMEM;
-        }
-        for (i = 0; i < opts->ntargets; i++)
-            if ((pg->targets[pg->ntargets++] = wfpw_strdup(opts->alert_targets[i])) == NULL) {
-                pg_close(&pg->base);
-                return WFPW_ENOMEM;
-            }
+    if ((rc = wfpw__store_copy_targets(opts, &pg->targets, &pg->ntargets)) != 0) {
+        pg_close(&pg->base);
+        return rc;
     }
     *out = &pg->base;
     return 0;
@@ -466,28 +456,6 @@ static void pg_release(struct wfpw_store *st_)
 }
 
 /* ---- ingest --------------------------------------------------------------------------------- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Items are stored as the event's canonical JSON; readers prefix "id" and "host":
- * {"id":N,"host":"H"[,"identity_mismatch":true],<the event's members>}.
- * (A copy of the SQLite engine's item_prefix: to be shared.) */
-static int item_prefix(struct wfpw_buf *b, int64_t id, const char *host, int mismatch, const char *json)
-{
-    wfpw_buf_printf(b, "{\"id\":%lld,\"host\":", (long long)id);
-    wfpw_json_write_string(b, host);
-    if (mismatch)
-        wfpw_buf_puts(b, ",\"identity_mismatch\":true");
-    if (json[0] == '{' && json[1] != '}') {
-        wfpw_buf_putc(b, ',');
-        return wfpw_buf_puts(b, json + 1);
-    }
-    return wfpw_buf_putc(b, '}');
-}
 
 /* The alert row and one outbox row per target; nothing when uid exists. json[0..jsonlen)
  * need not be NUL-terminated (it goes as the text's bytes). */
@@ -511,24 +479,17 @@ static int queue_alert(struct wfpw_pg *pg, const char *uid, const char *host, co
     return rc == 0 ? 0 : WFPW_EIO;
 }
 
-/* A collector-side alert ({"type":"alert","source":"collector",...}), uid
- * "collector:RULE:HOST:MS". (A copy of the SQLite engine's collector_alert: to be shared.) */
+/* A collector-side alert (common.h), queued like an agent's. */
 static int collector_alert(struct wfpw_pg *pg, const char *rule, const char *severity, const char *host,
                            int64_t now_ms, const char *title, const char *details)
 {
     struct wfpw_buf b;
-    char t[WFPW_TIME_LEN + 1], uid[512];
+    char uid[512];
     int rc;
     wfpw_buf_init(&b, 1 << 16);
-    wfpw_time_format_ms(now_ms, t);
-    wfpw_buf_printf(&b, "{\"type\":\"alert\",\"time\":\"%s\",\"source\":\"collector\",\"rule\":\"%s\","
-                        "\"severity\":\"%s\",\"title\":", t, rule, severity);
-    wfpw_json_write_string(&b, title);
-    wfpw_buf_puts(&b, ",\"details\":");
-    wfpw_json_write_string(&b, details);
-    wfpw_buf_puts(&b, "}");
-    snprintf(uid, sizeof(uid), "collector:%s:%s:%lld", rule, host, (long long)now_ms);
-    rc = b.err ? b.err : queue_alert(pg, uid, host, rule, severity, now_ms, b.data, b.len);
+    rc = wfpw__store_collector_alert(&b, uid, sizeof(uid), rule, severity, host, now_ms, title, details);
+    if (rc == 0)
+        rc = queue_alert(pg, uid, host, rule, severity, now_ms, b.data, b.len);
     wfpw_buf_free(&b);
     return rc;
 }
@@ -604,9 +565,9 @@ static int insert_events(struct wfpw_pg *pg, const struct wfpw_ingest *in, const
         size_t p = 4 + 4 * i;
         int64_t t = 0;
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "seq");
-        wfpw_time_parse_ms(jstr(ev, "time"), &t);
+        wfpw_time_parse_ms(wfpw__store_jstr(ev, "time"), &t);
         wfpw_buf_printf(&sql, "%s($1,$%zu,$%zu,$2,$3,$%zu,$4,$%zu)", i ? "," : "", p + 1, p + 2, p + 3, p + 4);
-        v[p] = jstr(ev, "type");
+        v[p] = wfpw__store_jstr(ev, "type");
         v[p + 1] = wfpw__pg_i64s(num + 2 * i * WFPW_PG_I64LEN, t);
         v[p + 2] = wfpw__pg_i64s(num + (2 * i + 1) * WFPW_PG_I64LEN, (int64_t)seq->valuedouble);
         /* the collector's own canonical encoding of the event (wfpw_ingest), never the
@@ -668,16 +629,16 @@ static int ingest_one(struct wfpw_pg *pg, struct wfpw_ingest *in)
     }
     /* the inventory and the alerts, in event order (after the events: other tables) */
     for (ev = events->child, idx = 0; ev; ev = ev->next, idx++) {
-        const char *type = jstr(ev, "type");
+        const char *type = wfpw__store_jstr(ev, "type");
         if (strcmp(type, "filter_added") == 0 || strcmp(type, "filter_changed") == 0 ||
             strcmp(type, "filter_removed") == 0) {
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(ev, "filter");
             if (type[7] == 'r') {
-                const char *v[2] = {in->host, jstr(f, "key")};
+                const char *v[2] = {in->host, wfpw__store_jstr(f, "key")};
                 rc = stmt(pg, S_FILTER_DELETE, v, NULL, NULL, NULL);
             } else {
                 struct wfpw_buf fb;
-                const char *v[4] = {in->host, jstr(f, "key"), NULL, now};
+                const char *v[4] = {in->host, wfpw__store_jstr(f, "key"), NULL, now};
                 wfpw_buf_init(&fb, 1 << 24);
                 wfpw_json_write(f, &fb);
                 v[2] = fb.data;
@@ -690,9 +651,9 @@ static int ingest_one(struct wfpw_pg *pg, struct wfpw_ingest *in)
             char uid[600];
             int64_t t = 0;
             const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "seq");
-            wfpw_time_parse_ms(jstr(ev, "time"), &t);
+            wfpw_time_parse_ms(wfpw__store_jstr(ev, "time"), &t);
             snprintf(uid, sizeof(uid), "agent:%s:%lld", in->host, (long long)seq->valuedouble);
-            if ((rc = queue_alert(pg, uid, in->host, jstr(ev, "rule"), jstr(ev, "severity"), t,
+            if ((rc = queue_alert(pg, uid, in->host, wfpw__store_jstr(ev, "rule"), wfpw__store_jstr(ev, "severity"), t,
                                   in->event_json[idx], in->event_len[idx])) != 0)
                 return rc;
         }
@@ -813,61 +774,41 @@ static int pg_query_plan(struct wfpw_store *st_, const struct wfpw_query *q, str
 }
 
 /* The SQLite engine's query loop (the same windows, budget and cursor rules). */
+static int pg_fetch_rows(void *ctx, const struct wfpw_query *q, int64_t after, int64_t upto, int limit,
+                         struct wfpw__page *p)
+{
+    struct wfpw_pg *pg = ctx;
+    struct qsql s;
+    PGresult *r;
+    int i;
+    query_sql(q, after, upto, limit, &s);
+    if (wfpw__pg_exec(pg, s.sql, s.n, s.v, &r) != 0)
+        return WFPW_EIO;
+    for (i = 0; i < PQntuples(r); i++)
+        wfpw__page_item(p, wfpw__pg_i64(r, i, 0), PQgetvalue(r, i, 1), wfpw__pg_i64(r, i, 2) != 0, PQgetvalue(r, i, 3));
+    PQclear(r);
+    return 0;
+}
+
 static int pg_query(struct wfpw_store *st_, struct wfpw_query *q, struct wfpw_buf *out)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st_;
-    struct qsql s;
     PGresult *r;
-    int64_t last = q->after, top = INT64_MAX, lo = q->after;
-    int rc = 0, n = 0, windows = 0, windowed = q->since_ms >= 0 || q->until_ms >= 0;
+    int64_t top = INT64_MAX;
 
-    q->more = 0;
     if (wfpw__pg_ready(pg) != 0)
         return WFPW_EIO;
     /* the last id committed now: a window never reaches past it, so a cursor moved over rows
      * examined is never passed by a row committed later (ids commit in id order: the events
      * lock, top of this file) */
-    if (windowed) {
+    if (q->since_ms >= 0 || q->until_ms >= 0) {
         if (wfpw__pg_exec(pg, q->kind == WFPW_Q_EVENTS ? "SELECT max(id) FROM events" : "SELECT max(id) FROM alerts",
                           0, NULL, &r) != 0)
             return WFPW_EIO; /* never an empty page that reads as "caught up" */
         top = PQntuples(r) == 1 ? wfpw__pg_i64(r, 0, 0) : 0; /* NULL (empty table): 0 */
         PQclear(r);
     }
-    if (!q->ndjson)
-        wfpw_buf_puts(out, q->kind == WFPW_Q_EVENTS ? "{\"events\":[" : "{\"alerts\":[");
-    while (n < q->limit && lo < top) {
-        int64_t w = wfpw_store_query_window, upto = windowed ? (top - lo > w ? lo + w : top) : top;
-        int i;
-        if (windowed && windows++ == WFPW_QUERY_WINDOWS) {
-            q->more = 1; /* budget spent: the client continues from lo */
-            break;
-        }
-        query_sql(q, lo, upto, q->limit - n, &s);
-        if ((rc = wfpw__pg_exec(pg, s.sql, s.n, s.v, &r)) != 0)
-            break;
-        for (i = 0; i < PQntuples(r); i++) {
-            last = wfpw__pg_i64(r, i, 0);
-            if (!q->ndjson && n > 0)
-                wfpw_buf_putc(out, ',');
-            item_prefix(out, last, PQgetvalue(r, i, 1), wfpw__pg_i64(r, i, 2) != 0, PQgetvalue(r, i, 3));
-            if (q->ndjson)
-                wfpw_buf_putc(out, '\n');
-            n++;
-        }
-        PQclear(r);
-        if (!windowed)
-            break;
-        lo = upto; /* every row up to here examined */
-        if (n < q->limit)
-            last = lo;
-    }
-    if (rc != 0)
-        return WFPW_EIO;
-    q->next = last;
-    if (!q->ndjson)
-        wfpw_buf_printf(out, "],\"next_cursor\":\"%lld\"%s}", (long long)last, q->more ? ",\"more\":true" : "");
-    return out->err;
+    return wfpw__store_page(q, top, pg_fetch_rows, pg, out);
 }
 
 static int pg_hosts(struct wfpw_store *st_, struct wfpw_buf *out)
@@ -1147,7 +1088,10 @@ static int pg_outbox_next(struct wfpw_store *st_, const char *target, int64_t no
     item->attempts = (int)wfpw__pg_i64(r, 0, 2);
     snprintf(item->target, sizeof(item->target), "%s", target);
     wfpw_buf_init(&b, 1 << 24);
-    item_prefix(&b, wfpw__pg_i64(r, 0, 3), PQgetvalue(r, 0, 4), 0, PQgetvalue(r, 0, 5));
+    {
+        struct wfpw__page one = {&b, 0, 0, 0}; /* the alert as a page item, alone */
+        wfpw__page_item(&one, wfpw__pg_i64(r, 0, 3), PQgetvalue(r, 0, 4), 0, PQgetvalue(r, 0, 5));
+    }
     PQclear(r);
     if (b.err) {
         wfpw_buf_free(&b);

@@ -8,6 +8,7 @@
  */
 #include "store/store.h"
 #include "store/sqlite/store_int.h"
+#include "store/common.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -207,7 +208,6 @@ static int sq_open(const char *datadir, const struct wfpw_store_opts *opts, stru
 {
     char path[4096];
     struct wfpw_sq *st;
-    size_t i;
     int rc;
 
     *out = NULL;
@@ -245,17 +245,9 @@ static int sq_open(const char *datadir, const struct wfpw_store_opts *opts, stru
         sq_close(&st->base);
         return rc;
     }
-    if (opts && opts->ntargets) {
-        st->targets = wfpw_calloc(opts->ntargets, sizeof(char *));
-        if (st->targets == NULL) {
-            sq_close(&st->base);
-            return WFPW_ENOMEM;
-        }
-        for (i = 0; i < opts->ntargets; i++)
-            if ((st->targets[st->ntargets++] = wfpw_strdup(opts->alert_targets[i])) == NULL) {
-                sq_close(&st->base);
-                return WFPW_ENOMEM;
-            }
+    if ((rc = wfpw__store_copy_targets(opts, &st->targets, &st->ntargets)) != 0) {
+        sq_close(&st->base);
+        return rc;
     }
     *out = &st->base;
     return 0;
@@ -280,34 +272,11 @@ static void sq_close(struct wfpw_store *st_)
         sqlite3_finalize(st->stmt[i]);
     if (st->db)
         sqlite3_close(st->db);
-    for (i = 0; i < st->ntargets; i++)
-        wfpw_free(st->targets[i]);
-    wfpw_free(st->targets);
+    wfpw__store_free_targets(st->targets, st->ntargets);
     wfpw_free(st);
 }
 
 /* ---- ingest ---------------------------------------------------------------------------- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Items are stored as the event's canonical JSON; readers prefix "id" and "host":
- * {"id":N,"host":"H"[,"identity_mismatch":true],<the event's members>}. */
-static int item_prefix(struct wfpw_buf *b, int64_t id, const char *host, int mismatch, const char *json)
-{
-    wfpw_buf_printf(b, "{\"id\":%lld,\"host\":", (long long)id);
-    wfpw_json_write_string(b, host);
-    if (mismatch)
-        wfpw_buf_puts(b, ",\"identity_mismatch\":true");
-    if (json[0] == '{' && json[1] != '}') {
-        wfpw_buf_putc(b, ',');
-        return wfpw_buf_puts(b, json + 1);
-    }
-    return wfpw_buf_putc(b, '}');
-}
 
 static int queue_alert(struct wfpw_sq *st, const char *uid, const char *host, const char *rule,
                        const char *severity, int64_t time_ms, const char *json, size_t jsonlen)
@@ -345,18 +314,12 @@ static int collector_alert(struct wfpw_sq *st, const char *rule, const char *sev
                            const char *host, int64_t now_ms, const char *title, const char *details)
 {
     struct wfpw_buf b;
-    char t[WFPW_TIME_LEN + 1], uid[512];
+    char uid[512];
     int rc;
     wfpw_buf_init(&b, 1 << 16);
-    wfpw_time_format_ms(now_ms, t);
-    wfpw_buf_printf(&b, "{\"type\":\"alert\",\"time\":\"%s\",\"source\":\"collector\",\"rule\":\"%s\","
-                        "\"severity\":\"%s\",\"title\":", t, rule, severity);
-    wfpw_json_write_string(&b, title);
-    wfpw_buf_puts(&b, ",\"details\":");
-    wfpw_json_write_string(&b, details);
-    wfpw_buf_puts(&b, "}");
-    snprintf(uid, sizeof(uid), "collector:%s:%s:%lld", rule, host, (long long)now_ms);
-    rc = b.err ? b.err : queue_alert(st, uid, host, rule, severity, now_ms, b.data, b.len);
+    rc = wfpw__store_collector_alert(&b, uid, sizeof(uid), rule, severity, host, now_ms, title, details);
+    if (rc == 0)
+        rc = queue_alert(st, uid, host, rule, severity, now_ms, b.data, b.len);
     wfpw_buf_free(&b);
     return rc;
 }
@@ -443,14 +406,14 @@ static int ingest_one(struct wfpw_sq *st, struct wfpw_ingest *in)
         return 0;
     }
     for (ev = events->child; ev; ev = ev->next, idx++) {
-        const char *type = jstr(ev, "type");
+        const char *type = wfpw__store_jstr(ev, "type");
         /* the collector's own canonical encoding of the event (wfpw_ingest), never the
          * agent's bytes: what a page, a webhook or syslog carries is what we wrote */
         const char *json = in->event_json[idx];
         size_t jlen = in->event_len[idx];
         int64_t t = 0;
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "seq");
-        wfpw_time_parse_ms(jstr(ev, "time"), &t);
+        wfpw_time_parse_ms(wfpw__store_jstr(ev, "time"), &t);
         s = S(st, S_EVENT_INSERT);
         if (s == NULL)
             return WFPW_EIO;
@@ -472,7 +435,7 @@ static int ingest_one(struct wfpw_sq *st, struct wfpw_ingest *in)
             if (s == NULL)
                 return WFPW_EIO;
             sqlite3_bind_text(s, 1, in->host, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 2, jstr(f, "key"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, wfpw__store_jstr(f, "key"), -1, SQLITE_STATIC);
             if (!removed) {
                 struct wfpw_buf fb;
                 wfpw_buf_init(&fb, 1 << 24);
@@ -489,7 +452,7 @@ static int ingest_one(struct wfpw_sq *st, struct wfpw_ingest *in)
         } else if (strcmp(type, "alert") == 0) {
             char uid[600];
             snprintf(uid, sizeof(uid), "agent:%s:%lld", in->host, (long long)seq->valuedouble);
-            if ((rc = queue_alert(st, uid, in->host, jstr(ev, "rule"), jstr(ev, "severity"), t,
+            if ((rc = queue_alert(st, uid, in->host, wfpw__store_jstr(ev, "rule"), wfpw__store_jstr(ev, "severity"), t,
                                   json, jlen)) != 0)
                 return rc;
         }
@@ -535,7 +498,6 @@ static int sq_ingest(struct wfpw_store *st_, struct wfpw_ingest *const *items, s
 }
 /* ---- queries ----------------------------------------------------------------------------- */
 
-int64_t wfpw_store_query_window = WFPW_QUERY_WINDOW;
 
 /* The SQL for q: only the conditions q has, so that SQLite seeks the index of exactly that
  * combination (events_type, events_host, events_host_type; alerts_rule, alerts_host,
@@ -593,19 +555,35 @@ static int sq_query_plan(struct wfpw_store *st_, const struct wfpw_query *q, str
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
 
+struct sq_fetch {
+    sqlite3_stmt *s;
+    int rc;
+};
+
+static int sq_fetch_rows(void *ctx, const struct wfpw_query *q, int64_t after, int64_t upto, int limit,
+                         struct wfpw__page *p)
+{
+    struct sq_fetch *f = ctx;
+    query_bind(f->s, q, after, upto, limit);
+    while ((f->rc = sqlite3_step(f->s)) == SQLITE_ROW)
+        wfpw__page_item(p, sqlite3_column_int64(f->s, 0), (const char *)sqlite3_column_text(f->s, 1),
+                        sqlite3_column_int(f->s, 2), (const char *)sqlite3_column_text(f->s, 3));
+    return f->rc == SQLITE_DONE ? 0 : WFPW_EIO;
+}
+
 static int sq_query(struct wfpw_store *st_, struct wfpw_query *q, struct wfpw_buf *out)
 {
     struct wfpw_sq *st = (struct wfpw_sq *)st_;
+    struct sq_fetch f = {NULL, SQLITE_DONE};
     char sql[512];
-    sqlite3_stmt *s;
-    int64_t last = q->after, top = INT64_MAX, lo = q->after;
-    int rc = SQLITE_DONE, n = 0, windows = 0, windowed = q->since_ms >= 0 || q->until_ms >= 0;
+    int64_t top = INT64_MAX;
+    int rc;
 
-    q->more = 0;
     /* the last id committed now: a window never reaches past it, so a cursor moved over rows
      * examined is never passed by a row committed later (the store thread is the one writer,
      * and ids only grow) */
-    if (windowed) {
+    if (q->since_ms >= 0 || q->until_ms >= 0) {
+        sqlite3_stmt *s;
         if (sqlite3_prepare_v2(st->db, q->kind == WFPW_Q_EVENTS ? "SELECT max(id) FROM events" : "SELECT max(id) FROM alerts",
                                -1, &s, NULL) != SQLITE_OK)
             return WFPW_EIO;
@@ -614,43 +592,13 @@ static int sq_query(struct wfpw_store *st_, struct wfpw_query *q, struct wfpw_bu
         sqlite3_finalize(s);
         if (rc != SQLITE_ROW)
             return WFPW_EIO; /* never an empty page that reads as "caught up" */
-        rc = SQLITE_DONE;
     }
     query_sql(q, sql, sizeof(sql));
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, sql, -1, &f.s, NULL) != SQLITE_OK)
         return WFPW_EIO;
-    if (!q->ndjson)
-        wfpw_buf_puts(out, q->kind == WFPW_Q_EVENTS ? "{\"events\":[" : "{\"alerts\":[");
-    while (n < q->limit && lo < top) {
-        int64_t w = wfpw_store_query_window, upto = windowed ? (top - lo > w ? lo + w : top) : top;
-        if (windowed && windows++ == WFPW_QUERY_WINDOWS) {
-            q->more = 1; /* budget spent: the client continues from lo */
-            break;
-        }
-        query_bind(s, q, lo, upto, q->limit - n);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            last = sqlite3_column_int64(s, 0);
-            if (!q->ndjson && n > 0)
-                wfpw_buf_putc(out, ',');
-            item_prefix(out, last, (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2),
-                        (const char *)sqlite3_column_text(s, 3));
-            if (q->ndjson)
-                wfpw_buf_putc(out, '\n');
-            n++;
-        }
-        if (rc != SQLITE_DONE || !windowed)
-            break;
-        lo = upto; /* every row up to here examined */
-        if (n < q->limit)
-            last = lo;
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return WFPW_EIO;
-    q->next = last;
-    if (!q->ndjson)
-        wfpw_buf_printf(out, "],\"next_cursor\":\"%lld\"%s}", (long long)last, q->more ? ",\"more\":true" : "");
-    return out->err;
+    rc = wfpw__store_page(q, top, sq_fetch_rows, &f, out);
+    sqlite3_finalize(f.s);
+    return rc;
 }
 
 static int sq_hosts(struct wfpw_store *st_, struct wfpw_buf *out)
@@ -947,8 +895,11 @@ static int sq_outbox_next(struct wfpw_store *st_, const char *target, int64_t no
     item->attempts = sqlite3_column_int(s, 2);
     snprintf(item->target, sizeof(item->target), "%s", target);
     wfpw_buf_init(&b, 1 << 24);
-    item_prefix(&b, sqlite3_column_int64(s, 3), (const char *)sqlite3_column_text(s, 4), 0,
-                (const char *)sqlite3_column_text(s, 5));
+    {
+        struct wfpw__page one = {&b, 0, 0, 0}; /* the alert as a page item, alone */
+        wfpw__page_item(&one, sqlite3_column_int64(s, 3), (const char *)sqlite3_column_text(s, 4), 0,
+                        (const char *)sqlite3_column_text(s, 5));
+    }
     sqlite3_reset(s);
     if (b.err) {
         wfpw_buf_free(&b);
