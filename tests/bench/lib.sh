@@ -42,16 +42,17 @@ NGX
     NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -n1)
 }
 
-# agents COLLECTOR PKI N: N agent certificates bench-ag-00 .. (the collector takes one batch at a
-# time per certificate, as an agent sends them); sets `auth` to wfpw-loadgen's options for them
-# (connection i uses bench-ag-i).
+# agents COLLECTOR PKI N: N agent certificates bench-ag-00 .. (bench-ag-000 .. past 100; the
+# collector takes one batch at a time per certificate, as an agent sends them); sets `auth` to
+# wfpw-loadgen's options for them (connection i uses bench-ag-i) and AGENT_FMT.
 agents() {
     local c=$1 pki=$2 n=$3 i
+    AGENT_FMT=%02d; [[ $n -gt 100 ]] && AGENT_FMT=%03d   # names of one length (the batch template)
     for ((i = 0; i < n; i++)); do
-        "$c" pki issue --dir "$pki" --name "$(printf 'bench-ag-%02d' "$i")" >/dev/null
+        "$c" pki issue --dir "$pki" --name "$(printf "bench-ag-$AGENT_FMT" "$i")" >/dev/null
     done
-    auth=(--cacert "$pki/ca.crt" --cert "$pki/agents/bench-ag-%02d.crt" --key "$pki/agents/bench-ag-%02d.key"
-          --agent 'bench-ag-%02d')
+    auth=(--cacert "$pki/ca.crt" --cert "$pki/agents/bench-ag-$AGENT_FMT.crt" --key "$pki/agents/bench-ag-$AGENT_FMT.key"
+          --agent "bench-ag-$AGENT_FMT")
 }
 
 # collector_bench_setup: the release build (WFPW_BUILD, default build/release) configured and

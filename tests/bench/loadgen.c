@@ -8,7 +8,8 @@
  *
  * The collector takes one batch at a time per agent certificate (as an agent sends them), so
  * N connections are N agents: "%02d" in --cert, --key and --agent is the connection's number
- * (00..99), e.g. --cert pki/agents/bench-ag-%02d.crt --agent bench-ag-%02d.
+ * (00..99), e.g. --cert pki/agents/bench-ag-%02d.crt --agent bench-ag-%02d; "%03d" for up to
+ * 1,000 (000..999).
  *
  * usage: loadgen --url URL --cacert F --cert F --key F [--agent NAME] [--connections N]
  *                [--events E] [--requests R] [--pid PID] [--label TEXT]
@@ -65,14 +66,16 @@ static double proc_cpu_s(long pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* pattern with its first "%02d" replaced by n (0..99) into out. */
+/* pattern with its first "%02d" (0..99) or "%03d" (0..999) replaced by n into out. */
 static void expand(const char *pattern, int n, char *out, size_t len)
 {
-    const char *at = strstr(pattern, "%02d");
-    if (at == NULL)
-        snprintf(out, len, "%s", pattern);
-    else
+    const char *at = strstr(pattern, "%02d"), *at3 = strstr(pattern, "%03d");
+    if (at3 != NULL)
+        snprintf(out, len, "%.*s%03d%s", (int)(at3 - pattern), pattern, n, at3 + 4);
+    else if (at != NULL)
         snprintf(out, len, "%.*s%02d%s", (int)(at - pattern), pattern, n, at + 4);
+    else
+        snprintf(out, len, "%s", pattern);
 }
 
 /* Every occurrence of from in body replaced by to (same length). */
@@ -162,7 +165,7 @@ int main(int argc, char **argv)
         }
     }
     if (!url || !cacert || conns < 1 || events < 1 || events > 10000 || requests < 1 ||
-        (strstr(agent, "%02d") && conns > 100) || strlen(agent) >= 40) {
+        (strstr(agent, "%02d") && conns > 100) || (strstr(agent, "%03d") && conns > 1000) || strlen(agent) >= 40) {
         fprintf(stderr, "usage: loadgen --url URL --cacert F [--cert F --key F] [--connections N] "
                         "[--agent NAME] [--events E] [--requests R] [--pid PID] [--label TEXT]\n");
         return 2;

@@ -8,7 +8,8 @@
 #   pg-cluster.sh createdb DSN NAME   a fresh empty database NAME (dropped first if it exists)
 # The server refuses to run as root: as root the cluster belongs to the `postgres` user (created
 # by the package), otherwise to the caller. Trust authentication on the socket only; fsync off
-# (a crash of this cluster loses nothing a test needs: it is thrown away).
+# (a crash of this cluster loses nothing a test needs: it is thrown away) unless
+# WFPW_PG_DURABLE=1 (benchmarks: the same durability as the SQLite store's synchronous=FULL).
 set -euo pipefail
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
 [[ -n $bindir && -x $bindir/initdb ]] || { echo "pg-cluster: PostgreSQL server binaries missing (apt-get install postgresql)" >&2; exit 1; }
@@ -28,8 +29,10 @@ start)
     ;;
 up)
     dir=${2:?DIR}
+    opts="-c fsync=off -c full_page_writes=off"
+    [[ ${WFPW_PG_DURABLE:-0} == 1 ]] && opts="-c fsync=on -c synchronous_commit=on -c shared_buffers=256MB"
     as_owner "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/server.log" \
-        -o "-k $dir -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200" start >/dev/null ||
+        -o "-k $dir -c listen_addresses='' $opts -c max_connections=200" start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
     ;;
 down)

@@ -5,6 +5,7 @@
  * timer; SIGTERM/SIGINT drain connections, finish store jobs and exit 0.
  */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,29 @@ static void on_signal(uv_signal_t *s, int signum)
         wfpw_server_drain(on_drained);
 }
 
+/* A fleet keeps its connections open: one descriptor each. The soft limit on descriptors is
+ * raised to the hard one (the systemd unit sets LimitNOFILE), and a max_connections the limit
+ * cannot hold is said at start, not found out at the first EMFILE. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = was;
+    }
+    /* the store, the listener, logs and alert sockets need a few dozen besides the agents */
+    if (rl.rlim_cur != RLIM_INFINITY && (int64_t)rl.rlim_cur < M.cfg.max_connections + 64)
+        wfpw_log_warn("collector", NULL, "open files limited to %llu: fewer than limits.max_connections (%lld) "
+                      "connections can be open at once (raise LimitNOFILE / ulimit -Hn)",
+                      (unsigned long long)rl.rlim_cur, (long long)M.cfg.max_connections);
+    else
+        wfpw_log_debug("collector", NULL, "open files limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
 /* The store, its thread, the token set and alert delivery; 0 or the exit code. */
 static int start_store(struct wfpw_store **st, int *crl_required)
 {
@@ -266,6 +290,7 @@ int wfpw_cli_serve(int argc, char **argv)
     sqlite = strcmp(M.cfg.store, "none") != 0; /* a store (SQLite or PostgreSQL) */
 
     M.loop = uv_default_loop();
+    raise_fd_limit();
     if (sqlite && (rc = start_store(&st, &crl_required)) != 0) {
         wfpw_store_close(M.reader);
         wfpw_store_close(st);
