@@ -51,17 +51,20 @@ exec /bin/bash "$ROOT/tests/integration/pgstore.sh" exec "$REAL_COLLECTOR" "$T" 
 WRAP
     chmod +x "$COLLECTOR"
 fi
-# The store's raw content (to show that a secret is not in it): SQLite's file, PostgreSQL's dump.
+# The store's raw content (to show that a secret is not in it): SQLite's file and its WAL (where
+# the last commits are until a checkpoint), PostgreSQL's dump.
 store_dump() {  # DATADIR
     if [[ $STORE == postgres ]]; then
         pg_dump "$(pg_dsn_of "$1")" 2>/dev/null
     else
-        cat "$1/wfpwatch.db"
+        cat "$1/wfpwatch.db" "$1/wfpwatch.db-wal" 2>/dev/null; true
     fi
 }
-# The store of DATADIR is not empty and TEXT is nowhere in it.
-not_in_store() {  # DATADIR TEXT
-    [[ $(store_dump "$1" | wc -c) -gt 1000 ]] && ! store_dump "$1" | grep -qaF -- "$2"
+# TEXT is nowhere in the store of DATADIR, and KNOWN (something the store must hold, e.g. the
+# secret's hash) is: the dump is of the right store and holds data, not only a schema.
+not_in_store() {  # DATADIR TEXT KNOWN
+    store_dump "$1" >"$T/store.dump" || return 1
+    grep -qaF -- "$3" "$T/store.dump" && ! grep -qaF -- "$2" "$T/store.dump"
 }
 # Empty the store of DATADIR (a fresh one is made on next use).
 store_wipe() {  # DATADIR

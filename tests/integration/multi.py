@@ -2,8 +2,8 @@
 """multi.py — several collectors on one store under concurrent load (test-collector-multi.sh).
 
 Eight agents (agent-1..agent-8, their certificates in PKI/agents) each post BATCHES batches of
-EVENTS events to the collectors in turn, and post every batch a second time to the next
-collector (a retry after a lost answer: it must be stored once). Meanwhile one reader pages
+EVENTS events to the collectors in turn, every batch twice at the same moment, to two different
+collectors (a retry racing its original after a lost answer: it must be stored once). Meanwhile one reader pages
 /api/v1/events?after=CURSOR&limit=50 continuously, each page from the next collector. When the
 agents are done the reader pages until caught up. Checks: every batch answered 200; the reader
 saw no id twice; the reader's union equals the stored set (read again at the end); the stored
@@ -59,32 +59,40 @@ def batch(agent, first_seq):
 errors = []
 
 
+def send(agent, c, conns, b, port, body):
+    for attempt in range(20):
+        try:
+            h = conns.get(port) or http.client.HTTPSConnection("localhost", port, context=c, timeout=30)
+            conns[port] = h
+            h.request("POST", "/api/v1/batches", body, {"Content-Type": "application/json"})
+            r = h.getresponse()
+            data = r.read()
+            if r.status == 429:
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            if r.status != 200:
+                errors.append("%s batch %d: HTTP %d %s" % (agent, b, r.status, data[:200]))
+            return
+        except (OSError, http.client.HTTPException) as e:
+            conns.pop(port, None)
+            if attempt == 19:
+                errors.append("%s batch %d: %s" % (agent, b, e))
+            time.sleep(0.05)
+
+
 def agent_main(n):
     agent = "agent-%d" % n
     c = ctx(agent)
-    conns = {}
+    conns = [{}, {}]   # one connection per collector for each of the two copies
     for b in range(BATCHES):
         body = batch(agent, 1 + b * EVENTS)
-        for k in (0, 1):   # the batch, then the same batch again on the next collector
-            port = ports[(n + b + k) % len(ports)]
-            for attempt in range(20):
-                try:
-                    h = conns.get(port) or http.client.HTTPSConnection("localhost", port, context=c, timeout=30)
-                    conns[port] = h
-                    h.request("POST", "/api/v1/batches", body, {"Content-Type": "application/json"})
-                    r = h.getresponse()
-                    data = r.read()
-                    if r.status == 429:
-                        time.sleep(0.05 * (attempt + 1))
-                        continue
-                    if r.status != 200:
-                        errors.append("%s batch %d: HTTP %d %s" % (agent, b, r.status, data[:200]))
-                    break
-                except (OSError, http.client.HTTPException) as e:
-                    conns.pop(port, None)
-                    if attempt == 19:
-                        errors.append("%s batch %d: %s" % (agent, b, e))
-                    time.sleep(0.05)
+        # the batch and its copy at once, on two collectors (one with a single collector)
+        t = [threading.Thread(target=send, args=(agent, c, conns[k], b, ports[(n + b + k) % len(ports)], body))
+             for k in (0, 1)]
+        for x in t:
+            x.start()
+        for x in t:
+            x.join()
 
 
 def get(port, path, conns={}):

@@ -18,7 +18,7 @@ pg_dsn_of() {  # DATADIR -> connection string
             PGOPTIONS='-c client_min_messages=warning' "$ROOT/tests/integration/pg-cluster.sh" createdb \
                 "$WFPW_PG_DSN" "$db" && echo "$db" >>"$T/pg.dbs"
         fi
-    ) 9>"$T/pg.lock"
+    ) 9>"$T/pg.lock" || { echo "pgstore: cannot create the database for $1" >&2; return 1; }
     echo "$WFPW_PG_DSN dbname=$db"
 }
 if [[ ${1:-} == exec ]]; then

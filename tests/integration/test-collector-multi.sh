@@ -89,6 +89,11 @@ for p in "${PORTS[@]}"; do
     check "the collector on $p refuses agent-8 within 2 s" wait_until 2 refused_by "$p"
 done
 echo "(all refused after $(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+for p in "${PORTS[@]}"; do   # the refusal is agent-8's alone: the collector still serves the others
+    eq "the collector on $p still serves agent-7" \
+        "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/pki/ca.crt" --cert "$T/pki/agents/agent-7.crt" \
+           --key "$T/pki/agents/agent-7.key" "https://localhost:$p/healthz")" 200
+done
 
 for i in "${!PIDS[@]}"; do
     kill -TERM "${PIDS[$i]}"; wait "${PIDS[$i]}"; rc=$?

@@ -27,6 +27,9 @@ eq "golden batch (filters added, changed, removed) stored" "$(post "$ROOT/tests/
 $MKBATCH --events 40 --seq 100 "$T/b1.json"; $MKBATCH --events 3 --seq 200 --type alert "$T/b2.json"
 eq "40 events" "$(post "$T/b1.json" | cut -d' ' -f1)" 200
 eq "3 alerts" "$(post "$T/b2.json" | cut -d' ' -f1)" 200
+"$BIN" pki issue --dir "$T/pki" --name agent-3 >/dev/null
+$MKBATCH --events 2 --seq 1 --agent-id agent-3 --hostname agent-3 "$T/b4.json"
+eq "agent-3's batch" "$(post "$T/b4.json" agent-3 | cut -d' ' -f1)" 200
 # a SIEM half-way: its cursor after 2 pages of 10
 c=0; for i in 1 2; do c=$(api "/api/v1/events?after=$c&limit=10" | jq_ 'd["next_cursor"]'); done
 api "/api/v1/events?after=$c&limit=10000" >"$T/rest.sqlite"
@@ -62,10 +65,13 @@ eq "the API token still works" "$(api /api/v1/hosts >/dev/null; cat "$T/status")
 eq "the SIEM's cursor continues exactly where it was" "$(api "/api/v1/events?after=$c&limit=10000")" "$(cat "$T/rest.sqlite")"
 eq "alerts: the same" "$(api "/api/v1/alerts?limit=10000")" "$(cat "$T/alerts.sqlite")"
 eq "filters: the same" "$(api /api/v1/hosts/agent-1/filters)" "$(cat "$T/filters.sqlite")"
-eq "hosts: the same host, counts and times (now revoked)" "$(api /api/v1/hosts | jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], h["status"]) for h in d["hosts"]]')" \
-    "$(jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], "revoked") for h in d["hosts"]]' <"$T/hosts.sqlite")"
+eq "hosts: the same hosts, counts and times (agent-1 now revoked)" "$(api /api/v1/hosts | jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], h["status"]) for h in d["hosts"]]')" \
+    "$(jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], "revoked" if h["host"] == "agent-1" else h["status"]) for h in d["hosts"]]' <"$T/hosts.sqlite")"
 eq "certificates and revocations: the same" "$("$BIN" cert list --dsn "$DSN")" "$(cat "$T/certs.sqlite")"
 eq "enrollment token kept (1 of them)" "$("$BIN" enroll-token list --dsn "$DSN" | grep -c fleet)" 1
+check "a batch stored before the move is still known: a resend is a duplicate" \
+    sh -c "curl -sS --cacert '$T/pki/ca.crt' --cert '$T/pki/agents/agent-3.crt' --key '$T/pki/agents/agent-3.key' \
+           -H 'Content-Type: application/json' --data-binary @'$T/b4.json' https://localhost:$PORT/api/v1/batches | grep -q '\"duplicate\":true'"
 eq "the revoked API token stays revoked" "$("$BIN" token list --dsn "$DSN" | grep old | grep -c -i revoked)" 1
 stop_collector
 # a new batch (agent-2: agent-1 is revoked) takes ids above the copied ones

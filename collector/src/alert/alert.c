@@ -202,12 +202,12 @@ static void drain_target(struct wfpw_store *st, const char *target)
         int rc = strcmp(target, "webhook") == 0 ? deliver_webhook(&it, err, sizeof(err))
                                                 : deliver_syslog(&it, err, sizeof(err));
         if (rc == 0) {
-            wfpw_store_outbox_done(st, it.outbox_id, wfpw_now_ms());
+            wfpw_store_outbox_done(st, &it, wfpw_now_ms());
             atomic_fetch_add(&A.delivered, 1);
             wfpw_log_info("collector", target, "delivered alert %lld", (long long)it.alert_id);
         } else {
             int64_t wait = backoff_ms(it.attempts);
-            wfpw_store_outbox_retry(st, it.outbox_id, wfpw_now_ms() + wait, err);
+            wfpw_store_outbox_retry(st, &it, wfpw_now_ms() + wait, err);
             atomic_fetch_add(&A.failed, 1);
             wfpw_log_warn("collector", target, "alert %lld not delivered (%s); retry in %lld ms",
                           (long long)it.alert_id, err, (long long)wait);
@@ -225,10 +225,22 @@ static void thread_main(void *arg)
     memset(&so, 0, sizeof(so));
     so.kind = A.cfg.store_kind;
     so.dsn = A.dsn;
-    if (wfpw_store_open(A.datadir, &so, &st, err, sizeof(err)) != 0) {
-        wfpw_log_error("collector", "alerts", "cannot open the store: %s", err);
-        return;
+    /* the database may be away when the collector starts (a failover): try again every 5 s,
+     * alerts wait in the outbox meanwhile */
+    uv_mutex_lock(&A.lock);
+    while (!A.stop && st == NULL) {
+        uv_mutex_unlock(&A.lock);
+        if (wfpw_store_open(A.datadir, &so, &st, err, sizeof(err)) != 0) {
+            st = NULL;
+            wfpw_log_error("collector", "alerts", "cannot open the store: %s; trying again in 5 s", err);
+        }
+        uv_mutex_lock(&A.lock);
+        if (st == NULL && !A.stop)
+            uv_cond_timedwait(&A.cond, &A.lock, 5000000000ULL);
     }
+    uv_mutex_unlock(&A.lock);
+    if (st == NULL)
+        return;
     uv_mutex_lock(&A.lock);
     while (!A.stop) {
         uv_mutex_unlock(&A.lock);

@@ -111,8 +111,11 @@ struct crl_job {
     int64_t now;
     int rc;
     size_t n;
+    int watched;          /* published for the revocation watcher: digest is what it saw */
+    uint64_t digest;
     char err[256];
 };
+static void crl_published(const struct crl_job *cj);
 
 static void crl_run(struct wfpw_store *st, struct wfpw_sjob *j)
 {
@@ -127,15 +130,19 @@ static void crl_done(struct wfpw_sjob *j)
         wfpw_log_error("collector", "enroll", "cannot publish the revocation list: %s", cj->err);
     else
         wfpw_server_crl_reload();
+    crl_published(cj);
     wfpw_free(cj);
 }
 
 /* ---- revocations made by another collector on the same store -------------------------------------- */
 
-/* A digest of the store's revoked serials, read every interval by a store job: when it changes
- * (a `cert revoke` run against the shared database, another collector superseding a renewed
- * agent's certificates), this collector writes its CRL again and the server reloads it, so a
- * revocation anywhere is enforced here within one interval plus a store job. */
+/* A digest of the store's revoked serials, read every interval by a job on the reader's queue:
+ * when it differs from the digest of the list this collector last published (at start: none),
+ * the CRL is written again from the store and the server reloads it, so a revocation anywhere
+ * (a `cert revoke` against the shared database, another collector superseding a renewed agent's
+ * certificates, one made while this collector was down) is enforced here within one interval
+ * plus a store job. The digest is taken as published only when the publication succeeded: a
+ * failed one is tried again at the next tick. */
 struct rev_job {
     struct wfpw_sjob job;
     uint64_t digest;
@@ -143,9 +150,20 @@ struct rev_job {
 };
 static struct {
     uv_timer_t timer;
-    int started, busy, have;
-    uint64_t digest;
+    int started, busy, publishing, have, no_ca_logged;
+    uint64_t digest;       /* of the list last published (have: there is one) */
 } RW;
+
+static void crl_published(const struct crl_job *cj)
+{
+    if (!cj->watched)
+        return;
+    RW.publishing = 0;
+    if (cj->rc == 0) {
+        RW.digest = cj->digest;
+        RW.have = 1;
+    }
+}
 
 static void rev_run(struct wfpw_store *st, struct wfpw_sjob *j)
 {
@@ -166,21 +184,22 @@ static void rev_run(struct wfpw_store *st, struct wfpw_sjob *j)
     rj->digest = h ^ n;
 }
 
+static void publish(int watched, uint64_t digest);
+
 static void rev_done(struct wfpw_sjob *j)
 {
     struct rev_job *rj = (struct rev_job *)j;
     RW.busy = 0;
-    if (rj->rc == 0 && (!RW.have || rj->digest != RW.digest)) {
-        if (RW.have) {
-            wfpw_log_info("collector", "enroll", "the store's revocations changed: publishing the revocation list");
-            if (E.ca == NULL)
-                wfpw_log_error("collector", "enroll", "no CA key here to sign the revocation list: revocations made "
-                               "elsewhere are not enforced by this collector until its ca.crl is written again");
-            else
-                wfpw_enroll_publish_revocations();
+    if (rj->rc == 0 && !RW.publishing && (!RW.have || rj->digest != RW.digest)) {
+        if (E.ca != NULL) {
+            if (RW.have)
+                wfpw_log_info("collector", "enroll", "the store's revocations changed: publishing the revocation list");
+            publish(1, rj->digest);
+        } else if (!RW.no_ca_logged) {
+            wfpw_log_error("collector", "enroll", "no CA key here to sign the revocation list: revocations in the "
+                           "store are not enforced by this collector until its ca.crl is written (`cert crl`)");
+            RW.no_ca_logged = 1;
         }
-        RW.digest = rj->digest;
-        RW.have = 1;
     }
     wfpw_free(rj);
 }
@@ -193,7 +212,9 @@ static void rev_tick(uv_timer_t *t)
         return;
     rj->job.run = rev_run;
     rj->job.done = rev_done;
-    if (wfpw_storeq_submit(&rj->job, WFPW_SQ_FORCE) != 0) {
+    /* a read: on the reader's thread and connection, never ahead of ingest (a full reader
+     * queue skips this tick) */
+    if (wfpw_storeq_submit(&rj->job, WFPW_SQ_READ) != 0) {
         wfpw_free(rj);
         return;
     }
@@ -218,16 +239,27 @@ void wfpw_enroll_stop(void)
     }
 }
 
-void wfpw_enroll_publish_revocations(void)
+static void publish(int watched, uint64_t digest)
 {
     struct crl_job *cj;
     if (E.ca == NULL || E.pkidir == NULL || (cj = wfpw_calloc(1, sizeof(*cj))) == NULL)
         return;
     cj->now = wfpw_now_ms();
+    cj->watched = watched;
+    cj->digest = digest;
     cj->job.run = crl_run;
     cj->job.done = crl_done;
-    if (wfpw_storeq_submit(&cj->job, WFPW_SQ_FORCE) != 0)
+    if (wfpw_storeq_submit(&cj->job, WFPW_SQ_FORCE) != 0) {
         wfpw_free(cj);
+        return;
+    }
+    if (watched)
+        RW.publishing = 1;
+}
+
+void wfpw_enroll_publish_revocations(void)
+{
+    publish(0, 0);
 }
 
 /* ---- the job: checks on a worker, then the store ---------------------------------------------------- */

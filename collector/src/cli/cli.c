@@ -85,6 +85,20 @@ int wfpw_cli_print(int rc, struct wfpw_buf *b)
     return rc ? 1 : 0;
 }
 
+void wfpw_cli_dsn_warn(const char *dsn)
+{
+    const char *at, *scheme = strstr(dsn, "://");
+    int uri_password = 0;
+    if (scheme && (at = strchr(scheme + 3, '@')) != NULL) { /* postgresql://user:password@host */
+        const char *colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
+        uri_password = colon != NULL;
+    }
+    if (strstr(dsn, "password=") || uri_password)
+        fprintf(stderr, "wfpwatch-collector: warning: the connection string on the command line holds a password, which "
+                        "any local user can read in the process list: use libpq's password file (passfile=, ~/.pgpass) "
+                        "or PGPASSWORD instead\n");
+}
+
 int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **st)
 {
     struct wfpw_store_opts so;
@@ -92,6 +106,7 @@ int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **s
     int rc;
     memset(&so, 0, sizeof(so));
     if (dsn) { /* --dsn: the PostgreSQL store (--data is then not used) */
+        wfpw_cli_dsn_warn(dsn);
         so.kind = WFPW_STORE_POSTGRES;
         so.dsn = dsn;
     } else if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {

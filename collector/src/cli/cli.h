@@ -22,6 +22,8 @@ int wfpw_cli_print(int rc, struct wfpw_buf *b);
  * SQLite store; 1 (the exit code) after printing why. */
 struct wfpw_store;
 int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **st);
+/* A warning on stderr when a connection string given on the command line holds a password. */
+void wfpw_cli_dsn_warn(const char *dsn);
 
 #define WFPW_COLLECTOR_VERSION "0.1.0"
 

@@ -55,6 +55,7 @@ int wfpw_cli_migrate(int argc, char **argv)
     src.readonly = 1; /* never created: a wrong path is an error, not a new empty store */
     dst.kind = WFPW_STORE_POSTGRES;
     dst.dsn = t + 9;
+    wfpw_cli_dsn_warn(dst.dsn);
     if (wfpw_store_open(dir, &src, &from, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: --from %s: %s\n", dir, err);
         return 1;

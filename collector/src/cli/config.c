@@ -287,6 +287,10 @@ int wfpw_config_check(const struct wfpw_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "store: expected \"sqlite\", \"postgres\" or \"none\", got '%s'", c->store);
         return WFPW_EINVAL;
     }
+    if (strcmp(c->store, "postgres") != 0 && c->postgres_dsn[0]) {
+        snprintf(err, errlen, "postgres.dsn: set, but store is \"%s\" (set store \"postgres\" to use it)", c->store);
+        return WFPW_EINVAL;
+    }
     if (strcmp(c->store, "postgres") == 0 && c->retention_max_bytes > 0) {
         snprintf(err, errlen, "retention.max_bytes: not available with store \"postgres\" (a PostgreSQL database "
                               "does not shrink after deletes): use retention.max_age_days");

@@ -279,8 +279,11 @@ int wfpw_cli_serve(int argc, char **argv)
         }
     }
     /* --dsn alone names the PostgreSQL store */
-    if (wfpw_cli_opt(argc, argv, 2, "--dsn", &bad) && !wfpw_cli_opt(argc, argv, 2, "--store", &bad))
-        snprintf(M.cfg.store, sizeof(M.cfg.store), "postgres");
+    if (wfpw_cli_opt(argc, argv, 2, "--dsn", &bad)) {
+        wfpw_cli_dsn_warn(wfpw_cli_opt(argc, argv, 2, "--dsn", &bad));
+        if (!wfpw_cli_opt(argc, argv, 2, "--store", &bad))
+            snprintf(M.cfg.store, sizeof(M.cfg.store), "postgres");
+    }
     if (bad || wfpw_config_check(&M.cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "wfpwatch-collector: config: %s\n", bad ? "a flag lacks its value" : err);
         return 2;

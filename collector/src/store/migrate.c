@@ -4,7 +4,10 @@
  * (`after=ID`), alert ids and the outbox keep their meaning after the move. The only code that
  * knows both schemas; it reads SQLite with plain statements and writes PostgreSQL with COPY in
  * one transaction: the destination gets everything or nothing. Afterwards the identity
- * sequences continue above the copied ids, and each table's row count is checked on both sides.
+ * sequences continue above the highest id SQLite ever gave (sqlite_sequence: AUTOINCREMENT ids
+ * never go back, even when retention deleted the newest rows), and each table's row count is
+ * checked on both sides. A source that changed during the copy (a collector still writing to
+ * it) is refused before the destination commits.
  */
 #include "store/store.h"
 
@@ -68,6 +71,33 @@ static int pg_cmd(PGconn *c, const char *sql, char *err, size_t errlen)
         snprintf(err, errlen, "PostgreSQL: %.*s", (int)strcspn(PQerrorMessage(c), "\n"), PQerrorMessage(c));
     PQclear(r);
     return ok ? 0 : WFPW_EIO;
+}
+
+/* The highest id SQLite gave in table (its AUTOINCREMENT counter), 0 when none. */
+static int64_t sqlite_high_water(sqlite3 *db, const char *table)
+{
+    sqlite3_stmt *s;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* What a writer changes with every batch it takes: the number of batches and the ids given. */
+static void sqlite_mark(sqlite3 *db, int64_t mark[2])
+{
+    sqlite3_stmt *s;
+    mark[0] = mark[1] = -1;
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM batches), (SELECT coalesce(max(seq), 0) FROM sqlite_sequence)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        mark[0] = sqlite3_column_int64(s, 0), mark[1] = sqlite3_column_int64(s, 1);
+    sqlite3_finalize(s);
 }
 
 static int64_t pg_count(PGconn *c, const char *table)
@@ -158,7 +188,8 @@ int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wf
 {
     sqlite3 *db;
     PGconn *c;
-    char sql[256];
+    char sql[320];
+    int64_t mark[2];
     size_t t;
     int rc = 0;
     err[0] = '\0';
@@ -179,10 +210,12 @@ int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wf
         }
     }
     /* one read snapshot of the source, one transaction on the destination */
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "SELECT count(*) FROM batches", NULL, NULL, NULL) != SQLITE_OK) { /* the snapshot starts */
         snprintf(err, errlen, "SQLite: %s", sqlite3_errmsg(db));
         return WFPW_EIO;
     }
+    sqlite_mark(db, mark);
     if ((rc = pg_cmd(c, "BEGIN", err, errlen)) == 0)
         rc = pg_cmd(c, "LOCK TABLE events, alerts, outbox IN EXCLUSIVE MODE", err, errlen);
     for (t = 0; rc == 0 && t < sizeof(tables) / sizeof(tables[0]); t++) {
@@ -196,8 +229,10 @@ int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wf
         }
         if (tables[t].identity) {
             snprintf(sql, sizeof(sql),
-                     "SELECT setval(pg_get_serial_sequence('%s', '%s'), COALESCE(max(%s), 0) + 1, false) FROM %s",
-                     tables[t].table, tables[t].identity, tables[t].identity, tables[t].table);
+                     "SELECT setval(pg_get_serial_sequence('%s', '%s'), GREATEST(COALESCE(max(%s), 0), %lld) + 1, false)"
+                     " FROM %s",
+                     tables[t].table, tables[t].identity, tables[t].identity,
+                     (long long)sqlite_high_water(db, tables[t].table), tables[t].table);
             rc = pg_cmd(c, sql, err, errlen);
         }
         if (t < ncount) {
@@ -205,10 +240,21 @@ int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wf
             count[t].rows = rows;
         }
     }
+    /* the source as it is now, outside the copy's snapshot: a collector still writing to it
+     * would leave what it took after the snapshot behind */
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc == 0) {
+        int64_t now[2];
+        sqlite_mark(db, now);
+        if (now[0] != mark[0] || now[1] != mark[1]) {
+            snprintf(err, errlen, "the SQLite store changed during the copy (a collector still writes to it): stop it "
+                                  "and migrate again");
+            rc = WFPW_EAGAIN;
+        }
+    }
     if (rc == 0)
         rc = pg_cmd(c, "COMMIT", err, errlen);
     else
         pg_cmd(c, "ROLLBACK", sql, sizeof(sql));
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }

@@ -105,14 +105,15 @@ int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t no
     return st->ops->outbox_next(st, target, now_ms, item);
 }
 
-int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms)
+int wfpw_store_outbox_done(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t now_ms)
 {
-    return st->ops->outbox_done(st, outbox_id, now_ms);
+    return st->ops->outbox_done(st, it, now_ms);
 }
 
-int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error)
+int wfpw_store_outbox_retry(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t next_ms,
+                            const char *error)
 {
-    return st->ops->outbox_retry(st, outbox_id, next_ms, error);
+    return st->ops->outbox_retry(st, it, next_ms, error);
 }
 
 int64_t wfpw_store_outbox_pending(struct wfpw_store *st)

@@ -143,18 +143,24 @@ struct wfpw_outbox_item {
     int64_t outbox_id;
     int64_t alert_id;
     int attempts;
+    int64_t lease;       /* PostgreSQL: this lease's end, its token (done/retry apply only while the
+                            item is still under it); SQLite: 0 */
     char target[32];
     char *json;          /* the alert as JSON (with id and host); owned, wfpw_free */
 };
 /* The next undelivered item for target whose retry time has come; 1 found, 0 none, <0 err.
  * The item is leased for WFPW_OUTBOX_LEASE_MS: until outbox_done/outbox_retry or the lease's
  * end no other collector on the same store gets it (PostgreSQL: FOR UPDATE SKIP LOCKED; a
- * collector that dies mid-delivery leaves a lease that expires, and the item is sent again). */
-#define WFPW_OUTBOX_LEASE_MS 60000
+ * collector that dies mid-delivery leaves a lease that expires, and the item is sent again).
+ * Longer than the slowest delivery may take (alerts.webhook.timeout_ms is at most 600 s): a
+ * delivery still running never loses its item to another collector. done/retry of an item
+ * whose lease has passed to another collector change nothing (it is that one's now). */
+#define WFPW_OUTBOX_LEASE_MS 660000
 int wfpw_store_outbox_next(struct wfpw_store *st, const char *target, int64_t now_ms,
                            struct wfpw_outbox_item *item);
-int wfpw_store_outbox_done(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
-int wfpw_store_outbox_retry(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error);
+int wfpw_store_outbox_done(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t now_ms);
+int wfpw_store_outbox_retry(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t next_ms,
+                            const char *error);
 /* Number of undelivered outbox items (all targets). */
 int64_t wfpw_store_outbox_pending(struct wfpw_store *st);
 
@@ -259,8 +265,8 @@ struct wfpw_store_ops {
     int (*check_silent)(struct wfpw_store *st, int64_t now_ms, int64_t silent_after_ms);
     int (*prune)(struct wfpw_store *st, int64_t now_ms, int64_t max_age_ms, int64_t max_bytes, int chunk);
     int (*outbox_next)(struct wfpw_store *st, const char *target, int64_t now_ms, struct wfpw_outbox_item *item);
-    int (*outbox_done)(struct wfpw_store *st, int64_t outbox_id, int64_t now_ms);
-    int (*outbox_retry)(struct wfpw_store *st, int64_t outbox_id, int64_t next_ms, const char *error);
+    int (*outbox_done)(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t now_ms);
+    int (*outbox_retry)(struct wfpw_store *st, const struct wfpw_outbox_item *it, int64_t next_ms, const char *error);
     int64_t (*outbox_pending)(struct wfpw_store *st);
     int (*enroll_token_add)(struct wfpw_store *st, const char *hash_hex, const char *name, int64_t expires_ms,
                             int64_t max_uses, int64_t now_ms);

@@ -212,14 +212,32 @@ static int store_silent_hosts_and_tokens_on(void)
     ASSERT_EQ(wfpw_store_outbox_pending(st), 2);
     ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1);
     ASSERT(strstr(it.json, "\"rule\":\"silent_host\"") != NULL);
-    ASSERT(wfpw_store_outbox_retry(st, it.outbox_id, t + 2000000, "down") == 0);
+    ASSERT(wfpw_store_outbox_retry(st, &it, t + 2000000, "down") == 0);
     wfpw_free(it.json);
     ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 1); /* the other one */
     ASSERT(strstr(it.json, "\"rule\":\"host_back\"") != NULL);
-    ASSERT(wfpw_store_outbox_done(st, it.outbox_id, t) == 0);
+    ASSERT(wfpw_store_outbox_done(st, &it, t) == 0);
     wfpw_free(it.json);
     ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", t + 900000, &it), 0); /* retry not due */
     ASSERT_EQ(wfpw_store_outbox_pending(st), 1);
+    if (wfpw_ctest_engine == WFPW_STORE_POSTGRES) {
+        /* several collectors: a leased item is nobody else's until its lease ends; then it is
+         * leased again, and the first holder's late answer changes nothing */
+        struct wfpw_outbox_item late, again, none;
+        int64_t due = t + 2000000;
+        ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", due, &late), 1);
+        ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", due + 1000, &none), 0);            /* held */
+        ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", due + WFPW_OUTBOX_LEASE_MS, &again), 1); /* lease over */
+        ASSERT_EQ(again.outbox_id, late.outbox_id);
+        ASSERT(wfpw_store_outbox_done(st, &late, due + WFPW_OUTBOX_LEASE_MS) == 0);  /* no longer its */
+        ASSERT_EQ(wfpw_store_outbox_pending(st), 1);
+        ASSERT(wfpw_store_outbox_retry(st, &late, due, "late") == 0);                /* nor this: */
+        ASSERT_EQ(wfpw_store_outbox_next(st, "webhook", due + WFPW_OUTBOX_LEASE_MS + 1, &none), 0); /* still held */
+        ASSERT(wfpw_store_outbox_done(st, &again, due + WFPW_OUTBOX_LEASE_MS) == 0); /* the holder's */
+        ASSERT_EQ(wfpw_store_outbox_pending(st), 0);
+        wfpw_free(late.json);
+        wfpw_free(again.json);
+    }
     /* tokens */
     ASSERT(wfpw_store_token_add(st, "siem", "ab", t) == 0);
     ASSERT(wfpw_store_token_add(st, "siem", "cd", t) == WFPW_EEXIST);

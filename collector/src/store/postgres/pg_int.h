@@ -31,6 +31,7 @@ struct wfpw_pg {
     struct wfpw_store base;   /* ops = &wfpw_store_postgres_ops */
     PGconn *conn;             /* owned (PQfinish in close) */
     int readonly;             /* the API's reader: default_transaction_read_only, never migrated */
+    int setup_done;           /* session_setup ran on this session (a PQreset starts a new one) */
     uint32_t prepared;        /* bit i: store.c's named statement i exists in this session
                                  (a PQreset starts a new session: cleared) */
     char **targets;           /* owned copies of the alert target names (wfpw_free) */

@@ -151,12 +151,14 @@ static const struct {
                        " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, alert_id, attempts)"
                        " SELECT o.id, o.alert_id, o.attempts, a.id, a.host, a.json FROM o"
                        " JOIN alerts a ON a.id = o.alert_id"},
-    [S_OUTBOX_DONE] = {"wfpw_outbox_done", 2,
+    /* only under this collector's lease ($3, the lease's end: unique per lease of a row, since a
+     * row is leased again only after the previous lease ended) */
+    [S_OUTBOX_DONE] = {"wfpw_outbox_done", 3,
                        "UPDATE outbox SET delivered=$2, attempts=attempts+1, last_error=NULL, lease_until=NULL"
-                       " WHERE id=$1"},
-    [S_OUTBOX_RETRY] = {"wfpw_outbox_retry", 3,
+                       " WHERE id=$1 AND lease_until=$3"},
+    [S_OUTBOX_RETRY] = {"wfpw_outbox_retry", 4,
                         "UPDATE outbox SET attempts=attempts+1, next_attempt=$2, last_error=$3, lease_until=NULL"
-                        " WHERE id=$1"},
+                        " WHERE id=$1 AND lease_until=$4"},
     [S_TOKEN_VALID] = {"wfpw_token_valid", 1, "SELECT 1 FROM tokens WHERE hash=$1 AND revoked IS NULL"},
 };
 
@@ -277,10 +279,20 @@ static void quiet(void *arg, const char *message)
 /* What every session needs, after connecting and after a PQreset. */
 static int session_setup(struct wfpw_pg *pg)
 {
+    pg->setup_done = 0;
     if (PQsetClientEncoding(pg->conn, "UTF8") != 0)
         return WFPW_EIO;
     if (pg->readonly && wfpw__pg_sql(pg, "SET default_transaction_read_only = on") != 0)
         return WFPW_EIO;
+    /* A collector that dies inside a transaction (power, network) holds the events lock until
+     * the server drops its session: the server does so after 15 s idle in a transaction (no
+     * statement of ours waits that long between two of a transaction), and a collector waiting
+     * for that lock gives up after 30 s (the batches answer 503, agents retry) rather than
+     * filling its queue behind it. */
+    if (wfpw__pg_sql(pg, "SET idle_in_transaction_session_timeout = '15s'") != 0 ||
+        wfpw__pg_sql(pg, "SET lock_timeout = '30s'") != 0)
+        return WFPW_EIO;
+    pg->setup_done = 1;
     return 0;
 }
 
@@ -288,8 +300,13 @@ int wfpw__pg_ready(struct wfpw_pg *pg)
 {
     /* a server that went away (restart, failover) has closed the socket: reading what is
      * there (never blocking) notices it now, so this op reconnects instead of failing */
-    if (PQstatus(pg->conn) == CONNECTION_OK && PQtransactionStatus(pg->conn) == PQTRANS_IDLE)
+    /* a server that shuts down first sends a message, then closes: the first read takes the
+     * message, a second one sees the end (healthy: both find nothing, without blocking) */
+    if (PQstatus(pg->conn) == CONNECTION_OK && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
+        PQconsumeInput(pg->conn))
         PQconsumeInput(pg->conn);
+    if (PQstatus(pg->conn) == CONNECTION_OK && !pg->setup_done && session_setup(pg) != 0)
+        return WFPW_EIO; /* a reconnect whose setup failed: set up again before any use */
     if (PQstatus(pg->conn) == CONNECTION_BAD) {
         PQreset(pg->conn);
         pg->prepared = 0;
@@ -333,6 +350,19 @@ static int migrate(struct wfpw_pg *pg, char *err, size_t errlen)
     char num[WFPW_PG_I64LEN];
     const char *v[1];
     int version, i;
+    /* current already (every open but the first): no lock, no DDL (a role without CREATE on
+     * the schema, as a least-privilege setup has after the first start, may serve) */
+    {
+        PGresult *r;
+        int have = 0;
+        if (wfpw__pg_exec(pg, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND "
+                              "tablename = 'wfpw_schema'", 0, NULL, &r) == 0) {
+            have = PQntuples(r) == 1 && wfpw__pg_i64(r, 0, 0) > 0;
+            PQclear(r);
+        }
+        if (have && read_version(pg) == SCHEMA_VERSION)
+            return 0;
+    }
     if (wfpw__pg_sql(pg, "BEGIN") != 0 ||
         wfpw__pg_sql(pg, "SELECT pg_advisory_xact_lock(" WFPW_PG_LOCK_MIGRATE ")") != 0 ||
         wfpw__pg_sql(pg, "CREATE TABLE IF NOT EXISTS wfpw_schema(version INTEGER NOT NULL)") != 0 ||
@@ -1086,6 +1116,7 @@ static int pg_outbox_next(struct wfpw_store *st_, const char *target, int64_t no
     item->outbox_id = wfpw__pg_i64(r, 0, 0);
     item->alert_id = wfpw__pg_i64(r, 0, 1);
     item->attempts = (int)wfpw__pg_i64(r, 0, 2);
+    item->lease = now_ms + WFPW_OUTBOX_LEASE_MS; /* $3 of S_OUTBOX_NEXT */
     snprintf(item->target, sizeof(item->target), "%s", target);
     wfpw_buf_init(&b, 1 << 24);
     {
@@ -1094,28 +1125,31 @@ static int pg_outbox_next(struct wfpw_store *st_, const char *target, int64_t no
     }
     PQclear(r);
     if (b.err) {
+        int rc = b.err; /* wfpw_buf_free clears it */
         wfpw_buf_free(&b);
-        return b.err;
+        return rc;
     }
     item->json = wfpw_buf_detach(&b, NULL);
     return 1;
 }
 
-static int pg_outbox_done(struct wfpw_store *st_, int64_t outbox_id, int64_t now_ms)
+static int pg_outbox_done(struct wfpw_store *st_, const struct wfpw_outbox_item *it, int64_t now_ms)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st_;
-    char id[WFPW_PG_I64LEN], now[WFPW_PG_I64LEN];
-    const char *v[2] = {wfpw__pg_i64s(id, outbox_id), wfpw__pg_i64s(now, now_ms)};
+    char id[WFPW_PG_I64LEN], now[WFPW_PG_I64LEN], lease[WFPW_PG_I64LEN];
+    const char *v[3] = {wfpw__pg_i64s(id, it->outbox_id), wfpw__pg_i64s(now, now_ms), wfpw__pg_i64s(lease, it->lease)};
     if (wfpw__pg_ready(pg) != 0 || stmt(pg, S_OUTBOX_DONE, v, NULL, NULL, NULL) != 0)
         return WFPW_EIO;
     return 0;
 }
 
-static int pg_outbox_retry(struct wfpw_store *st_, int64_t outbox_id, int64_t next_ms, const char *error)
+static int pg_outbox_retry(struct wfpw_store *st_, const struct wfpw_outbox_item *it, int64_t next_ms,
+                           const char *error)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st_;
-    char id[WFPW_PG_I64LEN], next[WFPW_PG_I64LEN];
-    const char *v[3] = {wfpw__pg_i64s(id, outbox_id), wfpw__pg_i64s(next, next_ms), error};
+    char id[WFPW_PG_I64LEN], next[WFPW_PG_I64LEN], lease[WFPW_PG_I64LEN];
+    const char *v[4] = {wfpw__pg_i64s(id, it->outbox_id), wfpw__pg_i64s(next, next_ms), error,
+                        wfpw__pg_i64s(lease, it->lease)};
     if (wfpw__pg_ready(pg) != 0 || stmt(pg, S_OUTBOX_RETRY, v, NULL, NULL, NULL) != 0)
         return WFPW_EIO;
     return 0;

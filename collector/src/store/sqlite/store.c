@@ -902,35 +902,37 @@ static int sq_outbox_next(struct wfpw_store *st_, const char *target, int64_t no
     }
     sqlite3_reset(s);
     if (b.err) {
+        rc = b.err; /* wfpw_buf_free clears it */
         wfpw_buf_free(&b);
-        return b.err;
+        return rc;
     }
     item->json = wfpw_buf_detach(&b, NULL);
     return 1;
 }
 
-static int sq_outbox_done(struct wfpw_store *st_, int64_t outbox_id, int64_t now_ms)
+static int sq_outbox_done(struct wfpw_store *st_, const struct wfpw_outbox_item *it, int64_t now_ms)
 {
     struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s = S(st, S_OUTBOX_DONE);
     int rc;
     if (s == NULL)
         return WFPW_EIO;
-    sqlite3_bind_int64(s, 1, outbox_id);
+    sqlite3_bind_int64(s, 1, it->outbox_id); /* one writer: no lease to check */
     sqlite3_bind_int64(s, 2, now_ms);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : WFPW_EIO;
 }
 
-static int sq_outbox_retry(struct wfpw_store *st_, int64_t outbox_id, int64_t next_ms, const char *error)
+static int sq_outbox_retry(struct wfpw_store *st_, const struct wfpw_outbox_item *it, int64_t next_ms,
+                           const char *error)
 {
     struct wfpw_sq *st = (struct wfpw_sq *)st_;
     sqlite3_stmt *s = S(st, S_OUTBOX_RETRY);
     int rc;
     if (s == NULL)
         return WFPW_EIO;
-    sqlite3_bind_int64(s, 1, outbox_id);
+    sqlite3_bind_int64(s, 1, it->outbox_id);
     sqlite3_bind_int64(s, 2, next_ms);
     sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
