@@ -35,6 +35,46 @@ void wfpw__store_free_targets(char **targets, size_t n)
     wfpw_free(targets);
 }
 
+void wfpw__store_enroll_token_line(struct wfpw_buf *out, const char *id, const char *name, int64_t created,
+                                   int64_t expires, int64_t max_uses, int64_t uses, int64_t revoked, int64_t now_ms)
+{
+    char t[WFPW_TIME_LEN + 1];
+    wfpw_time_format_ms(created, t);
+    wfpw_buf_printf(out, "%s  %-20s created %s", id, name ? name : "-", t);
+    if (expires >= 0) {
+        wfpw_time_format_ms(expires, t);
+        wfpw_buf_printf(out, "  expires %s", t);
+    }
+    wfpw_buf_printf(out, "  uses %lld", (long long)uses);
+    if (max_uses >= 0)
+        wfpw_buf_printf(out, "/%lld", (long long)max_uses);
+    if (revoked >= 0) {
+        wfpw_time_format_ms(revoked, t);
+        wfpw_buf_printf(out, "  REVOKED %s", t);
+    } else if (expires >= 0 && expires <= now_ms) {
+        wfpw_buf_puts(out, "  EXPIRED");
+    } else if (max_uses >= 0 && uses >= max_uses) {
+        wfpw_buf_puts(out, "  USED UP");
+    }
+    wfpw_buf_putc(out, '\n');
+}
+
+void wfpw__store_cert_line(struct wfpw_buf *out, const char *agent_id, const char *serial, const char *kind,
+                           const char *hostname, int64_t not_after, int64_t revoked)
+{
+    char t[WFPW_TIME_LEN + 1];
+    wfpw_buf_printf(out, "%s  %s  %-6s  %s", agent_id, serial, kind, hostname ? hostname : "-");
+    if (not_after > 0) {
+        wfpw_time_format_ms(not_after, t);
+        wfpw_buf_printf(out, "  expires %s", t);
+    }
+    if (revoked >= 0) {
+        wfpw_time_format_ms(revoked, t);
+        wfpw_buf_printf(out, "  REVOKED %s", t);
+    }
+    wfpw_buf_putc(out, '\n');
+}
+
 const char *wfpw__store_jstr(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);

@@ -18,6 +18,13 @@
 int wfpw__store_copy_targets(const struct wfpw_store_opts *opts, char ***targets, size_t *n);
 void wfpw__store_free_targets(char **targets, size_t n);
 
+/* One line of `enroll-token list` / `cert list` into out, the same from both engines; a value
+ * the row does not have (SQL NULL) is passed as -1. */
+void wfpw__store_enroll_token_line(struct wfpw_buf *out, const char *id, const char *name, int64_t created,
+                                   int64_t expires, int64_t max_uses, int64_t uses, int64_t revoked, int64_t now_ms);
+void wfpw__store_cert_line(struct wfpw_buf *out, const char *agent_id, const char *serial, const char *kind,
+                           const char *hostname, int64_t not_after, int64_t revoked);
+
 /* The string member k of o, or NULL (borrowed from o). */
 const char *wfpw__store_jstr(const cJSON *o, const char *k);
 

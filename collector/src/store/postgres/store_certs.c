@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "store/postgres/pg_int.h"
+#include "store/common.h"
 #include "store/store.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
@@ -56,7 +57,6 @@ int wfpw__pg_enroll_token_revoke(struct wfpw_store *st, const char *id_or_name, 
 int wfpw__pg_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfpw_buf *out)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st;
-    char t[WFPW_TIME_LEN + 1];
     PGresult *r;
     int i;
     /* id after created: tokens made in the same millisecond in a fixed order */
@@ -66,27 +66,10 @@ int wfpw__pg_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfp
                       " ORDER BY created, id",
                       0, NULL, &r) != 0)
         return WFPW_EIO;
-    for (i = 0; i < PQntuples(r); i++) {
-        const char *name = wfpw__pg_str(r, i, 1);
-        wfpw_time_format_ms(wfpw__pg_i64(r, i, 2), t);
-        wfpw_buf_printf(out, "%s  %-20s created %s", PQgetvalue(r, i, 0), name ? name : "-", t);
-        if (!wfpw__pg_null(r, i, 3)) {
-            wfpw_time_format_ms(wfpw__pg_i64(r, i, 3), t);
-            wfpw_buf_printf(out, "  expires %s", t);
-        }
-        wfpw_buf_printf(out, "  uses %lld", (long long)wfpw__pg_i64(r, i, 5));
-        if (!wfpw__pg_null(r, i, 4))
-            wfpw_buf_printf(out, "/%lld", (long long)wfpw__pg_i64(r, i, 4));
-        if (!wfpw__pg_null(r, i, 6)) {
-            wfpw_time_format_ms(wfpw__pg_i64(r, i, 6), t);
-            wfpw_buf_printf(out, "  REVOKED %s", t);
-        } else if (!wfpw__pg_null(r, i, 3) && wfpw__pg_i64(r, i, 3) <= now_ms) {
-            wfpw_buf_puts(out, "  EXPIRED");
-        } else if (!wfpw__pg_null(r, i, 4) && wfpw__pg_i64(r, i, 5) >= wfpw__pg_i64(r, i, 4)) {
-            wfpw_buf_puts(out, "  USED UP");
-        }
-        wfpw_buf_putc(out, '\n');
-    }
+#define COL(c) (wfpw__pg_null(r, i, (c)) ? -1 : wfpw__pg_i64(r, i, (c)))
+    for (i = 0; i < PQntuples(r); i++)
+        wfpw__store_enroll_token_line(out, PQgetvalue(r, i, 0), wfpw__pg_str(r, i, 1), wfpw__pg_i64(r, i, 2), COL(3),
+                                      COL(4), wfpw__pg_i64(r, i, 5), COL(6), now_ms);
     PQclear(r);
     return out->err;
 }
@@ -391,7 +374,6 @@ int wfpw__pg_revoked_serials(struct wfpw_store *st, char ***serials, int64_t **w
 int wfpw__pg_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
 {
     struct wfpw_pg *pg = (struct wfpw_pg *)st;
-    char t[WFPW_TIME_LEN + 1];
     PGresult *r;
     int i;
     /* serial after issued: certificates recorded in the same millisecond in a fixed order */
@@ -401,20 +383,10 @@ int wfpw__pg_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
                       " ORDER BY agent_id, issued, serial",
                       0, NULL, &r) != 0)
         return WFPW_EIO;
-    for (i = 0; i < PQntuples(r); i++) {
-        const char *host = wfpw__pg_str(r, i, 3);
-        wfpw_buf_printf(out, "%s  %s  %-6s  %s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-                        host ? host : "-");
-        if (wfpw__pg_i64(r, i, 4)) {
-            wfpw_time_format_ms(wfpw__pg_i64(r, i, 4), t);
-            wfpw_buf_printf(out, "  expires %s", t);
-        }
-        if (!wfpw__pg_null(r, i, 5)) {
-            wfpw_time_format_ms(wfpw__pg_i64(r, i, 5), t);
-            wfpw_buf_printf(out, "  REVOKED %s", t);
-        }
-        wfpw_buf_putc(out, '\n');
-    }
+    for (i = 0; i < PQntuples(r); i++)
+        wfpw__store_cert_line(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), wfpw__pg_str(r, i, 3),
+                              wfpw__pg_i64(r, i, 4), COL(5));
+#undef COL
     PQclear(r);
     return out->err;
 }

@@ -16,6 +16,7 @@
 
 #include "store/store.h"
 #include "store/sqlite/store_int.h"
+#include "store/common.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/timefmt.h"
@@ -100,32 +101,13 @@ int wfpw__sq_enroll_token_list(struct wfpw_store *st, int64_t now_ms, struct wfp
 {
     sqlite3_stmt *s = prep(st, "SELECT id, name, created, expires, max_uses, uses, revoked FROM enroll_tokens"
                                " ORDER BY created");
-    char t[WFPW_TIME_LEN + 1];
     int rc;
     if (s == NULL)
         return WFPW_EIO;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(s, 1);
-        wfpw_time_format_ms(sqlite3_column_int64(s, 2), t);
-        wfpw_buf_printf(out, "%s  %-20s created %s", (const char *)sqlite3_column_text(s, 0), name ? name : "-", t);
-        if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-            wfpw_time_format_ms(sqlite3_column_int64(s, 3), t);
-            wfpw_buf_printf(out, "  expires %s", t);
-        }
-        wfpw_buf_printf(out, "  uses %lld", (long long)sqlite3_column_int64(s, 5));
-        if (sqlite3_column_type(s, 4) != SQLITE_NULL)
-            wfpw_buf_printf(out, "/%lld", (long long)sqlite3_column_int64(s, 4));
-        if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-            wfpw_time_format_ms(sqlite3_column_int64(s, 6), t);
-            wfpw_buf_printf(out, "  REVOKED %s", t);
-        } else if (sqlite3_column_type(s, 3) != SQLITE_NULL && sqlite3_column_int64(s, 3) <= now_ms) {
-            wfpw_buf_puts(out, "  EXPIRED");
-        } else if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
-                   sqlite3_column_int64(s, 5) >= sqlite3_column_int64(s, 4)) {
-            wfpw_buf_puts(out, "  USED UP");
-        }
-        wfpw_buf_putc(out, '\n');
-    }
+#define COL(i) (sqlite3_column_type(s, (i)) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, (i)))
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        wfpw__store_enroll_token_line(out, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+                                      sqlite3_column_int64(s, 2), COL(3), COL(4), sqlite3_column_int64(s, 5), COL(6), now_ms);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
@@ -398,25 +380,14 @@ int wfpw__sq_cert_list(struct wfpw_store *st, struct wfpw_buf *out)
 {
     sqlite3_stmt *s = prep(st, "SELECT agent_id, serial, kind, hostname, not_after, revoked FROM certs"
                                " ORDER BY agent_id, issued");
-    char t[WFPW_TIME_LEN + 1];
     int rc;
     if (s == NULL)
         return WFPW_EIO;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *host = (const char *)sqlite3_column_text(s, 3);
-        wfpw_buf_printf(out, "%s  %s  %-6s  %s", (const char *)sqlite3_column_text(s, 0),
-                        (const char *)sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(s, 2),
-                        host ? host : "-");
-        if (sqlite3_column_int64(s, 4)) {
-            wfpw_time_format_ms(sqlite3_column_int64(s, 4), t);
-            wfpw_buf_printf(out, "  expires %s", t);
-        }
-        if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
-            wfpw_time_format_ms(sqlite3_column_int64(s, 5), t);
-            wfpw_buf_printf(out, "  REVOKED %s", t);
-        }
-        wfpw_buf_putc(out, '\n');
-    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        wfpw__store_cert_line(out, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+                              (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+                              sqlite3_column_int64(s, 4), COL(5));
+#undef COL
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? out->err : WFPW_EIO;
 }
