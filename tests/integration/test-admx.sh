@@ -38,7 +38,10 @@ JSON
     "$WINE" reg delete 'HKLM\Software\Policies\wfpwatch\Agent' /f >/dev/null 2>&1
     "$WINE" reg import "Z:$T/policy.reg" >/dev/null 2>&1
     eq "Wine: the policy file imports" "$?" 0
-    "$WINE" "$EXE" check-config --config "Z:$T/a.json" 2>&1 | tr -d '\r' >"$T/effective.json"
+    # stdout alone is the JSON: anything Wine or the agent says on stderr is kept apart (and
+    # shown when the comparison fails) so that it cannot make the document unreadable
+    "$WINE" "$EXE" check-config --config "Z:$T/a.json" 2>"$T/effective.err" | tr -d '\r' >"$T/effective.json"
+    eq "Wine: check-config with the policies exits 0" "${PIPESTATUS[0]}" 0
     /usr/bin/python3 - "$T/effective.json" "$T/check.out" >"$T/compare.out" <<'PY'
 import json, sys
 eff = json.load(open(sys.argv[1]))
@@ -63,7 +66,11 @@ for line in open(sys.argv[2]):
 print("%d mismatches" % bad)
 PY
     check "Wine: every policy value is in force (check-config)" grep -qx '0 mismatches' "$T/compare.out"
-    [[ $(tail -n1 "$T/compare.out") == "0 mismatches" ]] || cat "$T/compare.out"
+    if [[ $(tail -n1 "$T/compare.out") != "0 mismatches" ]]; then
+        cat "$T/compare.out"
+        echo "--- check-config stdout:"; head -c 4000 "$T/effective.json"
+        echo "--- check-config stderr:"; head -c 4000 "$T/effective.err"
+    fi
     "$WINE" reg delete 'HKLM\Software\Policies\wfpwatch\Agent' /f >/dev/null 2>&1
     "$WINE" "$EXE" check-config --config "Z:$T/a.json" 2>&1 | tr -d '\r' >"$T/after.json"
     check "Wine: without the policies the file's values hold" grep -q '"url":.*"https://file.example:1"' "$T/after.json"
