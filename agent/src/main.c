@@ -24,6 +24,7 @@
 #include "platform.h"
 #include "rules.h"
 #include "drvcmd.h"
+#include "surface.h"
 #include "svccmd.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -59,15 +60,85 @@ static int usage(FILE *out)
                  "          [--product EXE]... [--collector IP[:PORT]]... [--endpoint IP[/LEN]]...\n"
                  "          [--allow-provider KEY]... [--self-exe NAME] [--self-sid SID]\n"
                  "             judge the filters of a netsh XML dump or a JSON inventory; exit 3 when a\n"
-                 "             new finding reaches --fail-on (default high), 2 on bad input\n");
+                 "             new finding reaches --fail-on (default high), 2 on bad input\n"
+                 "  analyze --surface DIR [--baseline DIR] [--format text|json] [--fail-on SEVERITY]\n"
+                 "          [--product EXE]... [--endpoint IP[/LEN]]...\n"
+                 "             judge DIR/hosts and every DIR/*.reg (reg export: NRPT, QoS, proxy,\n"
+                 "             persistent routes) for silencing outside WFP; exits as above\n");
     return out == stderr ? 2 : 0;
 }
 
 #define MAX_LIST 64
+#define MAX_SURFACE_FILE (64u << 20)
+
+/* DIR/hosts and every .reg file in DIR into s; 0, or 2 after saying what is wrong. */
+static int load_surface(const char *dir, struct wfpw_surface *s)
+{
+    char **names = NULL, err[512];
+    size_t n = 0, i;
+    int rc = wfpw_dir_list(dir, &names, &n);
+    if (rc != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s: cannot list the directory: %s\n", dir, wfpw_strerror(rc));
+        return 2;
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        char *path, *data = NULL;
+        size_t len = 0, pl = strlen(dir) + strlen(names[i]) + 2;
+        if ((path = wfpw_malloc(pl)) == NULL) {
+            rc = WFPW_ENOMEM;
+            break;
+        }
+        snprintf(path, pl, "%s/%s", dir, names[i]);
+        if (!wfpw_surface_wants(path)) {
+            /* neither hosts nor .reg: not ours */
+        } else if ((rc = wfpw_file_read_all(path, MAX_SURFACE_FILE, &data, &len)) != 0) {
+            fprintf(stderr, "wfpwatch-agent: %s: %s\n", path, wfpw_strerror(rc));
+        } else if ((rc = wfpw_surface_add_file(s, path, (const uint8_t *)data, len, err, sizeof(err))) != 0) {
+            fprintf(stderr, "wfpwatch-agent: %s\n", rc == WFPW_EINVAL ? err : wfpw_strerror(rc));
+        }
+        wfpw_free(data);
+        wfpw_free(path);
+    }
+    wfpw_free(names);
+    if (rc == 0 && s->nfiles == 0) {
+        fprintf(stderr, "wfpwatch-agent: %s: no hosts file and no .reg file in the directory\n", dir);
+        rc = WFPW_EINVAL;
+    }
+    if (rc == 0 && (rc = wfpw_surface_build(s)) != 0)
+        fprintf(stderr, "wfpwatch-agent: %s: %s\n", dir, wfpw_strerror(rc));
+    return rc ? 2 : 0;
+}
+
+static int analyze_surface(const char *dir, const char *baseline, const struct wfpw_rules_cfg *cfg, int text,
+                           int threshold)
+{
+    struct wfpw_surface s, base;
+    struct wfpw_surface_result res;
+    struct wfpw_buf out;
+    int rc;
+    wfpw_surface_init(&s);
+    wfpw_surface_init(&base);
+    rc = load_surface(dir, &s);
+    if (rc == 0 && baseline)
+        rc = load_surface(baseline, &base);
+    if (rc == 0) {
+        wfpw_buf_init(&out, 1u << 30);
+        rc = wfpw_surface_report(&s, baseline ? &base : NULL, cfg, text, &out, &res);
+        if (rc == 0)
+            fwrite(out.data, 1, out.len, stdout);
+        else
+            fprintf(stderr, "wfpwatch-agent: analyze: %s\n", wfpw_strerror(rc));
+        wfpw_buf_free(&out);
+        rc = rc ? 1 : res.worst_new >= threshold ? 3 : 0;
+    }
+    wfpw_surface_free(&s);
+    wfpw_surface_free(&base);
+    return rc;
+}
 
 static int cmd_analyze(int argc, char **argv)
 {
-    const char *filters = NULL, *baseline = NULL, *format = "text", *fail_on = "high";
+    const char *filters = NULL, *surface = NULL, *baseline = NULL, *format = "text", *fail_on = "high";
     const char *products[MAX_LIST], *collector[MAX_LIST], *endpoints[MAX_LIST], *allow[MAX_LIST];
     struct wfpw_rules_cfg cfg;
     struct wfpw_inventory inv, base;
@@ -85,6 +156,7 @@ static int cmd_analyze(int argc, char **argv)
             return 2;
         }
         if (!strcmp(k, "--filters")) filters = v;
+        else if (!strcmp(k, "--surface")) surface = v;
         else if (!strcmp(k, "--baseline")) baseline = v;
         else if (!strcmp(k, "--format")) format = v;
         else if (!strcmp(k, "--fail-on")) fail_on = v;
@@ -100,11 +172,13 @@ static int cmd_analyze(int argc, char **argv)
         }
     }
     threshold = wfpw_severity_rank(fail_on);
-    if (filters == NULL || threshold == 0 || (strcmp(format, "text") && strcmp(format, "json"))) {
-        fprintf(stderr, "wfpwatch-agent: analyze needs --filters FILE; --format is text or json; "
-                        "--fail-on is critical, high, medium or low\n");
+    if ((filters == NULL) == (surface == NULL) || threshold == 0 || (strcmp(format, "text") && strcmp(format, "json"))) {
+        fprintf(stderr, "wfpwatch-agent: analyze needs --filters FILE or --surface DIR (not both); --format is "
+                        "text or json; --fail-on is critical, high, medium or low\n");
         return 2;
     }
+    if (surface)
+        return analyze_surface(surface, baseline, &cfg, strcmp(format, "text") == 0, threshold);
     wfpw_inventory_init(&inv);
     wfpw_inventory_init(&base);
     {

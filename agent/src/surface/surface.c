@@ -1,0 +1,984 @@
+/*
+ * surface.c — items from registry exports and a hosts file, the surface rules, and the report
+ * (see surface.h). Registry keys are matched after normalising what differs between a live
+ * export and one from an offline hive: case, ControlSet00N for CurrentControlSet, WOW6432Node.
+ */
+#include "surface.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloud.h"
+#include "netaddr.h"
+#include "products.h"
+#include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/mem.h"
+
+#define NRPT_GP "hklm\\software\\policies\\microsoft\\windows nt\\dnsclient\\dnspolicyconfig\\"
+#define NRPT_LOCAL "hklm\\system\\currentcontrolset\\services\\dnscache\\parameters\\dnspolicyconfig\\"
+#define QOS_M "hklm\\software\\policies\\microsoft\\windows\\qos\\"
+#define QOS_U "hkcu\\software\\policies\\microsoft\\windows\\qos\\"
+#define ROUTES "hklm\\system\\currentcontrolset\\services\\tcpip\\parameters\\persistentroutes"
+#define TCPIP "hklm\\system\\currentcontrolset\\services\\tcpip\\parameters"
+#define WINHTTP "hklm\\software\\microsoft\\windows\\currentversion\\internet settings\\connections"
+#define TELEMETRY "hklm\\software\\policies\\microsoft\\windows\\datacollection"
+#define DEFENDER "hklm\\software\\policies\\microsoft\\windows defender"
+#define INET_SUFFIX "software\\microsoft\\windows\\currentversion\\internet settings"
+#define INET_POL_SUFFIX "software\\policies\\microsoft\\windows\\currentversion\\internet settings"
+
+/* snprintf for texts that may be cut short on purpose (titles, summaries) */
+static int setf(char *dst, size_t len, const char *fmt, ...) WFPW_PRINTF(3, 4);
+static int setf(char *dst, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(dst, len, fmt, ap);
+    va_end(ap);
+    return n < 0 ? 0 : n;
+}
+
+void wfpw_surface_init(struct wfpw_surface *s)
+{
+    memset(s, 0, sizeof(*s));
+    wfpw_regstore_init(&s->reg);
+    wfpw_hosts_init(&s->hosts);
+}
+
+void wfpw_surface_free(struct wfpw_surface *s)
+{
+    wfpw_regstore_free(&s->reg);
+    wfpw_hosts_free(&s->hosts);
+    wfpw_free(s->items);
+    memset(s, 0, sizeof(*s));
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int eq_nocase(const char *a, const char *b)
+{
+    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
+        a++, b++;
+    return lower((unsigned char)*a) == lower((unsigned char)*b);
+}
+
+static int ends_nocase(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && eq_nocase(s + n - m, suffix);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *base = path + strlen(path);
+    while (base > path && base[-1] != '/' && base[-1] != '\\')
+        base--;
+    return base;
+}
+
+int wfpw_surface_wants(const char *path)
+{
+    const char *base = base_name(path);
+    return eq_nocase(base, "hosts") || (strlen(base) > 4 && ends_nocase(base, ".reg"));
+}
+
+int wfpw_surface_add_file(struct wfpw_surface *s, const char *path, const uint8_t *data, size_t len, char *err,
+                          size_t errlen)
+{
+    const char *base = base_name(path);
+    int rc;
+    if (eq_nocase(base, "hosts")) {
+        if (s->have_hosts) {
+            setf(err, errlen, "%s: a second hosts file", path);
+            return WFPW_EINVAL;
+        }
+        rc = wfpw_hosts_parse(&s->hosts, path, data, len, err, errlen);
+        s->have_hosts = rc == 0;
+    } else if (ends_nocase(base, ".reg")) {
+        rc = wfpw_regfile_parse(&s->reg, path, data, len, err, errlen);
+    } else {
+        setf(err, errlen, "%s: neither a hosts file nor a .reg export", path);
+        return WFPW_EINVAL;
+    }
+    if (rc == 0)
+        s->nfiles++;
+    return rc;
+}
+
+/* ---- keys ---------------------------------------------------------------------------------- */
+
+/* Lower case, ControlSet00N -> CurrentControlSet, \WOW6432Node dropped. */
+static void norm_key(const char *k, char *out, size_t outlen)
+{
+    size_t o = 0;
+    while (*k && o + 1 < outlen) {
+        if (*k == '\\' && (strncmp(k + 1, "WOW6432Node", 11) == 0 || strncmp(k + 1, "wow6432node", 11) == 0) &&
+            (k[12] == '\\' || k[12] == '\0')) {
+            k += 12;
+            continue;
+        }
+        if (*k == '\\' && lower((unsigned char)k[1]) == 'c' && o + 19 < outlen) {
+            static const char cs[] = "controlset00";
+            size_t i;
+            for (i = 0; cs[i] && lower((unsigned char)k[1 + i]) == cs[i]; i++)
+                ;
+            if (cs[i] == '\0' && k[13] >= '0' && k[13] <= '9' && (k[14] == '\\' || k[14] == '\0')) {
+                memcpy(out + o, "\\currentcontrolset", 18);
+                o += 18;
+                k += 14;
+                continue;
+            }
+        }
+        out[o++] = (char)lower((unsigned char)*k++);
+    }
+    out[o] = '\0';
+}
+
+/* nk is prefix + exactly one more component; its start returned, else NULL */
+static const char *child_of(const char *nk, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(nk, prefix, n) != 0 || nk[n] == '\0' || strchr(nk + n, '\\'))
+        return NULL;
+    return nk + n;
+}
+
+static const struct wfpw_regval *val(const struct wfpw_surface *s, const char *key, const char *name)
+{
+    return key ? wfpw_regstore_get(&s->reg, key, name) : NULL;
+}
+
+static const char *val_text(const struct wfpw_surface *s, const char *key, const char *name)
+{
+    const struct wfpw_regval *v = val(s, key, name);
+    return v && v->text ? v->text : NULL;
+}
+
+/* ---- what the values say ---------------------------------------------------------------------- */
+
+#define MAXPARTS 64
+
+/* Split text at any of seps into trimmed, non-empty parts (copies into store). */
+static size_t split(const char *text, const char *seps, char store[][256], size_t max)
+{
+    size_t n = 0;
+    while (text && *text && n < max) {
+        size_t l = strcspn(text, seps), a = 0;
+        while (a < l && (text[a] == ' ' || text[a] == '\t'))
+            a++;
+        while (l > a && (text[l - 1] == ' ' || text[l - 1] == '\t'))
+            l--;
+        if (l > a) {
+            size_t m = l - a < 255 ? l - a : 255;
+            memcpy(store[n], text + a, m);
+            store[n][m] = '\0';
+            n++;
+        }
+        text += strcspn(text, seps);
+        if (*text)
+            text++;
+    }
+    return n;
+}
+
+struct nrpt {
+    char ns[MAXPARTS][256];
+    size_t nns;
+    char srv[MAXPARTS][256];
+    size_t nsrv;
+    uint64_t options;
+    int has_options;
+};
+
+static void nrpt_read(const struct wfpw_surface *s, const char *key, struct nrpt *r)
+{
+    const struct wfpw_regval *o = val(s, key, "ConfigOptions");
+    memset(r, 0, sizeof(*r));
+    r->nns = split(val_text(s, key, "Name"), "\n;", r->ns, MAXPARTS);
+    r->nsrv = split(val_text(s, key, "GenericDNSServers"), "\n;, \t", r->srv, MAXPARTS);
+    r->has_options = wfpw_regval_number(o, &r->options) == 0;
+}
+
+struct qos {
+    const char *app;
+    int64_t throttle;   /* > 0: a throttle; 0: none */
+    const char *throttle_from;
+    char remote[128];   /* "ip/len" or "" */
+    const char *dscp;
+};
+
+static void qos_read(const struct wfpw_surface *s, const char *key, struct qos *q)
+{
+    const struct wfpw_regval *t = val(s, key, "ThrottleRate");
+    const char *ts = val_text(s, key, "Throttle Rate"), *rip = val_text(s, key, "Remote IP");
+    const char *rlen = val_text(s, key, "Remote IP Prefix Length");
+    uint64_t x;
+    memset(q, 0, sizeof(*q));
+    q->app = val_text(s, key, "Application Name");
+    if (q->app == NULL)
+        q->app = val_text(s, key, "AppPathNameMatchCondition");
+    if (q->app && (strcmp(q->app, "*") == 0 || q->app[0] == '\0'))
+        q->app = NULL;
+    if (t && wfpw_regval_number(t, &x) == 0 && x > 0 && x != 0xFFFFFFFFu && x != UINT64_MAX)
+        q->throttle = (int64_t)(x > INT64_MAX ? INT64_MAX : x), q->throttle_from = "ThrottleRate";
+    else if (t && t->text && strtoll(t->text, NULL, 10) > 0)
+        q->throttle = strtoll(t->text, NULL, 10), q->throttle_from = "ThrottleRate";
+    else if (ts && strtoll(ts, NULL, 10) > 0)
+        q->throttle = strtoll(ts, NULL, 10), q->throttle_from = "Throttle Rate";
+    if (rip && strcmp(rip, "*") != 0 && rip[0])
+        setf(q->remote, sizeof(q->remote), "%s%s%s", rip, rlen && strcmp(rlen, "*") && rlen[0] ? "/" : "",
+                 rlen && strcmp(rlen, "*") && rlen[0] ? rlen : "");
+    q->dscp = val_text(s, key, "DSCP Value");
+}
+
+/* A route value name "destination,mask,gateway,metric". */
+struct route {
+    int ok;
+    struct wfpw_netaddr dst, gw;
+    char dest[64], mask[64], gate[64], metric[32];
+};
+
+static void route_read(const char *name, struct route *r)
+{
+    char parts[4][256];
+    memset(r, 0, sizeof(*r));
+    if (split(name, ",", parts, 4) < 3)
+        return;
+    setf(r->dest, sizeof(r->dest), "%s", parts[0]);
+    setf(r->mask, sizeof(r->mask), "%s", parts[1]);
+    setf(r->gate, sizeof(r->gate), "%s", parts[2]);
+    setf(r->metric, sizeof(r->metric), "%s", strchr(name + strlen(r->dest) + strlen(r->mask) + 2, ',')
+                                                    ? parts[3] : "");
+    r->ok = wfpw_netaddr_parse_mask(r->dest, r->mask, &r->dst) == 0 && wfpw_netaddr_parse(r->gate, &r->gw) == 0 &&
+            !strchr(r->gate, '/');
+}
+
+/* WinHttpSettings: magic, counter, flags (2 = named proxy), proxy length, proxy, bypass
+ * length, bypass (wine dlls/winhttp/session.c; Microsoft's "direct" sample). out: the proxy
+ * text, "" for direct access; -1 when the lengths run past the data. */
+static int winhttp_read(const struct wfpw_regval *v, char *out, size_t outlen, char *bypass, size_t blen)
+{
+    const uint8_t *d = v->data;
+    uint32_t flags, plen, bl;
+    size_t i;
+    out[0] = bypass[0] = '\0';
+    if (v->len < 16)
+        return -1;
+    flags = (uint32_t)d[8] | (uint32_t)d[9] << 8 | (uint32_t)d[10] << 16 | (uint32_t)d[11] << 24;
+    plen = (uint32_t)d[12] | (uint32_t)d[13] << 8 | (uint32_t)d[14] << 16 | (uint32_t)d[15] << 24;
+    if (plen > v->len - 16)
+        return -1;
+    if (v->len - 16 - plen >= 4) {
+        const uint8_t *b = d + 16 + plen;
+        bl = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        if (bl > v->len - 20 - plen)
+            return -1;
+        for (i = 0; i < bl && i + 1 < blen; i++)
+            bypass[i] = b[4 + i] >= 0x20 && b[4 + i] < 0x7F ? (char)b[4 + i] : '?';
+        bypass[i] = '\0';
+    }
+    if (!(flags & 2) || plen == 0)
+        return 0;
+    for (i = 0; i < plen && i + 1 < outlen; i++)
+        out[i] = d[16 + i] >= 0x20 && d[16 + i] < 0x7F ? (char)d[16 + i] : '?';
+    out[i] = '\0';
+    return 0;
+}
+
+/* The worst place a proxy list ("h:p", "http=h:p;https=h:p", "http://h:p") points to:
+ * WFPW_ADDR_* of its hosts (names: public, "localhost": loopback), or -2 for port 0.
+ * what: the entry judged. */
+static int proxy_worst(const char *list, char *what, size_t wl)
+{
+    char parts[MAXPARTS][256];
+    size_t n = split(list, ";", parts, MAXPARTS), i;
+    int worst = WFPW_ADDR_PUBLIC;
+    what[0] = '\0';
+    for (i = 0; i < n; i++) {
+        char *h = parts[i], *e, *port = NULL;
+        int cls;
+        struct wfpw_netaddr a;
+        if ((e = strchr(h, '=')) != NULL)
+            h = e + 1;
+        if ((e = strstr(h, "://")) != NULL)
+            h = e + 3;
+        if ((e = strchr(h, '/')) != NULL)
+            *e = '\0';
+        if (h[0] == '[') {
+            e = strchr(h, ']');
+            if (e) {
+                *e = '\0';
+                if (e[1] == ':')
+                    port = e + 2;
+                h++;
+            }
+        } else if ((e = strrchr(h, ':')) != NULL && strchr(h, ':') == e) {
+            *e = '\0';
+            port = e + 1;
+        }
+        if (eq_nocase(h, "localhost"))
+            cls = WFPW_ADDR_LOOPBACK;
+        else if (wfpw_netaddr_parse(h, &a) == 0)
+            cls = wfpw_netaddr_class(&a);
+        else
+            cls = WFPW_ADDR_PUBLIC;
+        if (port && strtol(port, NULL, 10) == 0 && port[0] == '0')
+            cls = -2;
+        if (cls == -2 || cls == WFPW_ADDR_LOOPBACK || cls == WFPW_ADDR_UNSPECIFIED ||
+            (cls == WFPW_ADDR_LINKLOCAL && worst == WFPW_ADDR_PUBLIC)) {
+            if (worst != -2 && worst != WFPW_ADDR_LOOPBACK && worst != WFPW_ADDR_UNSPECIFIED) {
+                worst = cls;
+                setf(what, wl, "%s%s%s", h, port ? ":" : "", port ? port : "");
+            }
+        }
+    }
+    return worst;
+}
+
+/* ---- items ------------------------------------------------------------------------------------ */
+
+static struct wfpw_surface_item *item(struct wfpw_surface *s, size_t *cap, const char *kind)
+{
+    struct wfpw_surface_item *it;
+    if (s->nitems == *cap) {
+        size_t nc = *cap ? *cap * 2 : 32;
+        void *p = wfpw_realloc(s->items, nc * sizeof(*s->items));
+        if (p == NULL)
+            return NULL;
+        s->items = p, *cap = nc;
+    }
+    it = &s->items[s->nitems++];
+    memset(it, 0, sizeof(*it));
+    it->kind = kind;
+    return it;
+}
+
+static void join_parts(char parts[][256], size_t n, char *out, size_t outlen)
+{
+    size_t i, used = 0;
+    out[0] = '\0';
+    for (i = 0; i < n && used < outlen; i++)
+        used += (size_t)setf(out + used, outlen - used, "%s%s", i ? ", " : "", parts[i]);
+    if (n == 0)
+        setf(out, outlen, "(none)");
+}
+
+int wfpw_surface_build(struct wfpw_surface *s)
+{
+    const struct wfpw_regstore *rs = &s->reg;
+    unsigned char *used = wfpw_calloc(rs->nvals ? rs->nvals : 1, 1);
+    size_t cap = 0, i, j;
+    char nk[4096];
+
+    wfpw_free(s->items);
+    s->items = NULL, s->nitems = 0;
+    if (used == NULL)
+        return WFPW_ENOMEM;
+    for (i = 0; i < rs->nkeys; i++) {
+        const char *k = rs->keys[i].key, *rule, *pol;
+        struct wfpw_surface_item *it;
+        for (j = 0; j < i && !eq_nocase(rs->keys[j].key, k); j++)
+            ;
+        if (j < i)
+            continue; /* the same key in another file */
+        norm_key(k, nk, sizeof(nk));
+        if ((rule = child_of(nk, NRPT_GP)) != NULL || (rule = child_of(nk, NRPT_LOCAL)) != NULL) {
+            struct nrpt r;
+            char ns[600], srv[600];
+            int gp = strncmp(nk, NRPT_GP, strlen(NRPT_GP)) == 0;
+            if ((it = item(s, &cap, "nrpt")) == NULL)
+                goto oom;
+            nrpt_read(s, k, &r);
+            join_parts(r.ns, r.nns, ns, sizeof(ns));
+            join_parts(r.srv, r.nsrv, srv, sizeof(srv));
+            setf(it->id, sizeof(it->id), "%s", nk);
+            setf(it->summary, sizeof(it->summary), "NRPT rule %s (%s): %s -> DNS %s%s", rs->keys[i].key +
+                     strlen(k) - strlen(rule), gp ? "Group Policy" : "local", ns, srv,
+                     r.has_options && !(r.options & 8) ? " (GenericDNSServers option bit not set: ignored)" : "");
+            it->key = k;
+            for (j = 0; j < rs->nvals; j++)
+                if (eq_nocase(rs->vals[j].key, k))
+                    used[j] = 1;
+        } else if ((pol = child_of(nk, QOS_M)) != NULL || (pol = child_of(nk, QOS_U)) != NULL) {
+            struct qos q;
+            if ((it = item(s, &cap, "qos")) == NULL)
+                goto oom;
+            qos_read(s, k, &q);
+            setf(it->id, sizeof(it->id), "%s", nk);
+            {
+                char thr[96];
+                if (q.throttle > 0)
+                    setf(thr, sizeof(thr), "%lld (%s)", (long long)q.throttle, q.throttle_from);
+                else
+                    setf(thr, sizeof(thr), "none");
+                setf(it->summary, sizeof(it->summary), "QoS policy %s: application %s%s%s, throttle %s, DSCP %s",
+                         rs->keys[i].key + strlen(k) - strlen(pol), q.app ? q.app : "(any)",
+                         q.remote[0] ? ", remote " : "", q.remote, thr, q.dscp ? q.dscp : "(none)");
+            }
+            it->key = k;
+            for (j = 0; j < rs->nvals; j++)
+                if (eq_nocase(rs->vals[j].key, k))
+                    used[j] = 1;
+        } else {
+            int is_routes = strcmp(nk, ROUTES) == 0, is_tcpip = strcmp(nk, TCPIP) == 0;
+            int is_winhttp = strcmp(nk, WINHTTP) == 0, is_tele = strcmp(nk, TELEMETRY) == 0;
+            int is_def = strcmp(nk, DEFENDER) == 0;
+            int is_inet = (strncmp(nk, "hklm\\", 5) == 0 || strncmp(nk, "hkcu\\", 5) == 0) &&
+                          (strcmp(nk + 5, INET_SUFFIX) == 0 || strcmp(nk + 5, INET_POL_SUFFIX) == 0);
+            for (j = 0; j < rs->nvals; j++) {
+                const struct wfpw_regval *v = &rs->vals[j];
+                const char *n = v->name;
+                if (!eq_nocase(v->key, k))
+                    continue;
+                if (is_routes) {
+                    struct route r;
+                    if ((it = item(s, &cap, "route")) == NULL)
+                        goto oom;
+                    route_read(n, &r);
+                    setf(it->id, sizeof(it->id), "route:%s", n);
+                    if (r.ok)
+                        setf(it->summary, sizeof(it->summary), "persistent route %s/%d via %s%s%s", r.dest,
+                                 r.dst.prefix, r.gate, r.metric[0] ? " metric " : "", r.metric);
+                    else
+                        setf(it->summary, sizeof(it->summary), "persistent route value '%.400s' (not "
+                                 "destination,mask,gateway,metric: not judged)", n);
+                } else if (is_tcpip && eq_nocase(n, "DataBasePath")) {
+                    if ((it = item(s, &cap, "hosts-path")) == NULL)
+                        goto oom;
+                    setf(it->id, sizeof(it->id), "DataBasePath");
+                    setf(it->summary, sizeof(it->summary), "hosts file directory (DataBasePath) %.400s",
+                             v->text ? v->text : "(not a string)");
+                } else if ((is_winhttp && eq_nocase(n, "WinHttpSettings")) ||
+                           (is_tele && eq_nocase(n, "TelemetryProxyServer")) ||
+                           (is_def && (eq_nocase(n, "ProxyServer") || eq_nocase(n, "ProxyPacUrl"))) ||
+                           (is_inet && (eq_nocase(n, "ProxyServer") || eq_nocase(n, "AutoConfigURL")))) {
+                    char px[300], bp[200];
+                    if ((it = item(s, &cap, "proxy")) == NULL)
+                        goto oom;
+                    setf(it->id, sizeof(it->id), "%s\\%s", nk, n);
+                    if (is_winhttp) {
+                        if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0)
+                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy: unreadable WinHttpSettings "
+                                     "(its lengths run past its %zu bytes: not judged)", v->len);
+                        else if (px[0])
+                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy %s%s%s", px,
+                                     bp[0] ? ", bypass " : "", bp);
+                        else
+                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy: direct access");
+                    } else {
+                        const struct wfpw_regval *en = val(s, k, "ProxyEnable");
+                        uint64_t on = 1;
+                        if (is_inet && eq_nocase(n, "ProxyServer") && en)
+                            wfpw_regval_number(en, &on);
+                        setf(it->summary, sizeof(it->summary), "%s %s %.300s%s",
+                                 is_tele ? "Defender for Endpoint telemetry proxy (TelemetryProxyServer)"
+                                 : is_def ? "Defender Antivirus proxy"
+                                          : strncmp(nk, "hkcu", 4) == 0 ? "user proxy" : "machine proxy",
+                                 n, v->text ? v->text : "(not a string)", on ? "" : " (ProxyEnable 0: off)");
+                    }
+                } else {
+                    continue;
+                }
+                it->key = k, it->val = v, it->file = v->file, it->line = v->line;
+                used[j] = 1;
+            }
+            if (is_inet)
+                for (j = 0; j < rs->nvals; j++)
+                    if (eq_nocase(rs->vals[j].key, k) && eq_nocase(rs->vals[j].name, "ProxyEnable"))
+                        used[j] = 1; /* shown with ProxyServer */
+            continue;
+        }
+        it->file = rs->keys[i].file, it->line = rs->keys[i].line;
+    }
+    /* keys whose values no rule reads: kept and shown */
+    for (i = 0; i < rs->nkeys; i++) {
+        const char *k = rs->keys[i].key;
+        struct wfpw_surface_item *it;
+        size_t nv = 0, first = 0;
+        for (j = 0; j < i && !eq_nocase(rs->keys[j].key, k); j++)
+            ;
+        if (j < i)
+            continue;
+        for (j = 0; j < rs->nvals; j++)
+            if (!used[j] && eq_nocase(rs->vals[j].key, k) && nv++ == 0)
+                first = j;
+        if (nv == 0)
+            continue;
+        if ((it = item(s, &cap, "other")) == NULL)
+            goto oom;
+        norm_key(k, nk, sizeof(nk));
+        setf(it->id, sizeof(it->id), "%s", nk);
+        setf(it->summary, sizeof(it->summary), "%.400s: %zu value%s no rule reads (first: '%.60s')", k, nv,
+                 nv == 1 ? "" : "s", rs->vals[first].name[0] ? rs->vals[first].name : "@");
+        it->key = k, it->file = rs->keys[i].file, it->line = rs->keys[i].line;
+    }
+    for (i = 0; i < s->hosts.n; i++) {
+        const struct wfpw_host_entry *e = &s->hosts.e[i];
+        struct wfpw_surface_item *it = item(s, &cap, "hosts");
+        if (it == NULL)
+            goto oom;
+        setf(it->id, sizeof(it->id), "%s %s", e->name, e->addr);
+        setf(it->summary, sizeof(it->summary), "hosts: %s -> %s", e->name, e->addr);
+        it->host = e, it->file = s->hosts.file, it->line = e->line;
+    }
+    wfpw_free(used);
+    return 0;
+oom:
+    wfpw_free(used);
+    return WFPW_ENOMEM;
+}
+
+/* ---- rules ------------------------------------------------------------------------------------ */
+
+static struct wfpw_surface_finding *add(struct wfpw_surface_finding *out, size_t *n, size_t max, size_t item,
+                                        const char *rule, const char *severity)
+{
+    struct wfpw_surface_finding *x;
+    if (*n >= max)
+        return NULL;
+    x = &out[(*n)++];
+    memset(x, 0, sizeof(*x));
+    x->rule = rule, x->severity = severity, x->item = item;
+    return x;
+}
+
+static const char *milder(const char *sev)
+{
+    return !strcmp(sev, "critical") ? "high" : !strcmp(sev, "high") ? "medium" : "low";
+}
+
+/* a configured endpoint ("ip" or "ip/len") the prefix overlaps, or NULL */
+static const char *cfg_endpoint(const struct wfpw_rules_cfg *cfg, const struct wfpw_netaddr *a)
+{
+    size_t i;
+    for (i = 0; cfg && i < cfg->nendpoints; i++) {
+        struct wfpw_netaddr e;
+        if (wfpw_netaddr_parse(cfg->endpoints[i], &e) == 0 && wfpw_netaddr_overlap(a, &e))
+            return cfg->endpoints[i];
+    }
+    return NULL;
+}
+
+/* who a prefix belongs to: vendor text into out; 0 when nobody's */
+static int range_owner(const struct wfpw_rules_cfg *cfg, const struct wfpw_netaddr *a, char *out, size_t ol)
+{
+    const struct wfpw_cloud_range *r = wfpw_cloud_addr(a);
+    const char *e;
+    if (r) {
+        setf(out, ol, "%s (published address %s)", r->vendor, r->prefix);
+        return 1;
+    }
+    if ((e = cfg_endpoint(cfg, a)) != NULL) {
+        setf(out, ol, "configured security-product endpoint %s", e);
+        return 1;
+    }
+    return 0;
+}
+
+static size_t eval_nrpt(const struct wfpw_surface *s, size_t i, struct wfpw_surface_finding *out, size_t max)
+{
+    const struct wfpw_surface_item *it = &s->items[i];
+    struct nrpt r;
+    size_t n = 0, a, b;
+    int worst = -1;
+    const char *worst_srv = NULL;
+    nrpt_read(s, it->key, &r);
+    if (r.nsrv == 0 || (r.has_options && !(r.options & 8)))
+        return 0; /* Windows ignores GenericDNSServers without option bit 0x8 */
+    for (b = 0; b < r.nsrv; b++) {
+        struct wfpw_netaddr ad;
+        int cls = wfpw_netaddr_parse(r.srv[b], &ad) == 0 ? wfpw_netaddr_class(&ad) : WFPW_ADDR_PUBLIC;
+        int rank = cls == WFPW_ADDR_LOOPBACK || cls == WFPW_ADDR_UNSPECIFIED ? 3
+                 : cls == WFPW_ADDR_PRIVATE || cls == WFPW_ADDR_LINKLOCAL ? 2 : 1;
+        if (rank > worst)
+            worst = rank, worst_srv = r.srv[b];
+    }
+    for (a = 0; a < r.nns; a++) {
+        const char *ns = r.ns[a];
+        int all = strcmp(ns, ".") == 0;
+        const struct wfpw_cloud_domain *d = all ? NULL : wfpw_cloud_namespace(ns);
+        struct wfpw_surface_finding *x;
+        if (!all && d == NULL)
+            continue;       /* split DNS for someone else's names */
+        if (all && worst < 3)
+            continue;       /* a VPN's catch-all to its own resolvers */
+        x = add(out, &n, max, i, worst == 3 ? "nrpt-sinkhole" : "nrpt-redirect",
+                worst == 3 ? "critical" : worst == 2 ? "high" : "medium");
+        if (x == NULL)
+            break;
+        if (d && d->shared && worst == 3)
+            x->severity = "high";
+        setf(x->title, sizeof(x->title), "NRPT rule sends %s to DNS server %s",
+                 all ? "every name" : ns, worst_srv);
+        if (all) {
+            setf(x->why, sizeof(x->why), "the catch-all namespace '.' sends every name to %s, a loopback or "
+                     "unspecified address where nothing answers: no security product resolves its cloud", worst_srv);
+        } else {
+            setf(x->why, sizeof(x->why), "namespace %s covers %s (%s); the DNS client asks %s, %s, for it: %s",
+                     ns, d->pattern, d->vendor, worst_srv,
+                     worst == 3 ? "a loopback or unspecified address" : worst == 2 ? "a private address"
+                                                                      : "a public address",
+                     worst == 3 ? "nothing answers, the product cannot resolve its cloud (public atomic test "
+                                  "T1562.006 'Block Cybersecurity communication by leveraging NRPT')"
+                                : "that server decides where the product's connections go");
+            setf(x->target, sizeof(x->target), "%s (%s)", d->pattern, d->vendor);
+        }
+        break; /* one finding per rule */
+    }
+    return n;
+}
+
+static size_t eval_hosts(const struct wfpw_surface *s, size_t i, struct wfpw_surface_finding *out, size_t max)
+{
+    const struct wfpw_host_entry *e = s->items[i].host;
+    const struct wfpw_cloud_domain *d = wfpw_cloud_name(e->name);
+    struct wfpw_netaddr a;
+    struct wfpw_surface_finding *x;
+    size_t n = 0;
+    int cls;
+    const char *sev;
+    if (d == NULL || wfpw_netaddr_parse(e->addr, &a) != 0)
+        return 0;
+    cls = wfpw_netaddr_class(&a);
+    sev = cls == WFPW_ADDR_LOOPBACK || cls == WFPW_ADDR_UNSPECIFIED ? "critical"
+        : cls == WFPW_ADDR_PRIVATE || cls == WFPW_ADDR_LINKLOCAL ? "high" : "medium";
+    if (d->shared)
+        sev = milder(sev);
+    if ((x = add(out, &n, max, i, "hosts-sinkhole", sev)) == NULL)
+        return n;
+    setf(x->title, sizeof(x->title), "hosts file resolves %s to %s", e->name, e->addr);
+    setf(x->why, sizeof(x->why), "%s belongs to %s (%s); the hosts file answers before DNS, with %s %s address%s",
+             e->name, d->vendor, d->pattern, cls == WFPW_ADDR_UNSPECIFIED ? "an" : "a", wfpw_netaddr_class_name(cls),
+             d->shared ? " (the domain also carries Windows telemetry, which privacy hosts lists block)" : "");
+    setf(x->target, sizeof(x->target), "%s (%s)", d->pattern, d->vendor);
+    return n;
+}
+
+static size_t eval_hosts_path(const struct wfpw_surface *s, size_t i, struct wfpw_surface_finding *out, size_t max)
+{
+    const struct wfpw_regval *v = s->items[i].val;
+    struct wfpw_surface_finding *x;
+    size_t n = 0;
+    if (v->text && (eq_nocase(v->text, "%SystemRoot%\\System32\\drivers\\etc") ||
+                    eq_nocase(v->text, "C:\\Windows\\System32\\drivers\\etc")))
+        return 0;
+    if ((x = add(out, &n, max, i, "hosts-relocated", "high")) == NULL)
+        return n;
+    setf(x->title, sizeof(x->title), "hosts file moved to %.200s", v->text ? v->text : "(not a string)");
+    setf(x->why, sizeof(x->why), "Tcpip\\Parameters\\DataBasePath is not %%SystemRoot%%\\System32\\drivers\\etc: "
+             "Windows reads a hosts file that tools checking the usual path never see");
+    return n;
+}
+
+static size_t eval_qos(const struct wfpw_surface *s, size_t i, const struct wfpw_rules_cfg *cfg,
+                       struct wfpw_surface_finding *out, size_t max)
+{
+    const struct wfpw_surface_item *it = &s->items[i];
+    struct qos q;
+    struct wfpw_surface_finding *x;
+    const struct wfpw_product *p;
+    size_t n = 0;
+    char owner[200];
+    struct wfpw_netaddr ra;
+    qos_read(s, it->key, &q);
+    if (q.throttle <= 0)
+        return 0;
+    p = q.app ? wfpw_product_match(q.app, cfg ? cfg->extra_products : NULL, cfg ? cfg->nextra : 0) : NULL;
+    if (p) {
+        if ((x = add(out, &n, max, i, "qos-throttle", "critical")) == NULL)
+            return n;
+        setf(x->title, sizeof(x->title), "QoS policy throttles security product %s", q.app);
+        setf(x->why, sizeof(x->why), "policy-based QoS caps %s (%s) at %lld (%s): its cloud connections "
+                 "time out while the process keeps running (EDRChoker)", q.app, p->vendor, (long long)q.throttle,
+                 q.throttle_from);
+        setf(x->target, sizeof(x->target), "%s", q.app);
+    } else if (q.remote[0] && wfpw_netaddr_parse(q.remote, &ra) == 0 && range_owner(cfg, &ra, owner, sizeof(owner))) {
+        if ((x = add(out, &n, max, i, "qos-throttle", "high")) == NULL)
+            return n;
+        setf(x->title, sizeof(x->title), "QoS policy throttles traffic to %s", q.remote);
+        setf(x->why, sizeof(x->why), "the remote range %s holds %s; a throttle of %lld (%s) starves it",
+                 q.remote, owner, (long long)q.throttle, q.throttle_from);
+        setf(x->target, sizeof(x->target), "%s", q.remote);
+    }
+    return n;
+}
+
+static size_t eval_proxy(const struct wfpw_surface *s, size_t i, struct wfpw_surface_finding *out, size_t max)
+{
+    const struct wfpw_surface_item *it = &s->items[i];
+    const struct wfpw_regval *v = it->val;
+    struct wfpw_surface_finding *x;
+    char px[300], bp[200], what[300];
+    const char *list = px;
+    size_t n = 0;
+    int worst;
+    if (eq_nocase(v->name, "WinHttpSettings")) {
+        if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0 || px[0] == '\0')
+            return 0;
+    } else {
+        const struct wfpw_regval *en = val(s, it->key, "ProxyEnable");
+        uint64_t on = 1;
+        if (eq_nocase(v->name, "ProxyServer") && en && wfpw_regval_number(en, &on) == 0 && on == 0)
+            return 0;
+        if (v->text == NULL)
+            return 0;
+        list = v->text;
+    }
+    worst = proxy_worst(list, what, sizeof(what));
+    if (worst == WFPW_ADDR_PUBLIC || worst == WFPW_ADDR_PRIVATE)
+        return 0; /* a proxy somewhere on a network: corporate proxies look like this */
+    if ((x = add(out, &n, max, i, "proxy-local", worst == WFPW_ADDR_LINKLOCAL ? "medium" : "high")) == NULL)
+        return n;
+    setf(x->title, sizeof(x->title), "%s points at %s", it->val && eq_nocase(it->val->name, "WinHttpSettings")
+         ? "WinHTTP proxy" : it->val ? it->val->name : "proxy", what);
+    setf(x->why, sizeof(x->why), "a proxy at %s (%s) carries no traffic anywhere: whatever uses this setting "
+             "(the Defender for Endpoint sensor uses WinHTTP) loses its cloud", what,
+             worst == -2 ? "port 0" : wfpw_netaddr_class_name(worst));
+    setf(x->target, sizeof(x->target), "%s", what);
+    return n;
+}
+
+static size_t eval_route(const struct wfpw_surface *s, size_t i, const struct wfpw_rules_cfg *cfg,
+                         struct wfpw_surface_finding *out, size_t max)
+{
+    struct route r;
+    struct wfpw_surface_finding *x;
+    char owner[200];
+    size_t n = 0;
+    int gcls, hole;
+    route_read(s->items[i].val->name, &r);
+    if (!r.ok || r.dst.prefix < 8 || !range_owner(cfg, &r.dst, owner, sizeof(owner)))
+        return 0;
+    gcls = wfpw_netaddr_class(&r.gw);
+    hole = gcls == WFPW_ADDR_LOOPBACK || gcls == WFPW_ADDR_UNSPECIFIED;
+    if ((x = add(out, &n, max, i, "route-blackhole", hole ? "critical" : "high")) == NULL)
+        return n;
+    setf(x->title, sizeof(x->title), "persistent route sends %s/%d %s%s", r.dest, r.dst.prefix,
+             hole ? (gcls == WFPW_ADDR_UNSPECIFIED ? "on-link" : "to ") : "via ",
+             gcls == WFPW_ADDR_UNSPECIFIED ? "" : r.gate);
+    setf(x->why, sizeof(x->why), "%s lies in the range; %s", owner,
+             hole ? "a public address sent on-link or to a loopback gateway is never reached"
+                  : "a persistent route for a security product's cloud sends it to a gateway it does not "
+                    "normally use");
+    setf(x->target, sizeof(x->target), "%s/%d", r.dest, r.dst.prefix);
+    return n;
+}
+
+size_t wfpw_surface_eval(const struct wfpw_surface *s, size_t i, const struct wfpw_rules_cfg *cfg,
+                         struct wfpw_surface_finding *out, size_t max)
+{
+    const char *k = s->items[i].kind;
+    if (!strcmp(k, "nrpt"))
+        return eval_nrpt(s, i, out, max);
+    if (!strcmp(k, "hosts"))
+        return eval_hosts(s, i, out, max);
+    if (!strcmp(k, "hosts-path"))
+        return eval_hosts_path(s, i, out, max);
+    if (!strcmp(k, "qos"))
+        return eval_qos(s, i, cfg, out, max);
+    if (!strcmp(k, "proxy"))
+        return eval_proxy(s, i, out, max);
+    if (!strcmp(k, "route"))
+        return eval_route(s, i, cfg, out, max);
+    return 0;
+}
+
+/* ---- report ----------------------------------------------------------------------------------- */
+
+/* Every value an item stands for, "name=data; ..." (the baseline compares this text). */
+static void item_values(const struct wfpw_surface *s, const struct wfpw_surface_item *it, struct wfpw_buf *b,
+                        int json)
+{
+    size_t j, nout = 0;
+    char shown[1024];
+    if (json)
+        wfpw_buf_putc(b, '[');
+    if (it->host) {
+        if (json) {
+            wfpw_buf_puts(b, "{\"address\":");
+            wfpw_json_write_string(b, it->host->addr);
+            wfpw_buf_puts(b, ",\"name\":");
+            wfpw_json_write_string(b, it->host->name);
+            wfpw_buf_puts(b, "}]");
+        } else {
+            wfpw_buf_printf(b, "%s %s", it->host->addr, it->host->name);
+        }
+        return;
+    }
+    for (j = 0; j < s->reg.nvals; j++) {
+        const struct wfpw_regval *v = &s->reg.vals[j];
+        if (it->val ? v != it->val : !eq_nocase(v->key, it->key))
+            continue;
+        wfpw_regval_show(v, shown, sizeof(shown));
+        if (json) {
+            if (nout)
+                wfpw_buf_putc(b, ',');
+            wfpw_buf_puts(b, "{\"name\":");
+            wfpw_json_write_string(b, v->name);
+            wfpw_buf_printf(b, ",\"type\":%u,\"data\":", (unsigned)v->type);
+            wfpw_json_write_string(b, shown);
+            wfpw_buf_putc(b, '}');
+        } else {
+            wfpw_buf_printf(b, "%s%s=%s", nout ? "; " : "", v->name[0] ? v->name : "@", shown);
+        }
+        nout++;
+    }
+    if (json)
+        wfpw_buf_putc(b, ']');
+}
+
+static int same_item(const struct wfpw_surface *a, const struct wfpw_surface_item *x, const struct wfpw_surface *b,
+                     const struct wfpw_surface_item *y)
+{
+    struct wfpw_buf va, vb;
+    int same;
+    wfpw_buf_init(&va, 1u << 24);
+    wfpw_buf_init(&vb, 1u << 24);
+    item_values(a, x, &va, 0);
+    item_values(b, y, &vb, 0);
+    same = va.len == vb.len && (va.len == 0 || memcmp(va.data, vb.data, va.len) == 0);
+    wfpw_buf_free(&va);
+    wfpw_buf_free(&vb);
+    return same;
+}
+
+static const struct wfpw_surface_item *find_item(const struct wfpw_surface *s, const struct wfpw_surface_item *x)
+{
+    size_t i;
+    for (i = 0; s && i < s->nitems; i++)
+        if (!strcmp(s->items[i].kind, x->kind) && eq_nocase(s->items[i].id, x->id))
+            return &s->items[i];
+    return NULL;
+}
+
+static void item_json(const struct wfpw_surface *s, const struct wfpw_surface_item *it, struct wfpw_buf *out)
+{
+    wfpw_buf_puts(out, "{\"kind\":");
+    wfpw_json_write_string(out, it->kind);
+    wfpw_buf_puts(out, ",\"id\":");
+    wfpw_json_write_string(out, it->id);
+    wfpw_buf_puts(out, ",\"summary\":");
+    wfpw_json_write_string(out, it->summary);
+    wfpw_buf_puts(out, ",\"file\":");
+    wfpw_json_write_string(out, it->file ? it->file : "");
+    wfpw_buf_printf(out, ",\"line\":%u,\"key\":", it->line);
+    if (it->key)
+        wfpw_json_write_string(out, it->key);
+    else
+        wfpw_buf_puts(out, "null");
+    wfpw_buf_puts(out, ",\"values\":");
+    item_values(s, it, out, 1);
+    wfpw_buf_putc(out, '}');
+}
+
+#define MAX_PER_ITEM 4
+
+int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface *baseline,
+                        const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out,
+                        struct wfpw_surface_result *res)
+{
+    struct wfpw_surface_finding f[MAX_PER_ITEM];
+    size_t i, j, nout = 0, kinds[7] = {0};
+    static const char *const kind_names[7] = {"nrpt", "hosts", "hosts-path", "proxy", "qos", "route", "other"};
+
+    memset(res, 0, sizeof(*res));
+    if (baseline) {
+        for (i = 0; i < s->nitems; i++) {
+            const struct wfpw_surface_item *b = find_item(baseline, &s->items[i]);
+            if (b == NULL)
+                res->added++;
+            else if (!same_item(s, &s->items[i], baseline, b))
+                res->changed++;
+        }
+        for (i = 0; i < baseline->nitems; i++)
+            if (find_item(s, &baseline->items[i]) == NULL)
+                res->removed++;
+    }
+    if (text)
+        wfpw_buf_printf(out, "%-8s %-16s %-3s %s\n", "SEVERITY", "RULE", "", "FINDING");
+    else
+        wfpw_buf_puts(out, "{\"findings\":[");
+    for (i = 0; i < s->nitems; i++) {
+        const struct wfpw_surface_item *it = &s->items[i];
+        const struct wfpw_surface_item *b = baseline ? find_item(baseline, it) : NULL;
+        int pre = b != NULL && same_item(s, it, baseline, b);
+        size_t n = wfpw_surface_eval(s, i, cfg, f, MAX_PER_ITEM);
+        for (j = 0; j < 7; j++)
+            if (!strcmp(it->kind, kind_names[j]))
+                kinds[j]++;
+        for (j = 0; j < n; j++) {
+            int rank = wfpw_severity_rank(f[j].severity);
+            f[j].preexisting = pre;
+            if (pre) {
+                res->preexisting++;
+            } else {
+                res->counts[rank]++;
+                if (rank > res->worst_new)
+                    res->worst_new = rank;
+            }
+            if (text) {
+                wfpw_buf_printf(out, "%-8s %-16s %-3s %s\n", f[j].severity, f[j].rule, pre ? "old" : "NEW", f[j].title);
+                wfpw_buf_printf(out, "%30s why: %s\n", "", f[j].why);
+                if (f[j].target[0])
+                    wfpw_buf_printf(out, "%30s target: %s\n", "", f[j].target);
+                wfpw_buf_printf(out, "%30s %s:%u: %s\n", "", it->file ? it->file : "?", it->line, it->summary);
+                continue;
+            }
+            if (nout++)
+                wfpw_buf_putc(out, ',');
+            wfpw_buf_puts(out, "{\"rule\":");
+            wfpw_json_write_string(out, f[j].rule);
+            wfpw_buf_printf(out, ",\"severity\":\"%s\",\"title\":", f[j].severity);
+            wfpw_json_write_string(out, f[j].title);
+            wfpw_buf_puts(out, ",\"why\":");
+            wfpw_json_write_string(out, f[j].why);
+            wfpw_buf_puts(out, ",\"target\":");
+            if (f[j].target[0])
+                wfpw_json_write_string(out, f[j].target);
+            else
+                wfpw_buf_puts(out, "null");
+            wfpw_buf_printf(out, ",\"preexisting\":%s,\"item\":", pre ? "true" : "false");
+            item_json(s, it, out);
+            wfpw_buf_putc(out, '}');
+        }
+    }
+    if (text) {
+        wfpw_buf_puts(out, "\nsurface:\n");
+        for (i = 0; i < s->nitems; i++)
+            wfpw_buf_printf(out, "  %-10s %s\n", s->items[i].kind, s->items[i].summary);
+        if (s->hosts.utf16)
+            wfpw_buf_printf(out, "  note: %s is UTF-16; whether Windows' DNS client reads a UTF-16 hosts file is "
+                                 "not documented\n", s->hosts.file);
+        if (baseline)
+            wfpw_buf_printf(out, "\nsince the baseline: %zu added, %zu removed, %zu changed", res->added,
+                            res->removed, res->changed);
+        wfpw_buf_printf(out, "\n%zu files, %zu items (%zu NRPT, %zu hosts, %zu proxy, %zu QoS, %zu route, %zu other): "
+                             "%zu critical, %zu high, %zu medium, %zu low new; %zu pre-existing\n",
+                        s->nfiles, s->nitems, kinds[0], kinds[1], kinds[3], kinds[4], kinds[5], kinds[6],
+                        res->counts[4], res->counts[3], res->counts[2], res->counts[1], res->preexisting);
+    } else {
+        wfpw_buf_puts(out, "],\"items\":[");
+        for (i = 0; i < s->nitems; i++) {
+            if (i)
+                wfpw_buf_putc(out, ',');
+            item_json(s, &s->items[i], out);
+        }
+        wfpw_buf_printf(out, "],\"summary\":{\"files\":%zu,\"items\":%zu,\"nrpt\":%zu,\"hosts\":%zu,\"proxy\":%zu,"
+                             "\"qos\":%zu,\"route\":%zu,\"other\":%zu,\"hosts_utf16\":%s,"
+                             "\"critical\":%zu,\"high\":%zu,\"medium\":%zu,\"low\":%zu,\"preexisting\":%zu",
+                        s->nfiles, s->nitems, kinds[0], kinds[1], kinds[3], kinds[4], kinds[5], kinds[6],
+                        s->hosts.utf16 ? "true" : "false", res->counts[4], res->counts[3], res->counts[2],
+                        res->counts[1], res->preexisting);
+        if (baseline)
+            wfpw_buf_printf(out, ",\"added\":%zu,\"removed\":%zu,\"changed\":%zu", res->added, res->removed,
+                            res->changed);
+        wfpw_buf_puts(out, "}}\n");
+    }
+    return out->err;
+}

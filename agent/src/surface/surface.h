@@ -1,0 +1,100 @@
+/*
+ * surface.h — the silencing surface beyond WFP: NRPT rules, the hosts file, machine and
+ * WinHTTP proxies, policy-based QoS and persistent routes, read from registry exports and a
+ * hosts file (the offline analyzer) into items, judged by rules on behaviour, and reported
+ * like `analyze --filters`.
+ *
+ * Rules (severity of a new finding):
+ *   nrpt-sinkhole    critical  an NRPT rule sends a security product's domain (or a parent of
+ *                              it, or every name: ".") to a loopback or unspecified DNS server
+ *   nrpt-redirect    high      ... a product domain (not the catch-all) to a private or link-local
+ *                              DNS server; medium for a public one
+ *   hosts-sinkhole   critical  a hosts entry resolves a product domain to loopback/unspecified;
+ *                              high to a private or link-local address, medium to a public one
+ *                              (one step milder each for a domain shared with Windows telemetry)
+ *   hosts-relocated  high      Tcpip\Parameters\DataBasePath moves the hosts file elsewhere
+ *   qos-throttle     critical  a QoS policy throttles a security product's executable; high
+ *                              when it throttles a product's published addresses
+ *   proxy-local      high      a machine, WinHTTP or product proxy points at a loopback or
+ *                              unspecified address or port 0; medium for link-local
+ *   route-blackhole  critical  a persistent route sends a product's address range (prefix /8 or
+ *                              longer) on-link or to a loopback/unspecified gateway; high via
+ *                              any other gateway
+ * Quiet on purpose: split-DNS NRPT rules for other domains and VPN catch-all rules to private
+ * servers, NRPT rules Windows ignores (no GenericDNSServers option bit), ad-blocking hosts
+ * entries, QoS policies that only mark DSCP or throttle other programs, corporate proxies,
+ * routes to other ranges.
+ *
+ * Ownership: struct wfpw_surface owns its stores and items; wfpw_surface_free releases them.
+ */
+#ifndef WFPW_SURFACE_H
+#define WFPW_SURFACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hosts.h"
+#include "regfile.h"
+#include "rules.h"
+#include "wfpw/buf.h"
+
+struct wfpw_surface_item {
+    const char *kind;                   /* "nrpt" "hosts" "hosts-path" "proxy" "qos" "route" "other" */
+    char id[512];                       /* identity within kind (baseline comparison) */
+    char summary[512];                  /* one line a person reads */
+    const char *key;                    /* registry key (borrowed from reg), NULL for hosts */
+    const struct wfpw_regval *val;      /* the one value an item is about, or NULL (all of key) */
+    const struct wfpw_host_entry *host; /* hosts entry, or NULL */
+    const char *file;
+    unsigned line;
+};
+
+struct wfpw_surface {
+    struct wfpw_regstore reg;
+    struct wfpw_hosts hosts;
+    int have_hosts;
+    size_t nfiles;
+    struct wfpw_surface_item *items;    /* owned array, built by wfpw_surface_build */
+    size_t nitems;
+};
+
+void wfpw_surface_init(struct wfpw_surface *s);
+void wfpw_surface_free(struct wfpw_surface *s);
+/* 1 when path names a file the surface reads: base name "hosts" (any case) or "*.reg". */
+int wfpw_surface_wants(const char *path);
+/* One collected file (a name wfpw_surface_wants, else WFPW_EINVAL). Bad content: WFPW_EINVAL
+ * with err "FILE:LINE: what". */
+int wfpw_surface_add_file(struct wfpw_surface *s, const char *path, const uint8_t *data, size_t len, char *err,
+                          size_t errlen);
+/* Items from everything added. 0 or WFPW_ENOMEM. */
+int wfpw_surface_build(struct wfpw_surface *s);
+
+struct wfpw_surface_finding {
+    const char *rule;
+    const char *severity;
+    char title[256];
+    char why[640];
+    char target[256];
+    size_t item;                        /* index into items */
+    int preexisting;
+};
+
+/* Findings for item i (at most max); returns how many. cfg supplies extra product
+ * executables and endpoints (rules.h); may be NULL. */
+size_t wfpw_surface_eval(const struct wfpw_surface *s, size_t i, const struct wfpw_rules_cfg *cfg,
+                         struct wfpw_surface_finding *out, size_t max);
+
+struct wfpw_surface_result {
+    size_t counts[5];                   /* new findings by severity rank */
+    size_t preexisting;
+    int worst_new;
+    size_t added, removed, changed;     /* items against the baseline */
+};
+
+/* Report as text (1) or JSON (0): findings, then every item (values the rules do not know
+ * shown too). baseline may be NULL. */
+int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface *baseline,
+                        const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out,
+                        struct wfpw_surface_result *res);
+
+#endif /* WFPW_SURFACE_H */

@@ -1,0 +1,316 @@
+/*
+ * test-surface.c — agent/src/surface/surface.c: each rule fires on the silencing it is for and
+ * stays quiet on the benign look-alike beside it (split-DNS and VPN NRPT rules, ad-blocking
+ * hosts entries, VoIP QoS, corporate proxies and routes); keys from offline hives and
+ * WOW6432Node; the baseline; unknown keys kept and shown; the JSON report.
+ */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../../runner.h"
+#include "cloud.h"
+#include "surftest.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+int surftest_load(struct wfpw_surface *s, const char *const *files, size_t n, char *err, size_t errlen)
+{
+    size_t i;
+    int rc = 0;
+    wfpw_surface_init(s);
+    for (i = 0; i + 1 < n && rc == 0; i += 2) {
+        size_t len = strlen(files[i + 1]);
+        uint8_t *w = strstr(files[i], ".reg") ? surftest_utf16(files[i + 1], &len) : NULL;
+        rc = wfpw_surface_add_file(s, files[i], w ? w : (const uint8_t *)files[i + 1], len, err, errlen);
+        wfpw_free(w);
+    }
+    return rc ? rc : wfpw_surface_build(s);
+}
+
+#define HDR "Windows Registry Editor Version 5.00\r\n\r\n"
+#define NRPT_LOCAL "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Dnscache\\Parameters\\DnsPolicyConfig\\"
+#define NRPT_GP "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\DNSClient\\DnsPolicyConfig\\"
+#define QOS "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\QoS\\"
+#define ROUTES "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\PersistentRoutes]\r\n"
+#define CONN "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n"
+/* ".endpoint.security.microsoft.com" as REG_MULTI_SZ, as Add-DnsClientNrptRule writes it */
+#define NAME_MDE "\"Name\"=hex(7):2e,00,65,00,6e,00,64,00,70,00,6f,00,69,00,6e,00,74,00,2e,00,73,00,\\\r\n" \
+    "  65,00,63,00,75,00,72,00,69,00,74,00,79,00,2e,00,6d,00,69,00,63,00,72,00,6f,\\\r\n" \
+    "  00,73,00,6f,00,66,00,74,00,2e,00,63,00,6f,00,6d,00,00,00,00,00\r\n"
+
+/* "rule/severity" of the first finding on the first item whose summary contains what;
+ * "quiet" when it has none; "missing" when no item matches. */
+static const char *verdict(const struct wfpw_surface *s, const struct wfpw_rules_cfg *cfg, const char *what,
+                           char *buf, size_t len)
+{
+    size_t i;
+    struct wfpw_surface_finding f[4];
+    for (i = 0; i < s->nitems; i++)
+        if (strstr(s->items[i].summary, what)) {
+            if (wfpw_surface_eval(s, i, cfg, f, 4) == 0)
+                return "quiet";
+            snprintf(buf, len, "%s/%s", f[0].rule, f[0].severity);
+            return buf;
+        }
+    return "missing";
+}
+
+struct rcase {
+    const char *file, *text, *item, *want;
+};
+
+static int run_cases(const struct rcase *c, size_t n, const struct wfpw_rules_cfg *cfg)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        struct wfpw_surface s;
+        char err[256] = "", buf[128];
+        const char *files[2];
+        const char *got;
+        files[0] = c[i].file, files[1] = c[i].text;
+        if (surftest_load(&s, files, 2, err, sizeof(err)) != 0) {
+            fprintf(stderr, "case %zu (%s): %s\n", i, c[i].item, err);
+            ASSERT(0);
+        }
+        got = verdict(&s, cfg, c[i].item, buf, sizeof(buf));
+        if (strcmp(got, c[i].want) != 0) {
+            size_t j;
+            fprintf(stderr, "case %zu: item '%s': got %s, want %s; items:\n", i, c[i].item, got, c[i].want);
+            for (j = 0; j < s.nitems; j++)
+                fprintf(stderr, "  %s\n", s.items[j].summary);
+            wfpw_surface_free(&s);
+            ASSERT(0);
+        }
+        wfpw_surface_free(&s);
+    }
+    return 0;
+}
+
+TEST_IMPL(surface_nrpt_rules)
+{
+    static const struct rcase c[] = {
+        /* the public atomic test: both forms it adds */
+        {"n.reg", HDR NRPT_LOCAL "{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}]\r\n\"Version\"=dword:00000002\r\n" NAME_MDE
+         "\"GenericDNSServers\"=\"127.0.0.1\"\r\n\"ConfigOptions\"=dword:00000008\r\n"
+         "\"Comment\"=\"Silenced by Name Resolution Policy Table\"\r\n",
+         "{E16C9E47", "nrpt-sinkhole/critical"},
+        {"n.reg", HDR NRPT_LOCAL "{1}]\r\n\"Name\"=hex(7):65,00,6e,00,64,00,70,00,6f,00,69,00,6e,00,74,00,2e,00,73,00,"
+         "65,00,63,00,75,00,72,00,69,00,74,00,79,00,2e,00,6d,00,69,00,63,00,72,00,6f,00,73,00,6f,00,66,00,74,00,2e,"
+         "00,63,00,6f,00,6d,00,00,00,00,00\r\n\"GenericDNSServers\"=\"127.0.0.1\"\r\n\"ConfigOptions\"=dword:8\r\n",
+         "{1}", "nrpt-sinkhole/critical"},
+        /* Group Policy key, Name as REG_SZ (some clients write it so), a parent domain, 0.0.0.0 */
+        {"n.reg", HDR NRPT_GP "Rule1]\r\n\"Name\"=\".microsoft.com\"\r\n\"GenericDNSServers\"=\"0.0.0.0\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "Rule1 (Group Policy)", "nrpt-sinkhole/critical"},
+        /* an offline hive's ControlSet001, servers separated by "; " and ::1 */
+        {"n.reg", HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\Dnscache\\Parameters\\DnsPolicyConfig\\{2}]\r\n"
+         "\"Name\"=\".cloudsink.net\"\r\n\"GenericDNSServers\"=\"10.0.0.53; ::1\"\r\n\"ConfigOptions\"=dword:8\r\n",
+         "{2}", "nrpt-sinkhole/critical"},
+        /* the catch-all to loopback silences everything */
+        {"n.reg", HDR NRPT_LOCAL "{3}]\r\n\"Name\"=\".\"\r\n\"GenericDNSServers\"=\"127.0.0.1\"\r\n\"ConfigOptions\"=dword:8\r\n",
+         "{3}", "nrpt-sinkhole/critical"},
+        /* a product domain to a private or a public resolver */
+        {"n.reg", HDR NRPT_LOCAL "{4}]\r\n\"Name\"=\".sentinelone.net\"\r\n\"GenericDNSServers\"=\"10.0.0.53\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "{4}", "nrpt-redirect/high"},
+        {"n.reg", HDR NRPT_LOCAL "{5}]\r\n\"Name\"=\"x.endpoint.security.microsoft.com\"\r\n\"GenericDNSServers\"=\"198.51.100.7\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "{5}", "nrpt-redirect/medium"},
+        /* near misses: split DNS for an internal domain, even to loopback (a local resolver) */
+        {"n.reg", HDR NRPT_LOCAL "{6}]\r\n\"Name\"=\".corp.example\"\r\n\"GenericDNSServers\"=\"127.0.0.1\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "{6}", "quiet"},
+        /* a VPN's catch-all to its own resolver (Tailscale writes 100.100.100.100) */
+        {"n.reg", HDR NRPT_LOCAL "{7}]\r\n\"Name\"=\".\"\r\n\"GenericDNSServers\"=\"100.100.100.100\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "{7}", "quiet"},
+        /* without option bit 0x8 Windows ignores GenericDNSServers */
+        {"n.reg", HDR NRPT_LOCAL "{8}]\r\n" NAME_MDE "\"GenericDNSServers\"=\"127.0.0.1\"\r\n\"ConfigOptions\"=dword:2\r\n",
+         "{8}", "quiet"},
+        /* a look-alike name: not below the product domain */
+        {"n.reg", HDR NRPT_LOCAL "{9}]\r\n\"Name\"=\".notcloudsink.net\"\r\n\"GenericDNSServers\"=\"127.0.0.1\"\r\n"
+         "\"ConfigOptions\"=dword:8\r\n", "{9}", "quiet"},
+    };
+    return run_cases(c, sizeof(c) / sizeof(c[0]), NULL);
+}
+
+TEST_IMPL(surface_hosts_rules)
+{
+    static const struct rcase c[] = {
+        {"hosts", "127.0.0.1 winatp-gw-eus.microsoft.com\n", "winatp-gw-eus", "hosts-sinkhole/critical"},
+        {"hosts", "0.0.0.0 ts01-b.cloudsink.net\n", "ts01-b", "hosts-sinkhole/critical"},
+        {"hosts", "::1 EU.Endpoint.Security.Microsoft.com\n", "eu.endpoint", "hosts-sinkhole/critical"},
+        {"hosts", "192.168.7.7 usea1-014.sentinelone.net\n", "usea1-014", "hosts-sinkhole/high"},
+        {"hosts", "203.0.113.9 x.traps.paloaltonetworks.com\n", "x.traps", "hosts-sinkhole/medium"},
+        /* shared with Windows telemetry: one step milder */
+        {"hosts", "0.0.0.0 v10.events.data.microsoft.com\n", "v10.events", "hosts-sinkhole/high"},
+        /* near misses: an ad-blocking list, look-alike names, a product's parent domain alone */
+        {"hosts", "0.0.0.0 ads.example.com doubleclick.net\n", "doubleclick", "quiet"},
+        {"hosts", "0.0.0.0 endpoint.security.microsoft.com.evil.example\n", "evil", "quiet"},
+        {"hosts", "0.0.0.0 notcloudsink.net\n", "notcloudsink", "quiet"},
+        {"hosts", "127.0.0.1 microsoft.com\n", "microsoft.com", "quiet"},
+        /* the hosts file moved */
+        {"t.reg", HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n"
+         "\"DataBasePath\"=hex(2):43,00,3a,00,5c,00,74,00,6d,00,70,00,00,00\r\n", "DataBasePath", "hosts-relocated/high"},
+        {"t.reg", HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n"
+         "\"DataBasePath\"=\"%SystemRoot%\\\\System32\\\\drivers\\\\etc\"\r\n", "DataBasePath", "quiet"},
+    };
+    return run_cases(c, sizeof(c) / sizeof(c[0]), NULL);
+}
+
+TEST_IMPL(surface_qos_proxy_route_rules)
+{
+    static const struct rcase c[] = {
+        /* EDRChoker through WMI: ThrottleRate as REG_QWORD (Sigma PR #6062) */
+        {"q.reg", HDR QOS "1A2B3C4D]\r\n\"Application Name\"=\"MsSense.exe\"\r\n\"ThrottleRate\"=hex(b):01,00,00,00,00,00,00,00\r\n",
+         "1A2B3C4D", "qos-throttle/critical"},
+        /* the Group Policy editor's spelling, a full path */
+        {"q.reg", HDR QOS "slow]\r\n\"Version\"=\"1.0\"\r\n\"Application Name\"=\"C:\\\\Program Files\\\\SentinelOne\\\\Sentinel Agent 23.1\\\\SentinelAgent.exe\"\r\n"
+         "\"Throttle Rate\"=\"8\"\r\n\"DSCP Value\"=\"-1\"\r\n", "policy slow", "qos-throttle/critical"},
+        /* any program, but the remote range is a product's published address */
+        {"q.reg", HDR QOS "net]\r\n\"Application Name\"=\"*\"\r\n\"Remote IP\"=\"52.25.223.26\"\r\n"
+         "\"Remote IP Prefix Length\"=\"32\"\r\n\"Throttle Rate\"=\"1\"\r\n", "policy net", "qos-throttle/high"},
+        /* near misses: VoIP marking, a product marked but not throttled, another program throttled */
+        {"q.reg", HDR QOS "Teams]\r\n\"Application Name\"=\"Teams.exe\"\r\n\"DSCP Value\"=\"46\"\r\n\"Throttle Rate\"=\"-1\"\r\n",
+         "policy Teams", "quiet"},
+        {"q.reg", HDR QOS "mark]\r\n\"Application Name\"=\"MsSense.exe\"\r\n\"DSCP Value\"=\"46\"\r\n\"Throttle Rate\"=\"-1\"\r\n",
+         "policy mark", "quiet"},
+        {"q.reg", HDR QOS "backup]\r\n\"Application Name\"=\"backup.exe\"\r\n\"Throttle Rate\"=\"10240\"\r\n",
+         "policy backup", "quiet"},
+        /* WinHTTP proxy at loopback (netsh winhttp set proxy 127.0.0.1:8080) */
+        {"p.reg", HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,03,00,00,00,0e,00,00,00,31,32,37,2e,30,2e,"
+         "30,2e,31,3a,38,30,38,30,00,00,00,00\r\n", "WinHTTP proxy 127.0.0.1:8080", "proxy-local/high"},
+        /* WOW6432Node copy, per-protocol list with port 0 */
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n"
+         "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,02,00,00,00,1b,00,00,00,68,74,74,70,73,3d,70,72,6f,78,79,2e,"
+         "63,6f,72,70,3a,30,3b,68,74,74,70,3d,61,3a,31,00,00,00,00\r\n", "https=proxy.corp:0", "proxy-local/high"},
+        /* near misses: direct access (Microsoft's documented value), a corporate proxy */
+        {"p.reg", HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,01,00,00,00,00,00,00,00,00,00,00,00\r\n",
+         "direct access", "quiet"},
+        {"p.reg", HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,03,00,00,00,0d,00,00,00,31,30,2e,30,2e,30,"
+         "2e,36,3a,38,30,38,30,00,00,00,00\r\n", "WinHTTP proxy 10.0.0.6:8080", "quiet"},
+        /* a cut-off blob: shown, not judged, not fatal */
+        {"p.reg", HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,03,00,00,00,ff,00,00,00,31\r\n",
+         "unreadable WinHttpSettings", "quiet"},
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+         "\"TelemetryProxyServer\"=\"[::1]:8080\"\r\n", "TelemetryProxyServer", "proxy-local/high"},
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+         "\"TelemetryProxyServer\"=\"10.0.0.6:8080\"\r\n", "TelemetryProxyServer", "quiet"},
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender]\r\n"
+         "\"ProxyServer\"=\"http://169.254.1.1:80\"\r\n", "Defender Antivirus proxy", "proxy-local/medium"},
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+         "\"ProxyEnable\"=dword:00000000\r\n\"ProxyServer\"=\"localhost:3128\"\r\n", "machine proxy", "quiet"},
+        {"p.reg", HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+         "\"ProxyEnable\"=dword:00000001\r\n\"ProxyServer\"=\"localhost:3128\"\r\n", "machine proxy", "proxy-local/high"},
+        /* persistent routes: a product address on-link, to loopback, via another gateway */
+        {"r.reg", HDR ROUTES "\"52.25.223.26,255.255.255.255,0.0.0.0,1\"=\"\"\r\n", "52.25.223.26/32", "route-blackhole/critical"},
+        {"r.reg", HDR ROUTES "\"52.25.0.0,255.255.0.0,127.0.0.1,1\"=\"\"\r\n", "52.25.0.0/16", "route-blackhole/critical"},
+        {"r.reg", HDR ROUTES "\"52.25.223.26,255.255.255.255,192.168.1.254,1\"=\"\"\r\n", "52.25.223.26/32",
+         "route-blackhole/high"},
+        /* near misses: a corporate route, a default route, a malformed value (shown, not judged) */
+        {"r.reg", HDR ROUTES "\"10.99.100.0,255.255.255.0,10.99.99.1,1\"=\"\"\r\n", "10.99.100.0/24", "quiet"},
+        {"r.reg", HDR ROUTES "\"0.0.0.0,0.0.0.0,192.168.1.1,1\"=\"\"\r\n", "0.0.0.0/0", "quiet"},
+        {"r.reg", HDR ROUTES "\"not a route\"=\"\"\r\n", "not destination,mask", "quiet"},
+    };
+    static const char *const extra[] = {"mydr.exe"};
+    static const char *const endpoints[] = {"203.0.113.0/24"};
+    static const struct rcase cfgc[] = {
+        {"q.reg", HDR QOS "x]\r\n\"Application Name\"=\"mydr.exe\"\r\n\"Throttle Rate\"=\"1\"\r\n", "policy x",
+         "qos-throttle/critical"},
+        {"r.reg", HDR ROUTES "\"203.0.113.5,255.255.255.255,0.0.0.0,1\"=\"\"\r\n", "203.0.113.5/32",
+         "route-blackhole/critical"},
+    };
+    struct rcase quiet[sizeof(cfgc) / sizeof(cfgc[0])];
+    struct wfpw_rules_cfg cfg;
+    size_t i;
+    if (run_cases(c, sizeof(c) / sizeof(c[0]), NULL))
+        return 1;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.extra_products = extra, cfg.nextra = 1, cfg.endpoints = endpoints, cfg.nendpoints = 1;
+    if (run_cases(cfgc, sizeof(cfgc) / sizeof(cfgc[0]), &cfg))
+        return 1;
+    for (i = 0; i < sizeof(cfgc) / sizeof(cfgc[0]); i++) /* without the configuration: quiet */
+        quiet[i] = cfgc[i], quiet[i].want = "quiet";
+    return run_cases(quiet, sizeof(quiet) / sizeof(quiet[0]), NULL);
+}
+
+TEST_IMPL(surface_report_and_baseline)
+{
+    static const char *const before[] = {
+        "hosts", "0.0.0.0 ads.example.com\n",
+        "a.reg", HDR NRPT_LOCAL "{a}]\r\n\"Name\"=\".corp.example\"\r\n\"GenericDNSServers\"=\"10.0.0.53\"\r\n"
+                 "\"ConfigOptions\"=dword:8\r\n"
+                 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Thing]\r\n\"Unknown\"=dword:7\r\n",
+    };
+    static const char *const after[] = {
+        "hosts", "0.0.0.0 ads.example.com\n127.0.0.1 ts01-b.cloudsink.net\n",
+        "a.reg", HDR NRPT_LOCAL "{a}]\r\n\"Name\"=\".cloudsink.net\"\r\n\"GenericDNSServers\"=\"10.0.0.53\"\r\n"
+                 "\"ConfigOptions\"=dword:8\r\n"
+                 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Thing]\r\n\"Unknown\"=dword:7\r\n",
+    };
+    struct wfpw_surface a, b;
+    struct wfpw_surface_result res;
+    struct wfpw_buf out;
+    char err[256];
+    cJSON *doc, *items, *it, *sum;
+    int other = 0;
+    ASSERT_EQ(surftest_load(&a, before, 4, err, sizeof(err)), 0);
+    ASSERT_EQ(surftest_load(&b, after, 4, err, sizeof(err)), 0);
+    wfpw_buf_init(&out, 1u << 24);
+    ASSERT_EQ(wfpw_surface_report(&b, &a, NULL, 0, &out, &res), 0);
+    ASSERT_EQ(res.counts[4], 1);   /* the new hosts entry */
+    ASSERT_EQ(res.counts[3], 1);   /* the changed NRPT rule: product domain to a private server */
+    ASSERT_EQ(res.preexisting, 0);
+    ASSERT_EQ(res.added, 1);
+    ASSERT_EQ(res.changed, 1);
+    ASSERT_EQ(res.removed, 0);
+    ASSERT_EQ(res.worst_new, 4);
+    doc = cJSON_ParseWithLength(out.data, out.len);
+    ASSERT(doc != NULL);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "findings")), 2);
+    items = cJSON_GetObjectItem(doc, "items");
+    cJSON_ArrayForEach(it, items)
+        if (!strcmp(cJSON_GetObjectItem(it, "kind")->valuestring, "other")) {
+            cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(it, "values"), 0);
+            ASSERT_STR_EQ(cJSON_GetObjectItem(it, "key")->valuestring, "HKLM\\SOFTWARE\\Vendor\\Thing");
+            ASSERT_STR_EQ(cJSON_GetObjectItem(v, "name")->valuestring, "Unknown");
+            ASSERT_STR_EQ(cJSON_GetObjectItem(v, "data")->valuestring, "dword:7");
+            other++;
+        }
+    ASSERT_EQ(other, 1);
+    sum = cJSON_GetObjectItem(doc, "summary");
+    ASSERT_EQ(cJSON_GetObjectItem(sum, "critical")->valueint, 1);
+    ASSERT_EQ(cJSON_GetObjectItem(sum, "changed")->valueint, 1);
+    cJSON_Delete(doc);
+    /* against itself: everything pre-existing, nothing new */
+    wfpw_buf_reset(&out);
+    ASSERT_EQ(wfpw_surface_report(&b, &b, NULL, 1, &out, &res), 0);
+    ASSERT_EQ(res.worst_new, 0);
+    ASSERT_EQ(res.preexisting, 2);
+    ASSERT(strstr(out.data, "old") != NULL);
+    ASSERT(strstr(out.data, "0 added, 0 removed, 0 changed") != NULL);
+    wfpw_buf_free(&out);
+    wfpw_surface_free(&a);
+    wfpw_surface_free(&b);
+    return 0;
+}
+
+TEST_IMPL(surface_cloud_catalogue)
+{
+    size_t n, i;
+    const struct wfpw_cloud_domain *d = wfpw_cloud_domains(&n);
+    const struct wfpw_cloud_range *r;
+    struct wfpw_netaddr a;
+    for (i = 0; i < n; i++) /* every entry says where it comes from */
+        ASSERT(d[i].source != NULL && d[i].source[0] && d[i].vendor[0]);
+    r = wfpw_cloud_ranges(&n);
+    for (i = 0; i < n; i++)
+        ASSERT(r[i].source[0] && wfpw_netaddr_parse(r[i].prefix, &a) == 0);
+    ASSERT(wfpw_cloud_name("endpoint.security.microsoft.com") != NULL);
+    ASSERT(wfpw_cloud_name("a.b.endpoint.security.microsoft.com.") != NULL);
+    ASSERT(wfpw_cloud_name("xendpoint.security.microsoft.com") == NULL);
+    ASSERT(wfpw_cloud_name("winatp-gw-eus.microsoft.com") != NULL);
+    ASSERT(wfpw_cloud_name("x.winatp-gw-eus.microsoft.com") == NULL); /* an exact name, no wildcard */
+    ASSERT(wfpw_cloud_namespace(".microsoft.com") != NULL);            /* a parent covers it */
+    ASSERT(wfpw_cloud_namespace(".eu.endpoint.security.microsoft.com") != NULL);
+    ASSERT(wfpw_cloud_namespace(".") == NULL);                         /* callers test the catch-all */
+    ASSERT(wfpw_cloud_namespace(".corp.example") == NULL);
+    ASSERT(wfpw_cloud_namespace(".com") != NULL);
+    return 0;
+}

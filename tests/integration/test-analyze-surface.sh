@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test-analyze-surface.sh — `wfpwatch-agent analyze --surface DIR`, the offline analyzer for
+# silencing outside WFP, on what a responder collects (`reg export` files, UTF-16LE, and the
+# hosts file): quiet on an ordinary host's files (corporate proxy, VoIP QoS, split DNS, an
+# ad-blocking hosts list, a corporate route), a finding per technique on a silenced host,
+# baselines, exit codes 0/2/3 and errors naming file and line. Then under Wine: registry values
+# written with Wine's `reg add` and exported with its `reg export` are read by the native
+# agent and by the Windows .exe, with the same verdicts.
+. "$(dirname "$0")/lib.sh"
+
+AGENT=$BUILD/agent/wfpwatch-agent
+mkdir -p "$T/clean" "$T/silenced" "$T/bad"
+
+# reg export writes UTF-16LE with a byte order mark and CRLF line ends
+/usr/bin/python3 - "$T" <<'PY'
+import os, sys
+t = sys.argv[1]
+def reg(path, text):
+    open(path, "wb").write(b"\xff\xfe" + ("Windows Registry Editor Version 5.00\r\n\r\n" + text).replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16-le"))
+def multi(*names):
+    b = b"".join(n.encode("utf-16-le") + b"\0\0" for n in names) + b"\0\0"
+    return "hex(7):" + ",".join("%02x" % c for c in b)
+def winhttp(proxy):
+    p = proxy.encode()
+    b = bytes([0x18,0,0,0, 0,0,0,0, 3 if p else 1,0,0,0]) + len(p).to_bytes(4, "little") + p + bytes(4)
+    return "hex:" + ",".join("%02x" % c for c in b)
+NRPT = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig"
+QOS = r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\QoS"
+ROUTES = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\PersistentRoutes"
+CONN = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections"
+clean = {
+  "nrpt.reg": f"[{NRPT}]\n\n[{NRPT}\\{{0A1B}}]\n\"Name\"={multi('.corp.example')}\n\"GenericDNSServers\"=\"10.0.0.53\"\n\"ConfigOptions\"=dword:00000008\n\"Version\"=dword:00000002\n",
+  "qos.reg": f"[{QOS}]\n\n[{QOS}\\Teams]\n\"Version\"=\"1.0\"\n\"Application Name\"=\"Teams.exe\"\n\"DSCP Value\"=\"46\"\n\"Throttle Rate\"=\"-1\"\n",
+  "routes.reg": f"[{ROUTES}]\n\"10.99.100.0,255.255.255.0,10.99.99.1,1\"=\"\"\n",
+  "proxy.reg": f"[{CONN}]\n\"WinHttpSettings\"={winhttp('proxy.corp.example:8080')}\n\"DefaultConnectionSettings\"=hex:46,00,00,00\n",
+}
+hosts = "# Copyright (c) 1993-2009 Microsoft Corp.\r\n#\t127.0.0.1       localhost\r\n0.0.0.0 ads.example.com doubleclick.net\r\n"
+for d in ("clean", "silenced"):
+    for name, text in clean.items():
+        reg(os.path.join(t, d, name), text)
+    open(os.path.join(t, d, "hosts"), "w").write(hosts)
+reg(os.path.join(t, "silenced", "nrpt.reg"), clean["nrpt.reg"] +
+    f"\n[{NRPT}\\{{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}}]\n\"Name\"={multi('.endpoint.security.microsoft.com')}\n\"GenericDNSServers\"=\"127.0.0.1\"\n\"ConfigOptions\"=dword:00000008\n\"Comment\"=\"Silenced by Name Resolution Policy Table\"\n")
+reg(os.path.join(t, "silenced", "qos.reg"), clean["qos.reg"] +
+    f"\n[{QOS}\\1A2B3C4D]\n\"Application Name\"=\"MsSense.exe\"\n\"ThrottleRate\"=hex(b):01,00,00,00,00,00,00,00\n")
+reg(os.path.join(t, "silenced", "routes.reg"), clean["routes.reg"] + "\"52.25.223.26,255.255.255.255,0.0.0.0,1\"=\"\"\n")
+reg(os.path.join(t, "silenced", "proxy.reg"), f"[{CONN}]\n\"WinHttpSettings\"={winhttp('127.0.0.1:8080')}\n")
+reg(os.path.join(t, "silenced", "tcpip.reg"), "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\n\"DataBasePath\"=\"C:\\\\Users\\\\Public\\\\etc\"\n")
+open(os.path.join(t, "silenced", "hosts"), "a").write("127.0.0.1 ts01-b.cloudsink.net  # sinkholed\r\n")
+open(os.path.join(t, "silenced", "notes.txt"), "w").write("not read\n")
+PY
+
+out=$("$AGENT" analyze --surface "$T/clean"); rc=$?
+eq "ordinary host (split DNS, VoIP QoS, corporate proxy and route, ad-blocking hosts): exit 0" "$rc" 0
+check "ordinary host: no finding, every item read" grep -q '5 files, 7 items (1 NRPT, 2 hosts, 1 proxy, 1 QoS, 1 route, 1 other): 0 critical, 0 high, 0 medium, 0 low new' <<<"$out"
+check "a value no rule reads is shown (DefaultConnectionSettings)" grep -q "1 value no rule reads (first: 'DefaultConnectionSettings')" <<<"$out"
+
+"$AGENT" analyze --surface "$T/silenced" --format json >"$T/s.json"; rc=$?
+eq "silenced host: exit 3" "$rc" 3
+eq "one finding per technique" "$(jq_ '" ".join(sorted(f["rule"] + "/" + f["severity"] for f in d["findings"]))' <"$T/s.json")" \
+   "hosts-relocated/high hosts-sinkhole/critical nrpt-sinkhole/critical proxy-local/high qos-throttle/critical route-blackhole/critical"
+eq "the NRPT finding names the rule's file and line" \
+   "$(jq_ '[f["item"]["file"].rsplit("/",1)[1] + ":" + str(f["item"]["line"]) for f in d["findings"] if f["rule"] == "nrpt-sinkhole"][0]' <"$T/s.json")" "nrpt.reg:11"
+eq "the hosts finding names its line and target" \
+   "$(jq_ '[str(f["item"]["line"]) + " " + f["target"] for f in d["findings"] if f["rule"] == "hosts-sinkhole"][0]' <"$T/s.json")" "4 *.cloudsink.net (CrowdStrike Falcon)"
+eq "values shown as the export has them" \
+   "$(jq_ '[v["data"] for f in d["findings"] if f["rule"] == "qos-throttle" for v in f["item"]["values"] if v["name"] == "ThrottleRate"][0]' <"$T/s.json")" "qword:1"
+
+"$AGENT" analyze --surface "$T/silenced" --baseline "$T/clean" --format json >"$T/b.json"; rc=$?
+eq "against the ordinary host's baseline: exit 3" "$rc" 3
+eq "baseline: NRPT rule, QoS policy, route, hosts path and hosts entry added; proxy changed; its other value gone" \
+   "$(jq_ 'd["summary"]["added"], d["summary"]["changed"], d["summary"]["removed"], d["summary"]["preexisting"]' <"$T/b.json")" "5 1 1 0"
+"$AGENT" analyze --surface "$T/silenced" --baseline "$T/silenced" >"$T/self.txt"; rc=$?
+eq "against itself: exit 0 (everything pre-existing)" "$rc" 0
+check "and says so" grep -q '0 critical, 0 high, 0 medium, 0 low new; 6 pre-existing' "$T/self.txt"
+"$AGENT" analyze --surface "$T/silenced" --fail-on critical >/dev/null; rc=$?
+eq "--fail-on critical: exit 3" "$rc" 3
+rm "$T/silenced/nrpt.reg" "$T/silenced/qos.reg" "$T/silenced/routes.reg" "$T/silenced/hosts"
+"$AGENT" analyze --surface "$T/silenced" --fail-on critical >/dev/null; rc=$?
+eq "--fail-on critical with only high findings left: exit 0" "$rc" 0
+
+# malformed input: exit 2, file, line and fault named, nothing else printed
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n"v"=dword:xyz\r\n' >"$T/bad/bad.reg"
+err=$("$AGENT" analyze --surface "$T/bad" 2>&1 >"$T/bad.out"); rc=$?
+eq "malformed export: exit 2" "$rc" 2
+check "names file, line and fault ($err)" grep -q 'bad/bad.reg:4: dword: needs 1 to 8 hexadecimal digits' <<<"$err"
+eq "and prints no report" "$(wc -c <"$T/bad.out")" 0
+rm "$T/bad/bad.reg"
+printf '127.0.0.1 localhost\nts01-b.cloudsink.net 127.0.0.1\n' >"$T/bad/hosts"
+err=$("$AGENT" analyze --surface "$T/bad" 2>&1 >/dev/null); rc=$?
+eq "malformed hosts file: exit 2" "$rc" 2
+check "names file and line ($err)" grep -q "bad/hosts:2: the first field 'ts01-b.cloudsink.net' is not an IPv4 or IPv6 address" <<<"$err"
+mkdir -p "$T/empty"
+err=$("$AGENT" analyze --surface "$T/empty" 2>&1); rc=$?
+eq "a directory with nothing to read: exit 2" "$rc" 2
+check "says so" grep -q 'no hosts file and no .reg file' <<<"$err"
+"$AGENT" analyze --surface "$T/nonexistent" >/dev/null 2>&1; rc=$?
+eq "missing directory: exit 2" "$rc" 2
+"$AGENT" analyze --surface "$T/clean" --filters "$ROOT/tests/data/netsh/host-filters.xml" >/dev/null 2>&1; rc=$?
+eq "--surface with --filters: exit 2" "$rc" 2
+
+# Wine: its reg.exe writes the values and exports them; both builds read the export
+EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
+if [[ -x $WINE && -f $EXE ]]; then
+    wine_up
+    trap '/usr/lib/wine/wineserver -k; cleanup' EXIT
+    N='HKLM\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig'
+    Q='HKLM\SOFTWARE\Policies\Microsoft\Windows\QoS'
+    "$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1
+    ok=0
+    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v Name /t REG_MULTI_SZ /d '.endpoint.security.microsoft.com\0endpoint.security.microsoft.com' /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v GenericDNSServers /t REG_SZ /d 127.0.0.1 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\{0A1B}" /v Name /t REG_MULTI_SZ /d .corp.example /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\{0A1B}" /v GenericDNSServers /t REG_SZ /d 10.0.0.53 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\{0A1B}" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$Q\\1A2B3C4D" /v 'Application Name' /t REG_SZ /d SentinelAgent.exe /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$Q\\1A2B3C4D" /v ThrottleRate /t REG_QWORD /d 1 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    eq "Wine: reg add wrote the NRPT and QoS values" "$ok" 8
+    mkdir -p "$T/wine"
+    "$WINE" reg export "$N" "Z:$T/wine/nrpt.reg" /y >/dev/null 2>&1; rc1=$?
+    "$WINE" reg export "$Q" "Z:$T/wine/qos.reg" /y >/dev/null 2>&1; rc2=$?
+    eq "Wine: reg export of both keys" "$rc1 $rc2" "0 0"
+    eq "Wine: the export is UTF-16LE with a byte order mark" "$(head -c 2 "$T/wine/nrpt.reg" | od -An -tx1 | tr -d ' ')" fffe
+    "$AGENT" analyze --surface "$T/wine" --format json >"$T/wn.json"; rc=$?
+    eq "native agent on Wine's export: exit 3" "$rc" 3
+    "$WINE" "$EXE" analyze --surface "Z:$T/wine" --format json 2>"$T/we.err" | tr -d '\r' >"$T/we.json"; rc=${PIPESTATUS[0]}
+    eq "Windows agent under Wine on the same export: exit 3" "$rc" 3
+    verdicts='" ".join(sorted(f["rule"] + "/" + f["severity"] + ":" + f["title"] for f in d["findings"]))'
+    eq "native verdicts" "$(jq_ "$verdicts" <"$T/wn.json")" \
+       "nrpt-sinkhole/critical:NRPT rule sends .endpoint.security.microsoft.com to DNS server 127.0.0.1 qos-throttle/critical:QoS policy throttles security product SentinelAgent.exe"
+    eq "the Windows build's verdicts are the native ones" "$(jq_ "$verdicts" <"$T/we.json" 2>&1)" "$(jq_ "$verdicts" <"$T/wn.json")"
+    eq "native: the export's items (two NRPT rules, one QoS policy)" "$(jq_ 'd["summary"]["items"], d["summary"]["nrpt"], d["summary"]["qos"]' <"$T/wn.json")" "3 2 1"
+    eq "the Windows build sees the same items" "$(jq_ 'd["summary"]["items"], d["summary"]["nrpt"], d["summary"]["qos"]' <"$T/we.json" 2>&1)" "3 2 1"
+    "$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1
+else
+    bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
+fi
+finish
