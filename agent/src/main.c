@@ -25,6 +25,7 @@
 #include "rules.h"
 #include "drvcmd.h"
 #include "surface.h"
+#include "surfload.h"
 #include "svccmd.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
@@ -69,44 +70,15 @@ static int usage(FILE *out)
 }
 
 #define MAX_LIST 64
-#define MAX_SURFACE_FILE (64u << 20)
-
-/* DIR/hosts and every .reg file in DIR into s; 0, or 2 after saying what is wrong. */
+/* DIR's hosts and .reg files into s; 0, or 2 after saying what is wrong. */
 static int load_surface(const char *dir, struct wfpw_surface *s)
 {
-    char **names = NULL, err[512];
-    size_t n = 0, i;
-    int rc = wfpw_dir_list(dir, &names, &n);
-    if (rc != 0) {
-        fprintf(stderr, "wfpwatch-agent: %s: cannot list the directory: %s\n", dir, wfpw_strerror(rc));
+    char err[640];
+    if (wfpw_surface_load_dir(s, dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s\n", err);
         return 2;
     }
-    for (i = 0; i < n && rc == 0; i++) {
-        char *path, *data = NULL;
-        size_t len = 0, pl = strlen(dir) + strlen(names[i]) + 2;
-        if ((path = wfpw_malloc(pl)) == NULL) {
-            rc = WFPW_ENOMEM;
-            break;
-        }
-        snprintf(path, pl, "%s/%s", dir, names[i]);
-        if (!wfpw_surface_wants(path)) {
-            /* neither hosts nor .reg: not ours */
-        } else if ((rc = wfpw_file_read_all(path, MAX_SURFACE_FILE, &data, &len)) != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s: %s\n", path, wfpw_strerror(rc));
-        } else if ((rc = wfpw_surface_add_file(s, path, (const uint8_t *)data, len, err, sizeof(err))) != 0) {
-            fprintf(stderr, "wfpwatch-agent: %s\n", rc == WFPW_EINVAL ? err : wfpw_strerror(rc));
-        }
-        wfpw_free(data);
-        wfpw_free(path);
-    }
-    wfpw_free(names);
-    if (rc == 0 && s->nfiles == 0) {
-        fprintf(stderr, "wfpwatch-agent: %s: no hosts file and no .reg file in the directory\n", dir);
-        rc = WFPW_EINVAL;
-    }
-    if (rc == 0 && (rc = wfpw_surface_build(s)) != 0)
-        fprintf(stderr, "wfpwatch-agent: %s: %s\n", dir, wfpw_strerror(rc));
-    return rc ? 2 : 0;
+    return 0;
 }
 
 static int analyze_surface(const char *dir, const char *baseline, const struct wfpw_rules_cfg *cfg, int text,

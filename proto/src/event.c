@@ -208,6 +208,27 @@ cJSON *wfpw_event_alert(const struct wfpw_ev_alert *e)
     t = jb_add(&b, ev, "target", cJSON_CreateObject());
     jb_str(&b, t, "process", e->target_process);
     jb_add(&b, ev, "preexisting", cJSON_CreateBool(e->preexisting));
+    if (e->surface_item)
+        jb_add(&b, ev, "surface_item", cJSON_Duplicate(e->surface_item, 1));
+    return finish(&b, ev);
+}
+
+cJSON *wfpw_event_surface_changed(uint64_t seq, int64_t time_ms, const char *change, cJSON *item, cJSON *previous,
+                                  const char *change_set, int baseline)
+{
+    struct jb b = {0};
+    cJSON *ev = wfpw_event_new(seq, "surface_changed", time_ms, "surface");
+    if (ev == NULL) {
+        cJSON_Delete(item);
+        cJSON_Delete(previous);
+        return NULL;
+    }
+    jb_str(&b, ev, "change", change);
+    jb_add(&b, ev, "item", item);
+    if (previous)
+        jb_add(&b, ev, "previous", previous);
+    jb_str(&b, ev, "change_set", change_set);
+    jb_add(&b, ev, "baseline", cJSON_CreateBool(baseline));
     return finish(&b, ev);
 }
 

@@ -63,7 +63,7 @@ struct varr {
 /* ---- the v1 tables ---------------------------------------------------------------------- */
 
 static const char *const os_values[] = {"windows", "linux", NULL};
-static const char *const source_values[] = {"callout", "audit", "netevent", "inventory", "agent", NULL};
+static const char *const source_values[] = {"callout", "audit", "netevent", "inventory", "agent", "surface", NULL};
 static const char *const direction_values[] = {"inbound", "outbound", NULL};
 static const char *const verdict_values[] = {"policy_block", "default_block", "stack_drop", "unknown", NULL};
 static const char *const severity_values[] = {"critical", "high", "medium", "low", NULL};
@@ -230,6 +230,33 @@ static const struct vfield inventory_changed_fields[] = {
     {"change_set", V_UUID, F_REQ, NULL, 0, 0},
     {"baseline", V_BOOL, F_REQ, NULL, 0, 0},
 };
+/* the silencing surface beyond WFP (v1 extension, issue #20): an NRPT rule, a hosts entry, a
+ * proxy, a QoS policy, a persistent route, the hosts file's location, or a registry key no rule
+ * reads; values as the registry holds them (data shown as `reg export` writes it) */
+static const char *const surface_kind_values[] = {"nrpt", "hosts", "hosts-path", "proxy", "qos", "route", "other", NULL};
+static const char *const surface_change_values[] = {"added", "removed", "changed", NULL};
+static const struct vfield surface_value_fields[] = {
+    {"name", V_STRING, F_REQ, NULL, 0, 4096},
+    {"type", V_UINT, F_REQ, NULL, 0, 0xFFFFFFFFu},
+    {"data", V_STRING, F_REQ, NULL, 0, 4096},
+};
+static const struct vobj surface_value_obj = OBJ(surface_value_fields);
+static const struct varr surface_values_arr = {V_OBJECT, &surface_value_obj, 0, 0, 0, 256};
+static const struct vfield surface_item_fields[] = {
+    {"kind", V_ENUM, F_REQ, surface_kind_values, 0, 0},
+    {"id", V_STRING, F_REQ, NULL, 1, 512},
+    {"summary", V_STRING, F_REQ, NULL, 1, 4096},
+    {"key", V_STRING, F_REQ | F_NULL, NULL, 1, 4096},
+    {"values", V_ARRAY, F_REQ, &surface_values_arr, 0, 0},
+};
+static const struct vobj surface_item_obj = OBJ(surface_item_fields);
+static const struct vfield surface_changed_fields[] = {
+    {"change", V_ENUM, F_REQ, surface_change_values, 0, 0},
+    {"item", V_OBJECT, F_REQ, &surface_item_obj, 0, 0},
+    {"previous", V_OBJECT, 0, &surface_item_obj, 0, 0},
+    {"change_set", V_UUID, F_REQ, NULL, 0, 0},
+    {"baseline", V_BOOL, F_REQ, NULL, 0, 0},
+};
 static const struct vfield target_fields[] = {
     {"process", V_PATH, F_REQ | F_NULL, NULL, 0, 0},
 };
@@ -272,6 +299,7 @@ static const struct {
     {"heartbeat", OBJ(heartbeat_fields)},
     {"agent_status", OBJ(status_fields)},
     {"inventory_changed", OBJ(inventory_changed_fields)},
+    {"surface_changed", OBJ(surface_changed_fields)},
 };
 
 static const struct vfield batch_fields[] = {

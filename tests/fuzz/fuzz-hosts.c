@@ -1,11 +1,13 @@
 /*
  * fuzz-hosts.c — libFuzzer driver for the hosts file reader (agent/src/surface/hosts.c):
  * any input ends in a surface or an error message naming the line; an accepted input is built
- * into items, judged and reported without crashing.
+ * into items, judged and reported without crashing, and survives the agent's saved state
+ * (surface-roundtrip.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "surface-roundtrip.h"
 #include "surface.h"
 #include "wfpw/errors.h"
 
@@ -29,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wfpw_buf_reset(&out);
         wfpw_surface_report(&s, NULL, NULL, 1, &out, &res);
         wfpw_buf_free(&out);
+        roundtrip(&s);
     }
     wfpw_surface_free(&s);
     return 0;

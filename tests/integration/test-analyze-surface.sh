@@ -11,44 +11,8 @@
 AGENT=$BUILD/agent/wfpwatch-agent
 mkdir -p "$T/clean" "$T/silenced" "$T/bad"
 
-# reg export writes UTF-16LE with a byte order mark and CRLF line ends
-/usr/bin/python3 - "$T" <<'PY'
-import os, sys
-t = sys.argv[1]
-def reg(path, text):
-    open(path, "wb").write(b"\xff\xfe" + ("Windows Registry Editor Version 5.00\r\n\r\n" + text).replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16-le"))
-def multi(*names):
-    b = b"".join(n.encode("utf-16-le") + b"\0\0" for n in names) + b"\0\0"
-    return "hex(7):" + ",".join("%02x" % c for c in b)
-def winhttp(proxy):
-    p = proxy.encode()
-    b = bytes([0x18,0,0,0, 0,0,0,0, 3 if p else 1,0,0,0]) + len(p).to_bytes(4, "little") + p + bytes(4)
-    return "hex:" + ",".join("%02x" % c for c in b)
-NRPT = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig"
-QOS = r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\QoS"
-ROUTES = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\PersistentRoutes"
-CONN = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections"
-clean = {
-  "nrpt.reg": f"[{NRPT}]\n\n[{NRPT}\\{{0A1B}}]\n\"Name\"={multi('.corp.example')}\n\"GenericDNSServers\"=\"10.0.0.53\"\n\"ConfigOptions\"=dword:00000008\n\"Version\"=dword:00000002\n",
-  "qos.reg": f"[{QOS}]\n\n[{QOS}\\Teams]\n\"Version\"=\"1.0\"\n\"Application Name\"=\"Teams.exe\"\n\"DSCP Value\"=\"46\"\n\"Throttle Rate\"=\"-1\"\n",
-  "routes.reg": f"[{ROUTES}]\n\"10.99.100.0,255.255.255.0,10.99.99.1,1\"=\"\"\n",
-  "proxy.reg": f"[{CONN}]\n\"WinHttpSettings\"={winhttp('proxy.corp.example:8080')}\n\"DefaultConnectionSettings\"=hex:46,00,00,00\n",
-}
-hosts = "# Copyright (c) 1993-2009 Microsoft Corp.\r\n#\t127.0.0.1       localhost\r\n0.0.0.0 ads.example.com doubleclick.net\r\n"
-for d in ("clean", "silenced"):
-    for name, text in clean.items():
-        reg(os.path.join(t, d, name), text)
-    open(os.path.join(t, d, "hosts"), "w").write(hosts)
-reg(os.path.join(t, "silenced", "nrpt.reg"), clean["nrpt.reg"] +
-    f"\n[{NRPT}\\{{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}}]\n\"Name\"={multi('.endpoint.security.microsoft.com')}\n\"GenericDNSServers\"=\"127.0.0.1\"\n\"ConfigOptions\"=dword:00000008\n\"Comment\"=\"Silenced by Name Resolution Policy Table\"\n")
-reg(os.path.join(t, "silenced", "qos.reg"), clean["qos.reg"] +
-    f"\n[{QOS}\\1A2B3C4D]\n\"Application Name\"=\"MsSense.exe\"\n\"ThrottleRate\"=hex(b):01,00,00,00,00,00,00,00\n")
-reg(os.path.join(t, "silenced", "routes.reg"), clean["routes.reg"] + "\"52.25.223.26,255.255.255.255,0.0.0.0,1\"=\"\"\n")
-reg(os.path.join(t, "silenced", "proxy.reg"), f"[{CONN}]\n\"WinHttpSettings\"={winhttp('127.0.0.1:8080')}\n")
-reg(os.path.join(t, "silenced", "tcpip.reg"), "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\n\"DataBasePath\"=\"C:\\\\Users\\\\Public\\\\etc\"\n")
-open(os.path.join(t, "silenced", "hosts"), "a").write("127.0.0.1 ts01-b.cloudsink.net  # sinkholed\r\n")
-open(os.path.join(t, "silenced", "notes.txt"), "w").write("not read\n")
-PY
+/usr/bin/python3 "$ROOT/tests/integration/surface_fixtures.py" "$T/clean" clean
+/usr/bin/python3 "$ROOT/tests/integration/surface_fixtures.py" "$T/silenced" silenced
 
 out=$("$AGENT" analyze --surface "$T/clean"); rc=$?
 eq "ordinary host (split DNS, VoIP QoS, corporate proxy and route, ad-blocking hosts): exit 0" "$rc" 0

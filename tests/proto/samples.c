@@ -13,6 +13,37 @@ const char *const wfpw_sample_types[] = {
     "connection_blocked", "filter_added", "filter_removed", "filter_changed",
     "alert", "heartbeat", "agent_status", "inventory_changed", NULL};
 
+/* v1 extensions (issue #20): golden files of their own; the "all" batch keeps the types above */
+const char *const wfpw_sample_ext_types[] = {"surface_changed", "surface_alert", NULL};
+
+/* The NRPT rule Atomic Red Team's T1562.006 test adds, as the surface source reports it. */
+static cJSON *nrpt_item(const char *servers)
+{
+    cJSON *it = cJSON_CreateObject(), *vals, *v;
+    static const char *const names[] = {"ConfigOptions", "GenericDNSServers", "Name"};
+    static const int types[] = {4, 1, 7};
+    const char *data[3];
+    int i, ok;
+    data[0] = "dword:8", data[1] = servers, data[2] = "\".endpoint.security.microsoft.com\"";
+    ok = it && cJSON_AddStringToObject(it, "kind", "nrpt") &&
+         cJSON_AddStringToObject(it, "id", "hklm\\system\\currentcontrolset\\services\\dnscache\\parameters\\"
+                                           "dnspolicyconfig\\{e16c9e47-6aaa-41bb-9219-cdbb6bf37ae7}") &&
+         cJSON_AddStringToObject(it, "summary", "NRPT rule {E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7} (local): "
+                                                ".endpoint.security.microsoft.com -> DNS 127.0.0.1") &&
+         cJSON_AddStringToObject(it, "key", "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Dnscache\\Parameters\\"
+                                            "DnsPolicyConfig\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}") &&
+         (vals = cJSON_AddArrayToObject(it, "values")) != NULL;
+    for (i = 0; ok && i < 3; i++)
+        ok = (v = cJSON_CreateObject()) != NULL && cJSON_AddItemToArray(vals, v) &&
+             cJSON_AddStringToObject(v, "name", names[i]) && cJSON_AddNumberToObject(v, "type", types[i]) &&
+             cJSON_AddStringToObject(v, "data", data[i]);
+    if (!ok) {
+        cJSON_Delete(it);
+        return NULL;
+    }
+    return it;
+}
+
 static const struct wfpw_agent_ident agent = {
     "c5b7e0f4-2d1a-4e8b-9f36-0a7d1c4e5b92", "WS-FIN-0042", "0.1.0", "windows"};
 
@@ -120,6 +151,26 @@ cJSON *wfpw_sample_event(const char *type, uint64_t seq)
         return wfpw_event_agent_status(seq, t, "started", "wfpwatch-agent 0.1.0 started");
     if (strcmp(type, "inventory_changed") == 0)
         return wfpw_event_inventory_changed(seq, t, 2, 0, 0, "0b8f3c6e-5a2d-4e71-9c4b-7d1e2f3a4b5c", 0);
+    if (strcmp(type, "surface_changed") == 0)
+        return wfpw_event_surface_changed(seq, t, "changed", nrpt_item("\"127.0.0.1\""), nrpt_item("\"10.0.0.53\""),
+                                          "7c2e9a41-3f5b-4d86-a1c7-2e9b5f3d8a64", 0);
+    if (strcmp(type, "surface_alert") == 0) {
+        struct wfpw_ev_alert a;
+        cJSON *item = nrpt_item("\"127.0.0.1\""), *ev;
+        memset(&a, 0, sizeof(a));
+        a.seq = seq;
+        a.time_ms = t;
+        a.source = "surface";
+        a.rule = "nrpt-sinkhole";
+        a.severity = "critical";
+        a.title = "NRPT rule sends .endpoint.security.microsoft.com to DNS server 127.0.0.1";
+        a.details = "namespace .endpoint.security.microsoft.com covers *.endpoint.security.microsoft.com "
+                    "(Microsoft Defender for Endpoint); nothing answers at 127.0.0.1";
+        a.surface_item = item;
+        ev = item ? wfpw_event_alert(&a) : NULL;
+        cJSON_Delete(item);
+        return ev;
+    }
     return NULL;
 }
 
@@ -138,5 +189,10 @@ struct wfpw_batch *wfpw_sample_batch(const char *type)
             return NULL;
         }
     }
+    for (t = wfpw_sample_ext_types; type && *t; t++) /* an extension only by its name */
+        if (strcmp(type, *t) == 0 && wfpw_batch_add(b, wfpw_sample_event(*t, seq++), NULL) != 0) {
+            wfpw_batch_free(b);
+            return NULL;
+        }
     return b;
 }

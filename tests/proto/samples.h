@@ -14,6 +14,8 @@
 
 /* Names of the sample types, in golden-file order; NULL-terminated. */
 extern const char *const wfpw_sample_types[];
+/* v1 extensions with golden files of their own (not in the "all" batch); NULL-terminated. */
+extern const char *const wfpw_sample_ext_types[];
 
 /* A new event of the named type (caller owns), or NULL. */
 cJSON *wfpw_sample_event(const char *type, uint64_t seq);

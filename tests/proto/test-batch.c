@@ -71,6 +71,8 @@ TEST_IMPL(proto_golden_heartbeat) { check_golden("heartbeat"); return 0; }
 TEST_IMPL(proto_golden_agent_status) { check_golden("agent_status"); return 0; }
 TEST_IMPL(proto_golden_inventory_changed) { check_golden("inventory_changed"); return 0; }
 TEST_IMPL(proto_golden_all) { check_golden("all"); return 0; }
+TEST_IMPL(proto_golden_surface_changed) { check_golden("surface_changed"); return 0; }
+TEST_IMPL(proto_golden_surface_alert) { check_golden("surface_alert"); return 0; }
 
 /* ---- mutations.json ------------------------------------------------------------------------- */
 

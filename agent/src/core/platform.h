@@ -23,6 +23,9 @@
  *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_audit_get/set           the system audit policy of one subcategory (below);
  *                                      Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_surface_*               the registry keys and the hosts file of the silencing
+ *                                      surface beyond WFP, and their change notifications
+ *                                      (below); Windows only, WFPW_ENOSYS elsewhere
  *   wfpw__plat_service_*, _event_report, _secure_dir, _self_path
  *                                      the Windows service, its Application event log and its
  *                                      data directory's ACL (below); WFPW_ENOSYS elsewhere
@@ -171,5 +174,20 @@ void wfpw__plat_event_report(const char *source, int error, const char *line);
 int wfpw__plat_secure_dir(const char *dir, char *err, size_t errlen);
 int wfpw__plat_self_path(char *out, size_t len);
 int wfpw__plat_driver_install(const char *name, const char *display, const char *sys_path, char *err, size_t errlen);
+
+/* ---- the silencing surface beyond WFP (sources/surface, surface/surface.h) ----
+ * surface_read: the values the surface rules read — NRPT rules (Group Policy and local), QoS
+ *       policies, persistent routes, WinHTTP/machine/Defender proxies, Tcpip DataBasePath —
+ *       from the live registry into rs (keys abbreviated "HKLM\\...", strings UTF-16LE as
+ *       the registry holds them), and the hosts file's path (UTF-8) into hosts. A key that
+ *       does not exist is no error. Blocks (registry calls): run it off the loop.
+ * surface_watch: change notifications for those keys and the hosts file's folder: every
+ *       change does uv_async_send(async) from a thread of its own; *w owned by the caller
+ *       until surface_unwatch, which returns only when nothing will signal async any more. */
+struct wfpw_regstore;
+struct wfpw__surfwatch;
+int wfpw__plat_surface_read(struct wfpw_regstore *rs, char *hosts, size_t hlen, char *err, size_t errlen);
+int wfpw__plat_surface_watch(struct wfpw__surfwatch **w, struct uv_async_s *async, char *err, size_t errlen);
+void wfpw__plat_surface_unwatch(struct wfpw__surfwatch *w);
 
 #endif /* WFPW_PLATFORM_H */

@@ -27,7 +27,7 @@ void wfpw_hosts_free(struct wfpw_hosts *h)
 static int add(struct wfpw_hosts *h, const char *addr, size_t al, const char *name, size_t nl, unsigned line)
 {
     struct wfpw_host_entry *e;
-    char *n;
+    char *n, *a;
     size_t i;
     if (h->n == h->cap) {
         size_t nc = h->cap ? h->cap * 2 : 64;
@@ -37,9 +37,12 @@ static int add(struct wfpw_hosts *h, const char *addr, size_t al, const char *na
         h->e = p, h->cap = nc;
     }
     e = &h->e[h->n];
-    if ((e->addr = wfpw_arena_strndup(&h->arena, addr, al)) == NULL ||
-        (n = wfpw_arena_strndup(&h->arena, name, nl)) == NULL)
+    if ((a = wfpw_arena_strndup(&h->arena, addr, al)) == NULL || (n = wfpw_arena_strndup(&h->arena, name, nl)) == NULL)
         return WFPW_ENOMEM;
+    for (i = 0; a[i]; i++) /* IPv6 hex digits: one spelling */
+        if (a[i] >= 'A' && a[i] <= 'Z')
+            a[i] = (char)(a[i] + 32);
+    e->addr = a;
     for (i = 0; n[i]; i++)
         if (n[i] >= 'A' && n[i] <= 'Z')
             n[i] = (char)(n[i] + 32);
@@ -53,7 +56,7 @@ static int add(struct wfpw_hosts *h, const char *addr, size_t al, const char *na
 
 static int is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; /* a lone CR separates too */
 }
 
 int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *data, size_t len, char *err,
@@ -65,6 +68,8 @@ int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *dat
     unsigned line = 0;
     int rc = 0;
 
+    if (data == NULL) /* an empty buffer may have no storage */
+        data = (const uint8_t *)"", len = 0;
     wfpw_hosts_free(h);
     wfpw_hosts_init(h);
     if (len >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF))) {

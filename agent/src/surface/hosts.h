@@ -20,7 +20,7 @@
 #include "wfpw/arena.h"
 
 struct wfpw_host_entry {
-    const char *addr;      /* as written */
+    const char *addr;      /* as written, in lower case */
     const char *name;      /* lower case */
     unsigned line;
 };

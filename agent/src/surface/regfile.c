@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wfpw/buf.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/utf8.h"
@@ -241,8 +242,10 @@ static const char *decode_text(struct rdr *r, const uint8_t *d, size_t len, uint
         while (j + unit <= len && !(d[j] == 0 && (unit == 1 || d[j + 1] == 0)))
             j += unit;
         if (j > i) {
+            char *entry;
             if (o != out)
                 *o++ = '\n';
+            entry = o;
             if (r->wide) {
                 o += wfpw_utf16le_to_utf8(d + i, j - i, o);
             } else {
@@ -255,6 +258,10 @@ static const char *decode_text(struct rdr *r, const uint8_t *d, size_t len, uint
                         *o++ = (char)(0x80 | (d[k] & 0x3F));
                     }
             }
+            if (type == WFPW_REG_MULTI_SZ) /* '\n' separates the entries: one inside an entry is a space */
+                for (; entry < o; entry++)
+                    if (*entry == '\n')
+                        *entry = ' ';
         }
         if (type != WFPW_REG_MULTI_SZ && j + unit <= len)
             break; /* SZ / EXPAND_SZ end at their first NUL */
@@ -501,6 +508,8 @@ int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_
 
     memset(&r, 0, sizeof(r));
     r.rs = rs, r.err = err, r.errlen = errlen, r.file = fname;
+    if (data == NULL) /* an empty buffer may have no storage */
+        data = (const uint8_t *)"", len = 0;
     if (len >= 2 && data[0] == 0xFE && data[1] == 0xFF)
         return fail(&r, "UTF-16 big-endian: reg export writes UTF-16LE (BOM FF FE) or UTF-8", NULL);
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE) {
@@ -532,6 +541,137 @@ int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_
     }
     wfpw_free(txt);
     return rc;
+}
+
+static int add_key(struct wfpw_regstore *rs, const char *key, const char *file, const char **out)
+{
+    size_t i;
+    for (i = 0; i < rs->nkeys; i++)
+        if (eq_nocase(rs->keys[i].key, key)) {
+            *out = rs->keys[i].key;
+            return 0;
+        }
+    if (grow((void **)&rs->keys, &rs->capkeys, rs->nkeys + 1, sizeof(*rs->keys)) != 0 ||
+        (*out = wfpw_arena_strdup(&rs->arena, key)) == NULL)
+        return WFPW_ENOMEM;
+    rs->keys[rs->nkeys].key = *out, rs->keys[rs->nkeys].file = file, rs->keys[rs->nkeys].line = 0;
+    rs->nkeys++;
+    return 0;
+}
+
+int wfpw_regstore_add(struct wfpw_regstore *rs, const char *key, const char *name, uint32_t type, const uint8_t *data,
+                      size_t len, const char *file)
+{
+    struct rdr r;
+    struct wfpw_regval *v;
+    const char *k, *f;
+    uint8_t *d;
+    memset(&r, 0, sizeof(r));
+    r.rs = rs, r.wide = 1;
+    if ((f = wfpw_arena_strdup(&rs->arena, file)) == NULL || add_key(rs, key, f, &k) != 0)
+        return WFPW_ENOMEM;
+    if (name == NULL)
+        return 0; /* the key alone (it exists, without values) */
+    if ((d = wfpw_arena_alloc(&rs->arena, len ? len : 1)) == NULL)
+        return WFPW_ENOMEM;
+    if (len)
+        memcpy(d, data, len);
+    delete_value(rs, k, name);
+    if (grow((void **)&rs->vals, &rs->capvals, rs->nvals + 1, sizeof(*rs->vals)) != 0)
+        return WFPW_ENOMEM;
+    v = &rs->vals[rs->nvals];
+    memset(v, 0, sizeof(*v));
+    v->key = k, v->type = type, v->data = d, v->len = len, v->file = f;
+    if ((v->name = wfpw_arena_strdup(&rs->arena, name)) == NULL)
+        return WFPW_ENOMEM;
+    if ((type == WFPW_REG_SZ || type == WFPW_REG_EXPAND_SZ || type == WFPW_REG_MULTI_SZ) &&
+        (v->text = decode_text(&r, d, len, type)) == NULL)
+        return WFPW_ENOMEM;
+    rs->nvals++;
+    return 0;
+}
+
+/* UTF-8 text as UTF-16LE hex bytes with the terminating NUL(s); multi: '\n' separates entries */
+static void put_utf16_hex(struct wfpw_buf *out, const char *t, int multi)
+{
+    const unsigned char *p = (const unsigned char *)t;
+    int first = 1;
+    while (*p) {
+        uint32_t c = *p++;
+        int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        uint16_t u[2];
+        int n = 1, i;
+        if (more) {
+            c &= 0x3Fu >> more;
+            while (more-- > 0 && (*p & 0xC0) == 0x80)
+                c = c << 6 | (*p++ & 0x3Fu);
+        }
+        if (multi && c == '\n')
+            c = 0;
+        if (c >= 0x10000) {
+            c -= 0x10000;
+            u[0] = (uint16_t)(0xD800 | c >> 10), u[1] = (uint16_t)(0xDC00 | (c & 0x3FF)), n = 2;
+        } else {
+            u[0] = (uint16_t)c;
+        }
+        for (i = 0; i < n; i++, first = 0)
+            wfpw_buf_printf(out, "%s%02x,%02x", first ? "" : ",", u[i] & 0xFF, u[i] >> 8);
+    }
+    wfpw_buf_printf(out, "%s00,00", first ? "" : ",");
+    if (multi)
+        wfpw_buf_puts(out, ",00,00");
+}
+
+static void put_quoted(struct wfpw_buf *out, const char *s)
+{
+    wfpw_buf_putc(out, '"');
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            wfpw_buf_putc(out, '\\');
+        wfpw_buf_putc(out, *s);
+    }
+    wfpw_buf_putc(out, '"');
+}
+
+int wfpw_regstore_write(const struct wfpw_regstore *rs, struct wfpw_buf *out)
+{
+    size_t i, j, b;
+    wfpw_buf_puts(out, "Windows Registry Editor Version 5.00\r\n");
+    for (i = 0; i < rs->nkeys; i++) {
+        const char *k = rs->keys[i].key, *rest = strchr(k, '\\');
+        size_t r, rl = rest ? (size_t)(rest - k) : strlen(k);
+        for (r = 0; r < sizeof(roots) / sizeof(roots[0]); r++)
+            if (strlen(roots[r].shortn) == rl && strncmp(k, roots[r].shortn, rl) == 0)
+                break;
+        wfpw_buf_printf(out, "\r\n[%s%s]\r\n", r < sizeof(roots) / sizeof(roots[0]) ? roots[r].longn : k,
+                        rest && r < sizeof(roots) / sizeof(roots[0]) ? rest : "");
+        for (j = 0; j < rs->nvals; j++) {
+            const struct wfpw_regval *v = &rs->vals[j];
+            if (v->key != k && !eq_nocase(v->key, k))
+                continue;
+            if (v->name[0])
+                put_quoted(out, v->name);
+            else
+                wfpw_buf_putc(out, '@');
+            /* strings from their UTF-8 text (as UTF-16LE in hex(N) unless a plain "string"
+             * holds them), so that an 8-bit REGEDIT4 source comes back the same */
+            if (v->type == WFPW_REG_SZ && v->text && !strchr(v->text, '\n')) {
+                wfpw_buf_putc(out, '=');
+                put_quoted(out, v->text);
+            } else if (v->text) {
+                wfpw_buf_printf(out, "=hex(%x):", (unsigned)v->type);
+                put_utf16_hex(out, v->text, v->type == WFPW_REG_MULTI_SZ);
+            } else if (v->type == WFPW_REG_DWORD && v->len == 4) {
+                wfpw_buf_printf(out, "=dword:%02x%02x%02x%02x", v->data[3], v->data[2], v->data[1], v->data[0]);
+            } else {
+                wfpw_buf_printf(out, "=hex(%x):", (unsigned)v->type);
+                for (b = 0; b < v->len; b++)
+                    wfpw_buf_printf(out, "%s%02x", b ? "," : "", v->data[b]);
+            }
+            wfpw_buf_puts(out, "\r\n");
+        }
+    }
+    return out->err;
 }
 
 const struct wfpw_regval *wfpw_regstore_get(const struct wfpw_regstore *rs, const char *key, const char *name)

@@ -66,6 +66,16 @@ void wfpw_regstore_free(struct wfpw_regstore *rs);
 int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_t *data, size_t len, char *err,
                        size_t errlen);
 
+/* Add one value read from the live registry (key abbreviated: "HKLM\\..."): data as the
+ * registry holds it (strings UTF-16LE); file names where it came from ("registry"). A value
+ * of the same key and name is replaced; name NULL adds the key alone. 0 or WFPW_ENOMEM. */
+int wfpw_regstore_add(struct wfpw_regstore *rs, const char *key, const char *name, uint32_t type, const uint8_t *data,
+                      size_t len, const char *file);
+/* The store as a "Windows Registry Editor Version 5.00" file in UTF-8 (what the agent keeps
+ * between runs; wfpw_regfile_parse reads it back to the same values). 0 or the buffer's error. */
+struct wfpw_buf;
+int wfpw_regstore_write(const struct wfpw_regstore *rs, struct wfpw_buf *out);
+
 /* The value name of key (both compared case-insensitively, key after root abbreviation), or
  * NULL. */
 const struct wfpw_regval *wfpw_regstore_get(const struct wfpw_regstore *rs, const char *key, const char *name);

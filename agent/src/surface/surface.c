@@ -16,6 +16,7 @@
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
+#include "wfpw/proto.h"
 
 #define NRPT_GP "hklm\\software\\policies\\microsoft\\windows nt\\dnsclient\\dnspolicyconfig\\"
 #define NRPT_LOCAL "hklm\\system\\currentcontrolset\\services\\dnscache\\parameters\\dnspolicyconfig\\"
@@ -46,6 +47,7 @@ void wfpw_surface_init(struct wfpw_surface *s)
     memset(s, 0, sizeof(*s));
     wfpw_regstore_init(&s->reg);
     wfpw_hosts_init(&s->hosts);
+    wfpw_arena_init(&s->arena);
 }
 
 void wfpw_surface_free(struct wfpw_surface *s)
@@ -53,6 +55,7 @@ void wfpw_surface_free(struct wfpw_surface *s)
     wfpw_regstore_free(&s->reg);
     wfpw_hosts_free(&s->hosts);
     wfpw_free(s->items);
+    wfpw_arena_free(&s->arena);
     memset(s, 0, sizeof(*s));
 }
 
@@ -343,9 +346,31 @@ static int proxy_worst(const char *list, char *what, size_t wl)
 
 /* ---- items ------------------------------------------------------------------------------------ */
 
-static struct wfpw_surface_item *item(struct wfpw_surface *s, size_t *cap, const char *kind)
+/* the item being built: its texts are written here, then copied into the arena (an id is a
+ * whole registry path: up to 4 KiB) */
+struct bld {
+    char id[4400], sum[1200];
+    int pending, failed;
+};
+
+static void commit(struct wfpw_surface *s, struct bld *b)
 {
     struct wfpw_surface_item *it;
+    if (!b->pending || s->nitems == 0)
+        return;
+    it = &s->items[s->nitems - 1];
+    b->pending = 0;
+    if ((it->id = wfpw_arena_strdup(&s->arena, b->id)) == NULL ||
+        (it->summary = wfpw_arena_strdup(&s->arena, b->sum[0] ? b->sum : it->kind)) == NULL)
+        b->failed = 1;
+}
+
+static struct wfpw_surface_item *item(struct wfpw_surface *s, size_t *cap, struct bld *b, const char *kind)
+{
+    struct wfpw_surface_item *it;
+    commit(s, b);
+    if (b->failed)
+        return NULL;
     if (s->nitems == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
         void *p = wfpw_realloc(s->items, nc * sizeof(*s->items));
@@ -356,6 +381,8 @@ static struct wfpw_surface_item *item(struct wfpw_surface *s, size_t *cap, const
     it = &s->items[s->nitems++];
     memset(it, 0, sizeof(*it));
     it->kind = kind;
+    b->id[0] = b->sum[0] = '\0';
+    b->pending = 1;
     return it;
 }
 
@@ -375,6 +402,8 @@ int wfpw_surface_build(struct wfpw_surface *s)
     unsigned char *used = wfpw_calloc(rs->nvals ? rs->nvals : 1, 1);
     size_t cap = 0, i, j;
     char nk[4096];
+    static struct bld bzero;
+    struct bld b = bzero;
 
     wfpw_free(s->items);
     s->items = NULL, s->nitems = 0;
@@ -392,13 +421,13 @@ int wfpw_surface_build(struct wfpw_surface *s)
             struct nrpt r;
             char ns[600], srv[600];
             int gp = strncmp(nk, NRPT_GP, strlen(NRPT_GP)) == 0;
-            if ((it = item(s, &cap, "nrpt")) == NULL)
+            if ((it = item(s, &cap, &b, "nrpt")) == NULL)
                 goto oom;
             nrpt_read(s, k, &r);
             join_parts(r.ns, r.nns, ns, sizeof(ns));
             join_parts(r.srv, r.nsrv, srv, sizeof(srv));
-            setf(it->id, sizeof(it->id), "%s", nk);
-            setf(it->summary, sizeof(it->summary), "NRPT rule %s (%s): %s -> DNS %s%s", rs->keys[i].key +
+            setf(b.id, sizeof(b.id), "%s", nk);
+            setf(b.sum, sizeof(b.sum), "NRPT rule %s (%s): %s -> DNS %s%s", rs->keys[i].key +
                      strlen(k) - strlen(rule), gp ? "Group Policy" : "local", ns, srv,
                      r.has_options && !(r.options & 8) ? " (GenericDNSServers option bit not set: ignored)" : "");
             it->key = k;
@@ -407,17 +436,17 @@ int wfpw_surface_build(struct wfpw_surface *s)
                     used[j] = 1;
         } else if ((pol = child_of(nk, QOS_M)) != NULL || (pol = child_of(nk, QOS_U)) != NULL) {
             struct qos q;
-            if ((it = item(s, &cap, "qos")) == NULL)
+            if ((it = item(s, &cap, &b, "qos")) == NULL)
                 goto oom;
             qos_read(s, k, &q);
-            setf(it->id, sizeof(it->id), "%s", nk);
+            setf(b.id, sizeof(b.id), "%s", nk);
             {
                 char thr[96];
                 if (q.throttle > 0)
                     setf(thr, sizeof(thr), "%lld (%s)", (long long)q.throttle, q.throttle_from);
                 else
                     setf(thr, sizeof(thr), "none");
-                setf(it->summary, sizeof(it->summary), "QoS policy %s: application %s%s%s, throttle %s, DSCP %s",
+                setf(b.sum, sizeof(b.sum), "QoS policy %s: application %s%s%s, throttle %s, DSCP %s",
                          rs->keys[i].key + strlen(k) - strlen(pol), q.app ? q.app : "(any)",
                          q.remote[0] ? ", remote " : "", q.remote, thr, q.dscp ? q.dscp : "(none)");
             }
@@ -438,45 +467,45 @@ int wfpw_surface_build(struct wfpw_surface *s)
                     continue;
                 if (is_routes) {
                     struct route r;
-                    if ((it = item(s, &cap, "route")) == NULL)
+                    if ((it = item(s, &cap, &b, "route")) == NULL)
                         goto oom;
                     route_read(n, &r);
-                    setf(it->id, sizeof(it->id), "route:%s", n);
+                    setf(b.id, sizeof(b.id), "route:%s", n);
                     if (r.ok)
-                        setf(it->summary, sizeof(it->summary), "persistent route %s/%d via %s%s%s", r.dest,
+                        setf(b.sum, sizeof(b.sum), "persistent route %s/%d via %s%s%s", r.dest,
                                  r.dst.prefix, r.gate, r.metric[0] ? " metric " : "", r.metric);
                     else
-                        setf(it->summary, sizeof(it->summary), "persistent route value '%.400s' (not "
+                        setf(b.sum, sizeof(b.sum), "persistent route value '%.400s' (not "
                                  "destination,mask,gateway,metric: not judged)", n);
                 } else if (is_tcpip && eq_nocase(n, "DataBasePath")) {
-                    if ((it = item(s, &cap, "hosts-path")) == NULL)
+                    if ((it = item(s, &cap, &b, "hosts-path")) == NULL)
                         goto oom;
-                    setf(it->id, sizeof(it->id), "DataBasePath");
-                    setf(it->summary, sizeof(it->summary), "hosts file directory (DataBasePath) %.400s",
+                    setf(b.id, sizeof(b.id), "DataBasePath");
+                    setf(b.sum, sizeof(b.sum), "hosts file directory (DataBasePath) %.400s",
                              v->text ? v->text : "(not a string)");
                 } else if ((is_winhttp && eq_nocase(n, "WinHttpSettings")) ||
                            (is_tele && eq_nocase(n, "TelemetryProxyServer")) ||
                            (is_def && (eq_nocase(n, "ProxyServer") || eq_nocase(n, "ProxyPacUrl"))) ||
                            (is_inet && (eq_nocase(n, "ProxyServer") || eq_nocase(n, "AutoConfigURL")))) {
                     char px[300], bp[200];
-                    if ((it = item(s, &cap, "proxy")) == NULL)
+                    if ((it = item(s, &cap, &b, "proxy")) == NULL)
                         goto oom;
-                    setf(it->id, sizeof(it->id), "%s\\%s", nk, n);
+                    setf(b.id, sizeof(b.id), "%s\\%s", nk, n);
                     if (is_winhttp) {
                         if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0)
-                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy: unreadable WinHttpSettings "
+                            setf(b.sum, sizeof(b.sum), "WinHTTP proxy: unreadable WinHttpSettings "
                                      "(its lengths run past its %zu bytes: not judged)", v->len);
                         else if (px[0])
-                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy %s%s%s", px,
+                            setf(b.sum, sizeof(b.sum), "WinHTTP proxy %s%s%s", px,
                                      bp[0] ? ", bypass " : "", bp);
                         else
-                            setf(it->summary, sizeof(it->summary), "WinHTTP proxy: direct access");
+                            setf(b.sum, sizeof(b.sum), "WinHTTP proxy: direct access");
                     } else {
                         const struct wfpw_regval *en = val(s, k, "ProxyEnable");
                         uint64_t on = 1;
                         if (is_inet && eq_nocase(n, "ProxyServer") && en)
                             wfpw_regval_number(en, &on);
-                        setf(it->summary, sizeof(it->summary), "%s %s %.300s%s",
+                        setf(b.sum, sizeof(b.sum), "%s %s %.300s%s",
                                  is_tele ? "Defender for Endpoint telemetry proxy (TelemetryProxyServer)"
                                  : is_def ? "Defender Antivirus proxy"
                                           : strncmp(nk, "hkcu", 4) == 0 ? "user proxy" : "machine proxy",
@@ -510,23 +539,27 @@ int wfpw_surface_build(struct wfpw_surface *s)
                 first = j;
         if (nv == 0)
             continue;
-        if ((it = item(s, &cap, "other")) == NULL)
+        if ((it = item(s, &cap, &b, "other")) == NULL)
             goto oom;
         norm_key(k, nk, sizeof(nk));
-        setf(it->id, sizeof(it->id), "%s", nk);
-        setf(it->summary, sizeof(it->summary), "%.400s: %zu value%s no rule reads (first: '%.60s')", k, nv,
+        setf(b.id, sizeof(b.id), "%s", nk);
+        setf(b.sum, sizeof(b.sum), "%.400s: %zu value%s no rule reads (first: '%.60s')", k, nv,
                  nv == 1 ? "" : "s", rs->vals[first].name[0] ? rs->vals[first].name : "@");
         it->key = k, it->file = rs->keys[i].file, it->line = rs->keys[i].line;
     }
     for (i = 0; i < s->hosts.n; i++) {
         const struct wfpw_host_entry *e = &s->hosts.e[i];
-        struct wfpw_surface_item *it = item(s, &cap, "hosts");
+        struct wfpw_surface_item *it = item(s, &cap, &b, "hosts");
         if (it == NULL)
             goto oom;
-        setf(it->id, sizeof(it->id), "%s %s", e->name, e->addr);
-        setf(it->summary, sizeof(it->summary), "hosts: %s -> %s", e->name, e->addr);
+        setf(b.id, sizeof(b.id), "%s %s", e->name, e->addr);
+        setf(b.sum, sizeof(b.sum), "hosts: %s -> %s", e->name, e->addr);
         it->host = e, it->file = s->hosts.file, it->line = e->line;
     }
+    if (s->nitems)
+        commit(s, &b);
+    if (b.failed)
+        goto oom;
     wfpw_free(used);
     return 0;
 oom:
@@ -981,4 +1014,150 @@ int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface 
         wfpw_buf_puts(out, "}}\n");
     }
     return out->err;
+}
+
+/* ---- change sets ------------------------------------------------------------------------------ */
+
+#define WIRE_MAX_VALUES 256
+#define WIRE_MAX_ID 512
+#define WIRE_MAX_NAME 4096
+
+/* s cut to at most max bytes on a UTF-8 boundary; a cut id keeps a hash of the whole, so two
+ * long ids stay apart on the wire */
+static const char *wire_text(const char *s, size_t max, int hashed, char *buf, size_t buflen)
+{
+    size_t n = strlen(s), cut;
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *p;
+    if (n <= max)
+        return s;
+    cut = hashed ? max - 17 : max;
+    if (cut >= buflen)
+        cut = buflen - 18;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(buf, s, cut);
+    buf[cut] = '\0';
+    if (hashed) {
+        for (p = (const unsigned char *)s; *p; p++)
+            h = (h ^ *p) * 1099511628211ull;
+        snprintf(buf + cut, buflen - cut, "~%016llx", (unsigned long long)h);
+    }
+    return buf;
+}
+
+cJSON *wfpw_surface_item_wire(const struct wfpw_surface *s, size_t i)
+{
+    const struct wfpw_surface_item *it = &s->items[i];
+    cJSON *o = cJSON_CreateObject(), *vals, *v;
+    char shown[1024], idb[WIRE_MAX_ID + 1], *nb = wfpw_malloc(WIRE_MAX_NAME + 1);
+    size_t j, n = 0;
+    int ok = o && nb && cJSON_AddStringToObject(o, "kind", it->kind) &&
+             cJSON_AddStringToObject(o, "id", wire_text(it->id, WIRE_MAX_ID, 1, idb, sizeof(idb))) &&
+             cJSON_AddStringToObject(o, "summary", it->summary) &&
+             (it->key ? cJSON_AddStringToObject(o, "key", it->key) != NULL : cJSON_AddNullToObject(o, "key") != NULL) &&
+             (vals = cJSON_AddArrayToObject(o, "values")) != NULL;
+    if (ok && it->host) {
+        ok = (v = cJSON_CreateObject()) && cJSON_AddItemToArray(vals, v) && cJSON_AddStringToObject(v, "name", "address") &&
+             cJSON_AddNumberToObject(v, "type", WFPW_REG_SZ) && cJSON_AddStringToObject(v, "data", it->host->addr) &&
+             (v = cJSON_CreateObject()) && cJSON_AddItemToArray(vals, v) && cJSON_AddStringToObject(v, "name", "name") &&
+             cJSON_AddNumberToObject(v, "type", WFPW_REG_SZ) && cJSON_AddStringToObject(v, "data", it->host->name);
+    }
+    for (j = 0; ok && !it->host && j < s->reg.nvals && n < WIRE_MAX_VALUES; j++) {
+        const struct wfpw_regval *rv = &s->reg.vals[j];
+        if (it->val ? rv != it->val : !eq_nocase(rv->key, it->key))
+            continue;
+        wfpw_regval_show(rv, shown, sizeof(shown));
+        ok = (v = cJSON_CreateObject()) && cJSON_AddItemToArray(vals, v) &&
+             cJSON_AddStringToObject(v, "name", wire_text(rv->name, WIRE_MAX_NAME, 0, nb, WIRE_MAX_NAME + 1)) &&
+             cJSON_AddNumberToObject(v, "type", rv->type) && cJSON_AddStringToObject(v, "data", shown);
+        n++;
+    }
+    wfpw_free(nb);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int push(cJSON *arr, cJSON *ev)
+{
+    if (ev == NULL)
+        return WFPW_ENOMEM;
+    if (!cJSON_AddItemToArray(arr, ev)) {
+        cJSON_Delete(ev);
+        return WFPW_ENOMEM;
+    }
+    return 0;
+}
+
+int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
+                         const struct wfpw_surface_change_opts *o, cJSON **events)
+{
+    cJSON *arr = cJSON_CreateArray();
+    unsigned char *fresh = wfpw_calloc(after->nitems ? after->nitems : 1, 1); /* 1 added, 2 changed */
+    struct wfpw_surface_finding f[MAX_PER_ITEM];
+    size_t i, j, n;
+    int rc = 0, baseline = before == NULL;
+
+    *events = NULL;
+    if (arr == NULL || fresh == NULL) {
+        cJSON_Delete(arr);
+        wfpw_free(fresh);
+        return WFPW_ENOMEM;
+    }
+    for (i = 0; i < after->nitems && rc == 0; i++) {
+        const struct wfpw_surface_item *b = before ? find_item(before, &after->items[i]) : NULL;
+        if (b != NULL && same_item(after, &after->items[i], before, b))
+            continue;
+        fresh[i] = b ? 2 : 1;
+        rc = push(arr, wfpw_event_surface_changed(0, o->time_ms, b ? "changed" : "added", wfpw_surface_item_wire(after, i),
+                                                  b ? wfpw_surface_item_wire(before, (size_t)(b - before->items)) : NULL,
+                                                  o->change_set, baseline));
+    }
+    for (i = 0; before && i < before->nitems && rc == 0; i++)
+        if (find_item(after, &before->items[i]) == NULL)
+            rc = push(arr, wfpw_event_surface_changed(0, o->time_ms, "removed", wfpw_surface_item_wire(before, i), NULL,
+                                                      o->change_set, baseline));
+    for (i = 0; i < after->nitems && rc == 0; i++) {
+        cJSON *item;
+        if (!fresh[i])
+            continue;
+        n = wfpw_surface_eval(after, i, o->rules, f, MAX_PER_ITEM);
+        for (j = 0; j < n && rc == 0; j++) {
+            struct wfpw_ev_alert a;
+            char details[1024];
+            if (wfpw_severity_rank(f[j].severity) < o->min_alert_rank)
+                continue;
+            if ((item = wfpw_surface_item_wire(after, i)) == NULL) {
+                rc = WFPW_ENOMEM;
+                break;
+            }
+            setf(details, sizeof(details), "%s%s%s", f[j].why, f[j].target[0] ? "; target: " : "", f[j].target);
+            memset(&a, 0, sizeof(a));
+            a.time_ms = o->time_ms, a.source = "surface", a.rule = f[j].rule, a.severity = f[j].severity;
+            a.title = f[j].title, a.details = details, a.preexisting = baseline, a.surface_item = item;
+            a.target_process = !strcmp(f[j].rule, "qos-throttle") && !strcmp(f[j].severity, "critical") ? f[j].target
+                                                                                                          : NULL;
+            rc = push(arr, wfpw_event_alert(&a));
+            cJSON_Delete(item);
+        }
+    }
+    wfpw_free(fresh);
+    if (rc != 0) {
+        cJSON_Delete(arr);
+        return rc;
+    }
+    *events = arr;
+    return 0;
+}
+
+int wfpw_surface_save(const struct wfpw_surface *s, struct wfpw_buf *reg, struct wfpw_buf *hosts)
+{
+    size_t i;
+    int rc = wfpw_regstore_write(&s->reg, reg);
+    for (i = 0; rc == 0 && i < s->hosts.n; i++)
+        wfpw_buf_printf(hosts, "%s %s\n", s->hosts.e[i].addr, s->hosts.e[i].name);
+    return rc ? rc : hosts->err;
 }

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "hosts.h"
 #include "regfile.h"
 #include "rules.h"
@@ -40,8 +42,8 @@
 
 struct wfpw_surface_item {
     const char *kind;                   /* "nrpt" "hosts" "hosts-path" "proxy" "qos" "route" "other" */
-    char id[512];                       /* identity within kind (baseline comparison) */
-    char summary[512];                  /* one line a person reads */
+    const char *id;                     /* identity within kind (baseline comparison); in arena */
+    const char *summary;                /* one line a person reads; in arena */
     const char *key;                    /* registry key (borrowed from reg), NULL for hosts */
     const struct wfpw_regval *val;      /* the one value an item is about, or NULL (all of key) */
     const struct wfpw_host_entry *host; /* hosts entry, or NULL */
@@ -56,6 +58,7 @@ struct wfpw_surface {
     size_t nfiles;
     struct wfpw_surface_item *items;    /* owned array, built by wfpw_surface_build */
     size_t nitems;
+    struct wfpw_arena arena;            /* the items' strings */
 };
 
 void wfpw_surface_init(struct wfpw_surface *s);
@@ -96,5 +99,30 @@ struct wfpw_surface_result {
 int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface *baseline,
                         const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out,
                         struct wfpw_surface_result *res);
+
+/* ---- change sets (the live `surface` source) ---- */
+
+/* The wire form (proto surface item: kind, id, summary, key, values) of item i; caller owns;
+ * NULL on out of memory. */
+cJSON *wfpw_surface_item_wire(const struct wfpw_surface *s, size_t i);
+
+struct wfpw_surface_change_opts {
+    const struct wfpw_rules_cfg *rules;   /* may be NULL */
+    int min_alert_rank;                   /* findings below this rank raise no alert */
+    const char *change_set;               /* the set's UUID */
+    int64_t time_ms;
+};
+
+/* Events for before -> after (before NULL: the first reading, a baseline: every item added and
+ * its findings pre-existing): a surface_changed per item added, removed or changed, in item
+ * order, then an alert per finding at or above min_alert_rank on an added or changed item.
+ * Deterministic for the same inputs (the agent re-creates an unshipped change set after a
+ * crash). *events: a new array (caller owns), empty when nothing changed. */
+int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
+                         const struct wfpw_surface_change_opts *o, cJSON **events);
+
+/* What was read, as two texts the surface reads back (a "Windows Registry Editor Version 5.00"
+ * file in UTF-8 and hosts lines), for the agent's state between runs. */
+int wfpw_surface_save(const struct wfpw_surface *s, struct wfpw_buf *reg, struct wfpw_buf *hosts);
 
 #endif /* WFPW_SURFACE_H */

@@ -120,6 +120,7 @@ struct wfpw_ev_alert {
     const struct wfpw_filter_desc *filter; /* NULL -> null */
     const char *target_process;      /* NULL -> null */
     int preexisting;
+    const cJSON *surface_item;       /* a surface item the alert is about (copied), or NULL: omitted */
 };
 
 /* Base event {seq, type, time, source}; the type-specific builders extend it. */
@@ -139,6 +140,11 @@ cJSON *wfpw_event_agent_status(uint64_t seq, int64_t time_ms, const char *state,
  * filter_* events as "change_set"), and whether it is the first inventory (baseline). */
 cJSON *wfpw_event_inventory_changed(uint64_t seq, int64_t time_ms, uint64_t added, uint64_t removed,
                                     uint64_t changed, const char *change_set, int baseline);
+/* One change of the silencing surface beyond WFP (v1 extension): change is "added", "removed"
+ * or "changed"; item and previous (NULL unless changed) are surface item objects
+ * ({kind, id, summary, key, values}), taken over by the event (also on failure). */
+cJSON *wfpw_event_surface_changed(uint64_t seq, int64_t time_ms, const char *change, cJSON *item, cJSON *previous,
+                                  const char *change_set, int baseline);
 /* The wire form of a filter (used by the builders above and by the detection module). */
 cJSON *wfpw_filter_to_json(const struct wfpw_filter_desc *f);
 

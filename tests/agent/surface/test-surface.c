@@ -12,7 +12,9 @@
 #include "cloud.h"
 #include "surftest.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/mem.h"
+#include "wfpw/proto.h"
 
 int surftest_load(struct wfpw_surface *s, const char *const *files, size_t n, char *err, size_t errlen)
 {
@@ -312,5 +314,147 @@ TEST_IMPL(surface_cloud_catalogue)
     ASSERT(wfpw_cloud_namespace(".") == NULL);                         /* callers test the catch-all */
     ASSERT(wfpw_cloud_namespace(".corp.example") == NULL);
     ASSERT(wfpw_cloud_namespace(".com") != NULL);
+    return 0;
+}
+
+/* Change sets: a baseline, then added / changed / removed items with alerts on what is new;
+ * the same inputs give the same events; a reading saved as text reads back to the same items. */
+TEST_IMPL(surface_change_sets)
+{
+    static const char *const one[] = {
+        "hosts", "0.0.0.0 ads.example.com\n10.0.0.1 keep.example\n",
+        "a.reg", HDR QOS "Teams]\r\n\"Application Name\"=\"Teams.exe\"\r\n\"DSCP Value\"=\"46\"\r\n"
+                 CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,01,00,00,00,00,00,00,00,00,00,00,00\r\n",
+    };
+    static const char *const two[] = {
+        "hosts", "10.0.0.1 keep.example\n127.0.0.1 ts01-b.cloudsink.net\n",
+        "a.reg", HDR QOS "Teams]\r\n\"Application Name\"=\"MsSense.exe\"\r\n\"Throttle Rate\"=\"8\"\r\n"
+                 CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,01,00,00,00,00,00,00,00,00,00,00,00\r\n",
+    };
+    struct wfpw_surface a, b, c;
+    struct wfpw_surface_change_opts o;
+    struct wfpw_buf reg, hosts, e1, e2;
+    char err[256];
+    cJSON *ev = NULL, *ev2 = NULL, *x;
+    int added = 0, removed = 0, changed = 0, alerts = 0;
+    ASSERT_EQ(surftest_load(&a, one, 4, err, sizeof(err)), 0);
+    ASSERT_EQ(surftest_load(&b, two, 4, err, sizeof(err)), 0);
+    memset(&o, 0, sizeof(o));
+    o.min_alert_rank = 2, o.change_set = "7c2e9a41-3f5b-4d86-a1c7-2e9b5f3d8a64", o.time_ms = 1765000000000LL;
+    /* baseline: every item added, nothing alerted on a clean host */
+    ASSERT_EQ(wfpw_surface_changes(NULL, &a, &o, &ev), 0);
+    ASSERT_EQ(cJSON_GetArraySize(ev), (int)a.nitems);
+    cJSON_ArrayForEach(x, ev) {
+        struct wfpw_proto_err pe;
+        ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(x, "baseline")));
+        cJSON_ReplaceItemInObject(x, "seq", cJSON_CreateNumber(1)); /* numbered by the pipeline */
+        ASSERT_EQ(wfpw_event_validate(x, "e", &pe), 0);
+    }
+    cJSON_Delete(ev);
+    /* a -> b */
+    ASSERT_EQ(wfpw_surface_changes(&a, &b, &o, &ev), 0);
+    cJSON_ArrayForEach(x, ev) {
+        const char *t = cJSON_GetObjectItem(x, "type")->valuestring;
+        if (!strcmp(t, "alert")) {
+            alerts++;
+            ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(x, "preexisting")));
+            ASSERT(cJSON_GetObjectItem(x, "surface_item") != NULL);
+            continue;
+        }
+        t = cJSON_GetObjectItem(x, "change")->valuestring;
+        added += !strcmp(t, "added"), removed += !strcmp(t, "removed"), changed += !strcmp(t, "changed");
+        if (!strcmp(t, "changed"))
+            ASSERT(cJSON_GetObjectItem(x, "previous") != NULL);
+        ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(x, "baseline")));
+    }
+    ASSERT_EQ(added, 1);   /* the sinkhole entry */
+    ASSERT_EQ(removed, 1); /* the ad-blocking entry */
+    ASSERT_EQ(changed, 1); /* the QoS policy */
+    ASSERT_EQ(alerts, 2);  /* hosts-sinkhole, qos-throttle */
+    /* deterministic: computed again, the same bytes */
+    ASSERT_EQ(wfpw_surface_changes(&a, &b, &o, &ev2), 0);
+    wfpw_buf_init(&e1, 1u << 24);
+    wfpw_buf_init(&e2, 1u << 24);
+    wfpw_json_write(ev, &e1);
+    wfpw_json_write(ev2, &e2);
+    ASSERT(e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+    cJSON_Delete(ev);
+    cJSON_Delete(ev2);
+    /* nothing changed: no event */
+    ASSERT_EQ(wfpw_surface_changes(&b, &b, &o, &ev), 0);
+    ASSERT_EQ(cJSON_GetArraySize(ev), 0);
+    cJSON_Delete(ev);
+    /* saved and read back: no difference */
+    wfpw_buf_init(&reg, 1u << 24);
+    wfpw_buf_init(&hosts, 1u << 24);
+    ASSERT_EQ(wfpw_surface_save(&b, &reg, &hosts), 0);
+    wfpw_surface_init(&c);
+    ASSERT_EQ(wfpw_surface_add_file(&c, "state.reg", (const uint8_t *)reg.data, reg.len, err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_surface_add_file(&c, "hosts", (const uint8_t *)hosts.data, hosts.len, err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_surface_build(&c), 0);
+    ASSERT_EQ(c.nitems, b.nitems);
+    ASSERT_EQ(wfpw_surface_changes(&b, &c, &o, &ev), 0);
+    ASSERT_EQ(cJSON_GetArraySize(ev), 0);
+    cJSON_Delete(ev);
+    wfpw_buf_free(&reg);
+    wfpw_buf_free(&hosts);
+    wfpw_buf_free(&e1);
+    wfpw_buf_free(&e2);
+    wfpw_surface_free(&a);
+    wfpw_surface_free(&b);
+    wfpw_surface_free(&c);
+    return 0;
+}
+
+/* Values as the live registry hands them over (wfpw_regstore_add: UTF-16LE strings) give the
+ * same items and verdicts as the same values from an export, and survive the saved state. */
+TEST_IMPL(surface_live_values)
+{
+    static const uint8_t srv[] = {'1', 0, '2', 0, '7', 0, '.', 0, '0', 0, '.', 0, '0', 0, '.', 0, '1', 0, 0, 0};
+    static const uint8_t opt[] = {8, 0, 0, 0};
+    static const char ns[] = ".cloudsink.net";
+    static const uint8_t thr[] = {1, 0, 0, 0, 0, 0, 0, 0};
+    static const char app[] = "SentinelAgent.exe";
+    uint8_t name[64], appw[64];
+    const char *k = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Dnscache\\Parameters\\DnsPolicyConfig\\{1}";
+    const char *q = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\QoS\\x";
+    struct wfpw_surface s, c;
+    struct wfpw_surface_finding f[4];
+    struct wfpw_buf reg, hosts;
+    char err[256], buf[128];
+    size_t i, n = 0;
+    for (i = 0; ns[i]; i++)
+        name[n++] = (uint8_t)ns[i], name[n++] = 0;
+    memset(name + n, 0, 4);
+    for (i = 0; app[i]; i++)
+        appw[2 * i] = (uint8_t)app[i], appw[2 * i + 1] = 0;
+    memset(appw + 2 * i, 0, 2);
+    wfpw_surface_init(&s);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, k, "Name", WFPW_REG_MULTI_SZ, name, n + 4, "registry"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, k, "GenericDNSServers", WFPW_REG_SZ, srv, sizeof(srv), "registry"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, k, "ConfigOptions", WFPW_REG_DWORD, opt, 4, "registry"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, q, "Application Name", WFPW_REG_SZ, appw, 2 * i + 2, "registry"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, q, "ThrottleRate", WFPW_REG_QWORD, thr, 8, "registry"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\QoS\\empty", NULL, 0, NULL, 0,
+                                "registry"), 0);
+    ASSERT_EQ(wfpw_surface_build(&s), 0);
+    ASSERT_STR_EQ(verdict(&s, NULL, "{1}", buf, sizeof(buf)), "nrpt-sinkhole/critical");
+    ASSERT_STR_EQ(verdict(&s, NULL, "policy x", buf, sizeof(buf)), "qos-throttle/critical");
+    ASSERT_STR_EQ(verdict(&s, NULL, "policy empty", buf, sizeof(buf)), "quiet"); /* a key without values */
+    wfpw_buf_init(&reg, 1u << 20);
+    wfpw_buf_init(&hosts, 1u << 20);
+    ASSERT_EQ(wfpw_surface_save(&s, &reg, &hosts), 0);
+    wfpw_surface_init(&c);
+    ASSERT_EQ(wfpw_surface_add_file(&c, "state.reg", (const uint8_t *)reg.data, reg.len, err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_surface_build(&c), 0);
+    ASSERT_EQ(c.nitems, s.nitems);
+    for (i = 0; i < s.nitems; i++) {
+        ASSERT_STR_EQ(c.items[i].summary, s.items[i].summary);
+        ASSERT_EQ(wfpw_surface_eval(&c, i, NULL, f, 4), wfpw_surface_eval(&s, i, NULL, f, 4));
+    }
+    wfpw_buf_free(&reg);
+    wfpw_buf_free(&hosts);
+    wfpw_surface_free(&s);
+    wfpw_surface_free(&c);
     return 0;
 }

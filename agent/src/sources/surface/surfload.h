@@ -1,0 +1,19 @@
+/*
+ * surfload.h — a folder of collected surface files (hosts and *.reg) into a surface: what
+ * `analyze --surface DIR` reads and what the `surface` source reads in its `dir` mode. Here,
+ * beside the source, because it uses the agent's file I/O (core/fileio.h), which the portable
+ * surface library does not link.
+ */
+#ifndef WFPW_SURFLOAD_H
+#define WFPW_SURFLOAD_H
+
+#include <stddef.h>
+
+#include "surface.h"
+
+/* Every "hosts" and "*.reg" in dir into s (initialised by the caller), then the items built.
+ * 0, or an error with err saying which file, line and fault (WFPW_EINVAL for bad content,
+ * also for a folder with neither kind of file). */
+int wfpw_surface_load_dir(struct wfpw_surface *s, const char *dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * surfsrc.c — the `surface` source: the silencing surface beyond WFP (NRPT rules, the hosts
+ * file, proxies, QoS policies, persistent routes) of this host, read at start, after a change
+ * notification (debounced), and every `interval_ms` as the safety net. Each reading is diffed
+ * against the previous one into a change set: a surface_changed event per item added, removed
+ * or changed, and an alert per finding of the surface rules (surface/surface.h) at or above
+ * `min_alert` on what was added or changed. The first reading ever is the baseline: every item
+ * "added", its findings pre-existing.
+ *
+ * Where the values come from: the live registry and hosts file on Windows (platform.h
+ * wfpw__plat_surface_*), or, with `dir`, a folder of collected files (`reg export` files and
+ * a hosts file, as `analyze --surface` reads them) on any platform — watched with libuv's
+ * fs events.
+ *
+ * Exactly once across crashes, without help from the pipeline: before a change set is
+ * handed over, the readings it came from (previous and new, as text) and the set's positions
+ * go to DATA/surface.state (written atomically). On start, a set whose last position the
+ * spool has not confirmed (src->resume_pos) is computed again from those readings — the same
+ * events, ids and times — and handed over with the same positions, so the pipeline drops what
+ * was spooled and keeps the rest; the next reading is then diffed against the new one. A
+ * change made while the agent was down is therefore reported at the first reading.
+ *
+ * Reads run on the libuv threadpool; notifications only uv_async_send.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+#include "fileio.h"
+#include "platform.h"
+#include "rules.h"
+#include "source.h"
+#include "surface.h"
+#include "surfload.h"
+#include "uuidgen.h"
+#include "wfpw/buf.h"
+#include "wfpw/errors.h"
+#include "wfpw/json.h"
+#include "wfpw/log.h"
+#include "wfpw/mem.h"
+#include "wfpw/proto.h"
+
+#define STATE_MAX (64u << 20)
+#define HOSTS_MAX (64u << 20)
+#define DEBOUNCE_MAX_FACTOR 10
+
+static const char *const severity_choices[] = {"critical", "high", "medium", "low", NULL};
+
+struct surf_conf {
+    char dir[WFPW_CFG_STR_MAX];
+    int64_t debounce_ms, interval_ms;
+    char min_alert[WFPW_CFG_STR_MAX];
+    struct wfpw_cfg_list products, endpoints;
+};
+
+static const struct wfpw_cfg_key surf_keys[] = {
+    {"dir", WFPW_CFG_PATH, offsetof(struct surf_conf, dir), 0, 0, NULL, NULL, WFPW_CFG_NULLABLE,
+     "read collected files here (a hosts file and reg export files) instead of this host's registry"},
+    {"debounce_ms", WFPW_CFG_INT, offsetof(struct surf_conf, debounce_ms), 50, 600000, "1000", NULL, 0,
+     "quiet time after a change notification before the surface is read"},
+    {"interval_ms", WFPW_CFG_INT, offsetof(struct surf_conf, interval_ms), 1000, 86400000, "300000", NULL, 0,
+     "read the surface this often even without change notifications"},
+    {"min_alert", WFPW_CFG_ENUM, offsetof(struct surf_conf, min_alert), 0, 0, "medium", severity_choices, 0,
+     "lowest finding severity that raises an alert"},
+    {"products", WFPW_CFG_LIST, offsetof(struct surf_conf, products), 0, 0, NULL, NULL, 0,
+     "more security-product executables (QoS policies that throttle them)"},
+    {"endpoints", WFPW_CFG_LIST, offsetof(struct surf_conf, endpoints), 0, 0, NULL, NULL, 0,
+     "security-product cloud addresses, \"ip\" or \"ip/len\" (routes and QoS policies on them)"},
+};
+
+struct job {
+    uv_work_t req;
+    struct surf *w;
+    struct wfpw_surface *s;  /* owned until taken */
+    int rc;
+    char err[768];
+};
+
+struct surf {
+    struct surf_conf *conf;
+    struct wfpw_source *src;
+    struct wfpw__surfwatch *watch;   /* live mode */
+    uv_fs_event_t fsev;              /* dir mode */
+    uv_async_t changed;
+    uv_timer_t debounce, full;
+    int handles_open, closing, busy, again, paused, unavailable;
+    uint64_t first_change, last_change;
+    struct wfpw_surface *last;       /* the previous reading (owned), NULL before the first */
+    uint64_t next_pos;               /* the last position used */
+    const char *products[WFPW_CFG_LIST_MAX], *endpoints[WFPW_CFG_LIST_MAX];
+    struct wfpw_rules_cfg rules;
+    uint64_t reads, read_errors, notifications, change_sets, items, replayed_sets;
+    const char *state;
+};
+
+static void start_read(struct surf *w);
+
+static void surface_free(struct wfpw_surface *s)
+{
+    if (s) {
+        wfpw_surface_free(s);
+        wfpw_free(s);
+    }
+}
+
+static void maybe_free(struct surf *w)
+{
+    if (w->closing && !w->busy && w->handles_open == 0) {
+        surface_free(w->last);
+        wfpw_free(w);
+    }
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    struct surf *w = h->data;
+    w->handles_open--;
+    maybe_free(w);
+}
+
+/* ---- state ------------------------------------------------------------------------------------ */
+
+static void state_path(struct surf *w, char *path, size_t len)
+{
+    snprintf(path, len, "%s/surface.%u.state", w->src->data_dir, (unsigned)w->src->index);
+}
+
+static cJSON *reading_json(const struct wfpw_surface *s)
+{
+    struct wfpw_buf reg, hosts;
+    cJSON *o;
+    if (s == NULL)
+        return cJSON_CreateNull();
+    wfpw_buf_init(&reg, STATE_MAX);
+    wfpw_buf_init(&hosts, STATE_MAX);
+    o = cJSON_CreateObject();
+    if (o == NULL || wfpw_surface_save(s, &reg, &hosts) != 0 || wfpw_buf_putc(&reg, '\0') != 0 ||
+        wfpw_buf_putc(&hosts, '\0') != 0 || !cJSON_AddStringToObject(o, "reg", reg.data) ||
+        !(s->have_hosts ? cJSON_AddStringToObject(o, "hosts", hosts.data) != NULL
+                        : cJSON_AddNullToObject(o, "hosts") != NULL)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    wfpw_buf_free(&reg);
+    wfpw_buf_free(&hosts);
+    return o;
+}
+
+/* a reading back from the state file; NULL (and *bad set) when it cannot be read */
+static struct wfpw_surface *reading_from(const cJSON *o, int *bad)
+{
+    struct wfpw_surface *s;
+    const cJSON *reg = cJSON_GetObjectItemCaseSensitive(o, "reg");
+    const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(o, "hosts");
+    char err[256];
+    if (cJSON_IsNull(o))
+        return NULL;
+    if (!cJSON_IsString(reg) || (s = wfpw_malloc(sizeof(*s))) == NULL) {
+        *bad = 1;
+        return NULL;
+    }
+    wfpw_surface_init(s);
+    if (wfpw_surface_add_file(s, "state.reg", (const uint8_t *)reg->valuestring, strlen(reg->valuestring), err,
+                              sizeof(err)) != 0 ||
+        (cJSON_IsString(hosts) && wfpw_surface_add_file(s, "hosts", (const uint8_t *)hosts->valuestring,
+                                                        strlen(hosts->valuestring), err, sizeof(err)) != 0) ||
+        wfpw_surface_build(s) != 0) {
+        surface_free(s);
+        *bad = 1;
+        return NULL;
+    }
+    return s;
+}
+
+struct set {
+    uint64_t base, n;
+    char change_set[WFPW_UUID_LEN + 1];
+    int64_t time_ms;
+};
+
+static int state_write(struct surf *w, const struct wfpw_surface *prev, const struct wfpw_surface *cur,
+                       const struct set *set)
+{
+    char path[WFPW_CFG_STR_MAX + 64], *text;
+    cJSON *o = cJSON_CreateObject();
+    int rc = WFPW_ENOMEM;
+    if (o && cJSON_AddNumberToObject(o, "version", 1) && cJSON_AddNumberToObject(o, "base", (double)set->base) &&
+        cJSON_AddNumberToObject(o, "n", (double)set->n) && cJSON_AddStringToObject(o, "change_set", set->change_set) &&
+        cJSON_AddNumberToObject(o, "time", (double)set->time_ms) &&
+        cJSON_AddItemToObject(o, "prev", reading_json(prev)) && cJSON_AddItemToObject(o, "cur", reading_json(cur)) &&
+        cJSON_GetObjectItem(o, "prev") && cJSON_GetObjectItem(o, "cur") && (text = cJSON_PrintUnformatted(o)) != NULL) {
+        state_path(w, path, sizeof(path));
+        rc = wfpw_file_write_atomic(path, text, strlen(text));
+        cJSON_free(text);
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* ---- change sets ------------------------------------------------------------------------------ */
+
+static int compute(struct surf *w, const struct wfpw_surface *prev, const struct wfpw_surface *cur,
+                   const struct set *set, cJSON **events)
+{
+    struct wfpw_surface_change_opts o;
+    memset(&o, 0, sizeof(o));
+    o.rules = &w->rules;
+    o.min_alert_rank = wfpw_severity_rank(w->conf->min_alert);
+    o.change_set = set->change_set;
+    o.time_ms = set->time_ms;
+    return wfpw_surface_changes(prev, cur, &o, events);
+}
+
+/* hand the set's events over with positions base+1.. (the pipeline drops those it spooled) */
+static void hand_over(struct surf *w, cJSON *events, const struct set *set)
+{
+    uint64_t pos = set->base;
+    cJSON *ev;
+    while ((ev = events->child) != NULL) {
+        cJSON_DetachItemViaPointer(events, ev);
+        wfpw_source_emit(w->src, ev, WFPW_EV_PASS, ++pos);
+    }
+    cJSON_Delete(events);
+    if (pos > w->next_pos)
+        w->next_pos = pos;
+}
+
+/* a new reading: diff, keep the state, hand over; takes cur */
+static void take_reading(struct surf *w, struct wfpw_surface *cur)
+{
+    struct set set;
+    cJSON *events = NULL;
+    int rc;
+    w->items = cur->nitems;
+    memset(&set, 0, sizeof(set));
+    set.time_ms = wfpw__plat_time_ms();
+    if (wfpw_uuid_new(set.change_set) != 0 || (rc = compute(w, w->last, cur, &set, &events)) != 0) {
+        wfpw_source_error(w->src, "out of memory for a surface change set");
+        surface_free(cur);
+        return;
+    }
+    if (cJSON_GetArraySize(events) == 0) { /* nothing changed */
+        cJSON_Delete(events);
+        surface_free(cur);
+        return;
+    }
+    if (w->src->resume_pos > w->next_pos)
+        w->next_pos = w->src->resume_pos;
+    if (w->src->last_pos > w->next_pos)
+        w->next_pos = w->src->last_pos;
+    set.base = w->next_pos;
+    set.n = (uint64_t)cJSON_GetArraySize(events);
+    if ((rc = state_write(w, w->last, cur, &set)) != 0) {
+        char msg[256];
+        /* without the state a crash could lose this set: hand nothing over, the next reading
+         * finds the same changes again */
+        snprintf(msg, sizeof(msg), "cannot keep the surface state: %s; the change set waits for the next reading",
+                 wfpw_strerror(rc));
+        wfpw_source_error(w->src, msg);
+        cJSON_Delete(events);
+        surface_free(cur);
+        return;
+    }
+    w->change_sets++;
+    hand_over(w, events, &set);
+    surface_free(w->last);
+    w->last = cur;
+}
+
+/* On start: the previous run's last reading, and its last change set again if the spool has not
+ * confirmed all of it. */
+static void resume_state(struct surf *w)
+{
+    char path[WFPW_CFG_STR_MAX + 64], *data = NULL;
+    size_t len = 0;
+    cJSON *o;
+    struct wfpw_surface *prev, *cur;
+    struct set set;
+    const cJSON *cs;
+    int bad = 0;
+    state_path(w, path, sizeof(path));
+    if (wfpw_file_read_all(path, STATE_MAX, &data, &len) != 0)
+        return; /* none: the first reading is the baseline */
+    o = cJSON_ParseWithLength(data, len);
+    wfpw_free(data);
+    memset(&set, 0, sizeof(set));
+    cs = cJSON_GetObjectItemCaseSensitive(o, "change_set");
+    if (o == NULL || !cJSON_IsString(cs) || strlen(cs->valuestring) != WFPW_UUID_LEN) {
+        wfpw_source_error(w->src, "surface.state is unreadable: the next reading is a new baseline");
+        cJSON_Delete(o);
+        return;
+    }
+    set.base = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "base"));
+    set.n = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "n"));
+    set.time_ms = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "time"));
+    memcpy(set.change_set, cs->valuestring, WFPW_UUID_LEN + 1);
+    prev = reading_from(cJSON_GetObjectItemCaseSensitive(o, "prev"), &bad);
+    cur = reading_from(cJSON_GetObjectItemCaseSensitive(o, "cur"), &bad);
+    cJSON_Delete(o);
+    if (bad || cur == NULL) {
+        wfpw_source_error(w->src, "surface.state is unreadable: the next reading is a new baseline");
+        surface_free(prev);
+        surface_free(cur);
+        return;
+    }
+    w->next_pos = set.base + set.n;
+    if (w->src->resume_pos < set.base + set.n) {
+        cJSON *events = NULL;
+        if (compute(w, prev, cur, &set, &events) == 0) {
+            w->replayed_sets++;
+            wfpw_log_info("source", w->src->name, "change set %s not all spooled before the stop: handed over again",
+                          set.change_set);
+            hand_over(w, events, &set);
+        }
+    }
+    surface_free(prev);
+    w->last = cur;
+}
+
+/* ---- reads ------------------------------------------------------------------------------------ */
+
+static void read_work(uv_work_t *req) /* threadpool */
+{
+    struct job *j = req->data;
+    struct wfpw_surface *s = j->s;
+    if (j->w->conf->dir[0]) {
+        j->rc = wfpw_surface_load_dir(s, j->w->conf->dir, j->err, sizeof(j->err));
+        return;
+    }
+    {
+        char hosts[1024], *data = NULL;
+        size_t len = 0;
+        j->err[0] = '\0';
+        if ((j->rc = wfpw__plat_surface_read(&s->reg, hosts, sizeof(hosts), j->err, sizeof(j->err))) != 0)
+            return;
+        if (hosts[0] && wfpw_file_read_all(hosts, HOSTS_MAX, &data, &len) == 0) {
+            char err[512];
+            int rc = wfpw_surface_add_file(s, hosts, (const uint8_t *)data, len, err, sizeof(err));
+            if (rc != 0 && j->err[0] == '\0')
+                snprintf(j->err, sizeof(j->err), "%s", err); /* reported; the registry part still counts */
+        }
+        wfpw_free(data);
+        j->rc = wfpw_surface_build(s);
+    }
+}
+
+static void read_done(uv_work_t *req, int status)
+{
+    struct job *j = req->data;
+    struct surf *w = j->w;
+    w->busy = 0;
+    if (status == 0 && j->rc == 0 && !w->closing) {
+        w->reads++;
+        if (j->err[0])
+            wfpw_source_error(w->src, j->err);
+        w->state = w->watch || w->conf->dir[0] ? "watching" : "polling";
+        take_reading(w, j->s);
+        j->s = NULL;
+    } else if (status == 0 && j->rc != 0) {
+        w->read_errors++;
+        if (j->rc == WFPW_ENOSYS) {
+            if (!w->unavailable) {
+                wfpw_source_error(w->src, j->err);
+                wfpw_source_finished(w->src);
+            }
+            w->unavailable = 1;
+            w->state = "not available on this platform";
+        } else {
+            wfpw_source_error(w->src, j->err[0] ? j->err : wfpw_strerror(j->rc));
+        }
+    }
+    surface_free(j->s);
+    wfpw_free(j);
+    if (w->closing) {
+        maybe_free(w);
+        return;
+    }
+    if (w->again) {
+        w->again = 0;
+        start_read(w);
+    }
+}
+
+static void start_read(struct surf *w)
+{
+    struct job *j;
+    if (w->closing || w->unavailable)
+        return;
+    if (w->paused || w->busy) {
+        w->again = 1;
+        return;
+    }
+    if ((j = wfpw_calloc(1, sizeof(*j))) == NULL || (j->s = wfpw_malloc(sizeof(*j->s))) == NULL) {
+        wfpw_free(j);
+        wfpw_source_error(w->src, "out of memory for a surface reading");
+        return;
+    }
+    wfpw_surface_init(j->s);
+    j->w = w;
+    j->req.data = j;
+    w->busy = 1;
+    if (uv_queue_work(w->src->loop, &j->req, read_work, read_done) != 0) {
+        w->busy = 0;
+        surface_free(j->s);
+        wfpw_free(j);
+        wfpw_source_error(w->src, "cannot queue the surface reading");
+    }
+}
+
+/* ---- timers and notifications ----------------------------------------------------------------- */
+
+static void on_full(uv_timer_t *t)
+{
+    start_read(t->data);
+}
+
+static void on_debounce(uv_timer_t *t)
+{
+    struct surf *w = t->data;
+    uint64_t now = uv_now(w->src->loop), quiet = now - w->last_change, d = (uint64_t)w->conf->debounce_ms;
+    if (quiet < d && now - w->first_change < d * DEBOUNCE_MAX_FACTOR) {
+        uv_timer_start(&w->debounce, on_debounce, d - quiet, 0);
+        return;
+    }
+    w->first_change = 0;
+    start_read(w);
+}
+
+static void changed(struct surf *w)
+{
+    uint64_t now = uv_now(w->src->loop);
+    w->notifications++;
+    w->last_change = now;
+    if (w->first_change == 0) {
+        w->first_change = now;
+        uv_timer_start(&w->debounce, on_debounce, (uint64_t)w->conf->debounce_ms, 0);
+    }
+}
+
+static void on_changed(uv_async_t *a)
+{
+    changed(a->data);
+}
+
+static void on_fsev(uv_fs_event_t *h, const char *name, int events, int status)
+{
+    (void)name, (void)events, (void)status;
+    changed(h->data);
+}
+
+/* ---- source interface ------------------------------------------------------------------------- */
+
+static int surf_init(struct wfpw_source *src, char *err, size_t errlen)
+{
+    struct surf *w = wfpw_calloc(1, sizeof(*w));
+    size_t i;
+    (void)err, (void)errlen;
+    if (w == NULL)
+        return WFPW_ENOMEM;
+    w->conf = src->conf;
+    w->src = src;
+    w->state = "starting";
+    for (i = 0; i < w->conf->products.n; i++)
+        w->products[i] = w->conf->products.v[i];
+    for (i = 0; i < w->conf->endpoints.n; i++)
+        w->endpoints[i] = w->conf->endpoints.v[i];
+    w->rules.extra_products = w->products, w->rules.nextra = w->conf->products.n;
+    w->rules.endpoints = w->endpoints, w->rules.nendpoints = w->conf->endpoints.n;
+    src->state = w;
+    return 0;
+}
+
+static int surf_start(struct wfpw_source *src)
+{
+    struct surf *w = src->state;
+    char err[512] = "";
+    if (uv_async_init(src->loop, &w->changed, on_changed) != 0)
+        return WFPW_EIO;
+    w->changed.data = w, w->handles_open++;
+    uv_timer_init(src->loop, &w->debounce);
+    w->debounce.data = w, w->handles_open++;
+    uv_timer_init(src->loop, &w->full);
+    w->full.data = w, w->handles_open++;
+    uv_fs_event_init(src->loop, &w->fsev);
+    w->fsev.data = w, w->handles_open++;
+    resume_state(w);
+    if (w->conf->dir[0]) {
+        if (uv_fs_event_start(&w->fsev, on_fsev, w->conf->dir, 0) != 0)
+            wfpw_source_error(src, "cannot watch the surface folder; it is read every interval_ms only");
+    } else if (wfpw__plat_surface_watch(&w->watch, &w->changed, err, sizeof(err)) != 0 && err[0]) {
+        char msg[640];
+        snprintf(msg, sizeof(msg), "%s; the surface is read every %lld ms only", err, (long long)w->conf->interval_ms);
+        if (strstr(err, "Windows only") == NULL) /* Linux: the read says it once */
+            wfpw_source_error(src, msg);
+    }
+    uv_timer_start(&w->full, on_full, 0, (uint64_t)w->conf->interval_ms);
+    return 0;
+}
+
+static void surf_pause(struct wfpw_source *src)
+{
+    struct surf *w = src->state;
+    w->paused = 1;
+}
+
+static void surf_resume(struct wfpw_source *src)
+{
+    struct surf *w = src->state;
+    w->paused = 0;
+    if (w->again && !w->busy) {
+        w->again = 0;
+        start_read(w);
+    }
+}
+
+static void surf_close(struct wfpw_source *src)
+{
+    struct surf *w = src->state;
+    if (w == NULL)
+        return;
+    src->state = NULL;
+    w->closing = 1;
+    /* the watch thread ends before the async handle it signals is closed */
+    wfpw__plat_surface_unwatch(w->watch);
+    w->watch = NULL;
+    if (w->handles_open == 0) {
+        maybe_free(w);
+        return;
+    }
+    uv_close((uv_handle_t *)&w->changed, on_closed);
+    uv_close((uv_handle_t *)&w->debounce, on_closed);
+    uv_close((uv_handle_t *)&w->full, on_closed);
+    uv_close((uv_handle_t *)&w->fsev, on_closed);
+}
+
+static void surf_stats(struct wfpw_source *src, cJSON *out)
+{
+    struct surf *w = src->state;
+    if (w == NULL)
+        return;
+    cJSON_AddStringToObject(out, "surface", w->state);
+    cJSON_AddNumberToObject(out, "surface_reads", (double)w->reads);
+    cJSON_AddNumberToObject(out, "surface_read_errors", (double)w->read_errors);
+    cJSON_AddNumberToObject(out, "change_notifications", (double)w->notifications);
+    cJSON_AddNumberToObject(out, "change_sets", (double)w->change_sets);
+    cJSON_AddNumberToObject(out, "change_sets_handed_over_again", (double)w->replayed_sets);
+    cJSON_AddNumberToObject(out, "items", (double)w->items);
+}
+
+const struct wfpw_source_type wfpw_source_surface = {
+    .name = "surface",
+    .help = "the silencing surface beyond WFP (NRPT, hosts file, proxies, QoS, persistent routes): this host's "
+            "registry and hosts file on Windows, or collected files in `dir`; change sets and alerts",
+    .conf_keys = surf_keys,
+    .nconf_keys = sizeof(surf_keys) / sizeof(surf_keys[0]),
+    .conf_size = sizeof(struct surf_conf),
+    .init = surf_init,
+    .start = surf_start,
+    .pause = surf_pause,
+    .resume = surf_resume,
+    .close = surf_close,
+    .stats = surf_stats,
+};

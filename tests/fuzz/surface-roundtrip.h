@@ -1,0 +1,53 @@
+/*
+ * surface-roundtrip.h — shared by fuzz-regfile.c and fuzz-hosts.c: a surface saved as the agent
+ * keeps it between runs (wfpw_surface_save) must read back to the same items, with no change
+ * between the two (else a restart would report changes that did not happen). Aborts otherwise.
+ */
+#ifndef WFPW_SURFACE_ROUNDTRIP_H
+#define WFPW_SURFACE_ROUNDTRIP_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "surface.h"
+
+/* line breaks inside a name cannot be written as an export line (regedit cannot either) */
+static int writable(const struct wfpw_surface *s)
+{
+    size_t i;
+    for (i = 0; i < s->reg.nvals; i++)
+        if (strpbrk(s->reg.vals[i].name, "\r\n") || strpbrk(s->reg.vals[i].key, "\r\n"))
+            return 0;
+    return 1;
+}
+
+static void roundtrip(const struct wfpw_surface *s)
+{
+    struct wfpw_surface c;
+    struct wfpw_surface_change_opts o;
+    struct wfpw_buf reg, hosts;
+    char err[512];
+    cJSON *ev = NULL;
+    if (!writable(s))
+        return;
+    wfpw_buf_init(&reg, 1u << 26);
+    wfpw_buf_init(&hosts, 1u << 26);
+    wfpw_surface_init(&c);
+    if (wfpw_surface_save(s, &reg, &hosts) == 0) {
+        if (wfpw_surface_add_file(&c, "state.reg", (const uint8_t *)reg.data, reg.len, err, sizeof(err)) != 0 ||
+            (s->have_hosts &&
+             wfpw_surface_add_file(&c, "hosts", (const uint8_t *)hosts.data, hosts.len, err, sizeof(err)) != 0) ||
+            wfpw_surface_build(&c) != 0 || c.nitems != s->nitems)
+            abort();
+        memset(&o, 0, sizeof(o));
+        o.change_set = "7c2e9a41-3f5b-4d86-a1c7-2e9b5f3d8a64";
+        if (wfpw_surface_changes(s, &c, &o, &ev) != 0 || cJSON_GetArraySize(ev) != 0)
+            abort();
+        cJSON_Delete(ev);
+    }
+    wfpw_surface_free(&c);
+    wfpw_buf_free(&reg);
+    wfpw_buf_free(&hosts);
+}
+
+#endif

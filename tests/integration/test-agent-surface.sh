@@ -1,0 +1,189 @@
+#!/bin/bash
+# test-agent-surface.sh — the `surface` source end to end into the real collector. Natively, in
+# its `dir` mode (collected files, watched with libuv): the first reading is a baseline change
+# set; silencing written into the folder is noticed from the change notification (not the
+# 10-minute timer) and raises the rules' alerts; a change made while the agent was stopped is
+# reported at the next start; a change set whose positions the spool never confirmed is handed
+# over again exactly once. On Linux the live mode says once that it is Windows-only. Then the
+# Windows .exe under Wine in its live mode: Wine's registry and hosts file (real there) — an
+# NRPT sinkhole written with Wine's `reg add`, a QoS throttle, a hosts entry — are seen through
+# the registry and folder change notifications and alerted at the collector; a rule deleted
+# while the agent is down is reported removed after the restart.
+. "$(dirname "$0")/lib.sh"
+AGENT=$BUILD/agent/wfpwatch-agent
+FIX=$ROOT/tests/integration/surface_fixtures.py
+
+setup_pki || { bad "pki"; finish; exit 1; }
+start_collector || { bad "collector"; finish; exit 1; }
+
+config() {  # file data_dir sources-json
+    cat >"$1" <<JSON
+{ "agent_id": "agent-1", "data_dir": "$2",
+  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
+                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
+  "sources": $3,
+  "batch": { "max_delay_ms": 100 }, "heartbeat_s": 1 }
+JSON
+}
+count() {  # python expression over ev (the stored events), after a fresh fetch
+    fetch_stored
+    /usr/bin/python3 - "$T/stored" "$1" <<'PY'
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1])]
+sc=[e for e in ev if e["type"]=="surface_changed"]
+al=[e for e in ev if e["type"]=="alert" and e["source"]=="surface"]
+print(eval(sys.argv[2]))
+PY
+}
+at_least() { [[ $(count "$1") -ge $2 ]]; }
+sets='len(set(e["change_set"] for e in sc))'
+rules='" ".join(sorted(set(a["rule"] + "/" + a["severity"] for a in al if not a["preexisting"])))'
+twice='len(sc) - len(set((e["change_set"], e["item"]["kind"], e["item"]["id"], e["change"]) for e in sc))'
+
+# --- dir mode, natively ---------------------------------------------------------------------------
+/usr/bin/python3 "$FIX" "$T/surf" clean
+config "$T/a.json" "$T/adata" "[ { \"type\": \"surface\", \"dir\": \"$T/surf\", \"debounce_ms\": 300, \"interval_ms\": 600000 } ]"
+"$AGENT" run --config "$T/a.json" >"$T/a.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "baseline: the first reading is one change set" wait_until 20 at_least "$sets" 1
+eq "baseline: every item reported added once, marked baseline" \
+   "$(count 'len(sc), all(e["change"]=="added" and e["baseline"] for e in sc), len(al)')" "(7, True, 0)"
+eq "baseline: items carry their values as exported" \
+   "$(count '[v["data"] for e in sc if e["item"]["kind"]=="qos" for v in e["item"]["values"] if v["name"]=="DSCP Value"][0]')" '"46"'
+/usr/bin/python3 "$FIX" "$T/surf" silenced
+check "silenced: the folder's change notification leads to a second change set" wait_until 20 at_least "$sets" 2
+check "silenced: an alert per technique" wait_until 10 at_least 'len([a for a in al if not a["preexisting"]])' 6
+eq "silenced: the rules that fired" "$(count "$rules")" \
+   "hosts-relocated/high hosts-sinkhole/critical nrpt-sinkhole/critical proxy-local/high qos-throttle/critical route-blackhole/critical"
+eq "silenced: the alert carries the item it is about" \
+   "$(count '[a["surface_item"]["kind"] + " " + a["surface_item"]["key"].rsplit(chr(92),1)[1] for a in al if a["rule"]=="nrpt-sinkhole"][0]')" \
+   "nrpt {E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}"
+eq "silenced: the QoS alert names the throttled program" "$(count '[a["target"]["process"] for a in al if a["rule"]=="qos-throttle"][0]')" "MsSense.exe"
+eq "silenced: the changed proxy is reported with its previous value" \
+   "$(count '[e["previous"]["summary"] + " -> " + e["item"]["summary"] for e in sc if e["change"]=="changed" and e["item"]["kind"]=="proxy"][0]')" \
+   "WinHTTP proxy proxy.corp.example:8080 -> WinHTTP proxy 127.0.0.1:8080"
+eq "silenced: read after the notification, not by the 10-minute timer (one set per change)" "$(count "$sets")" 2
+kill -TERM "$APID"; wait "$APID"
+eq "stop: SIGTERM exits 0" "$?" 0
+EXTRA_PIDS=""
+
+# changed while the agent was down: the hosts sinkhole goes, a new NRPT catch-all arrives
+sed -i '/cloudsink/d' "$T/surf/hosts"
+/usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1]); import surface_fixtures as f
+f.reg(sys.argv[2] + "/catchall.reg", "[" + f.NRPT + "\\{5}]\n\"Name\"=\".\"\n\"GenericDNSServers\"=\"127.0.0.1\"\n\"ConfigOptions\"=dword:8\n")' \
+    "$ROOT/tests/integration" "$T/surf"
+before=$(count 'len(sc) + len(al)')
+"$AGENT" run --config "$T/a.json" >"$T/a2.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "restart: what changed while the agent was down is one change set" wait_until 20 at_least "$sets" 3
+check "restart: the catch-all sinkhole is alerted" wait_until 10 at_least \
+    'len([a for a in al if a["rule"]=="nrpt-sinkhole" and "every name" in a["title"]])' 1
+eq "restart: the removed hosts entry is reported removed" \
+   "$(count '[e["item"]["id"] for e in sc if e["change"]=="removed" and e["change_set"]==sc[-1]["change_set"]]')" "['ts01-b.cloudsink.net 127.0.0.1']"
+eq "restart: that set is the removal and the addition, nothing else" "$(count 'len(sc) + len(al)')" $((before + 3))
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+eq "restart: nothing stored twice" "$(count "$twice")" 0
+
+# a change set whose events the spool never confirmed (the agent died between keeping the state
+# and spooling them; made here by moving the set's positions past what was spooled): the next
+# start hands it over again — once
+st=$(ls "$T/adata"/surface.*.state)
+/usr/bin/python3 - "$st" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["base"] += 1000
+d["change_set"] = "0d9f6a1e-5c3b-4e27-8a4d-1f2e3c4b5a69"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+"$AGENT" run --config "$T/a.json" >"$T/a3.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "replay: the unconfirmed set is handed over again" wait_until 20 at_least \
+    'len([e for e in sc if e["change_set"]=="0d9f6a1e-5c3b-4e27-8a4d-1f2e3c4b5a69"])' 2
+sleep 1
+kill -TERM "$APID"; wait "$APID"
+"$AGENT" run --config "$T/a.json" >"$T/a4.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+sleep 3
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+eq "replay: its events once, even after another restart" \
+   "$(count 'len([e for e in sc if e["change_set"]=="0d9f6a1e-5c3b-4e27-8a4d-1f2e3c4b5a69"])')" 2
+check "replay: the log says so" grep -q 'not all spooled before the stop: handed over again' "$T/a3.log"
+
+# a malformed file: the reading fails naming file and line; nothing is stored from it
+good=$(count "$sets")
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n"v"=dword:zz\r\n' >"$T/surf/bad.reg"
+"$AGENT" run --config "$T/a.json" >"$T/a5.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "malformed: reported in the log with file and line" wait_until 10 grep -q 'surf/bad.reg:4: dword: needs' "$T/a5.log"
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+eq "malformed: no change set from it" "$(count "$sets")" "$good"
+rm "$T/surf/bad.reg"
+
+# --- live mode on Linux: Windows-only, said once ---------------------------------------------------
+config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
+timeout 30 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1
+eq "Linux: the live mode finishes at once (nothing to drain) and exits 0" "$?" 0
+eq "Linux: 'Windows only' said once" "$(grep -c 'read on Windows only' "$T/l.log")" 1
+
+# --- the Windows .exe under Wine: the live registry and hosts file -------------------------------
+EXE=$ROOT/build/win64/agent/wfpwatch-agent.exe
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} WINEDEBUG=-all
+if [[ -x $WINE && -f $EXE ]]; then
+    wine_up
+    trap '/usr/lib/wine/wineserver -k; cleanup' EXIT
+    N='HKLM\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig'
+    Q='HKLM\SOFTWARE\Policies\Microsoft\Windows\QoS'
+    R='{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}'
+    HOSTS="$WINEPREFIX/drive_c/windows/system32/drivers/etc/hosts"
+    "$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1
+    cp "$HOSTS" "$T/hosts.saved" 2>/dev/null || : >"$T/hosts.saved"
+    trap '"$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1; cp "$T/hosts.saved" "$HOSTS"; /usr/lib/wine/wineserver -k; cleanup' EXIT
+    "$WINE" reg add "$N" /f >/dev/null 2>&1
+    config "$T/x.json" "Z:$T/xdata" '[ { "type": "surface", "debounce_ms": 300, "interval_ms": 600000 } ]'
+    sed -i -e "s#\"$T/pki#\"Z:$T/pki#g" "$T/x.json"
+    reset_host
+    timeout 120 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x.log" 2>&1 &
+    WPID=$!
+    EXTRA_PIDS="$WPID"
+    check "Wine: the baseline reading arrives" wait_until 40 at_least "$sets" 1
+    base=$(count 'len(sc)')
+    ok=0
+    "$WINE" reg add "$N\\$R" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\$R" /v GenericDNSServers /t REG_SZ /d 127.0.0.1 /f >/dev/null 2>&1 && ok=$((ok + 1))
+    "$WINE" reg add "$N\\$R" /v Name /t REG_MULTI_SZ /d '.endpoint.security.microsoft.com' /f >/dev/null 2>&1 && ok=$((ok + 1))
+    eq "Wine: reg add wrote the NRPT rule" "$ok" 3
+    check "Wine: the registry change notification brings the NRPT sinkhole alert" wait_until 30 at_least \
+        'len([a for a in al if a["rule"]=="nrpt-sinkhole" and a["severity"]=="critical" and not a["preexisting"]])' 1
+    "$WINE" reg add "$Q\\1A2B3C4D" /v 'Application Name' /t REG_SZ /d SentinelAgent.exe /f >/dev/null 2>&1
+    "$WINE" reg add "$Q\\1A2B3C4D" /v ThrottleRate /t REG_QWORD /d 1 /f >/dev/null 2>&1
+    check "Wine: a QoS throttle on SentinelAgent.exe is alerted" wait_until 30 at_least \
+        'len([a for a in al if a["rule"]=="qos-throttle" and a["target"]["process"]=="SentinelAgent.exe"])' 1
+    printf '127.0.0.1 ts01-b.cloudsink.net\r\n' >>"$HOSTS"
+    check "Wine: a hosts-file sinkhole is alerted (folder change notification)" wait_until 30 at_least \
+        'len([a for a in al if a["rule"]=="hosts-sinkhole"])' 1
+    eq "Wine: read on notifications, not the 10-minute timer (4 change sets)" "$(count "$sets")" 4
+    kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null  # (a Unix signal is no Windows console event)
+    "$WINE" reg delete "$N\\$R" /f >/dev/null 2>&1
+    timeout 120 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x2.log" 2>&1 &
+    WPID=$!
+    EXTRA_PIDS="$WPID"
+    check "Wine: the rule deleted while the agent was down is reported removed" wait_until 40 at_least \
+        'len([e for e in sc if e["change"]=="removed" and e["item"]["kind"]=="nrpt"])' 1
+    kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+    EXTRA_PIDS=""
+    eq "Wine: nothing stored twice" "$(count "$twice")" 0
+    check "Wine: no error logged" sh -c "! grep -q 'error' '$T/x.log' '$T/x2.log'"
+else
+    bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
+fi
+finish
