@@ -186,6 +186,41 @@ wait_until() {
     return 1
 }
 
+# agent_config FILE DATA_DIR SOURCES_JSON: agent-1 shipping to this test's collector (batches
+# cut after 100 ms, a heartbeat every second)
+agent_config() {
+    cat >"$1" <<JSON
+{ "agent_id": "agent-1", "data_dir": "$2",
+  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
+                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
+  "sources": $3,
+  "batch": { "max_delay_ms": 100 }, "heartbeat_s": 1 }
+JSON
+}
+
+# stored_eval EXPR [PRELUDE]: a python expression over ev (every event stored for agent-1, fetched
+# afresh); PRELUDE (python) may name parts of it first
+stored_eval() {
+    fetch_stored
+    /usr/bin/python3 - "$T/stored" "$1" "${2:-}" <<'PY'
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1])]
+exec(sys.argv[3])
+print(eval(sys.argv[2]))
+PY
+}
+
+# wine_reg_adds KEY NAME TYPE DATA [KEY NAME TYPE DATA]...: Wine's `reg add` for each; prints how
+# many succeeded
+wine_reg_adds() {
+    local ok=0
+    while [[ $# -ge 4 ]]; do
+        "$WINE" reg add "$1" /v "$2" /t "$3" /d "$4" /f >/dev/null 2>&1 && ok=$((ok + 1))
+        shift 4
+    done
+    echo "$ok"
+}
+
 # wine_up: a wineserver of this test's own, kept up between its Wine commands (stop it with
 # `/usr/lib/wine/wineserver -k` at exit). It first waits for a server that is still exiting (the
 # previous suite's: a Wine command started in that moment can fail, e.g. `reg import` exit 1).

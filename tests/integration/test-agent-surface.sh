@@ -16,24 +16,8 @@ FIX=$ROOT/tests/integration/surface_fixtures.py
 setup_pki || { bad "pki"; finish; exit 1; }
 start_collector || { bad "collector"; finish; exit 1; }
 
-config() {  # file data_dir sources-json
-    cat >"$1" <<JSON
-{ "agent_id": "agent-1", "data_dir": "$2",
-  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
-                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
-  "sources": $3,
-  "batch": { "max_delay_ms": 100 }, "heartbeat_s": 1 }
-JSON
-}
-count() {  # python expression over ev (the stored events), after a fresh fetch
-    fetch_stored
-    /usr/bin/python3 - "$T/stored" "$1" <<'PY'
-import json,sys
-ev=[json.loads(l) for l in open(sys.argv[1])]
-sc=[e for e in ev if e["type"]=="surface_changed"]
-al=[e for e in ev if e["type"]=="alert" and e["source"]=="surface"]
-print(eval(sys.argv[2]))
-PY
+count() {  # python expression over ev (the stored events), sc (surface changes), al (surface alerts)
+    stored_eval "$1" 'sc=[e for e in ev if e["type"]=="surface_changed"]; al=[e for e in ev if e["type"]=="alert" and e["source"]=="surface"]'
 }
 at_least() { [[ $(count "$1") -ge $2 ]]; }
 sets='len(set(e["change_set"] for e in sc))'
@@ -42,7 +26,7 @@ twice='len(sc) - len(set((e["change_set"], e["item"]["kind"], e["item"]["id"], e
 
 # --- dir mode, natively ---------------------------------------------------------------------------
 /usr/bin/python3 "$FIX" "$T/surf" clean
-config "$T/a.json" "$T/adata" "[ { \"type\": \"surface\", \"dir\": \"$T/surf\", \"debounce_ms\": 300, \"interval_ms\": 600000 } ]"
+agent_config "$T/a.json" "$T/adata" "[ { \"type\": \"surface\", \"dir\": \"$T/surf\", \"debounce_ms\": 300, \"interval_ms\": 600000 } ]"
 "$AGENT" run --config "$T/a.json" >"$T/a.log" 2>&1 &
 APID=$!
 EXTRA_PIDS="$APID"
@@ -129,7 +113,7 @@ eq "malformed: no change set from it" "$(count "$sets")" "$good"
 rm "$T/surf/bad.reg"
 
 # --- live mode on Linux: Windows-only, said once ---------------------------------------------------
-config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
+agent_config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
 timeout 30 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1
 eq "Linux: the live mode finishes at once (nothing to drain) and exits 0" "$?" 0
 eq "Linux: 'Windows only' said once" "$(grep -c 'read on Windows only' "$T/l.log")" 1
@@ -149,7 +133,7 @@ if [[ -x $WINE && -f $EXE ]]; then
     cp "$HOSTS" "$T/hosts.saved" 2>/dev/null || : >"$T/hosts.saved"
     trap '"$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1; cp "$T/hosts.saved" "$HOSTS"; /usr/lib/wine/wineserver -k; cleanup' EXIT
     "$WINE" reg add "$N" /f >/dev/null 2>&1
-    config "$T/x.json" "Z:$T/xdata" '[ { "type": "surface", "debounce_ms": 300, "interval_ms": 600000 } ]'
+    agent_config "$T/x.json" "Z:$T/xdata" '[ { "type": "surface", "debounce_ms": 300, "interval_ms": 600000 } ]'
     sed -i -e "s#\"$T/pki#\"Z:$T/pki#g" "$T/x.json"
     reset_host
     timeout 120 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x.log" 2>&1 &
@@ -157,15 +141,12 @@ if [[ -x $WINE && -f $EXE ]]; then
     EXTRA_PIDS="$WPID"
     check "Wine: the baseline reading arrives" wait_until 40 at_least "$sets" 1
     base=$(count 'len(sc)')
-    ok=0
-    "$WINE" reg add "$N\\$R" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\$R" /v GenericDNSServers /t REG_SZ /d 127.0.0.1 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\$R" /v Name /t REG_MULTI_SZ /d '.endpoint.security.microsoft.com' /f >/dev/null 2>&1 && ok=$((ok + 1))
-    eq "Wine: reg add wrote the NRPT rule" "$ok" 3
+    eq "Wine: reg add wrote the NRPT rule" "$(wine_reg_adds "$N\\$R" ConfigOptions REG_DWORD 8 \
+        "$N\\$R" GenericDNSServers REG_SZ 127.0.0.1 "$N\\$R" Name REG_MULTI_SZ .endpoint.security.microsoft.com)" 3
     check "Wine: the registry change notification brings the NRPT sinkhole alert" wait_until 30 at_least \
         'len([a for a in al if a["rule"]=="nrpt-sinkhole" and a["severity"]=="critical" and not a["preexisting"]])' 1
-    "$WINE" reg add "$Q\\1A2B3C4D" /v 'Application Name' /t REG_SZ /d SentinelAgent.exe /f >/dev/null 2>&1
-    "$WINE" reg add "$Q\\1A2B3C4D" /v ThrottleRate /t REG_QWORD /d 1 /f >/dev/null 2>&1
+    eq "Wine: reg add wrote the QoS policy" "$(wine_reg_adds "$Q\\1A2B3C4D" 'Application Name' REG_SZ SentinelAgent.exe \
+        "$Q\\1A2B3C4D" ThrottleRate REG_QWORD 1)" 2
     check "Wine: a QoS throttle on SentinelAgent.exe is alerted" wait_until 30 at_least \
         'len([a for a in al if a["rule"]=="qos-throttle" and a["target"]["process"]=="SentinelAgent.exe"])' 1
     printf '127.0.0.1 ts01-b.cloudsink.net\r\n' >>"$HOSTS"

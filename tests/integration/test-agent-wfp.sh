@@ -16,15 +16,7 @@ CAP=$ROOT/deploy/demo/capture
 setup_pki || { bad "pki"; finish; exit 1; }
 start_collector || { bad "collector"; finish; exit 1; }
 
-config() {  # file data_dir sources-json
-    cat >"$1" <<JSON
-{ "agent_id": "agent-1", "data_dir": "$2",
-  "collector": { "url": "https://localhost:$PORT", "ca": "$T/pki/ca.crt",
-                 "cert": "$T/pki/agents/agent-1.crt", "key": "$T/pki/agents/agent-1.key" },
-  "sources": $3,
-  "batch": { "max_delay_ms": 100 }, "heartbeat_s": 1 }
-JSON
-}
+config() { agent_config "$@"; }  # file data_dir sources-json (lib.sh)
 count() {  # python expression over ev (the stored events), after a fresh fetch
     fetch_stored
     /usr/bin/python3 - "$T/stored" "$1" <<'PY'

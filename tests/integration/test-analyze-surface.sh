@@ -73,16 +73,13 @@ if [[ -x $WINE && -f $EXE ]]; then
     N='HKLM\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig'
     Q='HKLM\SOFTWARE\Policies\Microsoft\Windows\QoS'
     "$WINE" reg delete "$N" /f >/dev/null 2>&1; "$WINE" reg delete "$Q" /f >/dev/null 2>&1
-    ok=0
-    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v Name /t REG_MULTI_SZ /d '.endpoint.security.microsoft.com\0endpoint.security.microsoft.com' /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v GenericDNSServers /t REG_SZ /d 127.0.0.1 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\{0A1B}" /v Name /t REG_MULTI_SZ /d .corp.example /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\{0A1B}" /v GenericDNSServers /t REG_SZ /d 10.0.0.53 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$N\\{0A1B}" /v ConfigOptions /t REG_DWORD /d 8 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$Q\\1A2B3C4D" /v 'Application Name' /t REG_SZ /d SentinelAgent.exe /f >/dev/null 2>&1 && ok=$((ok + 1))
-    "$WINE" reg add "$Q\\1A2B3C4D" /v ThrottleRate /t REG_QWORD /d 1 /f >/dev/null 2>&1 && ok=$((ok + 1))
-    eq "Wine: reg add wrote the NRPT and QoS values" "$ok" 8
+    eq "Wine: reg add wrote the NRPT and QoS values" "$(wine_reg_adds \
+        "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" Name REG_MULTI_SZ '.endpoint.security.microsoft.com\0endpoint.security.microsoft.com' \
+        "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" GenericDNSServers REG_SZ 127.0.0.1 \
+        "$N\\{E16C9E47-6AAA-41BB-9219-CDBB6BF37AE7}" ConfigOptions REG_DWORD 8 \
+        "$N\\{0A1B}" Name REG_MULTI_SZ .corp.example "$N\\{0A1B}" GenericDNSServers REG_SZ 10.0.0.53 \
+        "$N\\{0A1B}" ConfigOptions REG_DWORD 8 \
+        "$Q\\1A2B3C4D" 'Application Name' REG_SZ SentinelAgent.exe "$Q\\1A2B3C4D" ThrottleRate REG_QWORD 1)" 8
     mkdir -p "$T/wine"
     "$WINE" reg export "$N" "Z:$T/wine/nrpt.reg" /y >/dev/null 2>&1; rc1=$?
     "$WINE" reg export "$Q" "Z:$T/wine/qos.reg" /y >/dev/null 2>&1; rc2=$?

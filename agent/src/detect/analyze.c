@@ -69,6 +69,18 @@ cJSON *wfpw_inventory_filter_json(const struct wfpw_inventory *inv, const struct
 }
 
 
+void wfpw_count_finding(size_t counts[5], size_t *preexisting, int *worst_new, const char *severity, int pre)
+{
+    int rank = wfpw_severity_rank(severity);
+    if (pre) {
+        (*preexisting)++;
+        return;
+    }
+    counts[rank]++;
+    if (rank > *worst_new)
+        *worst_new = rank;
+}
+
 static void text_row(struct wfpw_buf *out, const struct wfpw_finding *x, const char *callout)
 {
     wfpw_buf_printf(out, "%-8s %-22s %-10llu %-3s %s\n", x->severity, x->rule,
@@ -115,15 +127,8 @@ int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *
         int pre = fresh != NULL && !fresh[i];
         for (j = 0; j < n; j++) {
             struct wfpw_finding *x = &found[j];
-            int rank = wfpw_severity_rank(x->severity);
             x->preexisting = pre;
-            if (pre) {
-                res->preexisting++;
-            } else {
-                res->counts[rank]++;
-                if (rank > res->worst_new)
-                    res->worst_new = rank;
-            }
+            wfpw_count_finding(res->counts, &res->preexisting, &res->worst_new, x->severity, pre);
             if (text) {
                 text_row(out, x, wfpw_inventory_callout_name(inv, x->filter->callout_key));
                 continue;

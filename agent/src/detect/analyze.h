@@ -21,6 +21,10 @@ struct wfpw_analysis {
     size_t added, removed, changed; /* against the baseline */
 };
 
+/* One finding into a result's counts: a new one by its severity rank (and the worst new rank),
+ * else one more pre-existing. Shared by the filter and the surface analyzers. */
+void wfpw_count_finding(size_t counts[5], size_t *preexisting, int *worst_new, const char *severity, int pre);
+
 /* baseline may be NULL (then every finding is new). text: 1 table, 0 JSON. */
 int wfpw_analyze(const struct wfpw_inventory *inv, const struct wfpw_inventory *baseline,
                  const struct wfpw_rules_cfg *cfg, int text, struct wfpw_buf *out, struct wfpw_analysis *res);

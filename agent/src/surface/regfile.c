@@ -34,12 +34,14 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-static int eq_nocase(const char *a, const char *b)
+int wfpw_reg_eq(const char *a, const char *b)
 {
     while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
         a++, b++;
     return lower((unsigned char)*a) == lower((unsigned char)*b);
 }
+
+#define eq_nocase wfpw_reg_eq
 
 /* a is b or lies under b (b\...). */
 static int under_nocase(const char *a, const char *b)

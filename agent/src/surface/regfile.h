@@ -80,6 +80,9 @@ int wfpw_regstore_write(const struct wfpw_regstore *rs, struct wfpw_buf *out);
  * NULL. */
 const struct wfpw_regval *wfpw_regstore_get(const struct wfpw_regstore *rs, const char *key, const char *name);
 
+/* Registry names compare without regard to ASCII case: 1 when a and b are the same name. */
+int wfpw_reg_eq(const char *a, const char *b);
+
 /* DWORD or QWORD value as a number (DWORD_BE too); -1 when v is not one. */
 int wfpw_regval_number(const struct wfpw_regval *v, uint64_t *out);
 

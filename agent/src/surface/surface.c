@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "cloud.h"
 #include "netaddr.h"
 #include "products.h"
@@ -64,12 +65,7 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-static int eq_nocase(const char *a, const char *b)
-{
-    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
-        a++, b++;
-    return lower((unsigned char)*a) == lower((unsigned char)*b);
-}
+#define eq_nocase wfpw_reg_eq
 
 static int ends_nocase(const char *s, const char *suffix)
 {
@@ -946,15 +942,8 @@ int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface 
             if (!strcmp(it->kind, kind_names[j]))
                 kinds[j]++;
         for (j = 0; j < n; j++) {
-            int rank = wfpw_severity_rank(f[j].severity);
             f[j].preexisting = pre;
-            if (pre) {
-                res->preexisting++;
-            } else {
-                res->counts[rank]++;
-                if (rank > res->worst_new)
-                    res->worst_new = rank;
-            }
+            wfpw_count_finding(res->counts, &res->preexisting, &res->worst_new, f[j].severity, pre);
             if (text) {
                 wfpw_buf_printf(out, "%-8s %-16s %-3s %s\n", f[j].severity, f[j].rule, pre ? "old" : "NEW", f[j].title);
                 wfpw_buf_printf(out, "%30s why: %s\n", "", f[j].why);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "debounce.h"
 #include "fileio.h"
 #include "platform.h"
 #include "rules.h"
@@ -43,7 +44,6 @@
 
 #define STATE_MAX (64u << 20)
 #define HOSTS_MAX (64u << 20)
-#define DEBOUNCE_MAX_FACTOR 10
 
 static const char *const severity_choices[] = {"critical", "high", "medium", "low", NULL};
 
@@ -83,14 +83,14 @@ struct surf {
     struct wfpw__surfwatch *watch;   /* live mode */
     uv_fs_event_t fsev;              /* dir mode */
     uv_async_t changed;
-    uv_timer_t debounce, full;
+    struct wfpw_debounce debounce;
+    uv_timer_t full;
     int handles_open, closing, busy, again, paused, unavailable;
-    uint64_t first_change, last_change;
     struct wfpw_surface *last;       /* the previous reading (owned), NULL before the first */
     uint64_t next_pos;               /* the last position used */
     const char *products[WFPW_CFG_LIST_MAX], *endpoints[WFPW_CFG_LIST_MAX];
     struct wfpw_rules_cfg rules;
-    uint64_t reads, read_errors, notifications, change_sets, items, replayed_sets;
+    uint64_t reads, read_errors, change_sets, items, replayed_sets;
     const char *state;
 };
 
@@ -115,6 +115,13 @@ static void maybe_free(struct surf *w)
 static void on_closed(uv_handle_t *h)
 {
     struct surf *w = h->data;
+    w->handles_open--;
+    maybe_free(w);
+}
+
+static void on_closed_timer(uv_handle_t *h) /* the debounce timer: its data is the debounce */
+{
+    struct surf *w = ((struct wfpw_debounce *)h->data)->arg;
     w->handles_open--;
     maybe_free(w);
 }
@@ -415,38 +422,22 @@ static void on_full(uv_timer_t *t)
     start_read(t->data);
 }
 
-static void on_debounce(uv_timer_t *t)
+static void on_settled(void *arg)
 {
-    struct surf *w = t->data;
-    uint64_t now = uv_now(w->src->loop), quiet = now - w->last_change, d = (uint64_t)w->conf->debounce_ms;
-    if (quiet < d && now - w->first_change < d * DEBOUNCE_MAX_FACTOR) {
-        uv_timer_start(&w->debounce, on_debounce, d - quiet, 0);
-        return;
-    }
-    w->first_change = 0;
-    start_read(w);
-}
-
-static void changed(struct surf *w)
-{
-    uint64_t now = uv_now(w->src->loop);
-    w->notifications++;
-    w->last_change = now;
-    if (w->first_change == 0) {
-        w->first_change = now;
-        uv_timer_start(&w->debounce, on_debounce, (uint64_t)w->conf->debounce_ms, 0);
-    }
+    start_read(arg);
 }
 
 static void on_changed(uv_async_t *a)
 {
-    changed(a->data);
+    struct surf *w = a->data;
+    wfpw_debounce_note(&w->debounce);
 }
 
 static void on_fsev(uv_fs_event_t *h, const char *name, int events, int status)
 {
+    struct surf *w = h->data;
     (void)name, (void)events, (void)status;
-    changed(h->data);
+    wfpw_debounce_note(&w->debounce);
 }
 
 /* ---- source interface ------------------------------------------------------------------------- */
@@ -478,8 +469,8 @@ static int surf_start(struct wfpw_source *src)
     if (uv_async_init(src->loop, &w->changed, on_changed) != 0)
         return WFPW_EIO;
     w->changed.data = w, w->handles_open++;
-    uv_timer_init(src->loop, &w->debounce);
-    w->debounce.data = w, w->handles_open++;
+    wfpw_debounce_init(&w->debounce, src->loop, (uint64_t)w->conf->debounce_ms, on_settled, w);
+    w->handles_open++;
     uv_timer_init(src->loop, &w->full);
     w->full.data = w, w->handles_open++;
     uv_fs_event_init(src->loop, &w->fsev);
@@ -529,7 +520,7 @@ static void surf_close(struct wfpw_source *src)
         return;
     }
     uv_close((uv_handle_t *)&w->changed, on_closed);
-    uv_close((uv_handle_t *)&w->debounce, on_closed);
+    uv_close((uv_handle_t *)&w->debounce.timer, on_closed_timer);
     uv_close((uv_handle_t *)&w->full, on_closed);
     uv_close((uv_handle_t *)&w->fsev, on_closed);
 }
@@ -542,7 +533,7 @@ static void surf_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddStringToObject(out, "surface", w->state);
     cJSON_AddNumberToObject(out, "surface_reads", (double)w->reads);
     cJSON_AddNumberToObject(out, "surface_read_errors", (double)w->read_errors);
-    cJSON_AddNumberToObject(out, "change_notifications", (double)w->notifications);
+    cJSON_AddNumberToObject(out, "change_notifications", (double)w->debounce.notifications);
     cJSON_AddNumberToObject(out, "change_sets", (double)w->change_sets);
     cJSON_AddNumberToObject(out, "change_sets_handed_over_again", (double)w->replayed_sets);
     cJSON_AddNumberToObject(out, "items", (double)w->items);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "debounce.h"
 #include "inventory.h"
 #include "netshwrite.h"
 #include "platform.h"
@@ -31,7 +32,6 @@
 #include "wfpw/timefmt.h"
 
 #define SNAPSHOT_MAX (256u << 20)
-#define DEBOUNCE_MAX_FACTOR 10   /* a change storm is read at the latest after 10 debounce periods */
 
 struct wfp_conf {
     int64_t debounce_ms, full_every_ms, retry_ms, check_ms;
@@ -65,10 +65,10 @@ struct wfp {
     struct wfpw_source *src;
     struct wfpw__wfp *eng;       /* owned; NULL until opened */
     uv_async_t changed;
-    uv_timer_t debounce, full, check;
+    struct wfpw_debounce debounce;
+    uv_timer_t full, check;
     int handles_open, closing, busy, again, watching, unavailable, paused;
-    uint64_t first_change, last_change;  /* uv_now() of the pending burst */
-    uint64_t reads, read_errors, notifications, last_read_ms, filters, engine_lost;
+    uint64_t reads, read_errors, last_read_ms, filters, engine_lost;
     const char *state;           /* a literal for heartbeats */
 };
 
@@ -90,6 +90,13 @@ static void maybe_free(struct wfp *w)
 static void on_closed(uv_handle_t *h)
 {
     struct wfp *w = h->data;
+    w->handles_open--;
+    maybe_free(w);
+}
+
+static void on_closed_timer(uv_handle_t *h) /* the debounce timer: its data is the debounce */
+{
+    struct wfp *w = ((struct wfpw_debounce *)h->data)->arg;
     w->handles_open--;
     maybe_free(w);
 }
@@ -274,17 +281,9 @@ static void on_full(uv_timer_t *t)
     uv_timer_start(&w->full, on_full, w->eng ? (uint64_t)w->conf->full_every_ms : (uint64_t)w->conf->retry_ms, 0);
 }
 
-static void on_debounce(uv_timer_t *t)
+static void on_settled(void *arg)
 {
-    struct wfp *w = t->data;
-    uint64_t now = uv_now(w->src->loop), quiet = now - w->last_change;
-    uint64_t d = (uint64_t)w->conf->debounce_ms;
-    if (quiet < d && now - w->first_change < d * DEBOUNCE_MAX_FACTOR) {
-        uv_timer_start(&w->debounce, on_debounce, d - quiet, 0);
-        return;
-    }
-    w->first_change = 0;
-    start_read(w);
+    start_read(arg);
 }
 
 static void on_check(uv_timer_t *t)
@@ -295,13 +294,7 @@ static void on_check(uv_timer_t *t)
 static void on_changed(uv_async_t *a)
 {
     struct wfp *w = a->data;
-    uint64_t now = uv_now(w->src->loop);
-    w->notifications++;
-    w->last_change = now;
-    if (w->first_change == 0) {
-        w->first_change = now;
-        uv_timer_start(&w->debounce, on_debounce, (uint64_t)w->conf->debounce_ms, 0);
-    }
+    wfpw_debounce_note(&w->debounce);
 }
 
 /* ---- source interface ----------------------------------------------------------------------- */
@@ -326,8 +319,8 @@ static int wfp_start(struct wfpw_source *src)
     if ((rc = uv_async_init(src->loop, &w->changed, on_changed)) != 0)
         return WFPW_EIO;
     w->changed.data = w, w->handles_open++;
-    uv_timer_init(src->loop, &w->debounce);
-    w->debounce.data = w, w->handles_open++;
+    wfpw_debounce_init(&w->debounce, src->loop, (uint64_t)w->conf->debounce_ms, on_settled, w);
+    w->handles_open++;
     uv_timer_init(src->loop, &w->full);
     w->full.data = w, w->handles_open++;
     uv_timer_init(src->loop, &w->check);
@@ -367,7 +360,7 @@ static void wfp_close(struct wfpw_source *src)
         return;
     }
     uv_close((uv_handle_t *)&w->changed, on_closed);
-    uv_close((uv_handle_t *)&w->debounce, on_closed);
+    uv_close((uv_handle_t *)&w->debounce.timer, on_closed_timer);
     uv_close((uv_handle_t *)&w->full, on_closed);
     uv_close((uv_handle_t *)&w->check, on_closed);
 }
@@ -380,7 +373,7 @@ static void wfp_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddStringToObject(out, "engine", w->state);
     cJSON_AddNumberToObject(out, "inventory_reads", (double)w->reads);
     cJSON_AddNumberToObject(out, "inventory_read_errors", (double)w->read_errors);
-    cJSON_AddNumberToObject(out, "change_notifications", (double)w->notifications);
+    cJSON_AddNumberToObject(out, "change_notifications", (double)w->debounce.notifications);
     cJSON_AddNumberToObject(out, "engine_reopened", (double)w->engine_lost);
     cJSON_AddNumberToObject(out, "filters", (double)w->filters);
     cJSON_AddNumberToObject(out, "last_read_ms", (double)w->last_read_ms);

@@ -1,15 +1,19 @@
 /*
- * surface-roundtrip.h — shared by fuzz-regfile.c and fuzz-hosts.c: a surface saved as the agent
- * keeps it between runs (wfpw_surface_save) must read back to the same items, with no change
- * between the two (else a restart would report changes that did not happen). Aborts otherwise.
+ * fuzz-surface.h — the body of fuzz-regfile.c and fuzz-hosts.c, which differ only in the
+ * name the input is read as (SURFACE_FUZZ_NAME): any input ends in a surface or an error message
+ * naming the line; an accepted input is built into items, judged and reported without crashing,
+ * and, saved as the agent keeps it between runs (wfpw_surface_save), must read back to the same
+ * items with no change between the two (else a restart would report changes that did not
+ * happen). Aborts otherwise.
  */
-#ifndef WFPW_SURFACE_ROUNDTRIP_H
-#define WFPW_SURFACE_ROUNDTRIP_H
+#ifndef WFPW_FUZZ_SURFACE_H
+#define WFPW_FUZZ_SURFACE_H
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "surface.h"
+#include "wfpw/errors.h"
 
 /* line breaks inside a name cannot be written as an export line (regedit cannot either) */
 static int writable(const struct wfpw_surface *s)
@@ -48,6 +52,32 @@ static void roundtrip(const struct wfpw_surface *s)
     wfpw_surface_free(&c);
     wfpw_buf_free(&reg);
     wfpw_buf_free(&hosts);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct wfpw_surface s;
+    struct wfpw_surface_result res;
+    struct wfpw_buf out;
+    char err[512] = "";
+    int rc;
+    wfpw_surface_init(&s);
+    rc = wfpw_surface_add_file(&s, SURFACE_FUZZ_NAME, data, size, err, sizeof(err));
+    if (rc != 0) {
+        if (rc == WFPW_EINVAL && err[0] == '\0')
+            abort();
+    } else if (wfpw_surface_build(&s) == 0) {
+        wfpw_buf_init(&out, 1u << 26);
+        wfpw_surface_report(&s, &s, NULL, 0, &out, &res);
+        wfpw_buf_reset(&out);
+        wfpw_surface_report(&s, NULL, NULL, 1, &out, &res);
+        wfpw_buf_free(&out);
+        roundtrip(&s);
+    }
+    wfpw_surface_free(&s);
+    return 0;
 }
 
 #endif
