@@ -54,12 +54,23 @@ static int add(struct wfpw_hosts *h, const char *addr, size_t al, const char *na
     return 0;
 }
 
+/* lenient: a malformed line is counted (the first one kept for the report) and *rc cleared */
+static int skip(struct wfpw_hosts *h, int lenient, const char *what, int *rc)
+{
+    if (!lenient)
+        return 0;
+    if (h->skipped++ == 0)
+        snprintf(h->first_skip, sizeof(h->first_skip), "%s", what);
+    *rc = 0;
+    return 1;
+}
+
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; /* a lone CR separates too */
 }
 
-int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *data, size_t len, char *err,
+int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *data, size_t len, int lenient, char *err,
                      size_t errlen)
 {
     char *txt;
@@ -130,6 +141,8 @@ int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *dat
         if (memchr(s, '\0', (size_t)(le - s))) {
             snprintf(err, errlen, "%s:%u: a NUL byte in the line", fname, line);
             rc = WFPW_EINVAL;
+            if (skip(h, lenient, err, &rc))
+                continue;
             break;
         }
         for (f = s; f < le && !is_blank(*f); f++)
@@ -140,6 +153,8 @@ int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *dat
             snprintf(err, errlen, "%s:%u: the first field '%.*s' is not an IPv4 or IPv6 address", fname, line,
                      (int)(al > 64 ? 64 : al), s);
             rc = WFPW_EINVAL;
+            if (skip(h, lenient, err, &rc))
+                continue;
             break;
         }
         for (;;) {
@@ -153,7 +168,10 @@ int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *dat
             if ((size_t)(f - n) > 255) {
                 snprintf(err, errlen, "%s:%u: a name longer than 255 bytes", fname, line);
                 rc = WFPW_EINVAL;
-                break;
+                skip(h, lenient, err, &rc); /* lenient: the line's other names still count */
+                if (rc)
+                    break;
+                continue;
             }
             if ((rc = add(h, s, al, n, (size_t)(f - n), line)) != 0)
                 break;
@@ -162,6 +180,7 @@ int wfpw_hosts_parse(struct wfpw_hosts *h, const char *fname, const uint8_t *dat
         if (rc == 0 && names == 0) {
             snprintf(err, errlen, "%s:%u: the address %s has no name after it", fname, line, abuf);
             rc = WFPW_EINVAL;
+            skip(h, lenient, err, &rc);
         }
     }
     wfpw_free(txt);

@@ -6,6 +6,7 @@
 #include "regfile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wfpw/buf.h"
@@ -399,7 +400,7 @@ static int value_line(struct rdr *r, const char *s, size_t n)
     }
     if (r->apply) {
         struct wfpw_regval *v;
-        delete_value(r->rs, r->key, name);
+        /* a second line for the same value replaces the first: dedupe() after the file */
         if (grow((void **)&r->rs->vals, &r->rs->capvals, r->rs->nvals + 1, sizeof(*r->rs->vals)) != 0)
             return WFPW_ENOMEM;
         v = &r->rs->vals[r->rs->nvals++];
@@ -500,6 +501,61 @@ static int parse_text(struct rdr *r, const char *txt, size_t len)
     return rc;
 }
 
+/* The same value (key and name, without regard to case) set twice, in one file or across files:
+ * the last one stands, as importing the files in order would leave it. O(n log n). */
+struct vref {
+    const char *key, *name;
+    size_t idx;
+};
+
+static int cmp_ci(const char *a, const char *b)
+{
+    int ca, cb;
+    do {
+        ca = lower((unsigned char)*a++);
+        cb = lower((unsigned char)*b++);
+    } while (ca && ca == cb);
+    return ca - cb;
+}
+
+static int cmp_vref(const void *x, const void *y)
+{
+    const struct vref *a = x, *b = y;
+    int c = cmp_ci(a->key, b->key);
+    if (c == 0)
+        c = cmp_ci(a->name, b->name);
+    return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
+}
+
+static int dedupe(struct wfpw_regstore *rs)
+{
+    struct vref *r;
+    unsigned char *drop;
+    size_t i, o = 0, n = rs->nvals;
+    if (n < 2)
+        return 0;
+    r = wfpw_malloc(n * sizeof(*r));
+    drop = wfpw_calloc(n, 1);
+    if (r == NULL || drop == NULL) {
+        wfpw_free(r);
+        wfpw_free(drop);
+        return WFPW_ENOMEM;
+    }
+    for (i = 0; i < n; i++)
+        r[i].key = rs->vals[i].key, r[i].name = rs->vals[i].name, r[i].idx = i;
+    qsort(r, n, sizeof(*r), cmp_vref);
+    for (i = 0; i + 1 < n; i++)
+        if (cmp_ci(r[i].key, r[i + 1].key) == 0 && cmp_ci(r[i].name, r[i + 1].name) == 0)
+            drop[r[i].idx] = 1; /* a later line sets it again */
+    for (i = 0; i < n; i++)
+        if (!drop[i])
+            rs->vals[o++] = rs->vals[i];
+    rs->nvals = o;
+    wfpw_free(r);
+    wfpw_free(drop);
+    return 0;
+}
+
 int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_t *data, size_t len, char *err,
                        size_t errlen)
 {
@@ -540,6 +596,8 @@ int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_
             rc = WFPW_ENOMEM;
         else
             rc = parse_text(&r, txt, tlen);
+        if (rc == 0)
+            rc = dedupe(rs);
     }
     wfpw_free(txt);
     return rc;
@@ -578,7 +636,6 @@ int wfpw_regstore_add(struct wfpw_regstore *rs, const char *key, const char *nam
         return WFPW_ENOMEM;
     if (len)
         memcpy(d, data, len);
-    delete_value(rs, k, name);
     if (grow((void **)&rs->vals, &rs->capvals, rs->nvals + 1, sizeof(*rs->vals)) != 0)
         return WFPW_ENOMEM;
     v = &rs->vals[rs->nvals];

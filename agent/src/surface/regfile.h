@@ -67,8 +67,9 @@ int wfpw_regfile_parse(struct wfpw_regstore *rs, const char *fname, const uint8_
                        size_t errlen);
 
 /* Add one value read from the live registry (key abbreviated: "HKLM\\..."): data as the
- * registry holds it (strings UTF-16LE); file names where it came from ("registry"). A value
- * of the same key and name is replaced; name NULL adds the key alone. 0 or WFPW_ENOMEM. */
+ * registry holds it (strings UTF-16LE); file names where it came from ("registry"). Each value
+ * is added once (the registry has no duplicates; nothing is checked); name NULL adds the key
+ * alone. 0 or WFPW_ENOMEM. */
 int wfpw_regstore_add(struct wfpw_regstore *rs, const char *key, const char *name, uint32_t type, const uint8_t *data,
                       size_t len, const char *file);
 /* The store as a "Windows Registry Editor Version 5.00" file in UTF-8 (what the agent keeps

@@ -56,6 +56,8 @@ void wfpw_surface_free(struct wfpw_surface *s)
     wfpw_regstore_free(&s->reg);
     wfpw_hosts_free(&s->hosts);
     wfpw_free(s->items);
+    wfpw_free(s->vorder);
+    wfpw_free(s->iorder);
     wfpw_arena_free(&s->arena);
     memset(s, 0, sizeof(*s));
 }
@@ -97,7 +99,7 @@ int wfpw_surface_add_file(struct wfpw_surface *s, const char *path, const uint8_
             setf(err, errlen, "%s: a second hosts file", path);
             return WFPW_EINVAL;
         }
-        rc = wfpw_hosts_parse(&s->hosts, path, data, len, err, errlen);
+        rc = wfpw_hosts_parse(&s->hosts, path, data, len, s->lenient_hosts, err, errlen);
         s->have_hosts = rc == 0;
     } else if (ends_nocase(base, ".reg")) {
         rc = wfpw_regfile_parse(&s->reg, path, data, len, err, errlen);
@@ -148,9 +150,90 @@ static const char *child_of(const char *nk, const char *prefix)
     return nk + n;
 }
 
+/* ---- indexes: a registry export of a whole hive has hundreds of thousands of values, an
+ * ad-blocking hosts file a hundred thousand entries; lookups are binary searches ---------------- */
+
+static int cmp_ci(const char *a, const char *b)
+{
+    int ca, cb;
+    do {
+        ca = lower((unsigned char)*a++);
+        cb = lower((unsigned char)*b++);
+    } while (ca && ca == cb);
+    return ca - cb;
+}
+
+static int cmp_ref(const void *x, const void *y)
+{
+    const struct wfpw_surface_ref *a = x, *b = y;
+    int c = a->kind && b->kind ? strcmp(a->kind, b->kind) : 0;
+    if (c == 0)
+        c = cmp_ci(a->name, b->name);
+    return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
+}
+
+/* the entries [*lo, *hi) of r (n, sorted) with this kind (NULL: any) and name */
+static void ref_range(const struct wfpw_surface_ref *r, size_t n, const char *kind, const char *name, size_t *lo,
+                      size_t *hi)
+{
+    size_t a = 0, b = n;
+    while (a < b) { /* first entry not below (kind, name) */
+        size_t m = a + (b - a) / 2;
+        int c = kind ? strcmp(r[m].kind, kind) : 0;
+        if (c == 0)
+            c = cmp_ci(r[m].name, name);
+        if (c < 0)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *lo = a;
+    while (a < n && (kind == NULL || strcmp(r[a].kind, kind) == 0) && cmp_ci(r[a].name, name) == 0)
+        a++;
+    *hi = a;
+}
+
+static int index_values(struct wfpw_surface *s)
+{
+    size_t i, n = s->reg.nvals;
+    wfpw_free(s->vorder);
+    if ((s->vorder = wfpw_malloc((n ? n : 1) * sizeof(*s->vorder))) == NULL)
+        return WFPW_ENOMEM;
+    for (i = 0; i < n; i++)
+        s->vorder[i].name = s->reg.vals[i].key, s->vorder[i].kind = NULL, s->vorder[i].idx = i;
+    qsort(s->vorder, n, sizeof(*s->vorder), cmp_ref);
+    return 0;
+}
+
+static int index_items(struct wfpw_surface *s)
+{
+    size_t i, n = s->nitems;
+    wfpw_free(s->iorder);
+    if ((s->iorder = wfpw_malloc((n ? n : 1) * sizeof(*s->iorder))) == NULL)
+        return WFPW_ENOMEM;
+    for (i = 0; i < n; i++)
+        s->iorder[i].name = s->items[i].id, s->iorder[i].kind = s->items[i].kind, s->iorder[i].idx = i;
+    qsort(s->iorder, n, sizeof(*s->iorder), cmp_ref);
+    return 0;
+}
+
+/* the values of key, in file order: s->vorder[*lo .. *hi) */
+static void key_values(const struct wfpw_surface *s, const char *key, size_t *lo, size_t *hi)
+{
+    ref_range(s->vorder, s->vorder ? s->reg.nvals : 0, NULL, key, lo, hi);
+}
+
 static const struct wfpw_regval *val(const struct wfpw_surface *s, const char *key, const char *name)
 {
-    return key ? wfpw_regstore_get(&s->reg, key, name) : NULL;
+    size_t lo, hi;
+    if (key == NULL)
+        return NULL;
+    if (s->vorder == NULL)
+        return wfpw_regstore_get(&s->reg, key, name);
+    for (key_values(s, key, &lo, &hi); lo < hi; lo++)
+        if (eq_nocase(s->reg.vals[s->vorder[lo].idx].name, name))
+            return &s->reg.vals[s->vorder[lo].idx];
+    return NULL;
 }
 
 static const char *val_text(const struct wfpw_surface *s, const char *key, const char *name)
@@ -396,22 +479,29 @@ int wfpw_surface_build(struct wfpw_surface *s)
 {
     const struct wfpw_regstore *rs = &s->reg;
     unsigned char *used = wfpw_calloc(rs->nvals ? rs->nvals : 1, 1);
-    size_t cap = 0, i, j;
+    unsigned char *firstk = wfpw_calloc(rs->nkeys ? rs->nkeys : 1, 1); /* a key's first [KEY] line */
+    struct wfpw_surface_ref *korder = wfpw_malloc((rs->nkeys ? rs->nkeys : 1) * sizeof(*korder));
+    size_t cap = 0, i, j, lo, hi, x;
     char nk[4096];
     static struct bld bzero;
     struct bld b = bzero;
 
     wfpw_free(s->items);
     s->items = NULL, s->nitems = 0;
-    if (used == NULL)
-        return WFPW_ENOMEM;
+    if (used == NULL || firstk == NULL || korder == NULL || index_values(s) != 0)
+        goto oom;
+    for (i = 0; i < rs->nkeys; i++)
+        korder[i].name = rs->keys[i].key, korder[i].kind = NULL, korder[i].idx = i;
+    qsort(korder, rs->nkeys, sizeof(*korder), cmp_ref);
+    for (i = 0; i < rs->nkeys; i++) /* the same key in several files (or twice): its first line */
+        if (i == 0 || cmp_ci(korder[i - 1].name, korder[i].name) != 0)
+            firstk[korder[i].idx] = 1;
     for (i = 0; i < rs->nkeys; i++) {
         const char *k = rs->keys[i].key, *rule, *pol;
         struct wfpw_surface_item *it;
-        for (j = 0; j < i && !eq_nocase(rs->keys[j].key, k); j++)
-            ;
-        if (j < i)
-            continue; /* the same key in another file */
+        if (!firstk[i])
+            continue;
+        key_values(s, k, &lo, &hi);
         norm_key(k, nk, sizeof(nk));
         if ((rule = child_of(nk, NRPT_GP)) != NULL || (rule = child_of(nk, NRPT_LOCAL)) != NULL) {
             struct nrpt r;
@@ -427,9 +517,8 @@ int wfpw_surface_build(struct wfpw_surface *s)
                      strlen(k) - strlen(rule), gp ? "Group Policy" : "local", ns, srv,
                      r.has_options && !(r.options & 8) ? " (GenericDNSServers option bit not set: ignored)" : "");
             it->key = k;
-            for (j = 0; j < rs->nvals; j++)
-                if (eq_nocase(rs->vals[j].key, k))
-                    used[j] = 1;
+            for (x = lo; x < hi; x++)
+                used[s->vorder[x].idx] = 1;
         } else if ((pol = child_of(nk, QOS_M)) != NULL || (pol = child_of(nk, QOS_U)) != NULL) {
             struct qos q;
             if ((it = item(s, &cap, &b, "qos")) == NULL)
@@ -447,20 +536,17 @@ int wfpw_surface_build(struct wfpw_surface *s)
                          q.remote[0] ? ", remote " : "", q.remote, thr, q.dscp ? q.dscp : "(none)");
             }
             it->key = k;
-            for (j = 0; j < rs->nvals; j++)
-                if (eq_nocase(rs->vals[j].key, k))
-                    used[j] = 1;
+            for (x = lo; x < hi; x++)
+                used[s->vorder[x].idx] = 1;
         } else {
             int is_routes = strcmp(nk, ROUTES) == 0, is_tcpip = strcmp(nk, TCPIP) == 0;
             int is_winhttp = strcmp(nk, WINHTTP) == 0, is_tele = strcmp(nk, TELEMETRY) == 0;
             int is_def = strcmp(nk, DEFENDER) == 0;
             int is_inet = (strncmp(nk, "hklm\\", 5) == 0 || strncmp(nk, "hkcu\\", 5) == 0) &&
                           (strcmp(nk + 5, INET_SUFFIX) == 0 || strcmp(nk + 5, INET_POL_SUFFIX) == 0);
-            for (j = 0; j < rs->nvals; j++) {
-                const struct wfpw_regval *v = &rs->vals[j];
+            for (x = lo; x < hi; x++) {
+                const struct wfpw_regval *v = &rs->vals[j = s->vorder[x].idx];
                 const char *n = v->name;
-                if (!eq_nocase(v->key, k))
-                    continue;
                 if (is_routes) {
                     struct route r;
                     if ((it = item(s, &cap, &b, "route")) == NULL)
@@ -514,9 +600,9 @@ int wfpw_surface_build(struct wfpw_surface *s)
                 used[j] = 1;
             }
             if (is_inet)
-                for (j = 0; j < rs->nvals; j++)
-                    if (eq_nocase(rs->vals[j].key, k) && eq_nocase(rs->vals[j].name, "ProxyEnable"))
-                        used[j] = 1; /* shown with ProxyServer */
+                for (x = lo; x < hi; x++)
+                    if (eq_nocase(rs->vals[s->vorder[x].idx].name, "ProxyEnable"))
+                        used[s->vorder[x].idx] = 1; /* shown with ProxyServer */
             continue;
         }
         it->file = rs->keys[i].file, it->line = rs->keys[i].line;
@@ -526,13 +612,11 @@ int wfpw_surface_build(struct wfpw_surface *s)
         const char *k = rs->keys[i].key;
         struct wfpw_surface_item *it;
         size_t nv = 0, first = 0;
-        for (j = 0; j < i && !eq_nocase(rs->keys[j].key, k); j++)
-            ;
-        if (j < i)
+        if (!firstk[i])
             continue;
-        for (j = 0; j < rs->nvals; j++)
-            if (!used[j] && eq_nocase(rs->vals[j].key, k) && nv++ == 0)
-                first = j;
+        for (key_values(s, k, &lo, &hi), x = lo; x < hi; x++)
+            if (!used[s->vorder[x].idx] && nv++ == 0)
+                first = s->vorder[x].idx;
         if (nv == 0)
             continue;
         if ((it = item(s, &cap, &b, "other")) == NULL)
@@ -554,12 +638,16 @@ int wfpw_surface_build(struct wfpw_surface *s)
     }
     if (s->nitems)
         commit(s, &b);
-    if (b.failed)
+    if (b.failed || index_items(s) != 0)
         goto oom;
     wfpw_free(used);
+    wfpw_free(firstk);
+    wfpw_free(korder);
     return 0;
 oom:
     wfpw_free(used);
+    wfpw_free(firstk);
+    wfpw_free(korder);
     return WFPW_ENOMEM;
 }
 
@@ -824,7 +912,7 @@ size_t wfpw_surface_eval(const struct wfpw_surface *s, size_t i, const struct wf
 static void item_values(const struct wfpw_surface *s, const struct wfpw_surface_item *it, struct wfpw_buf *b,
                         int json)
 {
-    size_t j, nout = 0;
+    size_t j, nout = 0, lo, hi;
     char shown[1024];
     if (json)
         wfpw_buf_putc(b, '[');
@@ -840,10 +928,13 @@ static void item_values(const struct wfpw_surface *s, const struct wfpw_surface_
         }
         return;
     }
-    for (j = 0; j < s->reg.nvals; j++) {
-        const struct wfpw_regval *v = &s->reg.vals[j];
-        if (it->val ? v != it->val : !eq_nocase(v->key, it->key))
-            continue;
+    if (it->val) {
+        lo = 0, hi = 1;
+    } else {
+        key_values(s, it->key, &lo, &hi);
+    }
+    for (j = lo; j < hi; j++) {
+        const struct wfpw_regval *v = it->val ? it->val : &s->reg.vals[s->vorder[j].idx];
         wfpw_regval_show(v, shown, sizeof(shown));
         if (json) {
             if (nout)
@@ -879,11 +970,11 @@ static int same_item(const struct wfpw_surface *a, const struct wfpw_surface_ite
 
 static const struct wfpw_surface_item *find_item(const struct wfpw_surface *s, const struct wfpw_surface_item *x)
 {
-    size_t i;
-    for (i = 0; s && i < s->nitems; i++)
-        if (!strcmp(s->items[i].kind, x->kind) && eq_nocase(s->items[i].id, x->id))
-            return &s->items[i];
-    return NULL;
+    size_t lo, hi;
+    if (s == NULL || s->iorder == NULL)
+        return NULL;
+    ref_range(s->iorder, s->nitems, x->kind, x->id, &lo, &hi);
+    return lo < hi ? &s->items[s->iorder[lo].idx] : NULL;
 }
 
 static void item_json(const struct wfpw_surface *s, const struct wfpw_surface_item *it, struct wfpw_buf *out)
@@ -1040,7 +1131,7 @@ cJSON *wfpw_surface_item_wire(const struct wfpw_surface *s, size_t i)
     const struct wfpw_surface_item *it = &s->items[i];
     cJSON *o = cJSON_CreateObject(), *vals, *v;
     char shown[1024], idb[WIRE_MAX_ID + 1], *nb = wfpw_malloc(WIRE_MAX_NAME + 1);
-    size_t j, n = 0;
+    size_t j, n = 0, lo, hi;
     int ok = o && nb && cJSON_AddStringToObject(o, "kind", it->kind) &&
              cJSON_AddStringToObject(o, "id", wire_text(it->id, WIRE_MAX_ID, 1, idb, sizeof(idb))) &&
              cJSON_AddStringToObject(o, "summary", it->summary) &&
@@ -1052,10 +1143,12 @@ cJSON *wfpw_surface_item_wire(const struct wfpw_surface *s, size_t i)
              (v = cJSON_CreateObject()) && cJSON_AddItemToArray(vals, v) && cJSON_AddStringToObject(v, "name", "name") &&
              cJSON_AddNumberToObject(v, "type", WFPW_REG_SZ) && cJSON_AddStringToObject(v, "data", it->host->name);
     }
-    for (j = 0; ok && !it->host && j < s->reg.nvals && n < WIRE_MAX_VALUES; j++) {
-        const struct wfpw_regval *rv = &s->reg.vals[j];
-        if (it->val ? rv != it->val : !eq_nocase(rv->key, it->key))
-            continue;
+    if (it->host || it->val)
+        lo = 0, hi = it->val ? 1 : 0;
+    else
+        key_values(s, it->key, &lo, &hi);
+    for (j = lo; ok && j < hi && n < WIRE_MAX_VALUES; j++) {
+        const struct wfpw_regval *rv = it->val ? it->val : &s->reg.vals[s->vorder[j].idx];
         wfpw_regval_show(rv, shown, sizeof(shown));
         ok = (v = cJSON_CreateObject()) && cJSON_AddItemToArray(vals, v) &&
              cJSON_AddStringToObject(v, "name", wire_text(rv->name, WIRE_MAX_NAME, 0, nb, WIRE_MAX_NAME + 1)) &&

@@ -40,6 +40,13 @@
 #include "rules.h"
 #include "wfpw/buf.h"
 
+/* an index entry: a name (registry key, or item id), the item's kind, and the position */
+struct wfpw_surface_ref {
+    const char *name;
+    const char *kind;
+    size_t idx;
+};
+
 struct wfpw_surface_item {
     const char *kind;                   /* "nrpt" "hosts" "hosts-path" "proxy" "qos" "route" "other" */
     const char *id;                     /* identity within kind (baseline comparison); in arena */
@@ -59,6 +66,10 @@ struct wfpw_surface {
     struct wfpw_surface_item *items;    /* owned array, built by wfpw_surface_build */
     size_t nitems;
     struct wfpw_arena arena;            /* the items' strings */
+    struct wfpw_surface_ref *vorder;    /* values by key (owned; built by wfpw_surface_build) */
+    struct wfpw_surface_ref *iorder;    /* items by kind and id (owned; idem) */
+    int lenient_hosts;                  /* the live source: skip (and count) malformed hosts
+                                           lines as Windows does, instead of refusing the file */
 };
 
 void wfpw_surface_init(struct wfpw_surface *s);

@@ -27,7 +27,7 @@ TEST_IMPL(hosts_file)
     size_t len;
     uint8_t *w;
     wfpw_hosts_init(&h);
-    ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", (const uint8_t *)text, strlen(text), err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", (const uint8_t *)text, strlen(text), 0, err, sizeof(err)), 0);
     ASSERT_EQ(h.n, 6);
     ASSERT_STR_EQ(h.e[0].name, "winatp-gw-eus.microsoft.com");
     ASSERT_STR_EQ(h.e[0].addr, "127.0.0.1");
@@ -39,7 +39,7 @@ TEST_IMPL(hosts_file)
     ASSERT_EQ(h.utf16, 0);
     /* UTF-16LE: read, and marked */
     w = surftest_utf16("127.0.0.1 x.sophos.com\r\n", &len);
-    ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", w, len, err, sizeof(err)), 0);
+    ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", w, len, 0, err, sizeof(err)), 0);
     wfpw_free(w);
     ASSERT_EQ(h.n, 1);
     ASSERT_EQ(h.utf16, 1);
@@ -65,12 +65,28 @@ TEST_IMPL(hosts_malformed)
         char err[256] = "";
         wfpw_hosts_init(&h);
         ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", (const uint8_t *)bad[i].text,
-                                   bad[i].len ? bad[i].len : strlen(bad[i].text), err, sizeof(err)), WFPW_EINVAL);
+                                   bad[i].len ? bad[i].len : strlen(bad[i].text), 0, err, sizeof(err)), WFPW_EINVAL);
         if (strncmp(err, bad[i].want, strlen(bad[i].want)) != 0) {
             fprintf(stderr, "case %zu: got '%s', want '%s...'\n", i, err, bad[i].want);
             ASSERT(0);
         }
         ASSERT_EQ(h.n, 0); /* nothing half-read */
+        wfpw_hosts_free(&h);
+    }
+    /* the live source's lenient reading: bad lines skipped and counted, the rest kept */
+    {
+        static const char text[] = "127.0.0.1 ok.example\nts01-b.cloudsink.net 127.0.0.1\n10.0.0.1\n"
+                                   "0.0.0.0 ts01-b.cloudsink.net\n";
+        struct wfpw_hosts h;
+        char err[256] = "";
+        wfpw_hosts_init(&h);
+        ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", (const uint8_t *)text, strlen(text), 1, err, sizeof(err)), 0);
+        ASSERT_EQ(h.n, 2);
+        ASSERT_EQ(h.skipped, 2);
+        ASSERT_STR_EQ(h.first_skip, "hosts:2: the first field 'ts01-b.cloudsink.net' is not an IPv4 or IPv6 address");
+        ASSERT_STR_EQ(h.e[1].name, "ts01-b.cloudsink.net");
+        ASSERT_EQ(wfpw_hosts_parse(&h, "hosts", (const uint8_t *)"\xfe\xff\x00\x31", 4, 1, err, sizeof(err)),
+                  WFPW_EINVAL); /* an encoding Windows cannot read stays an error */
         wfpw_hosts_free(&h);
     }
     return 0;

@@ -458,3 +458,84 @@ TEST_IMPL(surface_live_values)
     wfpw_surface_free(&c);
     return 0;
 }
+
+/* At the size real hosts files reach (ad-blocking lists carry tens of thousands of entries) and
+ * with many policies: every item keeps its values, one edited entry is one change, a value
+ * given twice in an export keeps the last (as reg import does), and nothing alerts. The sorted
+ * indexes behind val() and the item lookup are what this exercises; it asserts results, not
+ * time. */
+TEST_IMPL(surface_at_scale)
+{
+    enum { NHOSTS = 40000, NQOS = 1500 };
+    struct wfpw_buf h1, h2, r;
+    struct wfpw_surface a, b;
+    struct wfpw_surface_change_opts o;
+    char err[256], line[256];
+    cJSON *ev = NULL, *x;
+    const char *files[4];
+    size_t i, alerts = 0, seen = 0;
+    int added = 0, removed = 0, other = 0;
+    wfpw_buf_init(&h1, 1u << 26);
+    wfpw_buf_init(&h2, 1u << 26);
+    wfpw_buf_init(&r, 1u << 26);
+    for (i = 0; i < NHOSTS; i++) {
+        snprintf(line, sizeof(line), "0.0.0.0 ads%zu.tracker-%zu.example\n", i, i % 97);
+        ASSERT_EQ(wfpw_buf_append(&h1, line, strlen(line)), 0);
+        if (i == NHOSTS / 2)
+            snprintf(line, sizeof(line), "0.0.0.0 replaced.tracker.example\n");
+        ASSERT_EQ(wfpw_buf_append(&h2, line, strlen(line)), 0);
+    }
+    ASSERT_EQ(wfpw_buf_append(&r, HDR, strlen(HDR)), 0);
+    for (i = 0; i < NQOS; i++) {
+        snprintf(line, sizeof(line), QOS "VoIP-%zu]\r\n\"Application Name\"=\"Skype.exe\"\r\n"
+                 "\"DSCP Value\"=\"40\"\r\n\"DSCP Value\"=\"46\"\r\n\r\n", i);
+        ASSERT_EQ(wfpw_buf_append(&r, line, strlen(line)), 0);
+    }
+    ASSERT_EQ(wfpw_buf_append(&r, "", 1), 0);
+    ASSERT_EQ(wfpw_buf_append(&h1, "", 1), 0);
+    ASSERT_EQ(wfpw_buf_append(&h2, "", 1), 0);
+    files[0] = "hosts", files[1] = h1.data, files[2] = "a.reg", files[3] = r.data;
+    ASSERT_EQ(surftest_load(&a, files, 4, err, sizeof(err)), 0);
+    files[1] = h2.data;
+    ASSERT_EQ(surftest_load(&b, files, 4, err, sizeof(err)), 0);
+    ASSERT(a.nitems >= NHOSTS + NQOS);
+    for (i = 0; i < a.nitems; i++) {
+        struct wfpw_surface_finding f[4];
+        alerts += wfpw_surface_eval(&a, i, NULL, f, 4);
+    }
+    ASSERT_EQ(alerts, 0);
+    /* the last of a value given twice is the one kept */
+    for (i = 0; i < a.nitems; i++) {
+        cJSON *w = wfpw_surface_item_wire(&a, i);
+        char *s = cJSON_PrintUnformatted(w);
+        ASSERT(s != NULL);
+        if (strstr(s, "VoIP-7\"") != NULL) {
+            seen++;
+            ASSERT(strstr(s, "DSCP 46") != NULL);
+            ASSERT(strstr(s, "\\\"40\\\"") == NULL);
+            ASSERT(strstr(s, "\\\"46\\\"") != NULL);
+        }
+        cJSON_free(s);
+        cJSON_Delete(w);
+    }
+    ASSERT_EQ(seen, 1);
+    memset(&o, 0, sizeof(o));
+    o.min_alert_rank = 2, o.change_set = "7c2e9a41-3f5b-4d86-a1c7-2e9b5f3d8a64", o.time_ms = 1765000000000LL;
+    ASSERT_EQ(wfpw_surface_changes(&a, &b, &o, &ev), 0);
+    cJSON_ArrayForEach(x, ev) {
+        const cJSON *c = cJSON_GetObjectItem(x, "change");
+        const char *t = cJSON_IsString(c) ? c->valuestring : "";
+        added += !strcmp(t, "added"), removed += !strcmp(t, "removed");
+        other += strcmp(t, "added") && strcmp(t, "removed");
+    }
+    ASSERT_EQ(added, 1);
+    ASSERT_EQ(removed, 1);
+    ASSERT_EQ(other, 0);
+    cJSON_Delete(ev);
+    wfpw_surface_free(&a);
+    wfpw_surface_free(&b);
+    wfpw_buf_free(&h1);
+    wfpw_buf_free(&h2);
+    wfpw_buf_free(&r);
+    return 0;
+}

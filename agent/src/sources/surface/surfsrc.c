@@ -341,11 +341,19 @@ static void read_work(uv_work_t *req) /* threadpool */
         j->err[0] = '\0';
         if ((j->rc = wfpw__plat_surface_read(&s->reg, hosts, sizeof(hosts), j->err, sizeof(j->err))) != 0)
             return;
+        s->lenient_hosts = 1; /* as Windows: a line it cannot read is skipped, the rest still counts */
         if (hosts[0] && wfpw_file_read_all(hosts, HOSTS_MAX, &data, &len) == 0) {
             char err[512];
-            int rc = wfpw_surface_add_file(s, hosts, (const uint8_t *)data, len, err, sizeof(err));
-            if (rc != 0 && j->err[0] == '\0')
-                snprintf(j->err, sizeof(j->err), "%s", err); /* reported; the registry part still counts */
+            if ((j->rc = wfpw_surface_add_file(s, hosts, (const uint8_t *)data, len, err, sizeof(err))) != 0) {
+                /* unreadable as a whole (its encoding): no reading, rather than one without it
+                 * (which would report every entry removed) */
+                snprintf(j->err, sizeof(j->err), "%s", err);
+                wfpw_free(data);
+                return;
+            }
+            if (s->hosts.skipped && j->err[0] == '\0')
+                snprintf(j->err, sizeof(j->err), "%zu malformed line%s of the hosts file skipped (first: %s)",
+                         s->hosts.skipped, s->hosts.skipped == 1 ? "" : "s", s->hosts.first_skip);
         }
         wfpw_free(data);
         j->rc = wfpw_surface_build(s);
