@@ -8,6 +8,7 @@
  * run, 2 bad usage, configuration or input, 3 `analyze` found something at --fail-on.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -17,11 +18,14 @@
 #include "config.h"
 #include "devrec.h"
 #include "drvconv.h"
+#include <uv.h>
+
 #include "evtxml.h"
 #include "fileio.h"
 #include "jsoninv.h"
 #include "netsh.h"
 #include "platform.h"
+#include "proctab.h"
 #include "rules.h"
 #include "drvcmd.h"
 #include "surface.h"
@@ -48,6 +52,9 @@ static int usage(FILE *out)
                  "             --changes, the WFP policy changes (5441/5446/5447/5448/5450) instead\n"
                  "  parse-records FILE...\n"
                  "             recorded callout-driver output -> proto v1 events as JSON lines\n"
+                 "  process [PID]\n"
+                 "             who process PID (default: this one) is, as a filter change's changed_by\n"
+                 "             would name it: image, command line, parent, account, start time (JSON)\n"
                  "  version    print the agent version, platform and protocol\n"
                  "  service install [--config FILE] | uninstall [--config FILE] | start | stop | status\n"
                  "             the Windows service (LocalSystem, automatic start, restart on failure);\n"
@@ -348,6 +355,36 @@ static int cmd_parse_records(int argc, char **argv)
     return bad ? 2 : 0;
 }
 
+/* The live process query a filter change's attribution makes (proctab.h), for responders
+ * and for testing the platform's process calls where they really run (Wine). */
+static int cmd_process(int argc, char **argv)
+{
+    char *end = NULL;
+    long long pid = argc > 2 ? strtoll(argv[2], &end, 10) : (long long)uv_os_getpid();
+    struct wfpw_proc_found *f;
+    cJSON *j;
+    char *text;
+    if (argc > 3 || (argc > 2 && (end == argv[2] || *end != '\0' || pid < 0 || pid > 0xFFFFFFFFll))) {
+        fprintf(stderr, "wfpwatch-agent: process takes one process id (a number), or none for itself\n");
+        return 2;
+    }
+    if ((f = wfpw_proc_resolve(NULL, wfpw__plat_process_query, pid, wfpw__plat_time_ms())) == NULL ||
+        (j = wfpw_proc_found_json(f)) == NULL) {
+        fprintf(stderr, "wfpwatch-agent: out of memory\n");
+        wfpw_proc_found_free(f);
+        return 2;
+    }
+    cJSON_AddNumberToObject(j, "process_id", (double)pid);
+    text = cJSON_PrintUnformatted(j);
+    if (text != NULL)
+        printf("%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(j);
+    pid = f->from == WFPW_PROC_UNRESOLVED;
+    wfpw_proc_found_free(f);
+    return pid ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -375,6 +412,8 @@ int main(int argc, char **argv)
         return wfpw_driver_main(argc, argv);
     if (strcmp(argv[1], "parse-event") == 0)
         return cmd_parse_event(argc, argv);
+    if (strcmp(argv[1], "process") == 0)
+        return cmd_process(argc, argv);
     if (strcmp(argv[1], "config-help") == 0) {
         struct wfpw_buf out;
         wfpw_buf_init(&out, 1 << 20);

@@ -191,12 +191,34 @@ static const struct vfield blocked_fields[] = {
  * optional (older agents send none: an add or a delete, as the event kind says) */
 static const char *const change_values[] = {"add", "delete", "present_at_start", NULL};
 static const char *const object_values[] = {"filter", "callout", "provider", "sublayer", NULL};
+/* the program behind process_id, resolved by the agent when it read the change (optional;
+ * added in agent 0.9 — older agents send none): from the running process, from the process
+ * creation event (4688) when it had exited, or unresolved with the reason in note */
+static const char *const resolved_from_values[] = {"running_process", "process_creation_event", "unresolved", NULL};
+static const struct vfield parent_fields[] = {
+    {"process_id", V_UINT, F_REQ | F_NULL, NULL, 0, 0xFFFFFFFFu},
+    {"image", V_STRING, F_REQ | F_NULL, NULL, 1, 8192},
+};
+static const struct vobj parent_obj = OBJ(parent_fields);
+static const struct vfield changed_by_process_fields[] = {
+    {"resolved_from", V_ENUM, F_REQ, resolved_from_values, 0, 0},
+    {"image", V_STRING, F_REQ | F_NULL, NULL, 1, 8192},
+    {"command_line", V_STRING, F_REQ | F_NULL, NULL, 1, 8192},
+    {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
+    {"user", V_STRING, F_REQ | F_NULL, NULL, 1, 4096},
+    {"start_time", V_TIME, F_REQ | F_NULL, NULL, 0, 0},
+    {"parent", V_OBJECT, F_REQ | F_NULL, &parent_obj, 0, 0},
+    {"record_id", V_UINT, 0, NULL, 1, SAFE},
+    {"note", V_STRING, 0, NULL, 1, 4096},
+};
+static const struct vobj changed_by_process_obj = OBJ(changed_by_process_fields);
 static const struct vfield changed_by_fields[] = {
     {"process_id", V_UINT, F_REQ | F_NULL, NULL, 0, 0xFFFFFFFFu},
     {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
     {"user", V_STRING, F_REQ | F_NULL, NULL, 0, 4096},
     {"origin", V_OBJECT, F_REQ, &origin_obj, 0, 0},
     {"change", V_ENUM, 0, change_values, 0, 0},
+    {"process", V_OBJECT, 0, &changed_by_process_obj, 0, 0},
 };
 static const struct vobj changed_by_obj = OBJ(changed_by_fields);
 /* who added or deleted the provider, sublayer or callout a filter uses */

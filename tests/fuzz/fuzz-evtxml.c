@@ -1,21 +1,54 @@
 /*
  * fuzz-evtxml.c — libFuzzer driver for the Security event XML reader (agent/src/evtxml):
  * any input, fed in two pieces, ends in converted events that are valid proto v1, skips with
- * a reason, or an error message naming the line.
+ * a reason, or an error message naming the line. A process creation (4688) is kept in a small
+ * process table and must name its process on a changed_by that is valid proto v1.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "evtxml.h"
+#include "proctab.h"
 #include "wfpw/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_created(const struct wfpw_proc *c)
+{
+    static struct wfpw_proctab *t;
+    struct wfpw_proc_found *f;
+    struct wfpw_changed_by cb;
+    struct wfpw_ev_alert a;
+    struct wfpw_proto_err perr;
+    cJSON *ev, *j;
+    if (t == NULL && (t = wfpw_proctab_new(8)) == NULL)
+        abort();
+    if (wfpw_proctab_record(t, c) != 0)
+        abort();
+    if ((f = wfpw_proc_resolve(t, NULL, c->pid, c->start_ms)) == NULL || f->from != WFPW_PROC_CREATION_EVENT)
+        abort();
+    memset(&cb, 0, sizeof(cb));
+    cb.pid = c->pid, cb.event_id = 5447, cb.record_id = 1, cb.change = WFPW_CHANGE_ADD, cb.proc = f;
+    memset(&a, 0, sizeof(a));
+    a.seq = 1, a.time_ms = 0, a.source = "audit", a.rule = "edr-app-block", a.severity = "critical";
+    a.title = "t", a.details = "d";
+    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_changed_by_json(&cb)) == NULL)
+        abort();
+    cJSON_AddItemToObject(ev, "changed_by", j);
+    if (wfpw_event_validate(ev, "event", &perr) != 0)
+        abort();
+    cJSON_Delete(ev);
+    wfpw_proc_found_free(f);
+}
 
 static int check(void *ctx, struct wfpw_evtxml_event *e)
 {
     struct wfpw_proto_err perr;
     (void)ctx;
+    if (e->created)
+        check_created(e->created);
     if (e->ev == NULL) {
         if (e->reason == NULL)
             abort();

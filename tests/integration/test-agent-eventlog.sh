@@ -39,6 +39,11 @@ at_least() { [[ $(count "$1") -ge $2 ]]; }
 events_of() {  # the <Event> elements of a rendered file
     /usr/bin/python3 -c 'import re,sys; print("\n".join(re.findall(r"<Event .*?</Event>", open(sys.argv[1]).read(), re.S)))' "$1"
 }
+ev4688() {  # record-id new-pid(hex) time image command-line parent-image: a rendered 4688 (Microsoft's event-4688 page, version 2)
+    cat <<XML
+<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-A5BA-3E3B0328C30D}'/><EventID>4688</EventID><Version>2</Version><Level>0</Level><Task>13312</Task><Opcode>0</Opcode><Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='$3'/><EventRecordID>$1</EventRecordID><Correlation/><Execution ProcessID='4' ThreadID='92'/><Channel>Security</Channel><Computer>WS-FIN-0042.corp.example</Computer><Security/></System><EventData><Data Name='SubjectUserSid'>S-1-5-21-3623811015-3361044348-30300820-1104</Data><Data Name='SubjectUserName'>adm-jdoe</Data><Data Name='SubjectDomainName'>CORP</Data><Data Name='SubjectLogonId'>0x5d2f1</Data><Data Name='NewProcessId'>$2</Data><Data Name='NewProcessName'>$4</Data><Data Name='TokenElevationType'>%%1937</Data><Data Name='ProcessId'>0x1394</Data><Data Name='CommandLine'>$5</Data><Data Name='TargetUserSid'>S-1-0-0</Data><Data Name='TargetUserName'>-</Data><Data Name='TargetDomainName'>-</Data><Data Name='TargetLogonId'>0x0</Data><Data Name='ParentProcessName'>$6</Data><Data Name='MandatoryLabel'>S-1-16-12288</Data></EventData></Event>
+XML
+}
 blocks='len([e for e in ev if e["type"]=="connection_blocked"])'
 nonhb='len([e for e in ev if e["type"] != "heartbeat" and e.get("state") not in ("started", "stopping")])'
 run_fake() {  # log-suffix [env...]
@@ -61,13 +66,17 @@ check "start: the baseline inventory arrives" wait_until 20 at_least 'len([e for
 check "start: subscribed from the oldest record (no bookmark yet)" wait_until 5 grep -q 'subscribed to the Security log from its oldest record' "$T/e1.log"
 
 # audit policy: the subcategories the default event ids need, by GUID; what was there kept
-eq "audit policy: turned on what the event ids need (by subcategory GUID)" "$(sort "$T/Security.xml.audit" | tr '\n' ' ')" \
-    "{0CCE9225-69AE-11D9-BED3-505054503030}=2 {0CCE9226-69AE-11D9-BED3-505054503030}=3 {0CCE9233-69AE-11D9-BED3-505054503030}=1 {0CCE9234-69AE-11D9-BED3-505054503030}=1 "
+eq "audit policy: turned on what the event ids need (by subcategory GUID)" "$(LC_ALL=C sort "$T/Security.xml.audit" | tr '\n' ' ')" \
+    "{0CCE9225-69AE-11D9-BED3-505054503030}=2 {0CCE9226-69AE-11D9-BED3-505054503030}=3 {0CCE922B-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=1 {0CCE9234-69AE-11D9-BED3-505054503030}=1 "
 eq "audit policy: the settings before are kept for uninstall" "$(tr '\n' ' ' <"$T/edata/auditpol.previous")" \
-    "{0CCE9225-69AE-11D9-BED3-505054503030}=0 {0CCE9226-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=0 {0CCE9234-69AE-11D9-BED3-505054503030}=0 "
+    "{0CCE9225-69AE-11D9-BED3-505054503030}=0 {0CCE9226-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=0 {0CCE9234-69AE-11D9-BED3-505054503030}=0 {0CCE922B-69AE-11D9-BED3-505054503030}=0 "
+check "audit policy: Process Creation (4688) turned on to name exited programs" grep -q 'audit policy: Process Creation now audits success' "$T/e1.log"
 check "audit policy: the change is logged in words" grep -q 'audit policy: Filtering Platform Connection now audits success and failure (was success)' "$T/e1.log"
 
-# the attacker adds two filters: Windows logs 5447 twice, the engine shows them a moment later
+# the attacker's tool starts (4688), adds two filters (Windows logs 5447 twice) and exits before
+# the agent reads them; the engine shows the filters a moment later
+ev4688 911200 0x17e8 2026-11-20T14:01:50.8000000Z 'C:\Users\Public\fwtool.exe' 'fwtool.exe block MsMpEng.exe' \
+    'C:\Windows\System32\cmd.exe' >>"$T/Security.xml"
 events_of "$CAP/1-security-5447-attack.xml" >>"$T/Security.xml"
 sleep 0.3
 cp "$CAP/2-after-attack-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
@@ -77,6 +86,10 @@ eq "attack: both filter_added events say who added them (pid, account, 5447 reco
     "[(324367, 6120, 'CORP\\\\adm-jdoe', 911201), (324368, 6120, 'CORP\\\\adm-jdoe', 911202)]"
 eq "attack: so do the critical alerts" \
     "$(count 'sorted(a["filter"]["id"] for a in ev if a["type"]=="alert" and a["severity"]=="critical" and a.get("changed_by",{}).get("user")=="CORP\\adm-jdoe")')" "[324367, 324368]"
+eq "attack: the program is named from its 4688 although it had exited (image, command line, parent)" \
+    "$(count 'sorted(set((e["changed_by"]["process"]["resolved_from"], e["changed_by"]["process"]["image"], e["changed_by"]["process"]["command_line"], e["changed_by"]["process"]["parent"]["image"], e["changed_by"]["process"]["record_id"]) for e in ev if e["type"] in ("filter_added", "alert") and "changed_by" in e))')" \
+    "[('process_creation_event', 'C:\\\\Users\\\\Public\\\\fwtool.exe', 'fwtool.exe block MsMpEng.exe', 'C:\\\\Windows\\\\System32\\\\cmd.exe', 911200)]"
+check "attack: heartbeats count the program named from 4688" wait_until 10 grep -q '"processes_from_4688":2' "$T/stored"
 
 # Defender is cut off: 26 5157s (24 by the attack filters)
 events_of "$CAP/3-blocked-connections.xml" >>"$T/Security.xml"
@@ -148,6 +161,31 @@ eq "broken: none twice" "$(count "$blocks")" $((before + 4))
 check "broken: heartbeats count the resubscription" grep -q '"resubscribes":1' "$T/stored"
 stop_fake
 
+# --- a program still running deletes a filter: named from the live process; an id that now
+#     belongs to a younger process is not believed -------------------------------------------
+printf '7001\t2026-11-20T14:20:00.000Z\t640\tC:\\Program Files\\FwAdmin\\fwadmin.exe\tfwadmin.exe --remove 324367\tS-1-5-21-3623811015-3361044348-30300820-500\n' >"$T/procs"
+printf '640\t2026-11-20T08:00:00.000Z\t4\tC:\\Windows\\explorer.exe\t\t\n' >>"$T/procs"
+printf '7002\t2026-11-21T09:00:00.000Z\t640\tC:\\Windows\\notepad.exe\t\t\n' >>"$T/procs"
+events_of "$CAP/1-security-5447-attack.xml" | /usr/bin/python3 -c '
+import re,sys
+evs=re.findall(r"<Event .*?</Event>", sys.stdin.read(), re.S)
+for i,(e,pid) in enumerate(zip(evs,("7001","7002"))):
+    e=re.sub(r"<EventRecordID>\d+<", "<EventRecordID>%d<" % (1006+i), e)
+    e=e.replace("%%16384", "%%16385").replace("2026-11-20T14:01:5", "2026-11-20T14:30:0")
+    print(re.sub(r"(Name=.ProcessId.>)\d+<", r"\g<1>%s<" % pid, e))
+' >>"$T/Security.xml"
+run_fake e5.log WFPW_FAKE_PROCS="$T/procs"
+sleep 0.5
+cp "$CAP/1-baseline-filters.xml" "$T/engine.next" && mv "$T/engine.next" "$T/engine.xml"
+check "running: the removals arrive" wait_until 20 at_least 'len([e for e in ev if e["type"]=="filter_removed"])' 2
+eq "running: the live program, its command line and parent" \
+    "$(count '[(e["changed_by"]["process"]["resolved_from"], e["changed_by"]["process"]["image"], e["changed_by"]["process"]["command_line"], e["changed_by"]["process"]["parent"]["image"], e["changed_by"]["process"]["start_time"]) for e in ev if e["type"]=="filter_removed" and e["changed_by"]["process_id"]==7001]')" \
+    "[('running_process', 'C:\\\\Program Files\\\\FwAdmin\\\\fwadmin.exe', 'fwadmin.exe --remove 324367', 'C:\\\\Windows\\\\explorer.exe', '2026-11-20T14:20:00.000Z')]"
+eq "running: a process id reused by a younger process is not taken for the one that made the change" \
+    "$(count '[(e["changed_by"]["process"]["resolved_from"], e["changed_by"]["process"]["image"], "now belongs to a process started after the change" in e["changed_by"]["process"]["note"]) for e in ev if e["type"]=="filter_removed" and e["changed_by"]["process_id"]==7002]')" \
+    "[('unresolved', None, True)]"
+stop_fake
+
 # --- the real agent on Linux: no event log ---------------------------------------------------
 mkdir -p "$T/cap"
 cp "$CAP/3-blocked-connections.xml" "$T/cap/"
@@ -178,6 +216,19 @@ if [[ -x $WINE && -f $EXE ]]; then
     eq "Wine: the error is logged once, not per retry" "$(grep -c 'EvtNext failed' "$T/x.log")" 1
     eq "Wine: the replay source beside it delivers" "$(count "$blocks")" 26
     check "Wine: heartbeats count the resubscriptions" grep -Eq '"eventlog#1":\{"type":"eventlog".*"resubscribes":[1-9]' "$T/stored"
+    # the process query a 5447's attribution makes, through Wine's real process calls
+    "$WINE" "$EXE" process >"$T/self.json" 2>"$T/self.err"
+    eq "Wine: process query of a running process (exit status)" "$?" 0
+    eq "Wine: OpenProcess/QueryFullProcessImageNameW/GetProcessTimes/the token's SID read it" "$(/usr/bin/python3 -c '
+import json,sys,time,datetime
+j=json.load(open(sys.argv[1]))
+t=datetime.datetime.strptime(j["start_time"],"%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+print(j["resolved_from"], j["image"].lower().endswith("\\wfpwatch-agent.exe"), j["user_sid"].startswith("S-1-5-"), abs(time.time()-t) < 120)
+' "$T/self.json" 2>&1)" "running_process True True True"
+    "$WINE" "$EXE" process 99999 >"$T/gone.json" 2>>"$T/self.err"
+    eq "Wine: a process id nobody holds is unresolved, saying why (exit 1)" \
+        "$?:$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["resolved_from"], "had exited" in j["note"])' "$T/gone.json" 2>&1)" \
+        "1:unresolved True"
 else
     bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
 fi

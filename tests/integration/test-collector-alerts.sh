@@ -109,5 +109,25 @@ post "$T/alert3.json" >/dev/null
 for i in $(seq 1 50); do grep -q 'test alert 60' "$T/udp" 2>/dev/null && break; sleep 0.1; done
 eq "syslog over UDP delivered" "$(grep -c 'test alert 60' "$T/udp" 2>/dev/null)" 1
 check "UDP syslog message is RFC 5424 + CEF" grep -Eq '^syslog.<130>1 .* CEF:0\|wfpwatch\|' "$T/udp"
+# who made the change: the agent's changed_by (and the program behind the process id) as CEF
+# source fields; '=' and '\' in them escaped
+$MKBATCH --type alert --events 1 --seq 70 "$T/alert4.json"
+/usr/bin/python3 - "$T/alert4.json" <<'PY'
+import json,sys
+b=json.load(open(sys.argv[1]))
+b["events"][0]["changed_by"]={"process_id":6120,"user_sid":"S-1-5-21-1-2-3-1104","user":"CORP\\adm-jdoe",
+  "origin":{"event_id":5447,"record_id":911201},"change":"add",
+  "process":{"resolved_from":"process_creation_event","image":"C:\\Users\\Public\\fwtool.exe",
+             "command_line":"fwtool.exe --mode=block MsMpEng.exe","user_sid":"S-1-5-21-1-2-3-1104","user":"CORP\\adm-jdoe",
+             "start_time":"2026-11-20T14:01:50.800Z","parent":{"process_id":5012,"image":"C:\\Windows\\System32\\cmd.exe"},
+             "record_id":911200}}
+json.dump(b,open(sys.argv[1],"w"))
+PY
+r=$(post "$T/alert4.json")
+eq "alert with changed_by.process accepted" "${r%% *}" 200
+for i in $(seq 1 50); do grep -q 'test alert 70' "$T/udp" 2>/dev/null && break; sleep 0.1; done
+check "CEF names who made the change: spid, suser, sproc, command line (escaped)" \
+    grep -Fq 'msg=test alert 70 cs1Label=alertId cs1=' "$T/udp"
+check "CEF source fields" grep -Eq 'test alert 70 cs1Label=alertId cs1=[0-9]+ spid=6120 suser=CORP\\\\adm-jdoe sproc=C:\\\\Users\\\\Public\\\\fwtool.exe cs2Label=commandLine cs2=fwtool.exe --mode\\=block MsMpEng.exe$' "$T/udp"
 stop_collector
 finish

@@ -27,6 +27,7 @@
 
 #define SNAPSHOT_MAX (256u << 20)
 #define ATTRIB_MAX 4096   /* recent filter changes kept for attribution (5447) */
+#define PROCTAB_MAX 4096  /* recent process creations (4688) kept to name exited processes */
 
 static const char *const drop_names[WFPW_DROP_MAX] = {"spool_full", "invalid", "io_error", "out_of_memory"};
 
@@ -39,6 +40,7 @@ struct wfpw_pipeline {
     struct wfpw_aggr *aggr;
     struct wfpw_burst *burst;
     struct wfpw_attrib *attrib;           /* who changed which filter, from the Security log */
+    struct wfpw_proctab *proctab;         /* process creations (4688), for processes gone by then */
     struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
     int have_persisted;                   /* inv came from inventory.snapshot */
     struct wfpw_rules_cfg rules;
@@ -267,6 +269,21 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
     wfpw_source_skip(src, pos);
 }
 
+void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
+{
+    struct wfpw_changed_by r = *c;
+    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, wfpw__plat_process_query, c->pid, c->time_ms) : NULL;
+    wfpw_source_attribution(src, &r, pos);
+    wfpw_proc_found_free(r.proc);
+}
+
+void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos)
+{
+    if (wfpw_proctab_record(src->pipe->proctab, created) == WFPW_ENOMEM)
+        src->ctr.errors++;  /* out of memory: the creation is lost (counted) */
+    wfpw_source_skip(src, pos);
+}
+
 uint64_t wfpw_source_blocks_elsewhere(const struct wfpw_source *src)
 {
     const struct wfpw_pipeline *p = src->pipe;
@@ -441,6 +458,14 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
             cJSON_AddNumberToObject(ao, "events_attributed", (double)at.matched);
             cJSON_AddNumberToObject(ao, "evicted", (double)at.evicted);
         }
+        if (ao) {
+            struct wfpw_proctab_stats ps = wfpw_proctab_stats(p->proctab);
+            cJSON_AddNumberToObject(ao, "process_creations_seen", (double)ps.recorded);
+            cJSON_AddNumberToObject(ao, "process_creations_evicted", (double)ps.evicted);
+            cJSON_AddNumberToObject(ao, "processes_running", (double)ps.running);
+            cJSON_AddNumberToObject(ao, "processes_from_4688", (double)ps.from_events);
+            cJSON_AddNumberToObject(ao, "processes_unresolved", (double)ps.unresolved);
+        }
     }
     cJSON_AddNumberToObject(stats, "uptime_s", (double)((now - p->started_ms) / 1000));
     if (p->stats)
@@ -501,7 +526,8 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
     p->aggr = wfpw_aggr_new((size_t)cfg->max_flows, (uint64_t)cfg->flow_burst);
     p->burst = wfpw_burst_new(4096, (unsigned)cfg->burst_threshold, cfg->burst_window_ms);
     p->attrib = wfpw_attrib_new(ATTRIB_MAX);
-    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL) {
+    p->proctab = wfpw_proctab_new(PROCTAB_MAX);
+    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL || p->proctab == NULL) {
         snprintf(err, errlen, "out of memory");
         wfpw_pipeline_free(p);
         return NULL;
@@ -568,6 +594,7 @@ void wfpw_pipeline_free(struct wfpw_pipeline *p)
     wfpw_aggr_free(p->aggr);
     wfpw_burst_free(p->burst);
     wfpw_attrib_free(p->attrib);
+    wfpw_proctab_free(p->proctab);
     if (p->inv) {
         wfpw_inventory_free(p->inv);
         wfpw_free(p->inv);

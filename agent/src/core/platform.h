@@ -26,6 +26,8 @@
  *   wfpw__plat_surface_*               the registry keys and the hosts file of the silencing
  *                                      surface beyond WFP, and their change notifications
  *                                      (below); Windows only, WFPW_ENOSYS elsewhere
+ *   wfpw__plat_process_query           who a running process is: image, command line, parent,
+ *                                      account, start time (below)
  *   wfpw__plat_service_*, _event_report, _secure_dir, _self_path
  *                                      the Windows service, its Application event log and its
  *                                      data directory's ACL (below); WFPW_ENOSYS elsewhere
@@ -189,5 +191,16 @@ struct wfpw__surfwatch;
 int wfpw__plat_surface_read(struct wfpw_regstore *rs, char *hosts, size_t hlen, char *err, size_t errlen);
 int wfpw__plat_surface_watch(struct wfpw__surfwatch **w, struct uv_async_s *async, char *err, size_t errlen);
 void wfpw__plat_surface_unwatch(struct wfpw__surfwatch *w);
+
+/* ---- who a process is (detect/proctab.h) ----
+ * process_query: the running process with id pid into *out (initialised here; strings owned
+ *       by out): image path (drive-letter form), command line, parent id and start time, the
+ *       account it runs as (SID, "DOMAIN\\name"); what one call cannot read stays unknown.
+ *       WFPW_ENOENT when no process has that id; WFPW_EACCES etc. with err naming the call.
+ *       Quick (no waiting): called on the loop. Windows: OpenProcess(QUERY_LIMITED_INFORMATION),
+ *       QueryFullProcessImageNameW, NtQueryInformationProcess, GetProcessTimes, the token's
+ *       user; Linux: /proc. */
+struct wfpw_proc;
+int wfpw__plat_process_query(int64_t pid, struct wfpw_proc *out, char *err, size_t errlen);
 
 #endif /* WFPW_PLATFORM_H */

@@ -31,6 +31,7 @@ struct uv_loop_s;
 struct wfpw_pipeline;
 struct wfpw_inventory;
 struct wfpw_changed_by;
+struct wfpw_proc;
 
 /* How the pipeline treats an event. */
 enum wfpw_ev_kind {
@@ -93,6 +94,12 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
  * inventory change set names them on that filter's events; the input at pos produces nothing
  * itself and advances the position. */
 void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
+/* The same for a change read live: the process behind c->pid is resolved first, at once,
+ * while it may still run (the live process, else the process creations below; proctab.h). */
+void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
+/* A process was created (4688): kept (bounded) to name it when it has exited by the time its
+ * filter change is read; produces nothing and advances the position. */
+void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos);
 /* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
  * it still advances the position. */
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);

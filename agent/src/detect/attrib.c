@@ -29,8 +29,11 @@ struct wfpw_attrib *wfpw_attrib_new(size_t cap)
 
 void wfpw_attrib_free(struct wfpw_attrib *a)
 {
+    size_t i;
     if (a == NULL)
         return;
+    for (i = 0; i < a->cap; i++)
+        wfpw_proc_found_free(a->ring[i].proc);
     wfpw_free(a->ring);
     wfpw_free(a);
 }
@@ -41,7 +44,9 @@ void wfpw_attrib_record(struct wfpw_attrib *a, const struct wfpw_changed_by *c)
         a->st.evicted++;
     else
         a->n++;
+    wfpw_proc_found_free(a->ring[a->head].proc);
     a->ring[a->head] = *c;
+    a->ring[a->head].proc = c->proc ? wfpw_proc_found_dup(c->proc) : NULL;
     a->head = (a->head + 1) % a->cap;
     a->st.recorded++;
 }
@@ -108,6 +113,14 @@ cJSON *wfpw_changed_by_json(const struct wfpw_changed_by *c)
         cJSON_AddStringToObject(o, "change", wfpw_change_name(c->change)) == NULL) {
         cJSON_Delete(o);
         return NULL;
+    }
+    if (c->proc != NULL) {
+        cJSON *p = wfpw_proc_found_json(c->proc);
+        if (p == NULL || !cJSON_AddItemToObject(o, "process", p)) {
+            cJSON_Delete(p);
+            cJSON_Delete(o);
+            return NULL;
+        }
     }
     return o;
 }

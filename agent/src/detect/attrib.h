@@ -19,6 +19,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "proctab.h"
+
 enum wfpw_change_kind { WFPW_CHANGE_DELETE = 0, WFPW_CHANGE_ADD = 1, WFPW_CHANGE_PRESENT = 2 };
 
 struct wfpw_changed_by {
@@ -32,6 +34,10 @@ struct wfpw_changed_by {
     uint32_t event_id;
     uint64_t record_id;
     int64_t time_ms;
+    /* the program behind pid, resolved when the change was read (proctab.h); NULL when not
+     * resolved (replayed changes). Owned by whoever holds this struct: the table keeps its own
+     * copy (wfpw_attrib_record copies it), the caller frees its own. */
+    struct wfpw_proc_found *proc;
 };
 
 struct wfpw_attrib_stats {
@@ -45,6 +51,8 @@ struct wfpw_attrib;
 /* NULL on OOM. */
 struct wfpw_attrib *wfpw_attrib_new(size_t cap);
 void wfpw_attrib_free(struct wfpw_attrib *a);
+/* Keeps a copy (proc deep-copied; a copy that cannot be made for lack of memory is kept
+ * without its process). */
 void wfpw_attrib_record(struct wfpw_attrib *a, const struct wfpw_changed_by *c);
 /* The newest recorded change of this object, key and kind (keys compare case-insensitively),
  * or NULL. */

@@ -15,6 +15,7 @@ static const struct {
     {"{0CCE9226-69AE-11D9-BED3-505054503030}", "Filtering Platform Connection"},
     {"{0CCE9233-69AE-11D9-BED3-505054503030}", "Filtering Platform Policy Change"},
     {"{0CCE9234-69AE-11D9-BED3-505054503030}", "Other Policy Change Events"},
+    {"{0CCE922B-69AE-11D9-BED3-505054503030}", "Process Creation"},
 };
 
 /* subcategory index and bits one event id needs; -1 when it needs none of ours */
@@ -28,6 +29,7 @@ static int need(int64_t id, unsigned *bits)
         *bits = WFPW_AUDIT_SUCCESS;
         return 2;
     case 5447: *bits = WFPW_AUDIT_SUCCESS; return 3;
+    case 4688: *bits = WFPW_AUDIT_SUCCESS; return 4;
     default: return -1;  /* 1102 (log cleared) is always written; others are not ours */
     }
 }

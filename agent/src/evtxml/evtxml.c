@@ -7,6 +7,7 @@
  */
 #include "evtxml.h"
 
+#include <ctype.h>
 #include <expat.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ struct wfpw_evtxml {
     size_t nitems;
     char eventid[16], recordid[24], computer[256], systime[64];
     struct wfpw_policy_change change;  /* the current event's, when it is one */
+    struct wfpw_proc created;          /* the current 4688's (owned; cleared after the callback) */
     int started;                  /* wrapper sent */
     int rc;                       /* first error (sticky) */
     char err[256];
@@ -178,6 +180,46 @@ static const char *data_cb(void *ctx, const char *name)
     return data(ctx, name);
 }
 
+/* A process id as 4688 writes it ("0x1a2c"), or decimal. */
+static int parse_pid(const char *s, int64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    int hex = s != NULL && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (s == NULL || (hex ? !isxdigit((unsigned char)s[2]) : (*s < '0' || *s > '9')))
+        return -1;
+    v = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+    if (*end != '\0' || v > 0xFFFFFFFFull)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* 4688, a process was created (Microsoft's event-4688 page; fields in docs/windows-behaviour.md
+ * P2): kept for naming the program behind a later 5447's process id. */
+static int process_created(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
+{
+    struct wfpw_proc *c = &p->created;
+    const char *dom = data(p, "SubjectDomainName"), *user = data(p, "SubjectUserName");
+    char account[520];
+    wfpw_proc_clear(c);
+    if (parse_pid(data(p, "NewProcessId"), &c->pid) != 0)
+        return fail(p, WFPW_EPROTO, "NewProcessId \"%.32s\" is not a process id",
+                    data(p, "NewProcessId") ? data(p, "NewProcessId") : "(missing)");
+    if (data(p, "ProcessId") != NULL && parse_pid(data(p, "ProcessId"), &c->parent_pid) != 0)
+        return fail(p, WFPW_EPROTO, "ProcessId \"%.32s\" is not a process id", data(p, "ProcessId"));
+    snprintf(account, sizeof(account), "%s%s%s", dom && strcmp(dom, "-") ? dom : "", dom && strcmp(dom, "-") ? "\\" : "",
+             user ? user : "");
+    c->start_ms = e->time_ms, c->record_id = e->record_id;
+    if (wfpw_proc_set(&c->image, data(p, "NewProcessName")) || wfpw_proc_set(&c->command_line, data(p, "CommandLine")) ||
+        wfpw_proc_set(&c->parent_image, data(p, "ParentProcessName")) ||
+        wfpw_proc_set(&c->user_sid, data(p, "SubjectUserSid")) || wfpw_proc_set(&c->user, user ? account : NULL))
+        return WFPW_ENOMEM;
+    e->created = c;
+    e->reason = "process created";
+    return 0;
+}
+
 /* Convert the collected event to connection_blocked, or say why not. */
 static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 {
@@ -230,6 +272,8 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
         e->reason = "policy change";
         return 0;
     }
+    case 4688:
+        return process_created(p, e);
     default:
         e->reason = "not a blocking event";
         return 0;
@@ -446,6 +490,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
         }
         rc = p->cb(p->ctx, &e);
         wfpw_policy_change_free(&p->change);
+        wfpw_proc_clear(&p->created);
         if (rc != 0) {
             if (p->rc == 0) {
                 p->rc = rc;
@@ -487,6 +532,7 @@ struct wfpw_evtxml *wfpw_evtxml_new(const struct wfpw_evtxml_opts *opts, wfpw_ev
     if (opts)
         p->opts = *opts;
     p->cb = cb, p->ctx = ctx;
+    wfpw_proc_init(&p->created);
     wfpw_buf_init(&p->text, MAX_VALUE);
     wfpw_buf_init(&p->values, 1 << 20);
     XML_SetUserData(p->xp, p);
@@ -555,6 +601,7 @@ void wfpw_evtxml_free(struct wfpw_evtxml *p)
         return;
     XML_ParserFree(p->xp);
     wfpw_policy_change_free(&p->change);
+    wfpw_proc_clear(&p->created);
     wfpw_buf_free(&p->text);
     wfpw_buf_free(&p->values);
     wfpw_free(p);

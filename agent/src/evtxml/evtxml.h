@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "proctab.h"
 #include "wfpchange.h"
 
 struct wfpw_evtxml_opts {
@@ -49,6 +50,7 @@ struct wfpw_evtxml_event {
     int pass;               /* 1: ev is not a blocked connection (an alert): emit it as is */
     const char *reason;     /* why ev is NULL: "permitted event", "not a blocking event", ... */
     const struct wfpw_policy_change *change;  /* a policy change (ev NULL); valid during the callback */
+    const struct wfpw_proc *created;          /* 4688, a process was created (ev NULL); valid during the callback */
 };
 
 /* Called per <Event>; non-zero stops parsing with that code. */

@@ -106,6 +106,31 @@ static void cef_escape(struct wfpw_buf *b, const char *s, int header)
     }
 }
 
+/* Who made the change the alert is about (proto v1 changed_by, and the program the agent
+ * resolved behind its process id) as CEF's source fields: spid, suser, sproc, and the command
+ * line in cs2. Nothing when the alert has no changed_by. */
+static void who(const cJSON *a, struct wfpw_buf *b)
+{
+    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(a, "changed_by"), *pr, *v;
+    if (!cJSON_IsObject(cb))
+        return;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(cb, "process_id")))
+        wfpw_buf_printf(b, " spid=%lld", (long long)v->valuedouble);
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(cb, "user"))) {
+        wfpw_buf_puts(b, " suser=");
+        cef_escape(b, v->valuestring, 0);
+    }
+    pr = cJSON_GetObjectItemCaseSensitive(cb, "process");
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "image"))) {
+        wfpw_buf_puts(b, " sproc=");
+        cef_escape(b, v->valuestring, 0);
+    }
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "command_line"))) {
+        wfpw_buf_puts(b, " cs2Label=commandLine cs2=");
+        cef_escape(b, v->valuestring, 0);
+    }
+}
+
 /* RFC 5424 header + CEF body, from the alert JSON. */
 static int syslog_message(const struct wfpw_outbox_item *it, struct wfpw_buf *b)
 {
@@ -140,6 +165,7 @@ static int syslog_message(const struct wfpw_outbox_item *it, struct wfpw_buf *b)
     wfpw_buf_puts(b, " msg=");
     cef_escape(b, details, 0);
     wfpw_buf_printf(b, " cs1Label=alertId cs1=%lld", (long long)it->alert_id);
+    who(a, b);
     cJSON_Delete(a);
     return b->err;
 }

@@ -369,3 +369,73 @@ TEST_IMPL(conformance_wfpchange_xml_samples)
         cJSON_Delete(s.changes[i]);
     return 0;
 }
+
+/* 4688, a process was created, as Microsoft's event-4688 page lays it out (version 2: hex
+ * process ids, ParentProcessName; CommandLine empty unless its policy is on): read into the
+ * process the attribution keeps; malformed ids named. */
+struct created {
+    struct wfpw_proc p[4];
+    int n;
+};
+
+static int keep_created(void *ctx, struct wfpw_evtxml_event *e)
+{
+    struct created *c = ctx;
+    cJSON_Delete(e->ev);
+    if (e->created) {
+        ASSERT(c->n < 4);
+        ASSERT_EQ(wfpw_proc_copy(&c->p[c->n++], e->created), 0);
+    }
+    return 0;
+}
+
+#define EV4688(rec, newpid, cmd)                                                                          \
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"                         \
+    "<Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-A5BA-3E3B0328C30D}'/>"  \
+    "<EventID>4688</EventID><Version>2</Version><Level>0</Level><Task>13312</Task><Opcode>0</Opcode>"       \
+    "<Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='2025-11-20T14:09:59.512345600Z'/>"    \
+    "<EventRecordID>" rec "</EventRecordID><Channel>Security</Channel><Computer>WS-FIN-0042</Computer>"    \
+    "</System><EventData><Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1104</Data>"                           \
+    "<Data Name='SubjectUserName'>adm-jdoe</Data><Data Name='SubjectDomainName'>CORP</Data>"               \
+    "<Data Name='SubjectLogonId'>0x3e7</Data><Data Name='NewProcessId'>" newpid "</Data>"                   \
+    "<Data Name='NewProcessName'>C:\\Users\\Public\\upd.exe</Data>"                                         \
+    "<Data Name='TokenElevationType'>%%1936</Data><Data Name='ProcessId'>0x1394</Data>"                     \
+    "<Data Name='CommandLine'>" cmd "</Data><Data Name='TargetUserSid'>S-1-0-0</Data>"                      \
+    "<Data Name='TargetUserName'>-</Data><Data Name='TargetDomainName'>-</Data>"                            \
+    "<Data Name='TargetLogonId'>0x0</Data><Data Name='ParentProcessName'>C:\\Windows\\System32\\cmd.exe</Data>" \
+    "<Data Name='MandatoryLabel'>S-1-16-12288</Data></EventData></Event>"
+
+TEST_IMPL(evtxml_process_created_4688)
+{
+    static const char ok[] = "<Events>" EV4688("900", "0x17e8", "upd.exe /q &quot;C:\\x&quot;") EV4688("901", "0x17ec", "")
+        "</Events>";
+    static const char bad[] = "<Events>" EV4688("902", "0xzz", "") "</Events>";
+    struct created c;
+    struct wfpw_evtxml *p;
+    char err[256] = "";
+    int i;
+    memset(&c, 0, sizeof(c));
+    ASSERT((p = wfpw_evtxml_new(NULL, keep_created, &c)) != NULL);
+    ASSERT_EQ(wfpw_evtxml_feed(p, ok, sizeof(ok) - 1, 1, err, sizeof(err)), 0);
+    wfpw_evtxml_free(p);
+    ASSERT_EQ(c.n, 2);
+    ASSERT_EQ(c.p[0].pid, 0x17e8);
+    ASSERT_EQ(c.p[0].parent_pid, 0x1394);
+    ASSERT_STR_EQ(c.p[0].image, "C:\\Users\\Public\\upd.exe");
+    ASSERT_STR_EQ(c.p[0].command_line, "upd.exe /q \"C:\\x\"");
+    ASSERT_STR_EQ(c.p[0].parent_image, "C:\\Windows\\System32\\cmd.exe");
+    ASSERT_STR_EQ(c.p[0].user, "CORP\\adm-jdoe");
+    ASSERT_STR_EQ(c.p[0].user_sid, "S-1-5-21-1-2-3-1104");
+    ASSERT_EQ(c.p[0].start_ms, 1763647799512LL);
+    ASSERT_EQ(c.p[0].record_id, 900);
+    ASSERT(c.p[1].command_line == NULL); /* the policy that adds it is off */
+    for (i = 0; i < c.n; i++)
+        wfpw_proc_clear(&c.p[i]);
+    memset(&c, 0, sizeof(c));
+    ASSERT((p = wfpw_evtxml_new(NULL, keep_created, &c)) != NULL);
+    ASSERT(wfpw_evtxml_feed(p, bad, sizeof(bad) - 1, 1, err, sizeof(err)) != 0);
+    ASSERT(strstr(err, "NewProcessId \"0xzz\" is not a process id") != NULL);
+    ASSERT_EQ(c.n, 0);
+    wfpw_evtxml_free(p);
+    return 0;
+}
