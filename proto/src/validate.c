@@ -221,6 +221,29 @@ static const struct vfield changed_by_fields[] = {
     {"process", V_OBJECT, 0, &changed_by_process_obj, 0, 0},
 };
 static const struct vobj changed_by_obj = OBJ(changed_by_fields);
+/* the Windows Firewall rule a filter of the firewall service (MPSSVC) was made from, and who
+ * changed that rule, from the firewall's own log (optional; agent 0.9 and later) */
+static const char *const fw_change_values[] = {"added", "modified", "deleted", NULL};
+static const char *const fw_direction_values[] = {"inbound", "outbound", NULL};
+static const char *const fw_action_values[] = {"block", "allow", NULL};
+static const struct vfield fw_changed_by_fields[] = {
+    {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
+    {"application", V_STRING, F_REQ | F_NULL, NULL, 1, 8192},
+    {"origin", V_OBJECT, F_REQ, &origin_obj, 0, 0},
+};
+static const struct vobj fw_changed_by_obj = OBJ(fw_changed_by_fields);
+static const struct vfield firewall_rule_fields[] = {
+    {"change", V_ENUM, F_REQ, fw_change_values, 0, 0},
+    {"id", V_STRING, F_REQ | F_NULL, NULL, 1, 128},
+    {"name", V_STRING, F_REQ, NULL, 1, 4096},
+    {"group", V_STRING, F_REQ | F_NULL, NULL, 1, 4096},
+    {"application", V_STRING, F_REQ | F_NULL, NULL, 1, 8192},
+    {"service", V_STRING, F_REQ | F_NULL, NULL, 1, 4096},
+    {"direction", V_ENUM, F_REQ | F_NULL, fw_direction_values, 0, 0},
+    {"action", V_ENUM, F_REQ | F_NULL, fw_action_values, 0, 0},
+    {"changed_by", V_OBJECT, F_REQ, &fw_changed_by_obj, 0, 0},
+};
+static const struct vobj firewall_rule_obj = OBJ(firewall_rule_fields);
 /* who added or deleted the provider, sublayer or callout a filter uses */
 static const struct vfield related_change_fields[] = {
     {"object", V_ENUM, F_REQ, object_values, 0, 0},
@@ -235,6 +258,7 @@ static const struct vfield filter_event_fields[] = {
     {"filter", V_OBJECT, F_REQ, &filter_obj, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"firewall_rule", V_OBJECT, 0, &firewall_rule_obj, 0, 0},
     {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield filter_changed_fields[] = {
@@ -243,6 +267,7 @@ static const struct vfield filter_changed_fields[] = {
     {"changed", V_ARRAY, 0, &names_arr, 0, 0},
     {"change_set", V_UUID, 0, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"firewall_rule", V_OBJECT, 0, &firewall_rule_obj, 0, 0},
     {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield inventory_changed_fields[] = {
@@ -292,6 +317,7 @@ static const struct vfield alert_fields[] = {
     {"target", V_OBJECT, F_REQ, &target_obj, 0, 0},
     {"preexisting", V_BOOL, F_REQ, NULL, 0, 0},
     {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
+    {"firewall_rule", V_OBJECT, 0, &firewall_rule_obj, 0, 0},
     {"related_changes", V_ARRAY, 0, &related_changes_arr, 0, 0},
 };
 static const struct vfield stats_fields[] = {

@@ -89,7 +89,8 @@ eq "attack: so do the critical alerts" \
 eq "attack: the program is named from its 4688 although it had exited (image, command line, parent)" \
     "$(count 'sorted(set((e["changed_by"]["process"]["resolved_from"], e["changed_by"]["process"]["image"], e["changed_by"]["process"]["command_line"], e["changed_by"]["process"]["parent"]["image"], e["changed_by"]["process"]["record_id"]) for e in ev if e["type"] in ("filter_added", "alert") and "changed_by" in e))')" \
     "[('process_creation_event', 'C:\\\\Users\\\\Public\\\\fwtool.exe', 'fwtool.exe block MsMpEng.exe', 'C:\\\\Windows\\\\System32\\\\cmd.exe', 911200)]"
-check "attack: heartbeats count the program named from 4688" wait_until 10 grep -q '"processes_from_4688":2' "$T/stored"
+hb_4688() { fetch_stored; grep -q '"processes_from_4688":2' "$T/stored"; }
+check "attack: heartbeats count the program named from 4688" wait_until 10 hb_4688
 
 # Defender is cut off: 26 5157s (24 by the attack filters)
 events_of "$CAP/3-blocked-connections.xml" >>"$T/Security.xml"
@@ -184,6 +185,38 @@ eq "running: the live program, its command line and parent" \
 eq "running: a process id reused by a younger process is not taken for the one that made the change" \
     "$(count '[(e["changed_by"]["process"]["resolved_from"], e["changed_by"]["process"]["image"], "now belongs to a process started after the change" in e["changed_by"]["process"]["note"]) for e in ev if e["type"]=="filter_removed" and e["changed_by"]["process_id"]==7002]')" \
     "[('unresolved', None, True)]"
+stop_fake
+
+# --- a security product blocked through the Windows Firewall: its own log names the rule and
+#     the program that added it; the change set carries them on the firewall service's filters
+cat >"$T/Security.xml.Firewall" <<'XML'
+<Events>
+<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Windows Firewall With Advanced Security" Guid="{d1bc9aff-2abf-4d71-9146-ecb2a986eb85}"/><EventID>2004</EventID><Version>0</Version><Level>4</Level><Task>0</Task><Opcode>0</Opcode><Keywords>0x8000020000000000</Keywords><TimeCreated SystemTime="2026-11-20T15:00:00.1000000Z"/><EventRecordID>6661</EventRecordID><Correlation/><Execution ProcessID="2352" ThreadID="19044"/><Channel>Microsoft-Windows-Windows Firewall With Advanced Security/Firewall</Channel><Computer>WS-FIN-0042.corp.example</Computer><Security UserID="S-1-5-19"/></System><EventData><Data Name="RuleId">{8736B31E-8792-452E-8D2D-C45621F236AF}</Data><Data Name="RuleName">Block Rule for MsMpEng.exe</Data><Data Name="Origin">1</Data><Data Name="ApplicationPath">C:\ProgramData\Microsoft\Windows Defender\Platform\4.18.24090.11-0\MsMpEng.exe</Data><Data Name="ServiceName"/><Data Name="Direction">2</Data><Data Name="Protocol">256</Data><Data Name="LocalPorts"/><Data Name="RemotePorts"/><Data Name="Action">2</Data><Data Name="Profiles">2147483647</Data><Data Name="LocalAddresses">*</Data><Data Name="RemoteAddresses">*</Data><Data Name="RemoteMachineAuthorizationList"/><Data Name="RemoteUserAuthorizationList"/><Data Name="EmbeddedContext">@EDR Rules</Data><Data Name="Flags">1</Data><Data Name="Active">1</Data><Data Name="EdgeTraversal">0</Data><Data Name="LooseSourceMapped">0</Data><Data Name="SecurityOptions">0</Data><Data Name="ModifyingUser">S-1-5-21-3623811015-3361044348-30300820-1104</Data><Data Name="ModifyingApplication">C:\Windows\System32\netsh.exe</Data><Data Name="SchemaVersion">542</Data><Data Name="RuleStatus">65536</Data><Data Name="LocalOnlyMapped">0</Data></EventData></Event>
+XML
+config "$T/f.json" "$T/edata" \
+    '[ { "type": "wfp", "debounce_ms": 1500, "full_every_ms": 600000 }, { "type": "eventlog", "retry_ms": 300, "devmap_refresh_ms": 1000 }, { "type": "firewall", "retry_ms": 300 } ]'
+env WFPW_FAKE_WFP="$T/engine.xml" WFPW_FAKE_EVTLOG="$T/Security.xml" "$FAKE" run --config "$T/f.json" >"$T/e6.log" 2>&1 &
+APID=$!; EXTRA_PIDS="$APID"
+check "firewall: subscribed to the firewall's log" wait_until 10 grep -q 'subscribed to the Microsoft-Windows-Windows Firewall With Advanced Security/Firewall log' "$T/e6.log"
+sleep 0.5
+# the firewall service's filter for that rule (provider MPSSVC, the rule's name) appears
+/usr/bin/python3 - "$CAP/2-after-attack-filters.xml" "$T/engine.next" <<'PY'
+import sys
+t=open(sys.argv[1]).read()
+i=t.index("<name>Custom Outbound Filter</name>")
+j=t.index("<providerKey>{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}</providerKey>", i)
+t=t[:i]+"<name>Block Rule for MsMpEng.exe</name>"+t[i+len("<name>Custom Outbound Filter</name>"):j]+"<providerKey>FWPM_PROVIDER_MPSSVC_WF</providerKey>"+t[j+len("<providerKey>{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}</providerKey>"):]
+open(sys.argv[2],"w").write(t)
+PY
+mv "$T/engine.next" "$T/engine.xml"
+fwr='[(e["type"], e["firewall_rule"]["name"], e["firewall_rule"]["group"], e["firewall_rule"]["action"], e["firewall_rule"]["changed_by"]["application"], e["firewall_rule"]["changed_by"]["origin"]["record_id"]) for e in ev if "firewall_rule" in e]'
+check "firewall: the rule arrives on the filter and its alert" wait_until 20 at_least "len($fwr)" 2
+eq "firewall: the rule, its group, block, and netsh.exe that added it (2004)" "$(count "sorted(set($fwr))")" \
+    "[('alert', 'Block Rule for MsMpEng.exe', '@EDR Rules', 'block', 'C:\\\\Windows\\\\System32\\\\netsh.exe', 6661), ('filter_added', 'Block Rule for MsMpEng.exe', '@EDR Rules', 'block', 'C:\\\\Windows\\\\System32\\\\netsh.exe', 6661)]"
+eq "firewall: the attacker's own filter beside it gets no rule" \
+    "$(count 'len([e for e in ev if e["type"]=="filter_added" and e["filter"]["name"]=="Custom Outbound Filter" and e.get("change_set") and "firewall_rule" in e])')" 0
+hb_fw() { fetch_stored; grep -q '"firewall_rule_changes_seen":1,"filters_given_their_rule":[1-9]' "$T/stored"; }
+check "firewall: heartbeats count the rule change and the filter given it" wait_until 10 hb_fw
 stop_fake
 
 # --- the real agent on Linux: no event log ---------------------------------------------------

@@ -28,6 +28,7 @@
 #define SNAPSHOT_MAX (256u << 20)
 #define ATTRIB_MAX 4096   /* recent filter changes kept for attribution (5447) */
 #define PROCTAB_MAX 4096  /* recent process creations (4688) kept to name exited processes */
+#define FWRULES_MAX 1024  /* recent firewall rule changes kept to name the rule behind MPSSVC filters */
 
 static const char *const drop_names[WFPW_DROP_MAX] = {"spool_full", "invalid", "io_error", "out_of_memory"};
 
@@ -41,6 +42,7 @@ struct wfpw_pipeline {
     struct wfpw_burst *burst;
     struct wfpw_attrib *attrib;           /* who changed which filter, from the Security log */
     struct wfpw_proctab *proctab;         /* process creations (4688), for processes gone by then */
+    struct wfpw_fwrules *fwrules;         /* firewall rule changes (the firewall's operational log) */
     struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
     int have_persisted;                   /* inv came from inventory.snapshot */
     struct wfpw_rules_cfg rules;
@@ -277,6 +279,13 @@ void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_cha
     wfpw_proc_found_free(r.proc);
 }
 
+void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos)
+{
+    if (wfpw_fwrules_record(src->pipe->fwrules, c) == WFPW_ENOMEM)
+        src->ctr.errors++;  /* out of memory: the change is lost (counted) */
+    wfpw_source_skip(src, pos);
+}
+
 void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos)
 {
     if (wfpw_proctab_record(src->pipe->proctab, created) == WFPW_ENOMEM)
@@ -350,6 +359,7 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
         if ((rc = wfpw_uuid_new(cs)) != 0)
             goto out;
         o.rules = &p->rules, o.min_alert_rank = p->min_alert_rank, o.change_set = cs, o.attrib = p->attrib;
+        o.fwrules = p->fwrules;
         o.time_ms = wfpw__plat_time_ms();
         if ((rc = wfpw_changeset_events(p->inv, inv, &o, &seq, &events)) != 0)
             goto out;
@@ -466,6 +476,12 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
             cJSON_AddNumberToObject(ao, "processes_from_4688", (double)ps.from_events);
             cJSON_AddNumberToObject(ao, "processes_unresolved", (double)ps.unresolved);
         }
+        if (ao) {
+            struct wfpw_fwrules_stats fs = wfpw_fwrules_stats(p->fwrules);
+            cJSON_AddNumberToObject(ao, "firewall_rule_changes_seen", (double)fs.recorded);
+            cJSON_AddNumberToObject(ao, "filters_given_their_rule", (double)fs.matched);
+            cJSON_AddNumberToObject(ao, "firewall_rule_changes_evicted", (double)fs.evicted);
+        }
     }
     cJSON_AddNumberToObject(stats, "uptime_s", (double)((now - p->started_ms) / 1000));
     if (p->stats)
@@ -527,7 +543,8 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
     p->burst = wfpw_burst_new(4096, (unsigned)cfg->burst_threshold, cfg->burst_window_ms);
     p->attrib = wfpw_attrib_new(ATTRIB_MAX);
     p->proctab = wfpw_proctab_new(PROCTAB_MAX);
-    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL || p->proctab == NULL) {
+    p->fwrules = wfpw_fwrules_new(FWRULES_MAX);
+    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL || p->proctab == NULL || p->fwrules == NULL) {
         snprintf(err, errlen, "out of memory");
         wfpw_pipeline_free(p);
         return NULL;
@@ -595,6 +612,7 @@ void wfpw_pipeline_free(struct wfpw_pipeline *p)
     wfpw_burst_free(p->burst);
     wfpw_attrib_free(p->attrib);
     wfpw_proctab_free(p->proctab);
+    wfpw_fwrules_free(p->fwrules);
     if (p->inv) {
         wfpw_inventory_free(p->inv);
         wfpw_free(p->inv);

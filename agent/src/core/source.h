@@ -32,6 +32,7 @@ struct wfpw_pipeline;
 struct wfpw_inventory;
 struct wfpw_changed_by;
 struct wfpw_proc;
+struct wfpw_fwrule_change;
 
 /* How the pipeline treats an event. */
 enum wfpw_ev_kind {
@@ -100,6 +101,10 @@ void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_cha
 /* A process was created (4688): kept (bounded) to name it when it has exited by the time its
  * filter change is read; produces nothing and advances the position. */
 void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos);
+/* A Windows Firewall rule was added, modified or deleted (the firewall's log): kept (bounded)
+ * so the next change set names the rule and who changed it on the filters made from it;
+ * produces nothing and advances the position. */
+void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos);
 /* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
  * it still advances the position. */
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);

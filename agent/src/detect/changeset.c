@@ -7,20 +7,23 @@
 
 #include "analyze.h"
 #include "diff.h"
+#include "wellknown.h"
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
 /* changed_by on ev when the Security log said who added (or deleted) this filter — or, for an
  * added filter with no 5447, that it was there when the engine started (5441) — and
  * related_changes for the provider, sublayer and callout the filter uses when the log said who
- * added (deleted) them (5448, 5450, 5446). 0 or ENOMEM. */
+ * added (deleted) them (5448, 5450, 5446); for a filter the firewall service made from a rule,
+ * firewall_rule: the rule and who changed it (the firewall's own log). 0 or ENOMEM. */
 static int attribute(cJSON *ev, const struct wfpw_filter *f, int added, const struct wfpw_changeset_opts *o)
 {
     const struct wfpw_changed_by *c = wfpw_attrib_find(o->attrib, "filter", f->key,
                                                        added ? WFPW_CHANGE_ADD : WFPW_CHANGE_DELETE);
     static const char *const kinds[] = {"provider", "sublayer", "callout"};
     const char *keys[3];
-    cJSON *j, *rel = NULL;
+    const struct wfpw_known *kp;
+    cJSON *j = NULL, *rel = NULL;
     size_t i;
     if (c == NULL && added)
         c = wfpw_attrib_find(o->attrib, "filter", f->key, WFPW_CHANGE_PRESENT);
@@ -28,6 +31,14 @@ static int attribute(cJSON *ev, const struct wfpw_filter *f, int added, const st
         ((j = wfpw_changed_by_json(c)) == NULL || !cJSON_AddItemToObject(ev, "changed_by", j))) {
         cJSON_Delete(j);
         return WFPW_ENOMEM;
+    }
+    if ((kp = wfpw_known_provider(f->provider_key)) != NULL && strcmp(kp->guid, WFPW_FWPROVIDER_MPSSVC_WF) == 0 &&
+        f->name) {
+        const struct wfpw_fwrule_change *r = wfpw_fwrules_find(o->fwrules, f->name, added);
+        if (r != NULL && ((j = wfpw_fwrule_json(r)) == NULL || !cJSON_AddItemToObject(ev, "firewall_rule", j))) {
+            cJSON_Delete(j);
+            return WFPW_ENOMEM;
+        }
     }
     keys[0] = f->provider_key, keys[1] = f->sublayer_key, keys[2] = f->callout_key;
     for (i = 0; i < 3; i++) {

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "attrib.h"
+#include "fwrules.h"
 #include "inventory.h"
 #include "rules.h"
 
@@ -28,6 +29,7 @@ struct wfpw_changeset_opts {
     const char *change_set;              /* the set's UUID (caller-generated) */
     int64_t time_ms;
     struct wfpw_attrib *attrib;          /* who changed what (5447), may be NULL: adds changed_by */
+    struct wfpw_fwrules *fwrules;        /* firewall rule changes, may be NULL: adds firewall_rule */
 };
 
 /* Events for before -> after (before NULL: a baseline). *seq is the next sequence number and

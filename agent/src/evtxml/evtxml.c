@@ -48,6 +48,7 @@ struct wfpw_evtxml {
     char eventid[16], recordid[24], computer[256], systime[64];
     struct wfpw_policy_change change;  /* the current event's, when it is one */
     struct wfpw_proc created;          /* the current 4688's (owned; cleared after the callback) */
+    struct wfpw_fwrule_change fwrule;  /* the current firewall rule change (points into values) */
     int started;                  /* wrapper sent */
     int rc;                       /* first error (sticky) */
     char err[256];
@@ -220,6 +221,34 @@ static int process_created(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     return 0;
 }
 
+/* A small number field of the firewall's log ("1", "2147483647"); dflt when absent or not one. */
+static int fw_num(struct wfpw_evtxml *p, const char *name, int dflt)
+{
+    uint64_t v;
+    return parse_u64(data(p, name), 0x7FFFFFFF, &v) == 0 ? (int)v : dflt;
+}
+
+/* A firewall rule added, modified or deleted, from the firewall's operational log (fields in
+ * docs/windows-behaviour.md PR5): kept to name the rule and its changer on the filters the
+ * firewall service makes from it. */
+static int firewall_rule(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
+{
+    struct wfpw_fwrule_change *c = &p->fwrule;
+    memset(c, 0, sizeof(*c));
+    c->kind = wfpw_fwrule_kind_of(e->event_id);
+    c->rule_id = data(p, "RuleId"), c->rule_name = data(p, "RuleName");
+    if (c->rule_name == NULL || c->rule_name[0] == '\0')
+        return fail(p, WFPW_EPROTO, "RuleName is missing");
+    c->group = data(p, "EmbeddedContext"), c->application = data(p, "ApplicationPath");
+    c->service = data(p, "ServiceName");
+    c->direction = fw_num(p, "Direction", 0), c->action = fw_num(p, "Action", 0), c->active = fw_num(p, "Active", -1);
+    c->modifying_user = data(p, "ModifyingUser"), c->modifying_app = data(p, "ModifyingApplication");
+    c->event_id = e->event_id, c->record_id = e->record_id, c->time_ms = e->time_ms;
+    e->fwrule = c;
+    e->reason = "firewall rule change";
+    return 0;
+}
+
 /* Convert the collected event to connection_blocked, or say why not. */
 static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 {
@@ -274,6 +303,8 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     }
     case 4688:
         return process_created(p, e);
+    case 2004: case 2005: case 2006: case 2052: case 2071: case 2073:
+        return firewall_rule(p, e);
     default:
         e->reason = "not a blocking event";
         return 0;

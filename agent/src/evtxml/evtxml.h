@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fwrules.h"
 #include "proctab.h"
 #include "wfpchange.h"
 
@@ -51,6 +52,8 @@ struct wfpw_evtxml_event {
     const char *reason;     /* why ev is NULL: "permitted event", "not a blocking event", ... */
     const struct wfpw_policy_change *change;  /* a policy change (ev NULL); valid during the callback */
     const struct wfpw_proc *created;          /* 4688, a process was created (ev NULL); valid during the callback */
+    const struct wfpw_fwrule_change *fwrule;  /* a firewall rule added/modified/deleted (the firewall's own log,
+                                                 2004-2006, 2052, 2071, 2073; ev NULL); valid during the callback */
 };
 
 /* Called per <Event>; non-zero stops parsing with that code. */

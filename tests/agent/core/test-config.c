@@ -91,7 +91,7 @@ TEST_IMPL(agent_config_errors_name_the_key)
             {"{\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}", "collector.url: required key is missing"},
             {"{\"collector\":{\"url\":\"https://c\",\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"}}", "sources: required key is missing"},
             {"{\"collector\":{\"url\":\"https://c\",\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"etw\"}]}",
-             "sources[0].type: unknown source type \"etw\" (this build has: replay driver wfp eventlog netevent surface)"},
+             "sources[0].type: unknown source type \"etw\" (this build has: replay driver wfp eventlog firewall netevent surface)"},
             {"{\"collector\":{\"url\":\"https://c\",\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\"}]}",
              "sources[0].path: required key is missing"},
             {"{\"heartbeat_s\":1,\"heartbeat_s\":2}", "duplicate"},

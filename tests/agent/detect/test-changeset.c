@@ -9,6 +9,7 @@
 #include "../../runner.h"
 #include "changeset.h"
 #include "netsh.h"
+#include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
 
@@ -63,7 +64,7 @@ static size_t read_host_and_attack(const char *path, struct wfpw_inventory *base
 static void check_baseline_and_attack(const char *path)
 {
     struct wfpw_inventory base, now;
-    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL};
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL, NULL};
     const cJSON *last;
     cJSON *events;
     uint64_t seq = 100;
@@ -138,7 +139,7 @@ static void check_changed_by(const char *path)
 {
     struct wfpw_inventory base, now;
     struct wfpw_attrib *at = wfpw_attrib_new(4);
-    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at};
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at, NULL};
     struct wfpw_changed_by add, del, noise;
     cJSON *events, *e;
     uint64_t seq = 1;
@@ -226,7 +227,7 @@ TEST_IMPL(changeset_related_changes)
 {
     struct wfpw_inventory base, now;
     struct wfpw_attrib *at = wfpw_attrib_new(8);
-    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at};
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, at, NULL};
     struct wfpw_changed_by prov, present, sub;
     cJSON *events, *e;
     uint64_t seq = 1;
@@ -304,5 +305,94 @@ TEST_IMPL(conformance_changeset_baseline_and_attack)
 TEST_IMPL(conformance_changeset_changed_by_from_5447)
 {
     check_changed_by(wfpw_test_shared("samples/edrsilencer/netsh_wfp_show_filters.excerpt.xml"));
+    return 0;
+}
+
+/* A security product blocked through the Windows Firewall (`netsh advfirewall`, the COM API):
+ * the firewall service makes MPSSVC filters named after the rule. The rule change its log
+ * reported (2004, with the changer) is attached as firewall_rule to those filters' events and
+ * alerts; a filter of another provider with the same name gets nothing; a deletion reaches the
+ * filter_removed; a newer change the other way wins; the events stay valid on the wire. */
+TEST_IMPL(changeset_firewall_rule)
+{
+    struct wfpw_inventory base, now, after;
+    struct wfpw_fwrules *fw = wfpw_fwrules_new(4);
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL, fw};
+    struct wfpw_fwrule_change add, del;
+    const char *rule = "Block Rule for MsMpEng.exe";
+    cJSON *events, *e;
+    uint64_t seq = 1;
+    size_t n = read_host_and_attack(wfpw_test_data("netsh/host-filters.xml"), &base, &now), i;
+    int with = 0, alerts_with = 0, removed_with = 0;
+    char err[256];
+    now.filters[n].provider_key = "FWPM_PROVIDER_MPSSVC_WF"; /* the V4 one, as netsh prints MPSSVC's key */
+    now.filters[n].name = rule;
+    now.filters[n + 1].name = rule;                          /* the V6 one keeps the attacker's provider */
+    memset(&add, 0, sizeof(add));
+    add.kind = wfpw_fwrule_kind_of(2004), add.rule_id = "{8736B31E-8792-452E-8D2D-C45621F236AF}", add.rule_name = rule;
+    add.group = "@EDR Rules", add.application = "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\MsMpEng.exe";
+    add.service = "", add.direction = 2, add.action = 2, add.active = 1;
+    add.modifying_user = "S-1-5-21-1-2-3-500", add.modifying_app = "C:\\Windows\\System32\\netsh.exe";
+    add.event_id = 2004, add.record_id = 6661, add.time_ms = 1763781399000LL;
+    ASSERT_EQ(wfpw_fwrules_record(fw, &add), 0);
+
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "firewall_rule"), *by;
+        if (r == NULL)
+            continue;
+        by = cJSON_GetObjectItemCaseSensitive(r, "changed_by");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring, rule);
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "change")->valuestring, "added");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "group")->valuestring, "@EDR Rules");
+        ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "service")));
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "action")->valuestring, "block");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "direction")->valuestring, "outbound");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(by, "application")->valuestring, "C:\\Windows\\System32\\netsh.exe");
+        ASSERT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(by, "origin"), "record_id")->valuedouble,
+                  6661);
+        with++;
+        alerts_with += strcmp(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "alert") == 0;
+    }
+    ASSERT(with >= 2);       /* the MPSSVC filter_added and its alert(s); never the V6 filter */
+    ASSERT(alerts_with >= 1);
+    ASSERT_EQ(with - alerts_with, 1);
+    check_wire(events);
+    cJSON_Delete(events);
+
+    /* the rule deleted: the filter's removal says by whom */
+    del = add;
+    del.kind = wfpw_fwrule_kind_of(2052), del.event_id = 2052, del.record_id = 6669, del.direction = 0, del.action = 0;
+    del.modifying_app = "C:\\Windows\\System32\\mmc.exe";
+    ASSERT_EQ(wfpw_fwrules_record(fw, &del), 0);
+    wfpw_inventory_init(&after);
+    ASSERT(wfpw_netsh_read_file(wfpw_test_data("netsh/host-filters.xml"), &after, err, sizeof(err)) == 0);
+    ASSERT(wfpw_changeset_events(&now, &after, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "firewall_rule");
+        if (r == NULL)
+            continue;
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "filter_removed");
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "change")->valuestring, "deleted");
+        ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "action")));
+        removed_with++;
+    }
+    ASSERT_EQ(removed_with, 1);
+    check_wire(events);
+    cJSON_Delete(events);
+    /* the newest change of the rule was a deletion: a filter that appears now is not given it */
+    ASSERT(wfpw_fwrules_find(fw, rule, 1) == NULL);
+    ASSERT(wfpw_fwrules_find(fw, rule, 0) != NULL);
+    for (i = 0; i < 4; i++)
+        ASSERT_EQ(wfpw_fwrules_record(fw, &add), 0);
+    ASSERT_EQ(wfpw_fwrules_stats(fw).evicted, 2);
+    add.rule_name = "";
+    ASSERT_EQ(wfpw_fwrules_record(fw, &add), WFPW_EINVAL);
+    wfpw_fwrules_free(fw);
+    wfpw_inventory_free(&after);
+    wfpw_inventory_free(&base);
+    wfpw_inventory_free(&now);
     return 0;
 }

@@ -4,7 +4,9 @@
  * src/linux/evtlog.c so the `eventlog` source's logic (reader thread, bounded queue,
  * positions and bookmarks, gaps, resubscription) runs on Linux against rendered events.
  *
- * The "log" is the file named by WFPW_FAKE_EVTLOG: rendered <Event> elements one after the
+ * The "log" is the file named by WFPW_FAKE_EVTLOG (the Security channel; another channel is
+ * that name + "." + the channel's last part, e.g. "Security.xml.Firewall" for the firewall's
+ * operational log): rendered <Event> elements one after the
  * other, as EvtRender gives them; the test appends to it (new events) or replaces it (the log
  * was cleared: record ids start again). A subscription with a bookmark starts strictly after
  * that record, and fails like EvtSubscribe with EvtSubscribeStrict (ERROR_NOT_FOUND: the
@@ -103,7 +105,7 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
     struct stat st;
     char *data = NULL;
     size_t len;
-    (void)channel;
+    const char *leaf = channel ? strrchr(channel, '/') : NULL;
     *sub = NULL;
     if (p == NULL) {
         snprintf(err, errlen, "fake event log: WFPW_FAKE_EVTLOG is not set");
@@ -113,7 +115,11 @@ int wfpw__plat_evt_open(const char *channel, const char *query, const char *book
         fail_budget = f ? atoi(f) : 1 << 30;
     if ((s = wfpw_calloc(1, sizeof(*s))) == NULL)
         return WFPW_ENOMEM;
-    snprintf(s->path, sizeof(s->path), "%s", p);
+    if (channel == NULL || strcmp(channel, "Security") == 0)
+        snprintf(s->path, sizeof(s->path), "%s", p);
+    else  /* another channel: its own file, named after the channel's last part */
+        snprintf(s->path, sizeof(s->path), "%s.%s", p, leaf ? leaf + 1 : channel);
+    p = s->path;
     if (take_query(s, query, err, errlen) != 0) {
         wfpw_free(s);
         return WFPW_EIO;

@@ -439,3 +439,82 @@ TEST_IMPL(evtxml_process_created_4688)
     wfpw_evtxml_free(p);
     return 0;
 }
+
+/* The firewall's operational log, as Windows 10 (2004-2006) and Windows 11 22H2 (2071, 2073,
+ * 2052; an ErrorCode field added) write it: the rule, its group and application, and who
+ * changed it; a deletion carries only the rule and the changer; a rule without a name is an
+ * error naming the field. */
+struct fwseen {
+    int kind[4], direction[4], action[4];
+    char name[4][64], app[4][96], group[4][32];
+    int n;
+};
+
+static int keep_fw(void *ctx, struct wfpw_evtxml_event *e)
+{
+    struct fwseen *f = ctx;
+    cJSON_Delete(e->ev);
+    if (e->fwrule) {
+        ASSERT(f->n < 4);
+        f->kind[f->n] = e->fwrule->kind, f->direction[f->n] = e->fwrule->direction, f->action[f->n] = e->fwrule->action;
+        snprintf(f->name[f->n], sizeof(f->name[0]), "%s", e->fwrule->rule_name);
+        snprintf(f->app[f->n], sizeof(f->app[0]), "%s", e->fwrule->modifying_app ? e->fwrule->modifying_app : "");
+        snprintf(f->group[f->n], sizeof(f->group[0]), "%s", e->fwrule->group ? e->fwrule->group : "");
+        f->n++;
+    }
+    return 0;
+}
+
+#define FWEV(id, rec, data)                                                                                        \
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"                                 \
+    "<Provider Name='Microsoft-Windows-Windows Firewall With Advanced Security' Guid='{d1bc9aff-2abf-4d71-9146-ecb2a986eb85}'/>" \
+    "<EventID>" id "</EventID><Version>0</Version><Level>4</Level><Task>0</Task><Opcode>0</Opcode>"                \
+    "<Keywords>0x8000020000000000</Keywords><TimeCreated SystemTime='2023-05-04T17:01:45.8409961Z'/>"              \
+    "<EventRecordID>" rec "</EventRecordID><Execution ProcessID='2352' ThreadID='19044'/>"                         \
+    "<Channel>Microsoft-Windows-Windows Firewall With Advanced Security/Firewall</Channel><Computer>HLPC01</Computer>" \
+    "<Security UserID='S-1-5-19'/></System><EventData>" data "</EventData></Event>"
+#define FWRULE(name, app, dir, action, group)                                                                      \
+    "<Data Name='RuleId'>{8736B31E-8792-452E-8D2D-C45621F236AF}</Data><Data Name='RuleName'>" name "</Data>"        \
+    "<Data Name='Origin'>1</Data><Data Name='ApplicationPath'>" app "</Data><Data Name='ServiceName'/>"              \
+    "<Data Name='Direction'>" dir "</Data><Data Name='Protocol'>256</Data><Data Name='Action'>" action "</Data>"     \
+    "<Data Name='Profiles'>2147483647</Data><Data Name='EmbeddedContext'>" group "</Data><Data Name='Active'>1</Data>" \
+    "<Data Name='ModifyingUser'>S-1-5-21-1-2-3-1001</Data><Data Name='ModifyingApplication'>C:\\Windows\\System32\\netsh.exe</Data>"
+
+TEST_IMPL(evtxml_firewall_rule_changes)
+{
+    static const char ok[] = "<Events>"
+        FWEV("2004", "6661", FWRULE("Open SSH Port 22", "", "1", "3", ""))
+        FWEV("2071", "545", FWRULE("Block Rule for MsMpEng.exe", "C:\\x\\MsMpEng.exe", "2", "2", "@EDR Rules")
+             "<Data Name='ErrorCode'>0</Data>")
+        FWEV("2052", "552", "<Data Name='RuleId'>{0D458E97-4EC5-4C5C-A5A4-F9F73E769168}</Data>"
+             "<Data Name='RuleName'>Open SSH Port 22</Data><Data Name='ModifyingUser'>S-1-5-21-1-2-3-1001</Data>"
+             "<Data Name='ModifyingApplication'>C:\\Windows\\System32\\mmc.exe</Data><Data Name='ErrorCode'>0</Data>")
+        "</Events>";
+    static const char bad[] = "<Events>" FWEV("2005", "7", "<Data Name='RuleId'>{x}</Data>") "</Events>";
+    struct fwseen f;
+    struct wfpw_evtxml *p;
+    char err[256] = "";
+    memset(&f, 0, sizeof(f));
+    ASSERT((p = wfpw_evtxml_new(NULL, keep_fw, &f)) != NULL);
+    ASSERT_EQ(wfpw_evtxml_feed(p, ok, sizeof(ok) - 1, 1, err, sizeof(err)), 0);
+    wfpw_evtxml_free(p);
+    ASSERT_EQ(f.n, 3);
+    ASSERT_EQ(f.kind[0], WFPW_FWRULE_ADDED);
+    ASSERT_EQ(f.direction[0], 1);
+    ASSERT_EQ(f.action[0], 3);
+    ASSERT_STR_EQ(f.app[0], "C:\\Windows\\System32\\netsh.exe");
+    ASSERT_EQ(f.kind[1], WFPW_FWRULE_ADDED); /* 2071: Windows 11's "added" */
+    ASSERT_STR_EQ(f.name[1], "Block Rule for MsMpEng.exe");
+    ASSERT_STR_EQ(f.group[1], "@EDR Rules");
+    ASSERT_EQ(f.action[1], 2);
+    ASSERT_EQ(f.kind[2], WFPW_FWRULE_DELETED); /* 2052 */
+    ASSERT_EQ(f.direction[2], 0);
+    ASSERT_STR_EQ(f.app[2], "C:\\Windows\\System32\\mmc.exe");
+    memset(&f, 0, sizeof(f));
+    ASSERT((p = wfpw_evtxml_new(NULL, keep_fw, &f)) != NULL);
+    ASSERT(wfpw_evtxml_feed(p, bad, sizeof(bad) - 1, 1, err, sizeof(err)) != 0);
+    ASSERT(strstr(err, "event 2005: RuleName is missing") != NULL);
+    ASSERT_EQ(f.n, 0);
+    wfpw_evtxml_free(p);
+    return 0;
+}

@@ -21,6 +21,12 @@
  * afterwards a subcategory that lost a needed setting (Group Policy refresh) is reported
  * every `devmap_refresh_ms`, not fought.
  *
+ * The `firewall` source type is the same reader on the Windows Firewall's operational log
+ * ("Microsoft-Windows-Windows Firewall With Advanced Security/Firewall"): rule added, modified
+ * and deleted (2004-2006; 2071, 2073, 2052 on Windows 11), with the program and account that
+ * made the change, recorded so the change set names the rule and its changer on the filters the
+ * firewall service makes from it (fwrules.h). That log needs no audit policy.
+ *
  * On Linux the platform layer has no event log: the source says so once and stays idle.
  */
 #include <stddef.h>
@@ -67,6 +73,22 @@ static const struct wfpw_cfg_key evl_keys[] = {
     {"manage_audit_policy", WFPW_CFG_BOOL, offsetof(struct evl_conf, manage_audit_policy), 0, 0, "true", NULL, 0,
      "turn on the audit subcategories the event ids need (previous settings kept for uninstall); "
      "later changes (Group Policy) are reported, not fought"},
+};
+
+/* the `firewall` type: the same settings with the firewall log's defaults */
+static const struct wfpw_cfg_key fw_keys[] = {
+    {"channel", WFPW_CFG_STR, offsetof(struct evl_conf, channel), 0, 0,
+     "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", NULL, 0, "the event log channel"},
+    {"event_ids", WFPW_CFG_LIST, offsetof(struct evl_conf, ids), 0, 0, "2004,2005,2006,2052,2071,2073", NULL, 0,
+     "event ids to read: rule added (2004; 2071 on Windows 11), modified (2005; 2073), deleted (2006; 2052)"},
+    {"queue_events", WFPW_CFG_INT, offsetof(struct evl_conf, queue_events), 16, 1000000, "1024", NULL, 0,
+     "rendered events waiting for the loop; when full the reader waits (nothing is lost)"},
+    {"retry_ms", WFPW_CFG_INT, offsetof(struct evl_conf, retry_ms), 100, 3600000, "10000", NULL, 0,
+     "retry interval while the subscription cannot be opened"},
+    {"devmap_refresh_ms", WFPW_CFG_INT, offsetof(struct evl_conf, devmap_refresh_ms), 1000, 86400000, "300000", NULL,
+     0, "re-read the drive-letter map and the host's addresses this often"},
+    {"manage_audit_policy", WFPW_CFG_BOOL, offsetof(struct evl_conf, manage_audit_policy), 0, 0, "false", NULL, 0,
+     "the firewall's log needs no audit policy; true also turns on what the event ids above would need (none)"},
 };
 
 struct item {
@@ -268,6 +290,8 @@ static int on_parsed(void *ctx, struct wfpw_evtxml_event *e)
         wfpw_source_attribution_live(l->src, &cb, pos);
     } else if (e->created) {
         wfpw_source_process_created(l->src, e->created, pos);
+    } else if (e->fwrule) {
+        wfpw_source_firewall_rule(l->src, e->fwrule, pos);
     } else if (e->ev) {
         l->events++;
         wfpw_source_emit(l->src, e->ev, e->pass ? WFPW_EV_PASS : e->packet_level ? WFPW_EV_PACKET : WFPW_EV_CONNECTION,
@@ -406,7 +430,7 @@ static int evl_init(struct wfpw_source *src, char *err, size_t errlen)
         have_1102 |= v == 1102;
         ids[n++] = v;
     }
-    if (!have_1102)
+    if (!have_1102 && strcmp(c->channel, "Security") == 0)  /* the Security log was cleared */
         ids[n++] = 1102;
     if ((l = wfpw_calloc(1, sizeof(*l))) == NULL)
         return WFPW_ENOMEM;
@@ -511,6 +535,21 @@ const struct wfpw_source_type wfpw_source_eventlog = {
     .help = "WFP audit events from the Windows Security log (Windows): blocked connections, policy changes",
     .conf_keys = evl_keys,
     .nconf_keys = sizeof(evl_keys) / sizeof(evl_keys[0]),
+    .conf_size = sizeof(struct evl_conf),
+    .init = evl_init,
+    .start = evl_start,
+    .pause = evl_pause,
+    .resume = evl_resume,
+    .close = evl_close,
+    .stats = evl_stats,
+};
+
+const struct wfpw_source_type wfpw_source_firewall = {
+    .name = "firewall",
+    .help = "Windows Firewall rule changes from the firewall's operational log (Windows): the rule and who changed it, "
+            "on the filters made from it",
+    .conf_keys = fw_keys,
+    .nconf_keys = sizeof(fw_keys) / sizeof(fw_keys[0]),
     .conf_size = sizeof(struct evl_conf),
     .init = evl_init,
     .start = evl_start,

@@ -1,0 +1,156 @@
+/*
+ * fwrules.c — see fwrules.h.
+ */
+#include <string.h>
+
+#include "fwrules.h"
+#include "wfpw/errors.h"
+#include "wfpw/mem.h"
+
+struct entry {
+    struct wfpw_fwrule_change c;  /* strings owned by the entry */
+};
+
+struct wfpw_fwrules {
+    struct entry *ring;
+    size_t cap, n, head;
+    struct wfpw_fwrules_stats st;
+};
+
+int wfpw_fwrule_kind_of(uint32_t event_id)
+{
+    switch (event_id) {
+    case 2004: case 2071: return WFPW_FWRULE_ADDED;     /* Windows 10 / Windows 11 22H2 and later */
+    case 2005: case 2073: return WFPW_FWRULE_MODIFIED;
+    case 2006: case 2052: return WFPW_FWRULE_DELETED;
+    default: return 0;
+    }
+}
+
+static void clear(struct entry *e)
+{
+    wfpw_free((char *)e->c.rule_id);
+    wfpw_free((char *)e->c.rule_name);
+    wfpw_free((char *)e->c.group);
+    wfpw_free((char *)e->c.application);
+    wfpw_free((char *)e->c.service);
+    wfpw_free((char *)e->c.modifying_user);
+    wfpw_free((char *)e->c.modifying_app);
+    memset(e, 0, sizeof(*e));
+}
+
+struct wfpw_fwrules *wfpw_fwrules_new(size_t cap)
+{
+    struct wfpw_fwrules *t = wfpw_calloc(1, sizeof(*t));
+    if (t == NULL || (t->ring = wfpw_calloc(cap ? cap : 1, sizeof(*t->ring))) == NULL) {
+        wfpw_free(t);
+        return NULL;
+    }
+    t->cap = cap ? cap : 1;
+    return t;
+}
+
+void wfpw_fwrules_free(struct wfpw_fwrules *t)
+{
+    size_t i;
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->cap; i++)
+        clear(&t->ring[i]);
+    wfpw_free(t->ring);
+    wfpw_free(t);
+}
+
+/* a copy of an optional text: NULL, "" and "-" are none; *bad set on OOM */
+static const char *dup(const char *s, int *bad)
+{
+    char *d;
+    if (s == NULL || s[0] == '\0' || strcmp(s, "-") == 0)
+        return NULL;
+    if ((d = wfpw_strdup(s)) == NULL)
+        *bad = 1;
+    return d;
+}
+
+int wfpw_fwrules_record(struct wfpw_fwrules *t, const struct wfpw_fwrule_change *c)
+{
+    struct entry e;
+    int bad = 0;
+    if (c->rule_name == NULL || c->rule_name[0] == '\0')
+        return WFPW_EINVAL;
+    memset(&e, 0, sizeof(e));
+    e.c = *c;
+    e.c.rule_id = dup(c->rule_id, &bad), e.c.rule_name = dup(c->rule_name, &bad), e.c.group = dup(c->group, &bad);
+    e.c.application = dup(c->application, &bad), e.c.service = dup(c->service, &bad);
+    e.c.modifying_user = dup(c->modifying_user, &bad), e.c.modifying_app = dup(c->modifying_app, &bad);
+    if (bad) {
+        clear(&e);
+        return WFPW_ENOMEM;
+    }
+    if (t->n == t->cap)
+        t->st.evicted++;
+    else
+        t->n++;
+    clear(&t->ring[t->head]);
+    t->ring[t->head] = e;
+    t->head = (t->head + 1) % t->cap;
+    t->st.recorded++;
+    return 0;
+}
+
+const struct wfpw_fwrule_change *wfpw_fwrules_find(struct wfpw_fwrules *t, const char *name, int added)
+{
+    size_t i;
+    if (t == NULL || name == NULL)
+        return NULL;
+    for (i = 1; i <= t->n; i++) {
+        const struct wfpw_fwrule_change *c = &t->ring[(t->head + t->cap - i) % t->cap].c;
+        if (strcmp(c->rule_name, name) != 0)
+            continue;
+        if (c->kind == WFPW_FWRULE_MODIFIED || c->kind == (added ? WFPW_FWRULE_ADDED : WFPW_FWRULE_DELETED)) {
+            t->st.matched++;
+            return c;
+        }
+        return NULL;  /* the newest change of that rule went the other way */
+    }
+    return NULL;
+}
+
+struct wfpw_fwrules_stats wfpw_fwrules_stats(const struct wfpw_fwrules *t)
+{
+    return t->st;
+}
+
+static cJSON *str_or_null(cJSON *o, const char *name, const char *v)
+{
+    return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
+}
+
+cJSON *wfpw_fwrule_json(const struct wfpw_fwrule_change *c)
+{
+    static const char *const kinds[] = {NULL, "added", "modified", "deleted"};
+    cJSON *o = cJSON_CreateObject(), *by, *origin;
+    int ok;
+    if (o == NULL)
+        return NULL;
+    ok = cJSON_AddStringToObject(o, "change", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 2]) != NULL &&
+         str_or_null(o, "id", c->rule_id) != NULL && cJSON_AddStringToObject(o, "name", c->rule_name) != NULL &&
+         str_or_null(o, "group", c->group) != NULL && str_or_null(o, "application", c->application) != NULL &&
+         str_or_null(o, "service", c->service) != NULL &&
+         (c->direction == 1 || c->direction == 2
+              ? cJSON_AddStringToObject(o, "direction", c->direction == 1 ? "inbound" : "outbound")
+              : cJSON_AddNullToObject(o, "direction")) != NULL &&
+         (c->action == 2 || c->action == 3 ? cJSON_AddStringToObject(o, "action", c->action == 2 ? "block" : "allow")
+                                           : cJSON_AddNullToObject(o, "action")) != NULL &&
+         (by = cJSON_AddObjectToObject(o, "changed_by")) != NULL &&
+         str_or_null(by, "user_sid", c->modifying_user) != NULL &&
+         str_or_null(by, "application", c->modifying_app) != NULL &&
+         (origin = cJSON_AddObjectToObject(by, "origin")) != NULL &&
+         cJSON_AddNumberToObject(origin, "event_id", c->event_id) != NULL &&
+         cJSON_AddNumberToObject(origin, "record_id", (double)c->record_id) != NULL;
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
