@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""make-policy-changes.py — writes deploy/demo/capture/1-security-5447-attack.xml: the two
-Security events 5447 ("A Windows Filtering Platform filter has been changed", Change Type Add)
-that Windows logs when the demo attack adds its filters, rendered the way EvtRender renders
-them. Fields by Data Name as shared/facts/events.md section 3.13 lays them out; the Conditions
+"""make-policy-changes.py — writes deploy/demo/capture/1-security-5447-attack.xml: the Security
+event 4688 ("A new process has been created") of the attack tool, then the two Security events
+5447 ("A Windows Filtering Platform filter has been changed", Change Type Add) that Windows logs
+when the tool adds its filters, rendered the way EvtRender renders them. The 4688 (version 2, as
+Microsoft's event-4688 page lays it out: hex process ids, ParentProcessName, CommandLine when
+its policy is on) is what names the tool once it has exited. Fields by Data Name as shared/facts/events.md section 3.13 lays them out; the Conditions
 text in the layout of section 5 (the app id as a hex dump of its UTF-16LE path).
 
 The filters (keys, ids, layers, weight, provider, app id) are read from
@@ -21,6 +23,43 @@ LAYER_NAMES = {"FWPM_LAYER_ALE_AUTH_CONNECT_V4": "ALE Connect v4 Layer",
                "FWPM_LAYER_ALE_AUTH_CONNECT_V6": "ALE Connect v6 Layer"}
 APP_ID = "{d78e1e87-8644-4ea5-9437-d809ecefc971}"
 ATTACKER_PID, ATTACKER_SID, ATTACKER = 6120, "S-1-5-21-3623811015-3361044348-30300820-1104", "CORP\\adm-jdoe"
+
+TOOL = "C:\\Users\\Public\\fwtool.exe"
+PROCESS_CREATED = """  <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
+    <System>
+      <Provider Name="Microsoft-Windows-Security-Auditing" Guid="{{54849625-5478-4994-A5BA-3E3B0328C30D}}"/>
+      <EventID>4688</EventID>
+      <Version>2</Version>
+      <Level>0</Level>
+      <Task>13312</Task>
+      <Opcode>0</Opcode>
+      <Keywords>0x8020000000000000</Keywords>
+      <TimeCreated SystemTime="2026-11-20T14:01:49.8020000Z"/>
+      <EventRecordID>{record}</EventRecordID>
+      <Correlation/>
+      <Execution ProcessID="4" ThreadID="8164"/>
+      <Channel>Security</Channel>
+      <Computer>WS-FIN-0042.corp.example</Computer>
+      <Security/>
+    </System>
+    <EventData>
+      <Data Name="SubjectUserSid">{sid}</Data>
+      <Data Name="SubjectUserName">adm-jdoe</Data>
+      <Data Name="SubjectDomainName">CORP</Data>
+      <Data Name="SubjectLogonId">0x5d2f1</Data>
+      <Data Name="NewProcessId">0x{pid:x}</Data>
+      <Data Name="NewProcessName">{tool}</Data>
+      <Data Name="TokenElevationType">%%1937</Data>
+      <Data Name="ProcessId">0x1394</Data>
+      <Data Name="CommandLine">fwtool.exe block MsMpEng.exe</Data>
+      <Data Name="TargetUserSid">S-1-0-0</Data>
+      <Data Name="TargetUserName">-</Data>
+      <Data Name="TargetDomainName">-</Data>
+      <Data Name="TargetLogonId">0x0</Data>
+      <Data Name="ParentProcessName">C:\\Windows\\System32\\cmd.exe</Data>
+      <Data Name="MandatoryLabel">S-1-16-12288</Data>
+    </EventData>
+  </Event>"""
 
 TEMPLATE = """  <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
     <System>
@@ -81,10 +120,12 @@ def main():
     providers = {p.findtext("providerKey"): p.findtext("displayData/name") for p in root.iter("item")
                  if p.find("providerKey") is not None and p.find("filterKey") is None}
     out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-           "<!-- wfpwatch demo capture, written by deploy/demo/make-policy-changes.py: the Security events 5447",
-           "     that record the demo attack adding its two filters (see deploy/demo/README.md) -->",
+           "<!-- wfpwatch demo capture, written by deploy/demo/make-policy-changes.py: the Security events 4688",
+           "     and 5447 that record the demo attack's tool starting and adding its two filters",
+           "     (see deploy/demo/README.md) -->",
            "<Events>"]
     record = 911200
+    out.append(PROCESS_CREATED.format(record=record, sid=ATTACKER_SID, pid=ATTACKER_PID, tool=TOOL))
     for f in root.iter("item"):
         if f.findtext("filterId") not in ("324367", "324368"):
             continue

@@ -16,7 +16,7 @@ eq "quickstart exits 0" "$rc" 0
 check "collector running after quickstart" kill -0 "$(cat "$T/var/collector.pid" 2>/dev/null)"
 check "the analyzer flags the demo attack" grep -q '42 filters (netsh wfp show filters): 2 critical, 2 high' "$T/q1.log"
 check "and reports the difference to the baseline" grep -q 'since the baseline: 2 added, 0 removed, 0 changed' "$T/q1.log"
-check "a local agent replays the whole demo capture" grep -q 'finished (74 events, 2 skipped, 0 errors)' "$T/q1.log"
+check "a local agent replays the whole demo capture" grep -q 'finished (74 events, 3 skipped, 0 errors)' "$T/q1.log"
 check "and stops once everything is delivered" grep -q 'stopping (every source finished and was delivered)' "$T/q1.log"
 eq "var/ is private" "$(stat -c %a "$T/var")" 700
 eq "token file is private" "$(stat -c %a "$T/var/api.token")" 600
@@ -36,6 +36,9 @@ eq "the Security log's 5447 names who added the attack filters, on their alerts"
     "[(324367, 6120, 'CORP\\\\adm-jdoe', 5447), (324368, 6120, 'CORP\\\\adm-jdoe', 5447)]"
 eq "and on their filter_added events (and on no other filter)" \
     "$(qapi '/api/v1/events?type=filter_added&limit=10000' | jq_ 'sorted(e["filter"]["id"] for e in d["events"] if "changed_by" in e)')" "[324367, 324368]"
+eq "the alerts name the program that added the filters, from its 4688 (it had exited)" \
+    "$(jq_ 'sorted(set((a["changed_by"]["process"]["resolved_from"], a["changed_by"]["process"]["image"], a["changed_by"]["process"]["command_line"]) for a in d["alerts"] if "changed_by" in a))' <<<"$alerts")" \
+    "[('process_creation_event', 'C:\\\\Users\\\\Public\\\\fwtool.exe', 'fwtool.exe block MsMpEng.exe')]"
 check "quickstart prints who added them" grep -q '"changed_by":{"process_id":6120,"user_sid":"S-1-5-21-3623811015-3361044348-30300820-1104","user":"CORP' "$T/q1.log"
 blocks=$(qapi '/api/v1/events?type=connection_blocked&limit=1000')
 eq "every blocked connection of the capture arrives once" "$(jq_ 'len(d["events"])' <<<"$blocks")" 26

@@ -279,6 +279,18 @@ void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_cha
     wfpw_proc_found_free(r.proc);
 }
 
+void wfpw_source_attribution_replayed(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
+{
+    struct wfpw_changed_by r = *c;
+    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, NULL, c->pid, c->time_ms) : NULL;
+    if (r.proc != NULL && r.proc->from == WFPW_PROC_UNRESOLVED) {  /* the capture did not say: say nothing */
+        wfpw_proc_found_free(r.proc);
+        r.proc = NULL;
+    }
+    wfpw_source_attribution(src, &r, pos);
+    wfpw_proc_found_free(r.proc);
+}
+
 void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos)
 {
     if (wfpw_fwrules_record(src->pipe->fwrules, c) == WFPW_ENOMEM)

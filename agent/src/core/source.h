@@ -98,6 +98,10 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
 /* The same for a change read live: the process behind c->pid is resolved first, at once,
  * while it may still run (the live process, else the process creations below; proctab.h). */
 void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
+/* The same for a change read from a capture (replay): no live process (the host is another one,
+ * or gone by now); the process creations read from the same capture name it when they can,
+ * else the change carries no process. */
+void wfpw_source_attribution_replayed(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
 /* A process was created (4688): kept (bounded) to name it when it has exited by the time its
  * filter change is read; produces nothing and advances the position. */
 void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos);

@@ -72,21 +72,47 @@ static const char *dup(const char *s, int *bad)
     return d;
 }
 
+/* e gets a copy of c with strings of its own; WFPW_ENOMEM (e cleared) */
+static int copy(struct entry *e, const struct wfpw_fwrule_change *c)
+{
+    int bad = 0;
+    memset(e, 0, sizeof(*e));
+    e->c = *c;
+    e->c.rule_id = dup(c->rule_id, &bad), e->c.rule_name = dup(c->rule_name, &bad), e->c.group = dup(c->group, &bad);
+    e->c.application = dup(c->application, &bad), e->c.service = dup(c->service, &bad);
+    e->c.modifying_user = dup(c->modifying_user, &bad), e->c.modifying_app = dup(c->modifying_app, &bad);
+    if (bad) {
+        clear(e);
+        return WFPW_ENOMEM;
+    }
+    return 0;
+}
+
+struct wfpw_fwrule_change *wfpw_fwrule_dup(const struct wfpw_fwrule_change *c)
+{
+    struct entry *e = wfpw_malloc(sizeof(*e));
+    if (e == NULL || copy(e, c) != 0) {
+        wfpw_free(e);
+        return NULL;
+    }
+    return &e->c;  /* the first member: the entry's address */
+}
+
+void wfpw_fwrule_free(struct wfpw_fwrule_change *c)
+{
+    if (c == NULL)
+        return;
+    clear((struct entry *)(void *)c);
+    wfpw_free(c);
+}
+
 int wfpw_fwrules_record(struct wfpw_fwrules *t, const struct wfpw_fwrule_change *c)
 {
     struct entry e;
-    int bad = 0;
     if (c->rule_name == NULL || c->rule_name[0] == '\0')
         return WFPW_EINVAL;
-    memset(&e, 0, sizeof(e));
-    e.c = *c;
-    e.c.rule_id = dup(c->rule_id, &bad), e.c.rule_name = dup(c->rule_name, &bad), e.c.group = dup(c->group, &bad);
-    e.c.application = dup(c->application, &bad), e.c.service = dup(c->service, &bad);
-    e.c.modifying_user = dup(c->modifying_user, &bad), e.c.modifying_app = dup(c->modifying_app, &bad);
-    if (bad) {
-        clear(&e);
+    if (copy(&e, c) != 0)
         return WFPW_ENOMEM;
-    }
     if (t->n == t->cap)
         t->st.evicted++;
     else

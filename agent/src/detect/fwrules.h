@@ -54,6 +54,11 @@ struct wfpw_fwrules;
 /* Event id of the firewall's operational log -> kind; 0 when not a rule change. */
 int wfpw_fwrule_kind_of(uint32_t event_id);
 
+/* An owned copy of one change (its strings too), for holding it past the parser's callback;
+ * NULL on OOM. Freed with wfpw_fwrule_free. */
+struct wfpw_fwrule_change *wfpw_fwrule_dup(const struct wfpw_fwrule_change *c);
+void wfpw_fwrule_free(struct wfpw_fwrule_change *c);
+
 /* NULL on OOM. */
 struct wfpw_fwrules *wfpw_fwrules_new(size_t cap);
 void wfpw_fwrules_free(struct wfpw_fwrules *t);

@@ -60,6 +60,8 @@ struct pending {
     int packet;
     const char *skip_reason;     /* ev NULL: counted as skipped */
     struct wfpw_changed_by *attr;  /* owned: a filter add/delete the Security log attributes (5447) */
+    struct wfpw_proc *created;     /* owned: a process creation (4688) */
+    struct wfpw_fwrule_change *fw; /* owned: a firewall rule change (the firewall's log) */
 };
 
 struct replay {
@@ -103,8 +105,20 @@ static int q_push(struct replay *r, cJSON *ev, int packet, const char *reason)
         r->q = q, r->qcap = cap;
     }
     r->q[r->qn].ev = ev, r->q[r->qn].packet = packet, r->q[r->qn].skip_reason = reason, r->q[r->qn].attr = NULL;
+    r->q[r->qn].created = NULL, r->q[r->qn].fw = NULL;
     r->qn++;
     return 0;
+}
+
+/* what a pending input owns besides its event */
+static void p_free(struct pending *p)
+{
+    wfpw_free(p->attr);
+    if (p->created)
+        wfpw_proc_clear(p->created);
+    wfpw_free(p->created);
+    wfpw_fwrule_free(p->fw);
+    p->attr = NULL, p->created = NULL, p->fw = NULL;
 }
 
 static void q_clear(struct replay *r)
@@ -112,7 +126,7 @@ static void q_clear(struct replay *r)
     size_t i;
     for (i = r->qhead; i < r->qn; i++) {
         cJSON_Delete(r->q[i].ev);
-        wfpw_free(r->q[i].attr);
+        p_free(&r->q[i]);
     }
     r->qn = r->qhead = 0;
 }
@@ -129,6 +143,16 @@ static int on_xml_event(void *ctx, struct wfpw_evtxml_event *e)
             return WFPW_ENOMEM;
         *copy = cb;
         r->q[r->qn - 1].attr = copy;
+    } else if (rc == 0 && e->created) {
+        struct wfpw_proc *copy = wfpw_malloc(sizeof(*copy));
+        if (copy == NULL || wfpw_proc_copy(copy, e->created) != 0) {
+            wfpw_free(copy);
+            return WFPW_ENOMEM;
+        }
+        r->q[r->qn - 1].created = copy;
+    } else if (rc == 0 && e->fwrule) {
+        if ((r->q[r->qn - 1].fw = wfpw_fwrule_dup(e->fwrule)) == NULL)
+            return WFPW_ENOMEM;
     }
     return rc;
 }
@@ -481,14 +505,17 @@ static int pump(struct replay *r, unsigned max)
         done++;
         if (r->pos <= r->src->resume_pos) {
             cJSON_Delete(p->ev);  /* already committed before the restart */
-            wfpw_free(p->attr);
-            p->attr = NULL;
+            p_free(p);
             continue;
         }
-        if (p->attr) {
-            wfpw_source_attribution(r->src, p->attr, r->pos);
-            wfpw_free(p->attr);
-            p->attr = NULL;
+        if (p->attr || p->created || p->fw) {
+            if (p->attr)
+                wfpw_source_attribution_replayed(r->src, p->attr, r->pos);
+            else if (p->created)
+                wfpw_source_process_created(r->src, p->created, r->pos);
+            else
+                wfpw_source_firewall_rule(r->src, p->fw, r->pos);
+            p_free(p);
             continue;
         }
         if (p->ev == NULL) {
