@@ -47,7 +47,7 @@ struct sub {
     unsigned long long signalled; /* the newest record the signal was set for */
     HANDLE signal, thread;
     volatile LONG stop;
-    FILETIME stamp;               /* the log file's creation time: a new file is a cleared log */
+    FILETIME stamp;               /* the log file's identity (file_stamp): a new file is a cleared log */
 };
 
 struct ev {
@@ -107,12 +107,23 @@ static char *read_all(const char *path)
     return buf;
 }
 
+/* The log file's identity: its volume and file index (the inode under Wine). A new file is a
+ * cleared log; an append is not. (Not the creation time: Wine's follows the file's last change,
+ * so every append looked like a cleared log and re-delivered what was read — checked with
+ * GetFileAttributesExA before and after an append under Wine 8.) */
 static int file_stamp(const char *path, FILETIME *out)
 {
-    WIN32_FILE_ATTRIBUTE_DATA d;
-    if (!GetFileAttributesExA(path, GetFileExInfoStandard, &d))
+    BY_HANDLE_FILE_INFORMATION i;
+    HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0,
+                           NULL);
+    BOOL ok;
+    if (h == INVALID_HANDLE_VALUE)
         return -1;
-    *out = d.ftCreationTime;
+    ok = GetFileInformationByHandle(h, &i);
+    CloseHandle(h);
+    if (!ok)
+        return -1;
+    out->dwHighDateTime = i.nFileIndexHigh ^ i.dwVolumeSerialNumber, out->dwLowDateTime = i.nFileIndexLow;
     return 0;
 }
 
