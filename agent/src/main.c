@@ -368,7 +368,7 @@ static int cmd_process(int argc, char **argv)
         fprintf(stderr, "wfpwatch-agent: process takes one process id (a number), or none for itself\n");
         return 2;
     }
-    if ((f = wfpw_proc_resolve(NULL, wfpw__plat_process_query, pid, wfpw__plat_time_ms())) == NULL ||
+    if ((f = wfpw_proc_resolve(NULL, wfpw__plat_process_query, 0, pid, wfpw__plat_time_ms())) == NULL ||
         (j = wfpw_proc_found_json(f)) == NULL) {
         fprintf(stderr, "wfpwatch-agent: out of memory\n");
         wfpw_proc_found_free(f);

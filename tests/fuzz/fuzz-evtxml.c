@@ -2,7 +2,8 @@
  * fuzz-evtxml.c — libFuzzer driver for the Security event XML reader (agent/src/evtxml):
  * any input, fed in two pieces, ends in converted events that are valid proto v1, skips with
  * a reason, or an error message naming the line. A process creation (4688) is kept in a small
- * process table and must name its process on a changed_by that is valid proto v1.
+ * process table and must name its process on a changed_by that is valid proto v1; a firewall
+ * rule change must be found again by its name and be a valid firewall_rule.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 
 #include "attrib.h"
 #include "evtxml.h"
+#include "fwrules.h"
 #include "proctab.h"
+#include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,7 +30,7 @@ static void check_created(const struct wfpw_proc *c)
         abort();
     if (wfpw_proctab_record(t, c) != 0)
         abort();
-    if ((f = wfpw_proc_resolve(t, NULL, c->pid, c->start_ms)) == NULL || f->from != WFPW_PROC_CREATION_EVENT)
+    if ((f = wfpw_proc_resolve(t, NULL, 0, c->pid, c->start_ms)) == NULL || f->from != WFPW_PROC_CREATION_EVENT)
         abort();
     memset(&cb, 0, sizeof(cb));
     cb.pid = c->pid, cb.event_id = 5447, cb.record_id = 1, cb.change = WFPW_CHANGE_ADD, cb.proc = f;
@@ -43,12 +46,41 @@ static void check_created(const struct wfpw_proc *c)
     wfpw_proc_found_free(f);
 }
 
+/* a firewall rule change: kept, found by its name, valid on the wire inside an alert */
+static void check_fwrule(const struct wfpw_fwrule_change *c)
+{
+    static struct wfpw_fwrules *t;
+    const struct wfpw_fwrule_change *r;
+    struct wfpw_ev_alert a;
+    struct wfpw_proto_err perr;
+    cJSON *ev, *j;
+    int rc;
+    if (t == NULL && (t = wfpw_fwrules_new(4)) == NULL)
+        abort();
+    rc = wfpw_fwrules_record(t, c);
+    if (rc == WFPW_EINVAL || strlen(c->rule_name) > 4096)
+        return; /* a name that is not UTF-8, or one kept cut (found by its cut form only) */
+    if (rc != 0 || (r = wfpw_fwrules_find(t, c->rule_name, c->kind != WFPW_FWRULE_DELETED)) == NULL)
+        abort();
+    memset(&a, 0, sizeof(a));
+    a.seq = 1, a.time_ms = 0, a.source = "inventory", a.rule = "edr-app-block", a.severity = "critical";
+    a.title = "t", a.details = "d";
+    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_fwrule_json(r)) == NULL)
+        abort();
+    cJSON_AddItemToObject(ev, "firewall_rule", j);
+    if (wfpw_event_validate(ev, "event", &perr) != 0)
+        abort();
+    cJSON_Delete(ev);
+}
+
 static int check(void *ctx, struct wfpw_evtxml_event *e)
 {
     struct wfpw_proto_err perr;
     (void)ctx;
     if (e->created)
         check_created(e->created);
+    if (e->fwrule)
+        check_fwrule(e->fwrule);
     if (e->ev == NULL) {
         if (e->reason == NULL)
             abort();

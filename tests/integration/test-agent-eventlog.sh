@@ -193,12 +193,14 @@ APID=$!; EXTRA_PIDS="$APID"
 check "firewall: subscribed to the firewall's log" wait_until 10 grep -q 'subscribed to the Microsoft-Windows-Windows Firewall With Advanced Security/Firewall log' "$T/e6.log"
 sleep 0.5
 # the firewall service's filter for that rule (provider MPSSVC, the rule's name) appears
+# (its twin keeps the attacker's own provider but takes the same name: a look-alike, not the rule's)
 /usr/bin/python3 - "$CAP/2-after-attack-filters.xml" "$T/engine.next" <<'PY'
 import sys
 t=open(sys.argv[1]).read()
 i=t.index("<name>Custom Outbound Filter</name>")
 j=t.index("<providerKey>{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}</providerKey>", i)
 t=t[:i]+"<name>Block Rule for MsMpEng.exe</name>"+t[i+len("<name>Custom Outbound Filter</name>"):j]+"<providerKey>FWPM_PROVIDER_MPSSVC_WF</providerKey>"+t[j+len("<providerKey>{a1d5c3e7-0b2f-4e68-8c94-5f7a3b1d9e20}</providerKey>"):]
+t=t.replace("<name>Custom Outbound Filter</name>", "<name>Block Rule for MsMpEng.exe</name>")
 open(sys.argv[2],"w").write(t)
 PY
 mv "$T/engine.next" "$T/engine.xml"
@@ -206,8 +208,9 @@ fwr='[(e["type"], e["firewall_rule"]["name"], e["firewall_rule"]["group"], e["fi
 check "firewall: the rule arrives on the filter and its alert" wait_until 20 at_least "len($fwr)" 2
 eq "firewall: the rule, its group, block, and netsh.exe that added it (2004)" "$(count "sorted(set($fwr))")" \
     "[('alert', 'Block Rule for MsMpEng.exe', '@EDR Rules', 'block', 'C:\\\\Windows\\\\System32\\\\netsh.exe', 6661), ('filter_added', 'Block Rule for MsMpEng.exe', '@EDR Rules', 'block', 'C:\\\\Windows\\\\System32\\\\netsh.exe', 6661)]"
-eq "firewall: the attacker's own filter beside it gets no rule" \
-    "$(count 'len([e for e in ev if e["type"]=="filter_added" and e["filter"]["name"]=="Custom Outbound Filter" and e.get("change_set") and "firewall_rule" in e])')" 0
+eq "firewall: the same-named filter of the attacker's own provider gets no rule" \
+    "$(count 'sorted((e["filter"]["provider"]["key"].lower() in ("fwpm_provider_mpssvc_wf", "{decc16ca-3f33-4346-be1e-8fb4ae0f3d62}"), "firewall_rule" in e) for e in ev if e["type"]=="filter_added" and e["filter"]["name"]=="Block Rule for MsMpEng.exe")')" \
+    "[(False, False), (True, True)]"
 hb_fw() { fetch_stored; grep -q '"firewall_rule_changes_seen":1,"filters_given_their_rule":[1-9]' "$T/stored"; }
 check "firewall: heartbeats count the rule change and the filter given it" wait_until 10 hb_fw
 stop_fake

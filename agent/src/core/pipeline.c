@@ -274,7 +274,8 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
 void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
 {
     struct wfpw_changed_by r = *c;
-    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, wfpw__plat_process_query, c->pid, c->time_ms) : NULL;
+    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, wfpw__plat_process_query, src->index, c->pid,
+                                                            c->time_ms) : NULL;
     wfpw_source_attribution(src, &r, pos);
     wfpw_proc_found_free(r.proc);
 }
@@ -282,7 +283,7 @@ void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_cha
 void wfpw_source_attribution_replayed(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
 {
     struct wfpw_changed_by r = *c;
-    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, NULL, c->pid, c->time_ms) : NULL;
+    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, NULL, src->index, c->pid, c->time_ms) : NULL;
     if (r.proc != NULL && r.proc->from == WFPW_PROC_UNRESOLVED) {  /* the capture did not say: say nothing */
         wfpw_proc_found_free(r.proc);
         r.proc = NULL;
@@ -300,7 +301,9 @@ void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule
 
 void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos)
 {
-    if (wfpw_proctab_record(src->pipe->proctab, created) == WFPW_ENOMEM)
+    struct wfpw_proc c = *created;  /* shallow: recorded as a deep copy, with its source */
+    c.source = src->index;
+    if (wfpw_proctab_record(src->pipe->proctab, &c) == WFPW_ENOMEM)
         src->ctr.errors++;  /* out of memory: the creation is lost (counted) */
     wfpw_source_skip(src, pos);
 }

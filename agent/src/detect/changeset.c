@@ -35,6 +35,11 @@ static int attribute(cJSON *ev, const struct wfpw_filter *f, int added, const st
     if ((kp = wfpw_known_provider(f->provider_key)) != NULL && strcmp(kp->guid, WFPW_FWPROVIDER_MPSSVC_WF) == 0 &&
         f->name) {
         const struct wfpw_fwrule_change *r = wfpw_fwrules_find(o->fwrules, f->name, added);
+        /* a rule that blocks makes BLOCK filters, one that allows PERMIT filters: a same-named
+         * rule of the other kind is not this filter's */
+        if (r != NULL && f->action && ((r->action == 2 && strcmp(f->action, "BLOCK") != 0) ||
+                                       (r->action == 3 && strcmp(f->action, "PERMIT") != 0)))
+            r = NULL;
         if (r != NULL && ((j = wfpw_fwrule_json(r)) == NULL || !cJSON_AddItemToObject(ev, "firewall_rule", j))) {
             cJSON_Delete(j);
             return WFPW_ENOMEM;

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "fwrules.h"
+#include "proctab.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
+#include "wfpw/utf8.h"
 
 struct entry {
     struct wfpw_fwrule_change c;  /* strings owned by the entry */
@@ -61,13 +63,31 @@ void wfpw_fwrules_free(struct wfpw_fwrules *t)
     wfpw_free(t);
 }
 
-/* a copy of an optional text: NULL, "" and "-" are none; *bad set on OOM */
-static const char *dup(const char *s, int *bad)
+/* a copy of an optional text cut to the wire's limit for it (whole characters): NULL, "", "-"
+ * and text that is not UTF-8 are none; *bad set on OOM */
+static const char *dup(const char *s, size_t max, int *bad)
 {
+    char *d = NULL;
+    if (wfpw_proc_set_max(&d, s, max) != 0)
+        *bad = 1;
+    return d;
+}
+
+/* the rule's name as it is ("-" is a name an attacker may choose), cut like the others */
+static const char *dup_name(const char *s, int *bad)
+{
+    size_t n;
     char *d;
-    if (s == NULL || s[0] == '\0' || strcmp(s, "-") == 0)
+    if (s == NULL || (n = strlen(s)) == 0)
         return NULL;
-    if ((d = wfpw_strdup(s)) == NULL)
+    if (n > 4096) {
+        n = 4096;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n == 0 || !wfpw_utf8_valid(s, n))
+        return NULL;
+    if ((d = wfpw_strndup(s, n)) == NULL)
         *bad = 1;
     return d;
 }
@@ -78,9 +98,10 @@ static int copy(struct entry *e, const struct wfpw_fwrule_change *c)
     int bad = 0;
     memset(e, 0, sizeof(*e));
     e->c = *c;
-    e->c.rule_id = dup(c->rule_id, &bad), e->c.rule_name = dup(c->rule_name, &bad), e->c.group = dup(c->group, &bad);
-    e->c.application = dup(c->application, &bad), e->c.service = dup(c->service, &bad);
-    e->c.modifying_user = dup(c->modifying_user, &bad), e->c.modifying_app = dup(c->modifying_app, &bad);
+    e->c.rule_id = dup(c->rule_id, 128, &bad), e->c.rule_name = dup_name(c->rule_name, &bad);
+    e->c.group = dup(c->group, 4096, &bad), e->c.application = dup(c->application, WFPW_PROC_TEXT_MAX, &bad);
+    e->c.service = dup(c->service, 4096, &bad), e->c.modifying_user = dup(c->modifying_user, WFPW_SID_TEXT_MAX, &bad);
+    e->c.modifying_app = dup(c->modifying_app, WFPW_PROC_TEXT_MAX, &bad);
     if (bad) {
         clear(e);
         return WFPW_ENOMEM;
@@ -113,6 +134,10 @@ int wfpw_fwrules_record(struct wfpw_fwrules *t, const struct wfpw_fwrule_change 
         return WFPW_EINVAL;
     if (copy(&e, c) != 0)
         return WFPW_ENOMEM;
+    if (e.c.rule_name == NULL) {  /* not UTF-8: nothing to match a filter's name with */
+        clear(&e);
+        return WFPW_EINVAL;
+    }
     if (t->n == t->cap)
         t->st.evicted++;
     else
@@ -131,7 +156,7 @@ const struct wfpw_fwrule_change *wfpw_fwrules_find(struct wfpw_fwrules *t, const
         return NULL;
     for (i = 1; i <= t->n; i++) {
         const struct wfpw_fwrule_change *c = &t->ring[(t->head + t->cap - i) % t->cap].c;
-        if (strcmp(c->rule_name, name) != 0)
+        if (c->rule_name == NULL || strcmp(c->rule_name, name) != 0)
             continue;
         if (c->kind == WFPW_FWRULE_MODIFIED || c->kind == (added ? WFPW_FWRULE_ADDED : WFPW_FWRULE_DELETED)) {
             t->st.matched++;

@@ -62,7 +62,8 @@ void wfpw_fwrule_free(struct wfpw_fwrule_change *c);
 /* NULL on OOM. */
 struct wfpw_fwrules *wfpw_fwrules_new(size_t cap);
 void wfpw_fwrules_free(struct wfpw_fwrules *t);
-/* Keep a copy; WFPW_ENOMEM (nothing kept), WFPW_EINVAL without a rule name. */
+/* Keep a copy, each text cut to the wire's limit for it; WFPW_ENOMEM (nothing kept),
+ * WFPW_EINVAL without a rule name (or one that is not UTF-8). */
 int wfpw_fwrules_record(struct wfpw_fwrules *t, const struct wfpw_fwrule_change *c);
 /* The newest change of the rule named `name` that made filters appear (added: an add or a
  * modification) or disappear (removed: a deletion or a modification); NULL when none. */

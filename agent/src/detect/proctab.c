@@ -9,6 +9,7 @@
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/timefmt.h"
+#include "wfpw/utf8.h"
 
 /* The 4688 time and a process's creation time are the same clock, but the live creation time
  * and a change's event time are read by different calls: a process is taken as started
@@ -37,30 +38,40 @@ void wfpw_proc_clear(struct wfpw_proc *p)
     wfpw_proc_init(p);
 }
 
-int wfpw_proc_set(char **field, const char *text)
+int wfpw_proc_set_max(char **field, const char *text, size_t max)
 {
     size_t n;
-    wfpw_free(*field);
-    *field = NULL;
-    if (text == NULL || text[0] == '\0' || strcmp(text, "-") == 0)
-        return 0;
-    n = strlen(text);
-    if (n > WFPW_PROC_TEXT_MAX) {
-        n = WFPW_PROC_TEXT_MAX;
-        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)  /* not inside a character */
-            n--;
+    char *d = NULL;
+    if (text != NULL && text[0] != '\0' && strcmp(text, "-") != 0) {
+        n = strlen(text);
+        if (n > max) {
+            n = max;
+            while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)  /* not inside a character */
+                n--;
+        }
+        if (n > 0 && wfpw_utf8_valid(text, n)) {
+            if ((d = wfpw_strndup(text, n)) == NULL)
+                return WFPW_ENOMEM;
+        }
     }
-    return (*field = wfpw_strndup(text, n)) == NULL ? WFPW_ENOMEM : 0;
+    wfpw_free(*field);  /* after the copy: text may be *field */
+    *field = d;
+    return 0;
+}
+
+int wfpw_proc_set(char **field, const char *text)
+{
+    return wfpw_proc_set_max(field, text, WFPW_PROC_TEXT_MAX);
 }
 
 int wfpw_proc_copy(struct wfpw_proc *dst, const struct wfpw_proc *src)
 {
     wfpw_proc_init(dst);
     dst->pid = src->pid, dst->parent_pid = src->parent_pid, dst->start_ms = src->start_ms;
-    dst->record_id = src->record_id;
+    dst->record_id = src->record_id, dst->source = src->source;
     if (wfpw_proc_set(&dst->image, src->image) || wfpw_proc_set(&dst->command_line, src->command_line) ||
-        wfpw_proc_set(&dst->parent_image, src->parent_image) || wfpw_proc_set(&dst->user_sid, src->user_sid) ||
-        wfpw_proc_set(&dst->user, src->user)) {
+        wfpw_proc_set(&dst->parent_image, src->parent_image) ||
+        wfpw_proc_set_max(&dst->user_sid, src->user_sid, WFPW_SID_TEXT_MAX) || wfpw_proc_set(&dst->user, src->user)) {
         wfpw_proc_clear(dst);
         return WFPW_ENOMEM;
     }
@@ -110,17 +121,23 @@ int wfpw_proctab_record(struct wfpw_proctab *t, const struct wfpw_proc *created)
     return 0;
 }
 
-const struct wfpw_proc *wfpw_proctab_find(const struct wfpw_proctab *t, int64_t pid, int64_t at_ms)
+static const struct wfpw_proc *find_at(const struct wfpw_proctab *t, uint32_t source, int64_t pid, int64_t at_ms,
+                                      int64_t slack)
 {
     size_t i;
     if (t == NULL)
         return NULL;
     for (i = 1; i <= t->n; i++) {  /* newest first: the latest creation of that id wins */
         const struct wfpw_proc *p = &t->ring[(t->head + t->cap - i) % t->cap];
-        if (p->pid == pid && (p->start_ms < 0 || at_ms < 0 || p->start_ms <= at_ms + CLOCK_SLACK_MS))
+        if (p->pid == pid && p->source == source && (p->start_ms < 0 || at_ms < 0 || p->start_ms <= at_ms + slack))
             return p;
     }
     return NULL;
+}
+
+const struct wfpw_proc *wfpw_proctab_find(const struct wfpw_proctab *t, uint32_t source, int64_t pid, int64_t at_ms)
+{
+    return find_at(t, source, pid, at_ms, 0);
 }
 
 struct wfpw_proctab_stats wfpw_proctab_stats(const struct wfpw_proctab *t)
@@ -168,7 +185,8 @@ static void add_note(struct wfpw_proc_found *f, const char *fmt, ...)
 
 /* The parent's image, when the live parent is the one that created this process: a parent id
  * now held by a process started after the child is someone else. */
-static void live_parent(struct wfpw_proc_found *f, wfpw_proc_query_fn query, const struct wfpw_proctab *t)
+static void live_parent(struct wfpw_proc_found *f, wfpw_proc_query_fn query, const struct wfpw_proctab *t,
+                        uint32_t source)
 {
     struct wfpw_proc par;
     const struct wfpw_proc *ev;
@@ -179,14 +197,16 @@ static void live_parent(struct wfpw_proc_found *f, wfpw_proc_query_fn query, con
     if (query != NULL && query(f->p.parent_pid, &par, err, sizeof(err)) == 0 && par.start_ms >= 0 &&
         f->p.start_ms >= 0 && par.start_ms <= f->p.start_ms + CLOCK_SLACK_MS) {
         f->p.parent_image = par.image, par.image = NULL;
-    } else if ((ev = wfpw_proctab_find(t, f->p.parent_pid, f->p.start_ms)) != NULL && ev->image != NULL) {
+    } else if ((ev = find_at(t, source, f->p.parent_pid, f->p.start_ms, f->from == WFPW_PROC_RUNNING ? CLOCK_SLACK_MS : 0)) !=
+                   NULL &&
+               ev->image != NULL) {
         (void)wfpw_proc_set(&f->p.parent_image, ev->image);
     }
     wfpw_proc_clear(&par);
 }
 
-struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, int64_t pid,
-                                          int64_t at_ms)
+struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, uint32_t source,
+                                          int64_t pid, int64_t at_ms)
 {
     struct wfpw_proc_found *f = wfpw_calloc(1, sizeof(*f));
     const struct wfpw_proc *ev;
@@ -210,13 +230,26 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
         if (f->p.start_ms < 0)
             add_note(f, "the start time of process %lld could not be read: it may be a later process with the same id",
                      (long long)pid);
+        /* its own creation event, if read: the command line and parent as they were at its
+         * start (a process can rewrite its live command line) */
+        if (f->p.start_ms >= 0 && (ev = find_at(t, source, pid, f->p.start_ms, CLOCK_SLACK_MS)) != NULL &&
+            ev->start_ms >= f->p.start_ms - CLOCK_SLACK_MS) {
+            if ((ev->command_line && wfpw_proc_set(&f->p.command_line, ev->command_line)) ||
+                (ev->parent_image && wfpw_proc_set(&f->p.parent_image, ev->parent_image))) {
+                wfpw_proc_found_free(f);
+                return NULL;
+            }
+            if (ev->parent_pid >= 0)
+                f->p.parent_pid = ev->parent_pid;
+            f->p.record_id = ev->record_id;
+        }
     } else if (rc != WFPW_ENOENT) {
         add_note(f, "process %lld could not be queried: %s", (long long)pid, err[0] ? err : wfpw_strerror(rc));
         wfpw_proc_clear(&f->p);
     } else {
         wfpw_proc_clear(&f->p);
     }
-    if (f->from == WFPW_PROC_UNRESOLVED && pid >= 0 && (ev = wfpw_proctab_find(t, pid, at_ms)) != NULL) {
+    if (f->from == WFPW_PROC_UNRESOLVED && pid >= 0 && (ev = wfpw_proctab_find(t, source, pid, at_ms)) != NULL) {
         if (wfpw_proc_copy(&f->p, ev) != 0) {
             wfpw_proc_found_free(f);
             return NULL;
@@ -227,13 +260,17 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
                         "events\")");
     }
     if (f->from != WFPW_PROC_UNRESOLVED) {
-        live_parent(f, query, t);
+        live_parent(f, query, t, source);
     } else if (pid < 0) {
         add_note(f, "the event names no process");
     } else {
         add_note(f, "process %lld had exited and no process creation event (4688) was seen for it: audit Process "
                     "Creation (event id 4688 in the eventlog source) to name such programs",
                  (long long)pid);
+        if (t != NULL && t->st.evicted > 0)
+            add_note(f, "%llu older process creations were pushed out of the table of %zu (a burst of process "
+                        "starts can push out the one that mattered)",
+                     (unsigned long long)t->st.evicted, t->cap);
     }
     if (t != NULL) {
         if (f->from == WFPW_PROC_RUNNING)

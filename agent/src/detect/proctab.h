@@ -23,7 +23,8 @@
 
 #include <cjson/cJSON.h>
 
-#define WFPW_PROC_TEXT_MAX 8192  /* image paths and command lines are cut to this many bytes */
+#define WFPW_PROC_TEXT_MAX 4096  /* image paths and command lines are cut to this many bytes */
+#define WFPW_SID_TEXT_MAX 256    /* a SID's text (the wire's limit) */
 
 /* What is known of one process; -1 / NULL for what is unknown. */
 struct wfpw_proc {
@@ -34,6 +35,8 @@ struct wfpw_proc {
     char *parent_image;
     char *user_sid, *user;     /* the account the process ran as ("DOMAIN\name") */
     uint64_t record_id;        /* the 4688 record it came from; 0 live */
+    uint32_t source;           /* the agent source that read the 4688 (a capture's processes never
+                                  name this host's, nor the reverse); 0 live */
 };
 
 enum wfpw_proc_from { WFPW_PROC_UNRESOLVED = 0, WFPW_PROC_RUNNING = 1, WFPW_PROC_CREATION_EVENT = 2 };
@@ -62,23 +65,28 @@ void wfpw_proc_init(struct wfpw_proc *p);
 void wfpw_proc_clear(struct wfpw_proc *p);
 /* Deep copy into *dst (initialised here); WFPW_ENOMEM. */
 int wfpw_proc_copy(struct wfpw_proc *dst, const struct wfpw_proc *src);
-/* Set one owned string from text, cut at WFPW_PROC_TEXT_MAX on a UTF-8 boundary; NULL/""/"-"
- * leave it NULL. WFPW_ENOMEM. */
+/* Set one owned string from text, cut at WFPW_PROC_TEXT_MAX (or max) bytes on a UTF-8
+ * boundary; NULL, "", "-" and text that is not UTF-8 leave it NULL. text may be *field.
+ * WFPW_ENOMEM. */
 int wfpw_proc_set(char **field, const char *text);
+int wfpw_proc_set_max(char **field, const char *text, size_t max);
 
 /* NULL on OOM. cap: process creations kept (the oldest go first). */
 struct wfpw_proctab *wfpw_proctab_new(size_t cap);
 void wfpw_proctab_free(struct wfpw_proctab *t);
 /* Keep a process creation (copied). WFPW_ENOMEM (nothing kept), WFPW_EINVAL without a pid. */
 int wfpw_proctab_record(struct wfpw_proctab *t, const struct wfpw_proc *created);
-/* The newest creation of pid at or before at_ms (+ the clock slack), or NULL. */
-const struct wfpw_proc *wfpw_proctab_find(const struct wfpw_proctab *t, int64_t pid, int64_t at_ms);
+/* The newest creation of pid read by `source` at or before at_ms (4688 and the change are
+ * stamped by the same log, so no slack), or NULL. */
+const struct wfpw_proc *wfpw_proctab_find(const struct wfpw_proctab *t, uint32_t source, int64_t pid, int64_t at_ms);
 struct wfpw_proctab_stats wfpw_proctab_stats(const struct wfpw_proctab *t);
 
-/* Who process pid was at at_ms (the change's time): a new wfpw_proc_found, NULL on OOM.
- * query may be NULL (no live process query: only the table answers). t may be NULL. */
-struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, int64_t pid,
-                                          int64_t at_ms);
+/* Who process pid was at at_ms (the change's time, read by `source`): a new
+ * wfpw_proc_found, NULL on OOM. query may be NULL (no live process query: only the table
+ * answers). t may be NULL. A running process's command line and parent come from its own 4688
+ * when there is one (the live command line is the process's to rewrite). */
+struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, uint32_t source,
+                                          int64_t pid, int64_t at_ms);
 struct wfpw_proc_found *wfpw_proc_found_dup(const struct wfpw_proc_found *f);
 void wfpw_proc_found_free(struct wfpw_proc_found *f);
 

@@ -49,6 +49,7 @@ struct wfpw_evtxml {
     struct wfpw_policy_change change;  /* the current event's, when it is one */
     struct wfpw_proc created;          /* the current 4688's (owned; cleared after the callback) */
     struct wfpw_fwrule_change fwrule;  /* the current firewall rule change (points into values) */
+    int cut;                      /* the element's text was cut at MAX_VALUE: drop the rest */
     int started;                  /* wrapper sent */
     int rc;                       /* first error (sticky) */
     char err[256];
@@ -201,20 +202,29 @@ static int parse_pid(const char *s, int64_t *out)
 static int process_created(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 {
     struct wfpw_proc *c = &p->created;
-    const char *dom = data(p, "SubjectDomainName"), *user = data(p, "SubjectUserName");
-    char account[520];
+    const char *sid = data(p, "SubjectUserSid"), *dom = data(p, "SubjectDomainName"), *user = data(p, "SubjectUserName");
+    const char *tsid = data(p, "TargetUserSid");
+    char account[1100];
+    int w;
     wfpw_proc_clear(c);
+    if (tsid && tsid[0] && strcmp(tsid, "-") && strcmp(tsid, "S-1-0-0")) {
+        /* version 2: the account the new process runs as, when not the creator's (a service
+         * started by services.exe, a task, CreateProcessAsUser) */
+        sid = tsid, dom = data(p, "TargetDomainName"), user = data(p, "TargetUserName");
+    }
     if (parse_pid(data(p, "NewProcessId"), &c->pid) != 0)
         return fail(p, WFPW_EPROTO, "NewProcessId \"%.32s\" is not a process id",
                     data(p, "NewProcessId") ? data(p, "NewProcessId") : "(missing)");
     if (data(p, "ProcessId") != NULL && parse_pid(data(p, "ProcessId"), &c->parent_pid) != 0)
         return fail(p, WFPW_EPROTO, "ProcessId \"%.32s\" is not a process id", data(p, "ProcessId"));
-    snprintf(account, sizeof(account), "%s%s%s", dom && strcmp(dom, "-") ? dom : "", dom && strcmp(dom, "-") ? "\\" : "",
-             user ? user : "");
+    w = snprintf(account, sizeof(account), "%.512s%s%.512s", dom && strcmp(dom, "-") ? dom : "",
+                 dom && strcmp(dom, "-") ? "\\" : "", user ? user : "");
+    if (w < 0 || (size_t)w >= sizeof(account) || (dom && strlen(dom) > 512) || (user && strlen(user) > 512))
+        user = NULL;  /* not cut inside a character: no account rather than half of one */
     c->start_ms = e->time_ms, c->record_id = e->record_id;
     if (wfpw_proc_set(&c->image, data(p, "NewProcessName")) || wfpw_proc_set(&c->command_line, data(p, "CommandLine")) ||
         wfpw_proc_set(&c->parent_image, data(p, "ParentProcessName")) ||
-        wfpw_proc_set(&c->user_sid, data(p, "SubjectUserSid")) || wfpw_proc_set(&c->user, user ? account : NULL))
+        wfpw_proc_set_max(&c->user_sid, sid, WFPW_SID_TEXT_MAX) || wfpw_proc_set(&c->user, user ? account : NULL))
         return WFPW_ENOMEM;
     e->created = c;
     e->reason = "process created";
@@ -237,8 +247,11 @@ static int firewall_rule(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     memset(c, 0, sizeof(*c));
     c->kind = wfpw_fwrule_kind_of(e->event_id);
     c->rule_id = data(p, "RuleId"), c->rule_name = data(p, "RuleName");
-    if (c->rule_name == NULL || c->rule_name[0] == '\0')
-        return fail(p, WFPW_EPROTO, "RuleName is missing");
+    if (c->rule_name == NULL || c->rule_name[0] == '\0') {
+        /* the same ids are used by other providers (in other logs): not a rule change */
+        e->reason = "not a firewall rule change (no RuleName)";
+        return 0;
+    }
     c->group = data(p, "EmbeddedContext"), c->application = data(p, "ApplicationPath");
     c->service = data(p, "ServiceName");
     c->direction = fw_num(p, "Direction", 0), c->action = fw_num(p, "Action", 0), c->active = fw_num(p, "Active", -1);
@@ -430,6 +443,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     if (!p->event_depth)
         return;
     p->capture = T_NONE;
+    p->cut = 0;
     wfpw_buf_reset(&p->text);
     if (strcmp(name, "EventID") == 0)
         p->capture = T_EVENTID;
@@ -471,9 +485,22 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
     struct wfpw_evtxml *p = ud;
-    if (p->rc || p->capture == T_NONE)
+    size_t n = (size_t)len;
+    if (p->rc || p->capture == T_NONE || p->cut)
         return;
-    if (wfpw_buf_append(&p->text, s, (size_t)len) != 0)
+    if (p->text.len + n > MAX_VALUE) {
+        if (p->capture != T_DATA) {
+            fail(p, WFPW_ETOOBIG, "element text longer than %d bytes", MAX_VALUE);
+            return;
+        }
+        /* a field longer than we keep (a command line may be 32,767 UTF-16 units): kept up to
+         * MAX_VALUE, cut between characters — the event is not lost for one long field */
+        n = MAX_VALUE > p->text.len ? MAX_VALUE - p->text.len : 0;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)  /* n < len here */
+            n--;
+        p->cut = 1;
+    }
+    if (n > 0 && wfpw_buf_append(&p->text, s, n) != 0)
         fail(p, WFPW_ETOOBIG, "element text longer than %d bytes", MAX_VALUE);
 }
 

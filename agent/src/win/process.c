@@ -141,8 +141,17 @@ int wfpw__plat_process_query(int64_t pid, struct wfpw_proc *out, char *err, size
         if (t > 116444736000000000ull)
             out->start_ms = (int64_t)((t - 116444736000000000ull) / 10000);
     }
-    if (QueryFullProcessImageNameW(h, 0, image, &n))
+    if (QueryFullProcessImageNameW(h, 0, image, &n)) {
         rc = set_wide(&out->image, image, (int)n);
+    } else if (GetLastError() == ERROR_INSUFFICIENT_BUFFER) {  /* a long path: up to 32,767 characters */
+        DWORD big = 32768;
+        WCHAR *w = wfpw_malloc(big * sizeof(WCHAR));
+        if (w == NULL)
+            rc = WFPW_ENOMEM;
+        else if (QueryFullProcessImageNameW(h, 0, w, &big))
+            rc = set_wide(&out->image, w, (int)big);
+        wfpw_free(w);
+    }
     memset(&bi, 0, sizeof(bi));
     if (rc == 0 && q != NULL && q(h, PROCESS_BASIC_INFORMATION_CLASS, &bi, sizeof(bi), NULL) >= 0)
         out->parent_pid = bi.parent_pid ? (int64_t)bi.parent_pid : -1; /* 0: none known (Wine: started from Unix) */

@@ -99,7 +99,11 @@ static void cef_escape(struct wfpw_buf *b, const char *s, int header)
         if (*s == '\\' || (header && *s == '|') || (!header && *s == '='))
             wfpw_buf_putc(b, '\\');
         if (*s == '\n' || *s == '\r') {
-            wfpw_buf_puts(b, header ? " " : "\\n");
+            wfpw_buf_puts(b, header ? " " : *s == '\n' ? "\\n" : "\\r");
+            continue;
+        }
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {  /* other control characters: not in a syslog line */
+            wfpw_buf_putc(b, ' ');
             continue;
         }
         wfpw_buf_putc(b, *s);

@@ -396,3 +396,58 @@ TEST_IMPL(changeset_firewall_rule)
     wfpw_inventory_free(&now);
     return 0;
 }
+
+/* What an attacker can put in a rule: the name "-", an id and a group longer than the wire
+ * allows, text that is not UTF-8. The rule still reaches its filter, cut to the wire's limits,
+ * and the events stay valid; a name that is not UTF-8 is refused; an allow rule of the same
+ * name is not a block filter's. */
+TEST_IMPL(changeset_firewall_rule_hostile)
+{
+    struct wfpw_inventory base, now;
+    struct wfpw_fwrules *fw = wfpw_fwrules_new(8);
+    struct wfpw_changeset_opts o = {NULL, 2, SET, 1763781400000LL, NULL, fw};
+    struct wfpw_fwrule_change add;
+    static char longid[600], longgroup[6000];
+    cJSON *events, *e;
+    uint64_t seq = 1;
+    size_t n = read_host_and_attack(wfpw_test_data("netsh/host-filters.xml"), &base, &now);
+    int with = 0;
+    memset(longid, 'i', sizeof(longid) - 1);
+    memset(longgroup, 'g', sizeof(longgroup) - 1);
+    longgroup[4095] = (char)0xC3, longgroup[4096] = (char)0xA9; /* a character across the cut */
+    now.filters[n].provider_key = "FWPM_PROVIDER_MPSSVC_WF";
+    now.filters[n].name = "-";
+    memset(&add, 0, sizeof(add));
+    add.kind = WFPW_FWRULE_ADDED, add.rule_id = longid, add.rule_name = "-", add.group = longgroup;
+    add.application = "C:\\x\xff.exe", add.direction = 2, add.action = 3; /* allow: not this block filter's */
+    add.modifying_user = "S-1-5-21-1-2-3-500", add.modifying_app = "C:\\Windows\\System32\\netsh.exe";
+    add.event_id = 2004, add.record_id = 1;
+    ASSERT_EQ(wfpw_fwrules_record(fw, &add), 0);
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events) with += cJSON_GetObjectItemCaseSensitive(e, "firewall_rule") != NULL;
+    ASSERT_EQ(with, 0);
+    cJSON_Delete(events);
+    add.action = 2, add.record_id = 2;
+    ASSERT_EQ(wfpw_fwrules_record(fw, &add), 0);
+    ASSERT(wfpw_changeset_events(&base, &now, &o, &seq, &events) == 0);
+    cJSON_ArrayForEach(e, events)
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "firewall_rule");
+        if (r == NULL)
+            continue;
+        with++;
+        ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring, "-");
+        ASSERT_EQ(strlen(cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring), 128);
+        ASSERT_EQ(strlen(cJSON_GetObjectItemCaseSensitive(r, "group")->valuestring), 4095);
+        ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "application"))); /* not UTF-8 */
+    }
+    ASSERT(with >= 2); /* the filter_added and its alert */
+    check_wire(events); /* valid on the wire: nothing dropped for a long field */
+    cJSON_Delete(events);
+    add.rule_name = "\xff\xfe";
+    ASSERT_EQ(wfpw_fwrules_record(fw, &add), WFPW_EINVAL);
+    wfpw_fwrules_free(fw);
+    wfpw_inventory_free(&base);
+    wfpw_inventory_free(&now);
+    return 0;
+}

@@ -40,19 +40,19 @@ TEST_IMPL(proctab_bounded_and_reused_ids)
     ASSERT_EQ(wfpw_proctab_record(t, &b), 0);
     /* the id was given to b.exe a second before T0: a change at T0 was b's, one a minute
      * earlier a's, one before a existed nobody's */
-    ASSERT((f = wfpw_proctab_find(t, 100, T0)) != NULL);
+    ASSERT((f = wfpw_proctab_find(t, 0, 100, T0)) != NULL);
     ASSERT_STR_EQ(f->image, "C:\\b.exe");
-    ASSERT((f = wfpw_proctab_find(t, 100, T0 - 30000)) != NULL);
+    ASSERT((f = wfpw_proctab_find(t, 0, 100, T0 - 30000)) != NULL);
     ASSERT_STR_EQ(f->image, "C:\\a.exe");
-    ASSERT(wfpw_proctab_find(t, 100, T0 - 120000) == NULL);
-    ASSERT(wfpw_proctab_find(t, 999, T0) == NULL);
+    ASSERT(wfpw_proctab_find(t, 0, 100, T0 - 120000) == NULL);
+    ASSERT(wfpw_proctab_find(t, 0, 999, T0) == NULL);
     /* full: the oldest goes, counted */
     ASSERT_EQ(wfpw_proctab_record(t, &c), 0);
     ASSERT_EQ(wfpw_proctab_record(t, &d), 0);
     ASSERT_EQ(wfpw_proctab_stats(t).recorded, 4);
     ASSERT_EQ(wfpw_proctab_stats(t).evicted, 1);
-    ASSERT(wfpw_proctab_find(t, 100, T0 - 30000) == NULL); /* a was evicted */
-    ASSERT((f = wfpw_proctab_find(t, 300, T0)) != NULL);
+    ASSERT(wfpw_proctab_find(t, 0, 100, T0 - 30000) == NULL); /* a was evicted */
+    ASSERT((f = wfpw_proctab_find(t, 0, 300, T0)) != NULL);
     ASSERT_STR_EQ(f->user, "CORP\\adm-jdoe");
     wfpw_proctab_free(t);
     return 0;
@@ -126,7 +126,7 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     ASSERT_EQ(wfpw_proctab_record(t, &denied), 0);
 
     /* still running, started before the change: the live answer, with its parent */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 100, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 100, T0)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_RUNNING);
     ASSERT_STR_EQ(f->p.image, "C:\\Tools\\blocker.exe");
     ASSERT_STR_EQ(f->p.command_line, "blocker.exe --edr");
@@ -141,13 +141,13 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     wfpw_proc_found_free(f);
 
     /* the parent id now held by a process younger than the child: not the parent */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 101, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 101, T0)) != NULL);
     ASSERT_EQ(f->p.parent_pid, 95);
     ASSERT(f->p.parent_image == NULL);
     wfpw_proc_found_free(f);
 
     /* exited a moment after adding its filter: the 4688 names it, parent from the live cmd */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 6120, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 6120, T0)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_CREATION_EVENT);
     ASSERT_STR_EQ(f->p.image, "C:\\Users\\Public\\upd.exe");
     ASSERT_STR_EQ(f->p.command_line, "upd.exe /q");
@@ -156,7 +156,7 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     wfpw_proc_found_free(f);
 
     /* the id belongs to a later process now: that one is not believed, the 4688 answers */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 200, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 200, T0)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_CREATION_EVENT);
     ASSERT_STR_EQ(f->p.image, "C:\\Users\\Public\\fw.exe");
     ASSERT(strstr(f->note, "now belongs to a process started after the change") != NULL);
@@ -165,13 +165,13 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     wfpw_proc_found_free(f);
 
     /* access denied: said, and the table still answers */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 300, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 300, T0)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_CREATION_EVENT);
     ASSERT(strstr(f->note, "OpenProcess(300): Windows error 5") != NULL);
     wfpw_proc_found_free(f);
 
     /* gone and never seen created: unresolved, saying how to fix it */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 7777, T0)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 7777, T0)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_UNRESOLVED);
     ASSERT(f->p.image == NULL);
     ASSERT(strstr(f->note, "process 7777 had exited and no process creation event (4688)") != NULL);
@@ -183,7 +183,7 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     wfpw_proc_found_free(f);
 
     /* a 4688 created after the change is not the one that made it */
-    ASSERT((f = wfpw_proc_resolve(t, fake_query, 6120, T0 - 60000)) != NULL);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 6120, T0 - 60000)) != NULL);
     ASSERT_EQ(f->from, WFPW_PROC_UNRESOLVED);
     wfpw_proc_found_free(f);
 
@@ -209,10 +209,11 @@ TEST_IMPL(proctab_attrib_owns_copies)
     for (i = 0; i + 2 < WFPW_PROC_TEXT_MAX + 64; i += 2)
         longtext[i] = (char)0xC3, longtext[i + 1] = (char)0xA9; /* é */
     longtext[i] = '\0';
-    ASSERT_EQ(wfpw_proc_set(&cut, longtext + 1), 0); /* starts mid-character: cut still whole */
+    ASSERT_EQ(wfpw_proc_set(&cut, longtext), 0); /* cut between characters */
     ASSERT(strlen(cut) <= WFPW_PROC_TEXT_MAX);
     ASSERT(((unsigned char)cut[strlen(cut) - 1]) == 0xA9);
-    wfpw_free(cut);
+    ASSERT_EQ(wfpw_proc_set(&cut, longtext + 1), 0); /* starts mid-character: not UTF-8, not kept */
+    ASSERT(cut == NULL);
     p = mk(41, T0 - 100, 4, longtext, longtext);
     ASSERT_EQ(wfpw_proctab_record(t, &p), 0);
     for (k = 0; k < 5; k++) {
@@ -220,7 +221,7 @@ TEST_IMPL(proctab_attrib_owns_copies)
         snprintf(cb.object, sizeof(cb.object), "filter");
         snprintf(cb.key, sizeof(cb.key), "{00000000-0000-0000-0000-00000000000%d}", k);
         cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
-        cb.proc = wfpw_proc_resolve(t, NULL, 41, T0);
+        cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
         wfpw_attrib_record(a, &cb);
         wfpw_proc_found_free(cb.proc); /* the table has its own */
     }
@@ -233,5 +234,55 @@ TEST_IMPL(proctab_attrib_owns_copies)
     wfpw_attrib_free(a);
     wfpw_proctab_free(t);
     wfpw_free(longtext);
+    return 0;
+}
+
+/* What a hostile or unlucky host does to the answer: a tool that rewrites its live command line
+ * is shown with the one its 4688 recorded; a process id given to a new process half a second
+ * after the change is not taken (4688 and 5447 share one clock: no slack); a capture's 4688s
+ * never name this host's processes; a burst of process starts that pushed the creation out is
+ * said; texts that are not UTF-8, empty after cutting, or the field itself are handled. */
+TEST_IMPL(proctab_hostile_cases)
+{
+    struct wfpw_proctab *t = wfpw_proctab_new(2);
+    struct wfpw_proc_found *f;
+    struct wfpw_proc own = mk(100, T0 - 5000, 90, "C:\\Tools\\blocker.exe", "blocker.exe --edr --for-real");
+    struct wfpw_proc late = mk(6120, T0 + 500, 90, "C:\\Windows\\notepad.exe", NULL);
+    struct wfpw_proc other = mk(7000, T0 - 100, 90, "C:\\capture\\tool.exe", NULL);
+    char *s = NULL;
+    ASSERT_EQ(wfpw_proctab_record(t, &own), 0);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 100, T0)) != NULL);
+    ASSERT_EQ(f->from, WFPW_PROC_RUNNING);
+    ASSERT_STR_EQ(f->p.command_line, "blocker.exe --edr --for-real");
+    ASSERT_EQ(validates(f), 0);
+    wfpw_proc_found_free(f);
+
+    ASSERT_EQ(wfpw_proctab_record(t, &late), 0);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 0, 6120, T0)) != NULL);
+    ASSERT_EQ(f->from, WFPW_PROC_UNRESOLVED);
+    wfpw_proc_found_free(f);
+
+    other.source = 2; /* read from a replayed capture */
+    ASSERT_EQ(wfpw_proctab_record(t, &other), 0);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 1, 7000, T0)) != NULL);
+    ASSERT_EQ(f->from, WFPW_PROC_UNRESOLVED);
+    ASSERT(strstr(f->note, "older process creations were pushed out of the table of 2") != NULL);
+    wfpw_proc_found_free(f);
+    ASSERT((f = wfpw_proc_resolve(t, fake_query, 2, 7000, T0)) != NULL);
+    ASSERT_EQ(f->from, WFPW_PROC_CREATION_EVENT);
+    ASSERT_STR_EQ(f->p.image, "C:\\capture\\tool.exe");
+    wfpw_proc_found_free(f);
+
+    ASSERT_EQ(wfpw_proc_set(&s, "C:\\ok.exe"), 0);
+    ASSERT_EQ(wfpw_proc_set(&s, s), 0); /* the field itself */
+    ASSERT_STR_EQ(s, "C:\\ok.exe");
+    ASSERT_EQ(wfpw_proc_set(&s, "bad \xff\xfe text"), 0);
+    ASSERT(s == NULL);
+    ASSERT_EQ(wfpw_proc_set_max(&s, "\xc3\xa9\xc3\xa9", 1), 0); /* nothing whole fits */
+    ASSERT(s == NULL);
+    ASSERT_EQ(wfpw_proc_set_max(&s, "S-1-5-21-1", 4), 0);
+    ASSERT_STR_EQ(s, "S-1-");
+    wfpw_free(s);
+    wfpw_proctab_free(t);
     return 0;
 }

@@ -442,8 +442,8 @@ TEST_IMPL(evtxml_process_created_4688)
 
 /* The firewall's operational log, as Windows 10 (2004-2006) and Windows 11 22H2 (2071, 2073,
  * 2052; an ErrorCode field added) write it: the rule, its group and application, and who
- * changed it; a deletion carries only the rule and the changer; a rule without a name is an
- * error naming the field. */
+ * changed it; a deletion carries only the rule and the changer; an event with one of these ids
+ * but no rule (another provider's) is skipped. */
 struct fwseen {
     int kind[4], direction[4], action[4];
     char name[4][64], app[4][96], group[4][32];
@@ -512,9 +512,66 @@ TEST_IMPL(evtxml_firewall_rule_changes)
     ASSERT_STR_EQ(f.app[2], "C:\\Windows\\System32\\mmc.exe");
     memset(&f, 0, sizeof(f));
     ASSERT((p = wfpw_evtxml_new(NULL, keep_fw, &f)) != NULL);
-    ASSERT(wfpw_evtxml_feed(p, bad, sizeof(bad) - 1, 1, err, sizeof(err)) != 0);
-    ASSERT(strstr(err, "event 2005: RuleName is missing") != NULL);
+    /* another provider's event with the same id (no RuleName) is skipped, not an error */
+    ASSERT_EQ(wfpw_evtxml_feed(p, bad, sizeof(bad) - 1, 1, err, sizeof(err)), 0);
     ASSERT_EQ(f.n, 0);
     wfpw_evtxml_free(p);
+    return 0;
+}
+
+/* A 4688 whose command line is longer than the reader keeps (a command line may be 32,767
+ * UTF-16 units, about 96 KiB of UTF-8) is not lost: it is kept, cut between characters; a
+ * process started under another account (TargetUserSid) is that account's. */
+TEST_IMPL(evtxml_4688_long_and_other_account)
+{
+    static const char head[] = "<Events>" EV4688("910", "0x20", "");
+    const char *cmd = strstr(head, "<Data Name='CommandLine'>") + strlen("<Data Name='CommandLine'>");
+    struct created c;
+    struct wfpw_evtxml *p;
+    char err[256] = "", *doc = wfpw_malloc(200000), *w;
+    size_t i;
+    memset(&c, 0, sizeof(c));
+    ASSERT(doc != NULL);
+    /* the event up to its (empty) command line, 60,000 bytes of é, then the rest */
+    memcpy(doc, head, (size_t)(cmd - head));
+    w = doc + (cmd - head);
+    for (i = 0; i < 30000; i++)
+        *w++ = (char)0xC3, *w++ = (char)0xA9;
+    strcpy(w, cmd);
+    strcat(doc, "</Events>");
+    ASSERT((p = wfpw_evtxml_new(NULL, keep_created, &c)) != NULL);
+    if (wfpw_evtxml_feed(p, doc, strlen(doc), 1, err, sizeof(err)) != 0)
+        fprintf(stderr, "%s\n", err);
+    ASSERT_STR_EQ(err, "");
+    wfpw_evtxml_free(p);
+    ASSERT_EQ(c.n, 1);
+    ASSERT(c.p[0].command_line != NULL);
+    ASSERT(strlen(c.p[0].command_line) <= WFPW_PROC_TEXT_MAX);
+    ASSERT(strlen(c.p[0].command_line) % 2 == 0); /* whole characters */
+    wfpw_proc_clear(&c.p[0]);
+    wfpw_free(doc);
+    {
+        static const char svc[] = "<Events>" EV4688("911", "0x24", "svc.exe") "</Events>";
+        static const char from[] = "<Data Name='TargetUserSid'>S-1-0-0</Data><Data Name='TargetUserName'>-</Data>"
+                                   "<Data Name='TargetDomainName'>-</Data>";
+        static const char to[] = "<Data Name='TargetUserSid'>S-1-5-18</Data><Data Name='TargetUserName'>SYSTEM</Data>"
+                                 "<Data Name='TargetDomainName'>NT AUTHORITY</Data>";
+        char *d = wfpw_malloc(sizeof(svc) + sizeof(to)), *t = strstr(svc, from);
+        struct created c2;
+        memset(&c2, 0, sizeof(c2));
+        ASSERT(d != NULL && t != NULL);
+        /* the creator's own account in Target* (S-1-0-0) becomes SYSTEM: a service started for it */
+        memcpy(d, svc, (size_t)(t - svc));
+        strcpy(d + (t - svc), to);
+        strcat(d, t + strlen(from));
+        ASSERT((p = wfpw_evtxml_new(NULL, keep_created, &c2)) != NULL);
+        ASSERT_EQ(wfpw_evtxml_feed(p, d, strlen(d), 1, err, sizeof(err)), 0);
+        wfpw_evtxml_free(p);
+        ASSERT_EQ(c2.n, 1);
+        ASSERT_STR_EQ(c2.p[0].user_sid, "S-1-5-18");
+        ASSERT_STR_EQ(c2.p[0].user, "NT AUTHORITY\\SYSTEM");
+        wfpw_proc_clear(&c2.p[0]);
+        wfpw_free(d);
+    }
     return 0;
 }
