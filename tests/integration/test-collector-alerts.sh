@@ -129,5 +129,20 @@ for i in $(seq 1 50); do grep -q 'test alert 70' "$T/udp" 2>/dev/null && break; 
 check "CEF names who made the change: spid, suser, sproc, command line (escaped)" \
     grep -Fq 'msg=test alert 70 cs1Label=alertId cs1=' "$T/udp"
 check "CEF source fields" grep -Eq 'test alert 70 cs1Label=alertId cs1=[0-9]+ spid=6120 suser=CORP\\\\adm-jdoe sproc=C:\\\\Users\\\\Public\\\\fwtool.exe cs2Label=commandLine cs2=fwtool.exe --mode\\=block MsMpEng.exe$' "$T/udp"
+# a filter of the Windows Firewall: the rule in cs3, the program that changed it as sproc
+$MKBATCH --type alert --events 1 --seq 71 "$T/alert5.json"
+/usr/bin/python3 - "$T/alert5.json" <<'PY'
+import json,sys
+b=json.load(open(sys.argv[1]))
+b["events"][0]["firewall_rule"]={"change":"added","id":"{8736B31E-8792-452E-8D2D-C45621F236AF}","name":"Block Rule for MsMpEng.exe",
+  "group":"@EDR Rules","application":None,"service":None,"direction":"outbound","action":"block",
+  "changed_by":{"user_sid":"S-1-5-21-1-2-3-500","application":"C:\\Windows\\System32\\netsh.exe","origin":{"event_id":2004,"record_id":6661}}}
+json.dump(b,open(sys.argv[1],"w"))
+PY
+r=$(post "$T/alert5.json")
+eq "alert with firewall_rule accepted" "${r%% *}" 200
+for i in $(seq 1 50); do grep -q 'test alert 71' "$T/udp" 2>/dev/null && break; sleep 0.1; done
+check "CEF names the firewall rule and the program that added it" \
+    grep -Eq 'test alert 71 cs1Label=alertId cs1=[0-9]+ cs3Label=firewallRule cs3=Block Rule for MsMpEng.exe sproc=C:\\\\Windows\\\\System32\\\\netsh.exe$' "$T/udp"
 stop_collector
 finish

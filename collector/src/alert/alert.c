@@ -112,26 +112,41 @@ static void cef_escape(struct wfpw_buf *b, const char *s, int header)
 
 /* Who made the change the alert is about (proto v1 changed_by, and the program the agent
  * resolved behind its process id) as CEF's source fields: spid, suser, sproc, and the command
- * line in cs2. Nothing when the alert has no changed_by. */
+ * line in cs2; a Windows Firewall rule in cs3 with the program that changed it (sproc when the
+ * process is not known, else cs4). Nothing when the alert has neither. */
 static void who(const cJSON *a, struct wfpw_buf *b)
 {
     const cJSON *cb = cJSON_GetObjectItemCaseSensitive(a, "changed_by"), *pr, *v;
-    if (!cJSON_IsObject(cb))
-        return;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(cb, "process_id")))
-        wfpw_buf_printf(b, " spid=%lld", (long long)v->valuedouble);
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(cb, "user"))) {
-        wfpw_buf_puts(b, " suser=");
-        cef_escape(b, v->valuestring, 0);
+    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(a, "firewall_rule");
+    const cJSON *fby = cJSON_GetObjectItemCaseSensitive(fr, "changed_by");
+    int sproc = 0;
+    if (cJSON_IsObject(cb)) {
+        if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(cb, "process_id")))
+            wfpw_buf_printf(b, " spid=%lld", (long long)v->valuedouble);
+        if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(cb, "user"))) {
+            wfpw_buf_puts(b, " suser=");
+            cef_escape(b, v->valuestring, 0);
+        }
+        pr = cJSON_GetObjectItemCaseSensitive(cb, "process");
+        if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "image"))) {
+            wfpw_buf_puts(b, " sproc=");
+            cef_escape(b, v->valuestring, 0);
+            sproc = 1;
+        }
+        if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "command_line"))) {
+            wfpw_buf_puts(b, " cs2Label=commandLine cs2=");
+            cef_escape(b, v->valuestring, 0);
+        }
     }
-    pr = cJSON_GetObjectItemCaseSensitive(cb, "process");
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "image"))) {
-        wfpw_buf_puts(b, " sproc=");
+    /* a filter of the Windows Firewall: the rule, and the program that changed it (the 5447
+     * names only the firewall service) */
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(fr, "name"))) {
+        wfpw_buf_puts(b, " cs3Label=firewallRule cs3=");
         cef_escape(b, v->valuestring, 0);
-    }
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(pr, "command_line"))) {
-        wfpw_buf_puts(b, " cs2Label=commandLine cs2=");
-        cef_escape(b, v->valuestring, 0);
+        if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(fby, "application"))) {
+            wfpw_buf_puts(b, sproc ? " cs4Label=ruleChangedBy cs4=" : " sproc=");
+            cef_escape(b, v->valuestring, 0);
+        }
     }
 }
 
