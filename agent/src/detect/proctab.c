@@ -268,9 +268,9 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
                     "Creation (event id 4688 in the eventlog source) to name such programs",
                  (long long)pid);
         if (t != NULL && t->st.evicted > 0)
-            add_note(f, "%llu older process creations were pushed out of the table of %zu (a burst of process "
+            add_note(f, "%llu older process creations were pushed out of the table of %lu (a burst of process "
                         "starts can push out the one that mattered)",
-                     (unsigned long long)t->st.evicted, t->cap);
+                     (unsigned long long)t->st.evicted, (unsigned long)t->cap);
     }
     if (t != NULL) {
         if (f->from == WFPW_PROC_RUNNING)
