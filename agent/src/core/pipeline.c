@@ -477,26 +477,22 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
     }
     {
         struct wfpw_attrib_stats at = wfpw_attrib_stats(p->attrib);
+        struct wfpw_proctab_stats ps = wfpw_proctab_stats(p->proctab);
+        struct wfpw_fwrules_stats fs = wfpw_fwrules_stats(p->fwrules);
+        const struct {
+            const char *name;
+            uint64_t v;
+        } att[] = {
+            {"filter_changes_seen", at.recorded}, {"events_attributed", at.matched}, {"evicted", at.evicted},
+            {"process_creations_seen", ps.recorded}, {"process_creations_evicted", ps.evicted},
+            {"processes_running", ps.running}, {"processes_from_4688", ps.from_events},
+            {"processes_unresolved", ps.unresolved}, {"firewall_rule_changes_seen", fs.recorded},
+            {"filters_given_their_rule", fs.matched}, {"firewall_rule_changes_evicted", fs.evicted},
+        };
         cJSON *ao = cJSON_AddObjectToObject(stats, "attribution");
-        if (ao) {
-            cJSON_AddNumberToObject(ao, "filter_changes_seen", (double)at.recorded);
-            cJSON_AddNumberToObject(ao, "events_attributed", (double)at.matched);
-            cJSON_AddNumberToObject(ao, "evicted", (double)at.evicted);
-        }
-        if (ao) {
-            struct wfpw_proctab_stats ps = wfpw_proctab_stats(p->proctab);
-            cJSON_AddNumberToObject(ao, "process_creations_seen", (double)ps.recorded);
-            cJSON_AddNumberToObject(ao, "process_creations_evicted", (double)ps.evicted);
-            cJSON_AddNumberToObject(ao, "processes_running", (double)ps.running);
-            cJSON_AddNumberToObject(ao, "processes_from_4688", (double)ps.from_events);
-            cJSON_AddNumberToObject(ao, "processes_unresolved", (double)ps.unresolved);
-        }
-        if (ao) {
-            struct wfpw_fwrules_stats fs = wfpw_fwrules_stats(p->fwrules);
-            cJSON_AddNumberToObject(ao, "firewall_rule_changes_seen", (double)fs.recorded);
-            cJSON_AddNumberToObject(ao, "filters_given_their_rule", (double)fs.matched);
-            cJSON_AddNumberToObject(ao, "firewall_rule_changes_evicted", (double)fs.evicted);
-        }
+        size_t k;
+        for (k = 0; ao && k < sizeof(att) / sizeof(att[0]); k++)
+            cJSON_AddNumberToObject(ao, att[k].name, (double)att[k].v);
     }
     cJSON_AddNumberToObject(stats, "uptime_s", (double)((now - p->started_ms) / 1000));
     if (p->stats)

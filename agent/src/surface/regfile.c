@@ -35,11 +35,19 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+int wfpw_reg_cmp(const char *a, const char *b)
+{
+    int ca, cb;
+    do {
+        ca = lower((unsigned char)*a++);
+        cb = lower((unsigned char)*b++);
+    } while (ca && ca == cb);
+    return ca - cb;
+}
+
 int wfpw_reg_eq(const char *a, const char *b)
 {
-    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
-        a++, b++;
-    return lower((unsigned char)*a) == lower((unsigned char)*b);
+    return wfpw_reg_cmp(a, b) == 0;
 }
 
 #define eq_nocase wfpw_reg_eq
@@ -508,22 +516,12 @@ struct vref {
     size_t idx;
 };
 
-static int cmp_ci(const char *a, const char *b)
-{
-    int ca, cb;
-    do {
-        ca = lower((unsigned char)*a++);
-        cb = lower((unsigned char)*b++);
-    } while (ca && ca == cb);
-    return ca - cb;
-}
-
 static int cmp_vref(const void *x, const void *y)
 {
     const struct vref *a = x, *b = y;
-    int c = cmp_ci(a->key, b->key);
+    int c = wfpw_reg_cmp(a->key, b->key);
     if (c == 0)
-        c = cmp_ci(a->name, b->name);
+        c = wfpw_reg_cmp(a->name, b->name);
     return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
 }
 
@@ -545,7 +543,7 @@ static int dedupe(struct wfpw_regstore *rs)
         r[i].key = rs->vals[i].key, r[i].name = rs->vals[i].name, r[i].idx = i;
     qsort(r, n, sizeof(*r), cmp_vref);
     for (i = 0; i + 1 < n; i++)
-        if (cmp_ci(r[i].key, r[i + 1].key) == 0 && cmp_ci(r[i].name, r[i + 1].name) == 0)
+        if (wfpw_reg_cmp(r[i].key, r[i + 1].key) == 0 && wfpw_reg_cmp(r[i].name, r[i + 1].name) == 0)
             drop[r[i].idx] = 1; /* a later line sets it again */
     for (i = 0; i < n; i++)
         if (!drop[i])

@@ -81,8 +81,10 @@ int wfpw_regstore_write(const struct wfpw_regstore *rs, struct wfpw_buf *out);
  * NULL. */
 const struct wfpw_regval *wfpw_regstore_get(const struct wfpw_regstore *rs, const char *key, const char *name);
 
-/* Registry names compare without regard to ASCII case: 1 when a and b are the same name. */
+/* Registry names compare without regard to ASCII case: 1 when a and b are the same name;
+ * wfpw_reg_cmp orders them (<0, 0, >0) the same way. */
 int wfpw_reg_eq(const char *a, const char *b);
+int wfpw_reg_cmp(const char *a, const char *b);
 
 /* DWORD or QWORD value as a number (DWORD_BE too); -1 when v is not one. */
 int wfpw_regval_number(const struct wfpw_regval *v, uint64_t *out);

@@ -153,22 +153,12 @@ static const char *child_of(const char *nk, const char *prefix)
 /* ---- indexes: a registry export of a whole hive has hundreds of thousands of values, an
  * ad-blocking hosts file a hundred thousand entries; lookups are binary searches ---------------- */
 
-static int cmp_ci(const char *a, const char *b)
-{
-    int ca, cb;
-    do {
-        ca = lower((unsigned char)*a++);
-        cb = lower((unsigned char)*b++);
-    } while (ca && ca == cb);
-    return ca - cb;
-}
-
 static int cmp_ref(const void *x, const void *y)
 {
     const struct wfpw_surface_ref *a = x, *b = y;
     int c = a->kind && b->kind ? strcmp(a->kind, b->kind) : 0;
     if (c == 0)
-        c = cmp_ci(a->name, b->name);
+        c = wfpw_reg_cmp(a->name, b->name);
     return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
 }
 
@@ -181,14 +171,14 @@ static void ref_range(const struct wfpw_surface_ref *r, size_t n, const char *ki
         size_t m = a + (b - a) / 2;
         int c = kind ? strcmp(r[m].kind, kind) : 0;
         if (c == 0)
-            c = cmp_ci(r[m].name, name);
+            c = wfpw_reg_cmp(r[m].name, name);
         if (c < 0)
             a = m + 1;
         else
             b = m;
     }
     *lo = a;
-    while (a < n && (kind == NULL || strcmp(r[a].kind, kind) == 0) && cmp_ci(r[a].name, name) == 0)
+    while (a < n && (kind == NULL || strcmp(r[a].kind, kind) == 0) && wfpw_reg_cmp(r[a].name, name) == 0)
         a++;
     *hi = a;
 }
@@ -494,7 +484,7 @@ int wfpw_surface_build(struct wfpw_surface *s)
         korder[i].name = rs->keys[i].key, korder[i].kind = NULL, korder[i].idx = i;
     qsort(korder, rs->nkeys, sizeof(*korder), cmp_ref);
     for (i = 0; i < rs->nkeys; i++) /* the same key in several files (or twice): its first line */
-        if (i == 0 || cmp_ci(korder[i - 1].name, korder[i].name) != 0)
+        if (i == 0 || wfpw_reg_cmp(korder[i - 1].name, korder[i].name) != 0)
             firstk[korder[i].idx] = 1;
     for (i = 0; i < rs->nkeys; i++) {
         const char *k = rs->keys[i].key, *rule, *pol;

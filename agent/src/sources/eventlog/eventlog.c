@@ -530,18 +530,17 @@ static void evl_stats(struct wfpw_source *src, cJSON *out)
     cJSON_AddNumberToObject(out, "audit_policy_drift", (double)l->audit_drift);
 }
 
+/* what both types do: the same reader on another log */
+#define EVL_OPS                                                                                    \
+    .conf_size = sizeof(struct evl_conf), .init = evl_init, .start = evl_start, .pause = evl_pause, \
+    .resume = evl_resume, .close = evl_close, .stats = evl_stats
+
 const struct wfpw_source_type wfpw_source_eventlog = {
     .name = "eventlog",
     .help = "WFP audit events from the Windows Security log (Windows): blocked connections, policy changes",
     .conf_keys = evl_keys,
     .nconf_keys = sizeof(evl_keys) / sizeof(evl_keys[0]),
-    .conf_size = sizeof(struct evl_conf),
-    .init = evl_init,
-    .start = evl_start,
-    .pause = evl_pause,
-    .resume = evl_resume,
-    .close = evl_close,
-    .stats = evl_stats,
+    EVL_OPS,
 };
 
 const struct wfpw_source_type wfpw_source_firewall = {
@@ -550,11 +549,5 @@ const struct wfpw_source_type wfpw_source_firewall = {
             "on the filters made from it",
     .conf_keys = fw_keys,
     .nconf_keys = sizeof(fw_keys) / sizeof(fw_keys[0]),
-    .conf_size = sizeof(struct evl_conf),
-    .init = evl_init,
-    .start = evl_start,
-    .pause = evl_pause,
-    .resume = evl_resume,
-    .close = evl_close,
-    .stats = evl_stats,
+    EVL_OPS,
 };
