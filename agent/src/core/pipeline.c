@@ -265,31 +265,19 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
     return rc;
 }
 
-void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
-{
-    wfpw_attrib_record(src->pipe->attrib, c);
-    wfpw_source_skip(src, pos);
-}
-
-void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
+void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos, int flags)
 {
     struct wfpw_changed_by r = *c;
-    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, wfpw__plat_process_query, src->index, c->pid,
-                                                            c->time_ms) : NULL;
-    wfpw_source_attribution(src, &r, pos);
-    wfpw_proc_found_free(r.proc);
-}
-
-void wfpw_source_attribution_replayed(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos)
-{
-    struct wfpw_changed_by r = *c;
-    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, NULL, src->index, c->pid, c->time_ms) : NULL;
-    if (r.proc != NULL && r.proc->from == WFPW_PROC_UNRESOLVED) {  /* the capture did not say: say nothing */
+    int live = (flags & WFPW_ATTR_LIVE) != 0;
+    r.proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, live ? wfpw__plat_process_query : NULL, src->index,
+                                             c->pid, c->time_ms)
+                         : NULL;
+    if (!live && r.proc != NULL && r.proc->from == WFPW_PROC_UNRESOLVED) {  /* the capture did not say: say nothing */
         wfpw_proc_found_free(r.proc);
         r.proc = NULL;
     }
-    wfpw_source_attribution(src, &r, pos);
-    wfpw_proc_found_free(r.proc);
+    wfpw_attrib_record(src->pipe->attrib, &r);  /* takes r.proc */
+    wfpw_source_skip(src, pos);
 }
 
 void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos)

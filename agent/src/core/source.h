@@ -93,15 +93,13 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
                          uint64_t pos);
 /* The Security log reported who added or deleted a filter (5447): kept (bounded) so the next
  * inventory change set names them on that filter's events; the input at pos produces nothing
- * itself and advances the position. */
-void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
-/* The same for a change read live: the process behind c->pid is resolved first, at once,
- * while it may still run (the live process, else the process creations below; proctab.h). */
-void wfpw_source_attribution_live(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
-/* The same for a change read from a capture (replay): no live process (the host is another one,
- * or gone by now); the process creations read from the same capture name it when they can,
- * else the change carries no process. */
-void wfpw_source_attribution_replayed(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos);
+ * itself and advances the position. The process behind c->pid is resolved at once: with
+ * WFPW_ATTR_LIVE from this host's processes while it may still run, else from the process
+ * creations below (proctab.h); without it (a replayed capture: another host, or gone by now)
+ * only from the creations read from the same capture, and the change carries no process when
+ * those do not name it. */
+#define WFPW_ATTR_LIVE 1
+void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_by *c, uint64_t pos, int flags);
 /* A process was created (4688): kept (bounded) to name it when it has exited by the time its
  * filter change is read; produces nothing and advances the position. */
 void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc *created, uint64_t pos);

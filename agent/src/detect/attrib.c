@@ -8,47 +8,71 @@
 #include "wfpw/proto.h"
 
 #include "attrib.h"
+#include "ring.h"
 #include "wfpw/mem.h"
 
+/* Process text the table may hold at once: 4,096 changes by programs with 4 KiB command lines
+ * would be 50 MB; past this, a new entry's command line is cut (and says so). */
+#define PROC_TEXT_BUDGET (4u << 20)
+#define CUT_COMMAND_LINE 256
+
 struct wfpw_attrib {
-    struct wfpw_changed_by *ring;
-    size_t cap, n, head;     /* head: where the next one goes */
+    struct wfpw_ring ring;   /* of struct wfpw_changed_by, each owning its proc */
+    size_t proc_bytes;       /* process text held */
     struct wfpw_attrib_stats st;
 };
+
+static size_t proc_text(const struct wfpw_proc_found *f)
+{
+    const struct wfpw_proc *p = f ? &f->p : NULL;
+    if (p == NULL)
+        return 0;
+    return (p->image ? strlen(p->image) : 0) + (p->command_line ? strlen(p->command_line) : 0) +
+           (p->parent_image ? strlen(p->parent_image) : 0) + (p->user ? strlen(p->user) : 0) +
+           (p->user_sid ? strlen(p->user_sid) : 0);
+}
+
+static void clear(void *slot)
+{
+    struct wfpw_changed_by *c = slot;
+    wfpw_proc_found_free(c->proc);
+    c->proc = NULL;
+}
 
 struct wfpw_attrib *wfpw_attrib_new(size_t cap)
 {
     struct wfpw_attrib *a = wfpw_calloc(1, sizeof(*a));
-    if (a == NULL || (a->ring = wfpw_calloc(cap ? cap : 1, sizeof(*a->ring))) == NULL) {
+    if (a == NULL || wfpw_ring_init(&a->ring, cap, sizeof(struct wfpw_changed_by), clear) != 0) {
         wfpw_free(a);
         return NULL;
     }
-    a->cap = cap ? cap : 1;
     return a;
 }
 
 void wfpw_attrib_free(struct wfpw_attrib *a)
 {
-    size_t i;
     if (a == NULL)
         return;
-    for (i = 0; i < a->cap; i++)
-        wfpw_proc_found_free(a->ring[i].proc);
-    wfpw_free(a->ring);
+    wfpw_ring_fini(&a->ring);
     wfpw_free(a);
 }
 
-void wfpw_attrib_record(struct wfpw_attrib *a, const struct wfpw_changed_by *c)
+void wfpw_attrib_record(struct wfpw_attrib *a, struct wfpw_changed_by *c)
 {
-    if (a->n == a->cap)
-        a->st.evicted++;
-    else
-        a->n++;
-    wfpw_proc_found_free(a->ring[a->head].proc);
-    a->ring[a->head] = *c;
-    a->ring[a->head].proc = c->proc ? wfpw_proc_found_dup(c->proc) : NULL;
-    a->head = (a->head + 1) % a->cap;
-    a->st.recorded++;
+    struct wfpw_changed_by *slot, *old = a->ring.n == a->ring.cap ? wfpw_ring_at(&a->ring, a->ring.cap - 1) : NULL;
+    struct wfpw_proc_found *f = c->proc;
+    if (old != NULL)
+        a->proc_bytes -= proc_text(old->proc);
+    if (f != NULL && f->p.command_line != NULL && a->proc_bytes + proc_text(f) > PROC_TEXT_BUDGET &&
+        strlen(f->p.command_line) > CUT_COMMAND_LINE) {
+        (void)wfpw_proc_set_max(&f->p.command_line, f->p.command_line, CUT_COMMAND_LINE);
+        wfpw_proc_found_note(f, "command line cut to %d bytes: the table of recent changes holds %u MiB of "
+                                "process text", CUT_COMMAND_LINE, PROC_TEXT_BUDGET >> 20);
+    }
+    slot = wfpw_ring_push(&a->ring);
+    *slot = *c;
+    c->proc = NULL;  /* the table's now */
+    a->proc_bytes += proc_text(f);
 }
 
 static int same_key(const char *x, const char *y)
@@ -61,11 +85,11 @@ static int same_key(const char *x, const char *y)
 
 const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *object, const char *key, int change)
 {
+    const struct wfpw_changed_by *c;
     size_t i;
     if (a == NULL || key == NULL)
         return NULL;
-    for (i = 1; i <= a->n; i++) {
-        const struct wfpw_changed_by *c = &a->ring[(a->head + a->cap - i) % a->cap];
+    for (i = 0; (c = wfpw_ring_at(&a->ring, i)) != NULL; i++) {
         if (c->change == change && strcmp(c->object, object) == 0 && same_key(c->key, key)) {
             a->st.matched++;
             return c;
@@ -76,7 +100,9 @@ const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char
 
 struct wfpw_attrib_stats wfpw_attrib_stats(const struct wfpw_attrib *a)
 {
-    return a->st;
+    struct wfpw_attrib_stats st = a->st;
+    st.recorded = a->ring.recorded, st.evicted = a->ring.evicted;
+    return st;
 }
 
 const char *wfpw_change_name(int change)

@@ -35,8 +35,8 @@ struct wfpw_changed_by {
     uint64_t record_id;
     int64_t time_ms;
     /* the program behind pid, resolved when the change was read (proctab.h); NULL when not
-     * resolved (replayed changes). Owned by whoever holds this struct: the table keeps its own
-     * copy (wfpw_attrib_record copies it), the caller frees its own. */
+     * resolved (replayed changes). Owned by whoever holds this struct; wfpw_attrib_record takes
+     * it over. */
     struct wfpw_proc_found *proc;
 };
 
@@ -51,9 +51,9 @@ struct wfpw_attrib;
 /* NULL on OOM. */
 struct wfpw_attrib *wfpw_attrib_new(size_t cap);
 void wfpw_attrib_free(struct wfpw_attrib *a);
-/* Keeps a copy (proc deep-copied; a copy that cannot be made for lack of memory is kept
- * without its process). */
-void wfpw_attrib_record(struct wfpw_attrib *a, const struct wfpw_changed_by *c);
+/* Keeps a copy of *c and takes over c->proc (c->proc is NULL afterwards). The process text
+ * the table holds is bounded: past 4 MiB a new entry's command line is cut, with a note. */
+void wfpw_attrib_record(struct wfpw_attrib *a, struct wfpw_changed_by *c);
 /* The newest recorded change of this object, key and kind (keys compare case-insensitively),
  * or NULL. */
 const struct wfpw_changed_by *wfpw_attrib_find(struct wfpw_attrib *a, const char *object, const char *key, int change);

@@ -5,17 +5,16 @@
 
 #include "fwrules.h"
 #include "proctab.h"
+#include "ring.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
-#include "wfpw/utf8.h"
 
 struct entry {
     struct wfpw_fwrule_change c;  /* strings owned by the entry */
 };
 
 struct wfpw_fwrules {
-    struct entry *ring;
-    size_t cap, n, head;
+    struct wfpw_ring ring;        /* of struct entry */
     struct wfpw_fwrules_stats st;
 };
 
@@ -41,25 +40,26 @@ static void clear(struct entry *e)
     memset(e, 0, sizeof(*e));
 }
 
+static void clear_slot(void *slot)
+{
+    clear(slot);
+}
+
 struct wfpw_fwrules *wfpw_fwrules_new(size_t cap)
 {
     struct wfpw_fwrules *t = wfpw_calloc(1, sizeof(*t));
-    if (t == NULL || (t->ring = wfpw_calloc(cap ? cap : 1, sizeof(*t->ring))) == NULL) {
+    if (t == NULL || wfpw_ring_init(&t->ring, cap, sizeof(struct entry), clear_slot) != 0) {
         wfpw_free(t);
         return NULL;
     }
-    t->cap = cap ? cap : 1;
     return t;
 }
 
 void wfpw_fwrules_free(struct wfpw_fwrules *t)
 {
-    size_t i;
     if (t == NULL)
         return;
-    for (i = 0; i < t->cap; i++)
-        clear(&t->ring[i]);
-    wfpw_free(t->ring);
+    wfpw_ring_fini(&t->ring);
     wfpw_free(t);
 }
 
@@ -76,18 +76,8 @@ static const char *dup(const char *s, size_t max, int *bad)
 /* the rule's name as it is ("-" is a name an attacker may choose), cut like the others */
 static const char *dup_name(const char *s, int *bad)
 {
-    size_t n;
     char *d;
-    if (s == NULL || (n = strlen(s)) == 0)
-        return NULL;
-    if (n > 4096) {
-        n = 4096;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    if (n == 0 || !wfpw_utf8_valid(s, n))
-        return NULL;
-    if ((d = wfpw_strndup(s, n)) == NULL)
+    if (wfpw_text_cut_dup(&d, s, 4096) != 0)
         *bad = 1;
     return d;
 }
@@ -138,24 +128,18 @@ int wfpw_fwrules_record(struct wfpw_fwrules *t, const struct wfpw_fwrule_change 
         clear(&e);
         return WFPW_EINVAL;
     }
-    if (t->n == t->cap)
-        t->st.evicted++;
-    else
-        t->n++;
-    clear(&t->ring[t->head]);
-    t->ring[t->head] = e;
-    t->head = (t->head + 1) % t->cap;
-    t->st.recorded++;
+    *(struct entry *)wfpw_ring_push(&t->ring) = e;
     return 0;
 }
 
 const struct wfpw_fwrule_change *wfpw_fwrules_find(struct wfpw_fwrules *t, const char *name, int added)
 {
+    const struct entry *e;
     size_t i;
     if (t == NULL || name == NULL)
         return NULL;
-    for (i = 1; i <= t->n; i++) {
-        const struct wfpw_fwrule_change *c = &t->ring[(t->head + t->cap - i) % t->cap].c;
+    for (i = 0; (e = wfpw_ring_at(&t->ring, i)) != NULL; i++) {
+        const struct wfpw_fwrule_change *c = &e->c;
         if (c->rule_name == NULL || strcmp(c->rule_name, name) != 0)
             continue;
         if (c->kind == WFPW_FWRULE_MODIFIED || c->kind == (added ? WFPW_FWRULE_ADDED : WFPW_FWRULE_DELETED)) {
@@ -169,7 +153,9 @@ const struct wfpw_fwrule_change *wfpw_fwrules_find(struct wfpw_fwrules *t, const
 
 struct wfpw_fwrules_stats wfpw_fwrules_stats(const struct wfpw_fwrules *t)
 {
-    return t->st;
+    struct wfpw_fwrules_stats st = t->st;
+    st.recorded = t->ring.recorded, st.evicted = t->ring.evicted;
+    return st;
 }
 
 static cJSON *str_or_null(cJSON *o, const char *name, const char *v)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proctab.h"
+#include "ring.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/timefmt.h"
@@ -17,8 +18,7 @@
 #define CLOCK_SLACK_MS 1000
 
 struct wfpw_proctab {
-    struct wfpw_proc *ring;
-    size_t cap, n, head;       /* head: where the next one goes */
+    struct wfpw_ring ring;     /* of struct wfpw_proc, each owning its texts */
     struct wfpw_proctab_stats st;
 };
 
@@ -38,22 +38,25 @@ void wfpw_proc_clear(struct wfpw_proc *p)
     wfpw_proc_init(p);
 }
 
+int wfpw_text_cut_dup(char **out, const char *text, size_t max)
+{
+    size_t n = text != NULL ? strlen(text) : 0;
+    *out = NULL;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)  /* not inside a character */
+            n--;
+    }
+    if (n > 0 && wfpw_utf8_valid(text, n) && (*out = wfpw_strndup(text, n)) == NULL)
+        return WFPW_ENOMEM;
+    return 0;
+}
+
 int wfpw_proc_set_max(char **field, const char *text, size_t max)
 {
-    size_t n;
     char *d = NULL;
-    if (text != NULL && text[0] != '\0' && strcmp(text, "-") != 0) {
-        n = strlen(text);
-        if (n > max) {
-            n = max;
-            while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)  /* not inside a character */
-                n--;
-        }
-        if (n > 0 && wfpw_utf8_valid(text, n)) {
-            if ((d = wfpw_strndup(text, n)) == NULL)
-                return WFPW_ENOMEM;
-        }
-    }
+    if (text != NULL && strcmp(text, "-") != 0 && wfpw_text_cut_dup(&d, text, max) != 0)
+        return WFPW_ENOMEM;
     wfpw_free(*field);  /* after the copy: text may be *field */
     *field = d;
     return 0;
@@ -78,28 +81,26 @@ int wfpw_proc_copy(struct wfpw_proc *dst, const struct wfpw_proc *src)
     return 0;
 }
 
+static void clear(void *slot)
+{
+    wfpw_proc_clear(slot);
+}
+
 struct wfpw_proctab *wfpw_proctab_new(size_t cap)
 {
     struct wfpw_proctab *t = wfpw_calloc(1, sizeof(*t));
-    size_t i;
-    if (t == NULL || (t->ring = wfpw_calloc(cap ? cap : 1, sizeof(*t->ring))) == NULL) {
+    if (t == NULL || wfpw_ring_init(&t->ring, cap, sizeof(struct wfpw_proc), clear) != 0) {
         wfpw_free(t);
         return NULL;
     }
-    t->cap = cap ? cap : 1;
-    for (i = 0; i < t->cap; i++)
-        wfpw_proc_init(&t->ring[i]);
     return t;
 }
 
 void wfpw_proctab_free(struct wfpw_proctab *t)
 {
-    size_t i;
     if (t == NULL)
         return;
-    for (i = 0; i < t->cap; i++)
-        wfpw_proc_clear(&t->ring[i]);
-    wfpw_free(t->ring);
+    wfpw_ring_fini(&t->ring);
     wfpw_free(t);
 }
 
@@ -110,25 +111,18 @@ int wfpw_proctab_record(struct wfpw_proctab *t, const struct wfpw_proc *created)
         return WFPW_EINVAL;
     if (wfpw_proc_copy(&copy, created) != 0)
         return WFPW_ENOMEM;
-    if (t->n == t->cap)
-        t->st.evicted++;
-    else
-        t->n++;
-    wfpw_proc_clear(&t->ring[t->head]);
-    t->ring[t->head] = copy;
-    t->head = (t->head + 1) % t->cap;
-    t->st.recorded++;
+    *(struct wfpw_proc *)wfpw_ring_push(&t->ring) = copy;
     return 0;
 }
 
 static const struct wfpw_proc *find_at(const struct wfpw_proctab *t, uint32_t source, int64_t pid, int64_t at_ms,
                                       int64_t slack)
 {
+    const struct wfpw_proc *p;
     size_t i;
     if (t == NULL)
         return NULL;
-    for (i = 1; i <= t->n; i++) {  /* newest first: the latest creation of that id wins */
-        const struct wfpw_proc *p = &t->ring[(t->head + t->cap - i) % t->cap];
+    for (i = 0; (p = wfpw_ring_at(&t->ring, i)) != NULL; i++) {  /* newest first: the latest creation of that id wins */
         if (p->pid == pid && p->source == source && (p->start_ms < 0 || at_ms < 0 || p->start_ms <= at_ms + slack))
             return p;
     }
@@ -142,7 +136,9 @@ const struct wfpw_proc *wfpw_proctab_find(const struct wfpw_proctab *t, uint32_t
 
 struct wfpw_proctab_stats wfpw_proctab_stats(const struct wfpw_proctab *t)
 {
-    return t->st;
+    struct wfpw_proctab_stats st = t->st;
+    st.recorded = t->ring.recorded, st.evicted = t->ring.evicted;
+    return st;
 }
 
 void wfpw_proc_found_free(struct wfpw_proc_found *f)
@@ -153,24 +149,7 @@ void wfpw_proc_found_free(struct wfpw_proc_found *f)
     wfpw_free(f);
 }
 
-struct wfpw_proc_found *wfpw_proc_found_dup(const struct wfpw_proc_found *f)
-{
-    struct wfpw_proc_found *d = wfpw_malloc(sizeof(*d));
-    if (d == NULL)
-        return NULL;
-    d->from = f->from;
-    memcpy(d->note, f->note, sizeof(d->note));
-    if (wfpw_proc_copy(&d->p, &f->p) != 0) {
-        wfpw_free(d);
-        return NULL;
-    }
-    return d;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void add_note(struct wfpw_proc_found *f, const char *fmt, ...)
+void wfpw_proc_found_note(struct wfpw_proc_found *f, const char *fmt, ...)
 {
     size_t n = strlen(f->note);
     va_list ap;
@@ -220,7 +199,7 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
     if (rc == 0 && f->p.start_ms >= 0 && at_ms >= 0 && f->p.start_ms > at_ms + CLOCK_SLACK_MS) {
         char when[WFPW_TIME_LEN + 1] = "?";
         (void)wfpw_time_format_ms(f->p.start_ms, when);
-        add_note(f, "process id %lld now belongs to a process started after the change (%s): the one that made it "
+        wfpw_proc_found_note(f, "process id %lld now belongs to a process started after the change (%s): the one that made it "
                     "has exited", (long long)pid, when);
         wfpw_proc_clear(&f->p);
         rc = WFPW_ENOENT;
@@ -228,7 +207,7 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
         f->from = WFPW_PROC_RUNNING;
         f->p.pid = pid;
         if (f->p.start_ms < 0)
-            add_note(f, "the start time of process %lld could not be read: it may be a later process with the same id",
+            wfpw_proc_found_note(f, "the start time of process %lld could not be read: it may be a later process with the same id",
                      (long long)pid);
         /* its own creation event, if read: the command line and parent as they were at its
          * start (a process can rewrite its live command line) */
@@ -244,7 +223,7 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
             f->p.record_id = ev->record_id;
         }
     } else if (rc != WFPW_ENOENT) {
-        add_note(f, "process %lld could not be queried: %s", (long long)pid, err[0] ? err : wfpw_strerror(rc));
+        wfpw_proc_found_note(f, "process %lld could not be queried: %s", (long long)pid, err[0] ? err : wfpw_strerror(rc));
         wfpw_proc_clear(&f->p);
     } else {
         wfpw_proc_clear(&f->p);
@@ -256,21 +235,21 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
         }
         f->from = WFPW_PROC_CREATION_EVENT;
         if (f->p.command_line == NULL)
-            add_note(f, "the 4688 event carries no command line (turn on \"Include command line in process creation "
+            wfpw_proc_found_note(f, "the 4688 event carries no command line (turn on \"Include command line in process creation "
                         "events\")");
     }
     if (f->from != WFPW_PROC_UNRESOLVED) {
         live_parent(f, query, t, source);
     } else if (pid < 0) {
-        add_note(f, "the event names no process");
+        wfpw_proc_found_note(f, "the event names no process");
     } else {
-        add_note(f, "process %lld had exited and no process creation event (4688) was seen for it: audit Process "
+        wfpw_proc_found_note(f, "process %lld had exited and no process creation event (4688) was seen for it: audit Process "
                     "Creation (event id 4688 in the eventlog source) to name such programs",
                  (long long)pid);
-        if (t != NULL && t->st.evicted > 0)
-            add_note(f, "%llu older process creations were pushed out of the table of %lu (a burst of process "
+        if (t != NULL && t->ring.evicted > 0)
+            wfpw_proc_found_note(f, "%llu older process creations were pushed out of the table of %lu (a burst of process "
                         "starts can push out the one that mattered)",
-                     (unsigned long long)t->st.evicted, (unsigned long)t->cap);
+                     (unsigned long long)t->ring.evicted, (unsigned long)t->ring.cap);
     }
     if (t != NULL) {
         if (f->from == WFPW_PROC_RUNNING)

@@ -70,6 +70,9 @@ int wfpw_proc_copy(struct wfpw_proc *dst, const struct wfpw_proc *src);
  * WFPW_ENOMEM. */
 int wfpw_proc_set(char **field, const char *text);
 int wfpw_proc_set_max(char **field, const char *text, size_t max);
+/* *out = a copy of text cut at max bytes on a UTF-8 boundary, NULL when that is empty or not
+ * UTF-8 ("-" is kept: for names an attacker chooses). WFPW_ENOMEM. */
+int wfpw_text_cut_dup(char **out, const char *text, size_t max);
 
 /* NULL on OOM. cap: process creations kept (the oldest go first). */
 struct wfpw_proctab *wfpw_proctab_new(size_t cap);
@@ -87,7 +90,11 @@ struct wfpw_proctab_stats wfpw_proctab_stats(const struct wfpw_proctab *t);
  * when there is one (the live command line is the process's to rewrite). */
 struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, uint32_t source,
                                           int64_t pid, int64_t at_ms);
-struct wfpw_proc_found *wfpw_proc_found_dup(const struct wfpw_proc_found *f);
+/* Appends "; " and the formatted text to f->note (cut at its size). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void wfpw_proc_found_note(struct wfpw_proc_found *f, const char *fmt, ...);
 void wfpw_proc_found_free(struct wfpw_proc_found *f);
 
 /* The wire's changed_by.process member (proto v1, docs/protocol.md); NULL on OOM. */

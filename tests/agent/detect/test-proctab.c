@@ -194,8 +194,8 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     return 0;
 }
 
-/* The attribution table keeps its own copy of the process; eviction and free release it
- * (ASan watches), and long texts are cut on a character boundary. */
+/* The attribution table takes over the process; eviction and free release it (ASan watches),
+ * and long texts are cut on a character boundary. */
 TEST_IMPL(proctab_attrib_owns_copies)
 {
     struct wfpw_attrib *a = wfpw_attrib_new(2);
@@ -223,7 +223,7 @@ TEST_IMPL(proctab_attrib_owns_copies)
         cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
         cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
         wfpw_attrib_record(a, &cb);
-        wfpw_proc_found_free(cb.proc); /* the table has its own */
+        ASSERT(cb.proc == NULL); /* the table's now */
     }
     ASSERT((got = wfpw_attrib_find(a, "filter", "{00000000-0000-0000-0000-000000000004}", WFPW_CHANGE_ADD)) != NULL);
     ASSERT(got->proc != NULL);
@@ -284,5 +284,58 @@ TEST_IMPL(proctab_hostile_cases)
     ASSERT_STR_EQ(s, "S-1-");
     wfpw_free(s);
     wfpw_proctab_free(t);
+    return 0;
+}
+
+/* An attacker who makes thousands of filter changes from programs with 4 KiB command lines
+ * cannot make the table hold more than its budget of process text: past it, a new entry's
+ * command line is cut and says so; what eviction releases is given back to the budget. */
+TEST_IMPL(proctab_attrib_text_budget)
+{
+    struct wfpw_proctab *t = wfpw_proctab_new(1);
+    char *cmd = wfpw_malloc(4001);
+    struct wfpw_proc p;
+    struct wfpw_changed_by cb;
+    const struct wfpw_changed_by *got;
+    struct wfpw_attrib *a;
+    int round, k, cut;
+    memset(cmd, 'x', 4000);
+    cmd[4000] = '\0';
+    p = mk(41, T0 - 100, 4, "C:\\Tools\\t.exe", cmd);
+    ASSERT_EQ(wfpw_proctab_record(t, &p), 0);
+    for (round = 0; round < 2; round++) {
+        /* round 0: 2,000 entries of ~4 KiB, 8 MB: the newest are cut; round 1: a table of 500
+         * (2 MB held at most) given 2,000: evictions give the bytes back, nothing is cut */
+        a = wfpw_attrib_new(round == 0 ? 2000 : 500);
+        cut = 0;
+        for (k = 0; k < 2000; k++) {
+            memset(&cb, 0, sizeof(cb));
+            snprintf(cb.object, sizeof(cb.object), "filter");
+            snprintf(cb.key, sizeof(cb.key), "{00000000-0000-0000-0000-%012d}", k);
+            cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
+            cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
+            ASSERT(cb.proc != NULL && strlen(cb.proc->p.command_line) == 4000);
+            wfpw_attrib_record(a, &cb);
+            got = wfpw_attrib_find(a, "filter", cb.key, WFPW_CHANGE_ADD);
+            ASSERT(got != NULL && got->proc != NULL && got->proc->p.command_line != NULL);
+            if (strlen(got->proc->p.command_line) < 4000) {
+                ASSERT(strlen(got->proc->p.command_line) <= 256);
+                ASSERT(strstr(got->proc->note, "command line cut to 256 bytes") != NULL);
+                ASSERT_EQ(validates(got->proc), 0);
+                cut++;
+            }
+        }
+        if (round == 0) {
+            ASSERT(cut > 900 && cut < 1100); /* about 1,000 whole ones fit 4 MiB */
+            got = wfpw_attrib_find(a, "filter", "{00000000-0000-0000-0000-000000000000}", WFPW_CHANGE_ADD);
+            ASSERT(got != NULL && strlen(got->proc->p.command_line) == 4000);
+        } else {
+            ASSERT_EQ(cut, 0);
+            ASSERT_EQ(wfpw_attrib_stats(a).evicted, 1500);
+        }
+        wfpw_attrib_free(a);
+    }
+    wfpw_proctab_free(t);
+    wfpw_free(cmd);
     return 0;
 }

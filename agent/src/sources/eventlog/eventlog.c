@@ -287,7 +287,7 @@ static int on_parsed(void *ctx, struct wfpw_evtxml_event *e)
     l->last_record = e->record_id;
     pos = wfpw_evt_pos(l->generation, e->record_id);
     if (e->change && wfpw_policy_change_attribution(e->change, &cb) == 0) {
-        wfpw_source_attribution_live(l->src, &cb, pos);
+        wfpw_source_attribution(l->src, &cb, pos, WFPW_ATTR_LIVE);
     } else if (e->created) {
         wfpw_source_process_created(l->src, e->created, pos);
     } else if (e->fwrule) {

@@ -510,7 +510,7 @@ static int pump(struct replay *r, unsigned max)
         }
         if (p->attr || p->created || p->fw) {
             if (p->attr)
-                wfpw_source_attribution_replayed(r->src, p->attr, r->pos);
+                wfpw_source_attribution(r->src, p->attr, r->pos, 0);
             else if (p->created)
                 wfpw_source_process_created(r->src, p->created, r->pos);
             else
