@@ -72,19 +72,25 @@ static int usage(FILE *out)
                  "  analyze --surface DIR [--baseline DIR] [--format text|json] [--fail-on SEVERITY]\n"
                  "          [--product EXE]... [--endpoint IP[/LEN]]...\n"
                  "             judge DIR/hosts and every DIR/*.reg (reg export: NRPT, QoS, proxy,\n"
-                 "             persistent routes) for silencing outside WFP; exits as above\n");
+                 "             persistent routes) for silencing outside WFP; exits as above.\n"
+                 "             DIR \"live\": this host's registry, hosts file and route table (Windows)\n");
     return out == stderr ? 2 : 0;
 }
 
 #define MAX_LIST 64
-/* DIR's hosts and .reg files into s; 0, or 2 after saying what is wrong. */
+/* DIR's hosts and .reg files into s, or this host's surface for the word "live" (a folder of
+ * that name is ./live); 0, or 2 after saying what is wrong. A live reading's warning (a key it
+ * may not read) is said and the reading used. */
 static int load_surface(const char *dir, struct wfpw_surface *s)
 {
     char err[640];
-    if (wfpw_surface_load_dir(s, dir, err, sizeof(err)) != 0) {
-        fprintf(stderr, "wfpwatch-agent: %s\n", err);
+    int live = strcmp(dir, "live") == 0;
+    if ((live ? wfpw_surface_load_live(s, err, sizeof(err)) : wfpw_surface_load_dir(s, dir, err, sizeof(err))) != 0) {
+        fprintf(stderr, "wfpwatch-agent: %s%s\n", live ? "the live surface: " : "", err);
         return 2;
     }
+    if (live && err[0])
+        fprintf(stderr, "wfpwatch-agent: the live surface: %s\n", err);
     return 0;
 }
 

@@ -8,7 +8,8 @@
 # Windows .exe under Wine in its live mode: Wine's registry and hosts file (real there) — an
 # NRPT sinkhole written with Wine's `reg add`, a QoS throttle, a hosts entry — are seen through
 # the registry and folder change notifications and alerted at the collector; a rule deleted
-# while the agent is down is reported removed after the restart.
+# while the agent is down is reported removed after the restart. And the live route table as
+# the .exe reads it through Wine, from routes made in a network namespace of the test's own.
 . "$(dirname "$0")/lib.sh"
 AGENT=$BUILD/agent/wfpwatch-agent
 FIX=$ROOT/tests/integration/surface_fixtures.py
@@ -164,6 +165,45 @@ if [[ -x $WINE && -f $EXE ]]; then
     EXTRA_PIDS=""
     eq "Wine: nothing stored twice" "$(count "$twice")" 0
     check "Wine: no error logged" sh -c "! grep -q 'error' '$T/x.log' '$T/x2.log'"
+
+    # The live route table: Wine's GetIpForwardTable2 reads Linux's (through its nsiproxy), so
+    # routes made with `ip route` in a network namespace of the test's own are what the .exe
+    # reads: on-link over loopback, on-link over an Ethernet (veth) link and to a loopback
+    # gateway are black holes; over a tunnel and via a gateway are how a VPN looks (quiet).
+    # A fresh wineserver inside the namespace, so its nsiproxy sees these routes.
+    /usr/lib/wine/wineserver -k
+    if unshare -n true 2>/dev/null; then
+        unshare -n bash -c '
+            set -e
+            ip link set lo up
+            ip link add v0 type veth peer name v1
+            ip addr add 10.9.9.1/24 dev v0
+            ip link set v0 up; ip link set v1 up
+            ip tuntap add dev t0 mode tun; ip link set t0 up
+            ip route add 52.25.223.26/32 dev lo
+            ip route add 52.33.193.184/32 dev v0
+            ip route add 54.68.92.116/32 via 127.0.0.1 dev lo
+            ip route add 52.35.162.27/32 via 10.9.9.254
+            ip route add 52.35.11.124/32 dev t0
+            set +e
+            "$0" "$1" analyze --surface live --format json >"$2/routes.json" 2>"$2/routes.err"
+            echo $? >"$2/routes.rc"
+            /usr/lib/wine/wineserver -k' "$WINE" "$EXE" "$T"
+        eq "routes: analyze --surface live exits 3 (a new critical finding)" "$(cat "$T/routes.rc" 2>/dev/null)" 3
+        eq "routes: the black holes, and only they, are found (the registry's NRPT, QoS and hosts findings above aside)" "$(/usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(sorted(f["rule"] + "/" + f["severity"] + ":" + f["target"] for f in r["findings"]
+                      if f["item"]["kind"] == "route")))' "$T/routes.json" 2>&1)" \
+            "route-blackhole/critical:52.25.223.26/32 route-blackhole/critical:52.33.193.184/32 route-blackhole/critical:54.68.92.116/32"
+        eq "routes: the tunnel and the gateway routes were read (quiet, not missing)" "$(/usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(sorted(i["summary"].split(" via ")[0] for i in r["items"] if i["kind"] == "route" and ("52.35.1" in i["summary"])))' "$T/routes.json" 2>&1)" \
+            "['active route 52.35.11.124/32', 'active route 52.35.162.27/32']"
+    else
+        bad "routes: unshare -n (a network namespace) is not available here: the route table cannot be tested"
+    fi
 else
     bad "Wine: wine64 or the Windows build is missing (tests/run.sh builds it before this suite)"
 fi

@@ -32,6 +32,15 @@ eq "values shown as the export has them" \
 
 "$AGENT" analyze --surface "$T/silenced" --baseline "$T/clean" --format json >"$T/b.json"; rc=$?
 eq "against the ordinary host's baseline: exit 3" "$rc" 3
+
+# `live` reads this host through the platform layer: Windows only, said, exit 2; a folder
+# named live is ./live
+"$AGENT" analyze --surface live >"$T/live.out" 2>"$T/live.err"
+eq "--surface live on Linux: exit 2" "$?" 2
+check "--surface live on Linux: says it is Windows-only" grep -q "the live surface: .*read on Windows only" "$T/live.err"
+mkdir -p "$T/cwd/live" && cp "$T/clean/"* "$T/cwd/live/"
+(cd "$T/cwd" && "$AGENT" analyze --surface ./live >/dev/null 2>&1)
+eq "a folder called live, given as ./live, is read as a folder" "$?" 0
 eq "baseline: NRPT rule, QoS policy, route, hosts path and hosts entry added; proxy changed; its other value gone" \
    "$(jq_ 'd["summary"]["added"], d["summary"]["changed"], d["summary"]["removed"], d["summary"]["preexisting"]' <"$T/b.json")" "5 1 1 0"
 "$AGENT" analyze --surface "$T/silenced" --baseline "$T/silenced" >"$T/self.txt"; rc=$?

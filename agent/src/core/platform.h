@@ -181,9 +181,10 @@ int wfpw__plat_driver_install(const char *name, const char *display, const char 
  * surface_read: the values the surface rules read — NRPT rules (Group Policy and local), QoS
  *       policies, persistent routes, WinHTTP/machine/Defender proxies, Tcpip DataBasePath —
  *       from the live registry into rs (keys abbreviated "HKLM\\...", strings UTF-16LE as
- *       the registry holds them), and the hosts file's path (UTF-8) into hosts. A key that
- *       does not exist is no error. Blocks (registry calls): run it off the loop.
- * surface_watch: change notifications for those keys and the hosts file's folder: every
+ *       the registry holds them), the route table as values of WFPW_SURFACE_ROUTE_TABLE
+ *       (surface.h), and the hosts file's path (UTF-8) into hosts. A key that does not exist
+ *       is no error. Blocks (registry calls): run it off the loop.
+ * surface_watch: change notifications for those keys, the route table and the hosts file's folder: every
  *       change does uv_async_send(async) from a thread of its own; *w owned by the caller
  *       until surface_unwatch, which returns only when nothing will signal async any more. */
 struct wfpw_regstore;

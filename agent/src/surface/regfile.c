@@ -98,6 +98,7 @@ static int fail(struct rdr *r, const char *what, const char *detail)
 static const struct { const char *longn, *shortn; } roots[] = {
     {"HKEY_LOCAL_MACHINE", "HKLM"}, {"HKEY_CURRENT_USER", "HKCU"}, {"HKEY_CLASSES_ROOT", "HKCR"},
     {"HKEY_USERS", "HKU"},          {"HKEY_CURRENT_CONFIG", "HKCC"},
+    {"IPHLPAPI", "IPHLPAPI"}, /* not the registry: the route table the agent keeps beside it (surface.h) */
 };
 
 /* "HKEY_LOCAL_MACHINE\X" -> "HKLM\X" into out (cap outlen); -1 for an unknown root. */
@@ -190,7 +191,8 @@ static int key_line(struct rdr *r, const char *s, size_t n)
         return fail(r, "empty key name", NULL);
     if (abbreviate(s, n, k, sizeof(k)) != 0)
         return fail(r, "the key does not start with a registry root (HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, "
-                       "HKEY_CLASSES_ROOT, HKEY_USERS or HKEY_CURRENT_CONFIG), or is longer than 4095 bytes", NULL);
+                       "HKEY_CLASSES_ROOT, HKEY_USERS or HKEY_CURRENT_CONFIG; or IPHLPAPI, the agent's route table), or is longer "
+                       "than 4095 bytes", NULL);
     if (!r->apply) {
         r->key = del ? NULL : "";
         return 0;

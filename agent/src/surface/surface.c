@@ -24,6 +24,7 @@
 #define QOS_M "hklm\\software\\policies\\microsoft\\windows\\qos\\"
 #define QOS_U "hkcu\\software\\policies\\microsoft\\windows\\qos\\"
 #define ROUTES "hklm\\system\\currentcontrolset\\services\\tcpip\\parameters\\persistentroutes"
+#define ROUTE_TABLE "iphlpapi\\routetable"
 #define TCPIP "hklm\\system\\currentcontrolset\\services\\tcpip\\parameters"
 #define WINHTTP "hklm\\software\\microsoft\\windows\\currentversion\\internet settings\\connections"
 #define TELEMETRY "hklm\\software\\policies\\microsoft\\windows\\datacollection"
@@ -309,26 +310,72 @@ static void qos_read(const struct wfpw_surface *s, const char *key, struct qos *
     q->dscp = val_text(s, key, "DSCP Value");
 }
 
-/* A route value name "destination,mask,gateway,metric". */
+/* A route value name "destination,mask,gateway,metric" (PersistentRoutes), or from the route
+ * table "destination,mask,gateway,metric,iftype" with IPv6 as "prefix/length,,gateway,...". */
 struct route {
     int ok;
+    int iftype;          /* IANA ifType of the interface (route table only), else -1 */
     struct wfpw_netaddr dst, gw;
     char dest[64], mask[64], gate[64], metric[32];
 };
 
+#define IFTYPE_ETHERNET 6
+#define IFTYPE_WIFI 71
+#define IFTYPE_LOOPBACK 24
+
+/* the comma-separated field i of name (empty ones count), trimmed, into out */
+static void field(const char *name, int i, char *out, size_t outlen)
+{
+    size_t l, a = 0;
+    for (; i > 0 && name; i--)
+        if ((name = strchr(name, ',')) != NULL)
+            name++;
+    out[0] = '\0';
+    if (name == NULL)
+        return;
+    l = strcspn(name, ",");
+    while (a < l && (name[a] == ' ' || name[a] == '\t'))
+        a++;
+    while (l > a && (name[l - 1] == ' ' || name[l - 1] == '\t'))
+        l--;
+    setf(out, outlen, "%.*s", (int)(l - a), name + a);
+}
+
 static void route_read(const char *name, struct route *r)
 {
-    char parts[4][256];
+    char ift[32];
     memset(r, 0, sizeof(*r));
-    if (split(name, ",", parts, 4) < 3)
-        return;
-    setf(r->dest, sizeof(r->dest), "%s", parts[0]);
-    setf(r->mask, sizeof(r->mask), "%s", parts[1]);
-    setf(r->gate, sizeof(r->gate), "%s", parts[2]);
-    setf(r->metric, sizeof(r->metric), "%s", strchr(name + strlen(r->dest) + strlen(r->mask) + 2, ',')
-                                                    ? parts[3] : "");
-    r->ok = wfpw_netaddr_parse_mask(r->dest, r->mask, &r->dst) == 0 && wfpw_netaddr_parse(r->gate, &r->gw) == 0 &&
-            !strchr(r->gate, '/');
+    r->iftype = -1;
+    field(name, 0, r->dest, sizeof(r->dest));
+    field(name, 1, r->mask, sizeof(r->mask));
+    field(name, 2, r->gate, sizeof(r->gate));
+    field(name, 3, r->metric, sizeof(r->metric));
+    field(name, 4, ift, sizeof(ift));
+    if (ift[0])
+        r->iftype = atoi(ift);
+    if (r->mask[0])
+        r->ok = wfpw_netaddr_parse_mask(r->dest, r->mask, &r->dst) == 0;
+    else if (strchr(r->dest, '/') && wfpw_netaddr_parse(r->dest, &r->dst) == 0) {
+        r->ok = 1;
+        *strchr(r->dest, '/') = '\0'; /* shown as dest/prefix */
+    }
+    r->ok = r->ok && r->gate[0] && wfpw_netaddr_parse(r->gate, &r->gw) == 0 && !strchr(r->gate, '/');
+}
+
+/* Rows of every route table that no rule can judge and that change with each network the
+ * host joins: loopback, link-local, multicast and broadcast destinations. Left out of the
+ * route table's items so a laptop's roaming is not a stream of changes. */
+static int route_noise(const struct route *r)
+{
+    int c;
+    if (!r->ok)
+        return 0; /* shown as unreadable */
+    c = wfpw_netaddr_class(&r->dst);
+    if (c == WFPW_ADDR_LOOPBACK || c == WFPW_ADDR_LINKLOCAL)
+        return 1;
+    if (r->dst.family == 4)
+        return r->dst.a[0] >= 224; /* multicast, reserved, 255.255.255.255 */
+    return r->dst.a[0] == 0xff;  /* ff00::/8 */
 }
 
 /* WinHttpSettings: magic, counter, flags (2 = named proxy), proxy length, proxy, bypass
@@ -529,7 +576,8 @@ int wfpw_surface_build(struct wfpw_surface *s)
             for (x = lo; x < hi; x++)
                 used[s->vorder[x].idx] = 1;
         } else {
-            int is_routes = strcmp(nk, ROUTES) == 0, is_tcpip = strcmp(nk, TCPIP) == 0;
+            int is_routes = strcmp(nk, ROUTES) == 0, is_table = strcmp(nk, ROUTE_TABLE) == 0;
+            int is_tcpip = strcmp(nk, TCPIP) == 0;
             int is_winhttp = strcmp(nk, WINHTTP) == 0, is_tele = strcmp(nk, TELEMETRY) == 0;
             int is_def = strcmp(nk, DEFENDER) == 0;
             int is_inet = (strncmp(nk, "hklm\\", 5) == 0 || strncmp(nk, "hkcu\\", 5) == 0) &&
@@ -537,18 +585,23 @@ int wfpw_surface_build(struct wfpw_surface *s)
             for (x = lo; x < hi; x++) {
                 const struct wfpw_regval *v = &rs->vals[j = s->vorder[x].idx];
                 const char *n = v->name;
-                if (is_routes) {
+                if (is_routes || is_table) {
                     struct route r;
+                    const char *what = is_routes ? "persistent route" : "active route";
+                    route_read(n, &r);
+                    if (is_table && route_noise(&r)) {
+                        used[j] = 1; /* the host's own plumbing: never a silencing */
+                        continue;
+                    }
                     if ((it = item(s, &cap, &b, "route")) == NULL)
                         goto oom;
-                    route_read(n, &r);
-                    setf(b.id, sizeof(b.id), "route:%s", n);
+                    setf(b.id, sizeof(b.id), "%s:%s", is_routes ? "route" : "table", n);
                     if (r.ok)
-                        setf(b.sum, sizeof(b.sum), "persistent route %s/%d via %s%s%s", r.dest,
-                                 r.dst.prefix, r.gate, r.metric[0] ? " metric " : "", r.metric);
+                        setf(b.sum, sizeof(b.sum), "%s %s/%d via %s%s%s%s", what, r.dest, r.dst.prefix, r.gate,
+                             r.metric[0] ? " metric " : "", r.metric, r.iftype == IFTYPE_LOOPBACK ? " (loopback interface)" : "");
                     else
-                        setf(b.sum, sizeof(b.sum), "persistent route value '%.400s' (not "
-                                 "destination,mask,gateway,metric: not judged)", n);
+                        setf(b.sum, sizeof(b.sum), "%s value '%.400s' (not destination,mask,gateway,metric: not "
+                             "judged)", what, n);
                 } else if (is_tcpip && eq_nocase(n, "DataBasePath")) {
                     if ((it = item(s, &cap, &b, "hosts-path")) == NULL)
                         goto oom;
@@ -851,28 +904,59 @@ static size_t eval_proxy(const struct wfpw_surface *s, size_t i, struct wfpw_sur
     return n;
 }
 
+/* an active route that PersistentRoutes also holds (same destination, mask and gateway): the
+ * persistent item reports it */
+static int also_persistent(const struct wfpw_surface *s, const struct route *r)
+{
+    size_t j;
+    char nk[4096];
+    for (j = 0; j < s->nitems; j++) {
+        struct route p;
+        if (strcmp(s->items[j].kind, "route") != 0 || s->items[j].val == NULL)
+            continue;
+        norm_key(s->items[j].val->key, nk, sizeof(nk));
+        if (strcmp(nk, ROUTES) != 0)
+            continue;
+        route_read(s->items[j].val->name, &p);
+        if (p.ok && wfpw_netaddr_overlap(&p.dst, &r->dst) && p.dst.prefix == r->dst.prefix &&
+            memcmp(p.gw.a, r->gw.a, sizeof(p.gw.a)) == 0 && p.gw.family == r->gw.family)
+            return 1;
+    }
+    return 0;
+}
+
 static size_t eval_route(const struct wfpw_surface *s, size_t i, const struct wfpw_rules_cfg *cfg,
                          struct wfpw_surface_finding *out, size_t max)
 {
     struct route r;
     struct wfpw_surface_finding *x;
-    char owner[200];
+    char owner[200], nk[4096];
     size_t n = 0;
-    int gcls, hole;
+    int gcls, hole, active;
     route_read(s->items[i].val->name, &r);
     if (!r.ok || r.dst.prefix < 8 || !range_owner(cfg, &r.dst, owner, sizeof(owner)))
         return 0;
+    norm_key(s->items[i].val->key, nk, sizeof(nk));
+    active = strcmp(nk, ROUTE_TABLE) == 0;
     gcls = wfpw_netaddr_class(&r.gw);
     hole = gcls == WFPW_ADDR_LOOPBACK || gcls == WFPW_ADDR_UNSPECIFIED;
+    if (active) {
+        /* live: a tunnel's on-link route and a VPN gateway are how a VPN carries a cloud */
+        hole = gcls == WFPW_ADDR_LOOPBACK || r.iftype == IFTYPE_LOOPBACK ||
+               (gcls == WFPW_ADDR_UNSPECIFIED && (r.iftype == IFTYPE_ETHERNET || r.iftype == IFTYPE_WIFI));
+        if (!hole || also_persistent(s, &r))
+            return 0;
+    }
     if ((x = add(out, &n, max, i, "route-blackhole", hole ? "critical" : "high")) == NULL)
         return n;
-    setf(x->title, sizeof(x->title), "persistent route sends %s/%d %s%s", r.dest, r.dst.prefix,
-             hole ? (gcls == WFPW_ADDR_UNSPECIFIED ? "on-link" : "to ") : "via ",
-             gcls == WFPW_ADDR_UNSPECIFIED ? "" : r.gate);
-    setf(x->why, sizeof(x->why), "%s lies in the range; %s", owner,
-             hole ? "a public address sent on-link or to a loopback gateway is never reached"
-                  : "a persistent route for a security product's cloud sends it to a gateway it does not "
-                    "normally use");
+    setf(x->title, sizeof(x->title), "%s route sends %s/%d %s%s%s", active ? "active" : "persistent", r.dest,
+         r.dst.prefix, hole ? (gcls == WFPW_ADDR_UNSPECIFIED ? "on-link" : "to ") : "via ",
+         gcls == WFPW_ADDR_UNSPECIFIED ? "" : r.gate, r.iftype == IFTYPE_LOOPBACK ? " over the loopback interface" : "");
+    setf(x->why, sizeof(x->why), "%s lies in the range; %s%s", owner,
+         hole ? "a public address sent on-link or to a loopback gateway is never reached"
+              : "a persistent route for a security product's cloud sends it to a gateway it does not "
+                "normally use",
+         active ? " (an active route: `route add` without -p, gone at reboot)" : "");
     setf(x->target, sizeof(x->target), "%s/%d", r.dest, r.dst.prefix);
     return n;
 }
@@ -1030,7 +1114,10 @@ int wfpw_surface_report(const struct wfpw_surface *s, const struct wfpw_surface 
                 wfpw_buf_printf(out, "%30s why: %s\n", "", f[j].why);
                 if (f[j].target[0])
                     wfpw_buf_printf(out, "%30s target: %s\n", "", f[j].target);
-                wfpw_buf_printf(out, "%30s %s:%u: %s\n", "", it->file ? it->file : "?", it->line, it->summary);
+                if (it->line) /* a file's line; a live reading has none ("registry", "GetIpForwardTable2") */
+                    wfpw_buf_printf(out, "%30s %s:%u: %s\n", "", it->file ? it->file : "?", it->line, it->summary);
+                else
+                    wfpw_buf_printf(out, "%30s %s: %s\n", "", it->file ? it->file : "?", it->summary);
                 continue;
             }
             if (nout++)

@@ -19,11 +19,15 @@
  *                              unspecified address or port 0; medium for link-local
  *   route-blackhole  critical  a persistent route sends a product's address range (prefix /8 or
  *                              longer) on-link or to a loopback/unspecified gateway; high via
- *                              any other gateway
+ *                              any other gateway. An active route (the live route table, not
+ *                              persistent: gone at reboot) only when it is a black hole: to a
+ *                              loopback gateway, or on-link over the loopback interface or a
+ *                              LAN interface (a public range is never on a LAN)
  * Quiet on purpose: split-DNS NRPT rules for other domains and VPN catch-all rules to private
  * servers, NRPT rules Windows ignores (no GenericDNSServers option bit), ad-blocking hosts
  * entries, QoS policies that only mark DSCP or throttle other programs, corporate proxies,
- * routes to other ranges.
+ * routes to other ranges, active routes through a gateway or on-link over a tunnel (how a VPN
+ * carries a cloud's addresses), an active route that is also persistent (reported once).
  *
  * Ownership: struct wfpw_surface owns its stores and items; wfpw_surface_free releases them.
  */
@@ -38,6 +42,12 @@
 #include "hosts.h"
 #include "regfile.h"
 #include "rules.h"
+
+/* The live route table (GetIpForwardTable2) enters the store as values of this pseudo key, not
+ * a registry key: one value per route, named "destination,mask,gateway,metric,iftype" like
+ * PersistentRoutes with the interface's IANA ifType added (24 loopback, 131 tunnel, 53
+ * virtual; 6 Ethernet, 71 Wi-Fi); IPv6 as "prefix/length,,gateway,metric,iftype". */
+#define WFPW_SURFACE_ROUTE_TABLE "IPHLPAPI\\RouteTable"
 #include "wfpw/buf.h"
 
 /* an index entry: a name (registry key, or item id), the item's kind, and the position */

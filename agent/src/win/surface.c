@@ -3,22 +3,28 @@
  * read (RegOpenKeyExW, RegQueryInfoKeyW, RegEnumValueW, RegEnumKeyExW), the hosts file's path
  * (DataBasePath, expanded, else %SystemRoot%\System32\drivers\etc), and change notifications
  * (RegNotifyChangeKeyValue on the parent keys, FindFirstChangeNotificationW on the hosts
- * file's folder) on a thread of their own. What the values mean is decided in portable code
- * (surface/surface.c); this file only reads and signals. docs/windows-behaviour.md S8-S10.
+ * file's folder) on a thread of their own; and the route table (GetIpForwardTable2, watched
+ * with NotifyRouteChange2). What the values mean is decided in portable code
+ * (surface/surface.c); this file only reads and signals. docs/windows-behaviour.md S8-S11.
  */
 #include <uv.h> /* first: it brings winsock2.h before windows.h */
 #include <windows.h>
+#include <ws2tcpip.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "platform.h"
 #include "regfile.h"
+#include "surface.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
 #define MAX_VALUES 10000            /* per key: a key this full is not a policy */
 #define MAX_DATA (1u << 20)
 #define MAX_NAME 16384              /* value and key names are at most 16,383 characters */
+#define MAX_ROUTES 10000            /* rows of the route table read (an endpoint has dozens) */
 
 struct spec {
     const char *path;               /* under HKLM */
@@ -178,6 +184,53 @@ static int hosts_dir(WCHAR *dir, DWORD cap)
     return 0;
 }
 
+/* addr into text; -1 when it is neither IPv4 nor IPv6 */
+static int addr_text(const SOCKADDR_INET *a, char *out, size_t outlen)
+{
+    if (a->si_family == AF_INET)
+        return inet_ntop(AF_INET, &a->Ipv4.sin_addr, out, outlen) ? 0 : -1;
+    if (a->si_family == AF_INET6)
+        return inet_ntop(AF_INET6, &a->Ipv6.sin6_addr, out, outlen) ? 0 : -1;
+    return -1;
+}
+
+/* The live route table as values of WFPW_SURFACE_ROUTE_TABLE (surface.h): both families,
+ * persistent and not, each with its interface's type (NET_LUID's IfType). A table that cannot
+ * be read is noted and left out, like a key. */
+static int read_routes(struct wfpw_regstore *rs, char *err, size_t errlen)
+{
+    MIB_IPFORWARD_TABLE2 *t = NULL;
+    DWORD r = GetIpForwardTable2(AF_UNSPEC, &t), i;
+    int rc = 0;
+    if (r != NO_ERROR) {
+        if (err[0] == '\0')
+            snprintf(err, errlen, "GetIpForwardTable2 failed: error %lu (the route table is left out)", r);
+        return 0;
+    }
+    if ((rc = wfpw_regstore_add(rs, WFPW_SURFACE_ROUTE_TABLE, NULL, 0, NULL, 0, "GetIpForwardTable2")) != 0)
+        goto out;
+    for (i = 0; i < t->NumEntries && i < MAX_ROUTES; i++) {
+        const MIB_IPFORWARD_ROW2 *row = &t->Table[i];
+        unsigned len = row->DestinationPrefix.PrefixLength, ift = (unsigned)row->InterfaceLuid.Info.IfType;
+        char dest[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN], name[256];
+        if (addr_text(&row->DestinationPrefix.Prefix, dest, sizeof(dest)) != 0 ||
+            addr_text(&row->NextHop, gw, sizeof(gw)) != 0)
+            continue;
+        if (row->DestinationPrefix.Prefix.si_family == AF_INET) {
+            uint32_t m = len == 0 ? 0 : len >= 32 ? 0xFFFFFFFFu : ~((1u << (32 - len)) - 1);
+            snprintf(name, sizeof(name), "%s,%u.%u.%u.%u,%s,%lu,%u", dest, m >> 24, m >> 16 & 255, m >> 8 & 255,
+                     m & 255, gw, (unsigned long)row->Metric, ift);
+        } else {
+            snprintf(name, sizeof(name), "%s/%u,,%s,%lu,%u", dest, len, gw, (unsigned long)row->Metric, ift);
+        }
+        if ((rc = wfpw_regstore_add(rs, WFPW_SURFACE_ROUTE_TABLE, name, 0, NULL, 0, "GetIpForwardTable2")) != 0)
+            goto out;
+    }
+out:
+    FreeMibTable(t);
+    return rc;
+}
+
 int wfpw__plat_surface_read(struct wfpw_regstore *rs, char *hosts, size_t hlen, char *err, size_t errlen)
 {
     WCHAR dir[MAX_PATH + 32];
@@ -188,6 +241,8 @@ int wfpw__plat_surface_read(struct wfpw_regstore *rs, char *hosts, size_t hlen, 
     for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
         if ((rc = read_key(rs, specs[i].path, specs[i].only, specs[i].depth, err, errlen)) != 0)
             return rc;
+    if ((rc = read_routes(rs, err, errlen)) != 0)
+        return rc;
     hosts[0] = '\0';
     if (hosts_dir(dir, MAX_PATH) == 0 && (d8 = narrow(dir)) != NULL) {
         snprintf(hosts, hlen, "%s\\hosts", d8);
@@ -213,6 +268,7 @@ static const struct {
 struct wfpw__surfwatch {
     uv_async_t *async;
     HANDLE thread, stop, dirchange;
+    HANDLE routes;                  /* NotifyRouteChange2's, NULL when there is none */
     HKEY keys[NWATCH];
     HANDLE events[NWATCH];
     DWORD nkeys;
@@ -255,11 +311,21 @@ static DWORD WINAPI watch_thread(LPVOID arg)
     return 0;
 }
 
+/* a route was added, deleted or changed: called on a thread of the system's */
+static VOID NETIOAPI_API_ on_route(PVOID ctx, PMIB_IPFORWARD_ROW2 row, MIB_NOTIFICATION_TYPE type)
+{
+    struct wfpw__surfwatch *w = ctx;
+    (void)row, (void)type;
+    uv_async_send(w->async);
+}
+
 void wfpw__plat_surface_unwatch(struct wfpw__surfwatch *w)
 {
     DWORD i;
     if (w == NULL)
         return;
+    if (w->routes != NULL) /* returns once no callback runs any more (it may not be called from one) */
+        CancelMibChangeNotify2(w->routes);
     if (w->thread) {
         SetEvent(w->stop);
         WaitForSingleObject(w->thread, INFINITE);
@@ -303,6 +369,9 @@ int wfpw__plat_surface_watch(struct wfpw__surfwatch **out, struct uv_async_s *as
         w->keys[w->nkeys] = k, w->events[w->nkeys] = ev, w->subtree[w->nkeys] = watched[i].subtree;
         w->nkeys++;
     }
+    /* Wine 8 answers NO_ERROR with no handle and never calls back: the period covers it */
+    if (NotifyRouteChange2(AF_UNSPEC, on_route, w, FALSE, &w->routes) != NO_ERROR)
+        w->routes = NULL;
     if (hosts_dir(dir, MAX_PATH) == 0)
         w->dirchange = FindFirstChangeNotificationW(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME |
                                                                     FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_SIZE);

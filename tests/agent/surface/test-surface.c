@@ -459,6 +459,95 @@ TEST_IMPL(surface_live_values)
     return 0;
 }
 
+/* The live route table (values of the pseudo key the Windows reader fills from
+ * GetIpForwardTable2): only black holes fire, since a VPN carries a cloud's addresses through
+ * a tunnel or a gateway; a route that is also persistent is reported once, by its persistent
+ * item; IPv6 prefixes; and the whole survives the agent's saved state. */
+TEST_IMPL(surface_route_table)
+{
+    static const char *const rows[] = {
+        "52.25.223.26,255.255.255.255,0.0.0.0,0,24",    /* on-link over the loopback interface */
+        "52.33.193.184,255.255.255.255,0.0.0.0,0,6",    /* on-link over Ethernet: never reached */
+        "52.35.11.124,255.255.255.255,0.0.0.0,0,131",   /* over a tunnel: a VPN */
+        "52.35.162.27,255.255.255.255,10.9.9.254,0,6",  /* via a gateway: a VPN or a router */
+        "54.68.92.116,255.255.255.255,127.0.0.1,0,6",   /* to a loopback gateway */
+        "54.71.43.66,255.255.255.255,0.0.0.0,0,6",      /* also persistent */
+        "0.0.0.0,0.0.0.0,192.168.1.1,25,6",             /* the default route */
+        "2001:db8:5::/48,,::,256,24",                    /* IPv6, a configured endpoint, on loopback */
+        "2001:db8:6::/48,,fe80::1,256,6",                /* IPv6 elsewhere */
+        "garbage",
+        /* the host's own plumbing: left out */
+        "127.0.0.0,255.0.0.0,0.0.0.0,256,24", "224.0.0.0,240.0.0.0,0.0.0.0,256,6",
+        "255.255.255.255,255.255.255.255,0.0.0.0,256,6", "169.254.0.0,255.255.0.0,0.0.0.0,256,6",
+        "fe80::/64,,::,256,6", "ff00::/8,,::,256,6", "::1/128,,::,256,24",
+    };
+    static const struct {
+        const char *item, *want;
+    } v[] = {
+        {"active route 52.25.223.26/32", "route-blackhole/critical"},
+        {"active route 52.33.193.184/32", "route-blackhole/critical"},
+        {"active route 52.35.11.124/32", "quiet"},
+        {"active route 52.35.162.27/32", "quiet"},
+        {"active route 54.68.92.116/32", "route-blackhole/critical"},
+        {"active route 54.71.43.66/32", "quiet"},
+        {"persistent route 54.71.43.66/32", "route-blackhole/critical"},
+        {"active route 0.0.0.0/0", "quiet"},
+        {"active route 2001:db8:5::/48 via :: metric 256 (loopback interface)", "route-blackhole/critical"},
+        {"active route 2001:db8:6::/48 via fe80::1", "quiet"},
+        {"active route value 'garbage'", "quiet"},
+    };
+    static const char *const endpoints[] = {"2001:db8:5::/48"};
+    struct wfpw_rules_cfg cfg;
+    struct wfpw_surface s, c;
+    struct wfpw_surface_finding f[4];
+    struct wfpw_buf reg, hosts;
+    char err[256], buf[128];
+    size_t i;
+    int round;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.endpoints = endpoints, cfg.nendpoints = 1;
+    wfpw_surface_init(&s);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, WFPW_SURFACE_ROUTE_TABLE, NULL, 0, NULL, 0, "GetIpForwardTable2"), 0);
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        ASSERT_EQ(wfpw_regstore_add(&s.reg, WFPW_SURFACE_ROUTE_TABLE, rows[i], 0, NULL, 0, "GetIpForwardTable2"), 0);
+    ASSERT_EQ(wfpw_regstore_add(&s.reg, "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\PersistentRoutes",
+                                "54.71.43.66,255.255.255.255,0.0.0.0,1", WFPW_REG_SZ, (const uint8_t *)"\0", 2,
+                                "registry"), 0);
+    ASSERT_EQ(wfpw_surface_build(&s), 0);
+    wfpw_buf_init(&reg, 1u << 20);
+    wfpw_buf_init(&hosts, 1u << 20);
+    ASSERT_EQ(wfpw_surface_save(&s, &reg, &hosts), 0);
+    wfpw_surface_init(&c);
+    if (wfpw_surface_add_file(&c, "state.reg", (const uint8_t *)reg.data, reg.len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "the saved state does not read back: %s\n", err);
+        ASSERT(0);
+    }
+    ASSERT_EQ(wfpw_surface_build(&c), 0);
+    for (round = 0; round < 2; round++) {
+        const struct wfpw_surface *x = round ? &c : &s;
+        ASSERT_EQ(x->nitems, sizeof(rows) / sizeof(rows[0]) + 1 - 7);
+        for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            const char *got = verdict(x, &cfg, v[i].item, buf, sizeof(buf));
+            if (strcmp(got, v[i].want) != 0) {
+                size_t j;
+                fprintf(stderr, "round %d: '%s': got %s, want %s; items:\n", round, v[i].item, got, v[i].want);
+                for (j = 0; j < x->nitems; j++)
+                    fprintf(stderr, "  %s\n", x->items[j].summary);
+                ASSERT(0);
+            }
+        }
+    }
+    for (i = 0; i < s.nitems; i++)
+        if (strstr(s.items[i].summary, "52.33.193.184") && wfpw_surface_eval(&s, i, &cfg, f, 4) == 1)
+            ASSERT(strstr(f[0].title, "active route sends 52.33.193.184/32 on-link") != NULL &&
+                   strstr(f[0].why, "gone at reboot") != NULL);
+    wfpw_buf_free(&reg);
+    wfpw_buf_free(&hosts);
+    wfpw_surface_free(&s);
+    wfpw_surface_free(&c);
+    return 0;
+}
+
 /* At the size real hosts files reach (ad-blocking lists carry tens of thousands of entries) and
  * with many policies: every item keeps its values, one edited entry is one change, a value
  * given twice in an export keeps the last (as reg import does), and nothing alerts. The sorted

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "platform.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 
@@ -48,4 +49,30 @@ int wfpw_surface_load_dir(struct wfpw_surface *s, const char *dir, char *err, si
     if (rc == 0 && (rc = wfpw_surface_build(s)) != 0)
         snprintf(err, errlen, "%s: %s", dir, wfpw_strerror(rc));
     return rc;
+}
+
+int wfpw_surface_load_live(struct wfpw_surface *s, char *err, size_t errlen)
+{
+    char hosts[1024], *data = NULL;
+    size_t len = 0;
+    int rc;
+    err[0] = '\0';
+    if ((rc = wfpw__plat_surface_read(&s->reg, hosts, sizeof(hosts), err, errlen)) != 0)
+        return rc;
+    s->lenient_hosts = 1; /* as Windows: a line it cannot read is skipped, the rest still counts */
+    if (hosts[0] && wfpw_file_read_all(hosts, MAX_SURFACE_FILE, &data, &len) == 0) {
+        char e2[512];
+        if ((rc = wfpw_surface_add_file(s, hosts, (const uint8_t *)data, len, e2, sizeof(e2))) != 0) {
+            /* unreadable as a whole (its encoding): no reading, rather than one without it
+             * (which would report every entry removed) */
+            snprintf(err, errlen, "%s", e2);
+            wfpw_free(data);
+            return rc;
+        }
+        if (s->hosts.skipped && err[0] == '\0')
+            snprintf(err, errlen, "%zu malformed line%s of the hosts file skipped (first: %s)", s->hosts.skipped,
+                     s->hosts.skipped == 1 ? "" : "s", s->hosts.first_skip);
+    }
+    wfpw_free(data);
+    return wfpw_surface_build(s);
 }

@@ -1,13 +1,13 @@
 /*
  * surfsrc.c — the `surface` source: the silencing surface beyond WFP (NRPT rules, the hosts
- * file, proxies, QoS policies, persistent routes) of this host, read at start, after a change
+ * file, proxies, QoS policies, persistent routes and the route table) of this host, read at start, after a change
  * notification (debounced), and every `interval_ms` as the safety net. Each reading is diffed
  * against the previous one into a change set: a surface_changed event per item added, removed
  * or changed, and an alert per finding of the surface rules (surface/surface.h) at or above
  * `min_alert` on what was added or changed. The first reading ever is the baseline: every item
  * "added", its findings pre-existing.
  *
- * Where the values come from: the live registry and hosts file on Windows (platform.h
+ * Where the values come from: the live registry, hosts file and route table on Windows (platform.h
  * wfpw__plat_surface_*), or, with `dir`, a folder of collected files (`reg export` files and
  * a hosts file, as `analyze --surface` reads them) on any platform — watched with libuv's
  * fs events.
@@ -43,7 +43,6 @@
 #include "wfpw/proto.h"
 
 #define STATE_MAX (64u << 20)
-#define HOSTS_MAX (64u << 20)
 
 static const char *const severity_choices[] = {"critical", "high", "medium", "low", NULL};
 
@@ -335,29 +334,7 @@ static void read_work(uv_work_t *req) /* threadpool */
         j->rc = wfpw_surface_load_dir(s, j->w->conf->dir, j->err, sizeof(j->err));
         return;
     }
-    {
-        char hosts[1024], *data = NULL;
-        size_t len = 0;
-        j->err[0] = '\0';
-        if ((j->rc = wfpw__plat_surface_read(&s->reg, hosts, sizeof(hosts), j->err, sizeof(j->err))) != 0)
-            return;
-        s->lenient_hosts = 1; /* as Windows: a line it cannot read is skipped, the rest still counts */
-        if (hosts[0] && wfpw_file_read_all(hosts, HOSTS_MAX, &data, &len) == 0) {
-            char err[512];
-            if ((j->rc = wfpw_surface_add_file(s, hosts, (const uint8_t *)data, len, err, sizeof(err))) != 0) {
-                /* unreadable as a whole (its encoding): no reading, rather than one without it
-                 * (which would report every entry removed) */
-                snprintf(j->err, sizeof(j->err), "%s", err);
-                wfpw_free(data);
-                return;
-            }
-            if (s->hosts.skipped && j->err[0] == '\0')
-                snprintf(j->err, sizeof(j->err), "%zu malformed line%s of the hosts file skipped (first: %s)",
-                         s->hosts.skipped, s->hosts.skipped == 1 ? "" : "s", s->hosts.first_skip);
-        }
-        wfpw_free(data);
-        j->rc = wfpw_surface_build(s);
-    }
+    j->rc = wfpw_surface_load_live(s, j->err, sizeof(j->err));
 }
 
 static void read_done(uv_work_t *req, int status)
@@ -549,8 +526,8 @@ static void surf_stats(struct wfpw_source *src, cJSON *out)
 
 const struct wfpw_source_type wfpw_source_surface = {
     .name = "surface",
-    .help = "the silencing surface beyond WFP (NRPT, hosts file, proxies, QoS, persistent routes): this host's "
-            "registry and hosts file on Windows, or collected files in `dir`; change sets and alerts",
+    .help = "the silencing surface beyond WFP (NRPT, hosts file, proxies, QoS, routes): this host's registry, "
+            "hosts file and route table on Windows, or collected files in `dir`; change sets and alerts",
     .conf_keys = surf_keys,
     .nconf_keys = sizeof(surf_keys) / sizeof(surf_keys[0]),
     .conf_size = sizeof(struct surf_conf),
