@@ -212,6 +212,15 @@ static const struct vfield changed_by_process_fields[] = {
     {"note", V_STRING, 0, NULL, 1, 4096},
 };
 static const struct vobj changed_by_process_obj = OBJ(changed_by_process_fields);
+/* the registry value whose change (Security event 4657) names who changed a surface item
+ * (optional; agent 0.9 and later, on surface_changed and surface alerts) */
+static const char *const registry_op_values[] = {"created", "modified", "deleted", NULL};
+static const struct vfield registry_change_fields[] = {
+    {"key", V_STRING, F_REQ, NULL, 1, 4096},
+    {"value", V_STRING, F_REQ | F_NULL, NULL, 0, 16384},
+    {"operation", V_ENUM, F_REQ | F_NULL, registry_op_values, 0, 0},
+};
+static const struct vobj registry_change_obj = OBJ(registry_change_fields);
 static const struct vfield changed_by_fields[] = {
     {"process_id", V_UINT, F_REQ | F_NULL, NULL, 0, 0xFFFFFFFFu},
     {"user_sid", V_STRING, F_REQ | F_NULL, NULL, 1, 256},
@@ -219,6 +228,7 @@ static const struct vfield changed_by_fields[] = {
     {"origin", V_OBJECT, F_REQ, &origin_obj, 0, 0},
     {"change", V_ENUM, 0, change_values, 0, 0},
     {"process", V_OBJECT, 0, &changed_by_process_obj, 0, 0},
+    {"registry", V_OBJECT, 0, &registry_change_obj, 0, 0},
 };
 static const struct vobj changed_by_obj = OBJ(changed_by_fields);
 /* the Windows Firewall rule a filter of the firewall service (MPSSVC) was made from, and who
@@ -303,6 +313,7 @@ static const struct vfield surface_changed_fields[] = {
     {"previous", V_OBJECT, 0, &surface_item_obj, 0, 0},
     {"change_set", V_UUID, F_REQ, NULL, 0, 0},
     {"baseline", V_BOOL, F_REQ, NULL, 0, 0},
+    {"changed_by", V_OBJECT, 0, &changed_by_obj, 0, 0},
 };
 static const struct vfield target_fields[] = {
     {"process", V_PATH, F_REQ | F_NULL, NULL, 0, 0},

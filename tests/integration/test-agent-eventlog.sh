@@ -62,9 +62,9 @@ check "start: subscribed from the oldest record (no bookmark yet)" wait_until 5 
 
 # audit policy: the subcategories the default event ids need, by GUID; what was there kept
 eq "audit policy: turned on what the event ids need (by subcategory GUID)" "$(LC_ALL=C sort "$T/Security.xml.audit" | tr '\n' ' ')" \
-    "{0CCE9225-69AE-11D9-BED3-505054503030}=2 {0CCE9226-69AE-11D9-BED3-505054503030}=3 {0CCE922B-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=1 {0CCE9234-69AE-11D9-BED3-505054503030}=1 "
+    "{0CCE921E-69AE-11D9-BED3-505054503030}=1 {0CCE9225-69AE-11D9-BED3-505054503030}=2 {0CCE9226-69AE-11D9-BED3-505054503030}=3 {0CCE922B-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=1 {0CCE9234-69AE-11D9-BED3-505054503030}=1 "
 eq "audit policy: the settings before are kept for uninstall" "$(tr '\n' ' ' <"$T/edata/auditpol.previous")" \
-    "{0CCE9225-69AE-11D9-BED3-505054503030}=0 {0CCE9226-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=0 {0CCE9234-69AE-11D9-BED3-505054503030}=0 {0CCE922B-69AE-11D9-BED3-505054503030}=0 "
+    "{0CCE9225-69AE-11D9-BED3-505054503030}=0 {0CCE9226-69AE-11D9-BED3-505054503030}=1 {0CCE9233-69AE-11D9-BED3-505054503030}=0 {0CCE9234-69AE-11D9-BED3-505054503030}=0 {0CCE922B-69AE-11D9-BED3-505054503030}=0 {0CCE921E-69AE-11D9-BED3-505054503030}=0 "
 check "audit policy: Process Creation (4688) turned on to name exited programs" grep -q 'audit policy: Process Creation now audits success' "$T/e1.log"
 check "audit policy: the change is logged in words" grep -q 'audit policy: Filtering Platform Connection now audits success and failure (was success)' "$T/e1.log"
 

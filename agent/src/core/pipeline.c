@@ -16,6 +16,7 @@
 #include "inventory.h"
 #include "jsoninv.h"
 #include "platform.h"
+#include "regwho.h"
 #include "rules.h"
 #include "uuidgen.h"
 #include "wfpw/errors.h"
@@ -29,6 +30,7 @@
 #define ATTRIB_MAX 4096   /* recent filter changes kept for attribution (5447) */
 #define PROCTAB_MAX 4096  /* recent process creations (4688) kept to name exited processes */
 #define FWRULES_MAX 1024  /* recent firewall rule changes kept to name the rule behind MPSSVC filters */
+#define REGWHO_MAX 1024   /* recent registry value changes (4657) kept to name who changed the surface */
 
 static const char *const drop_names[WFPW_DROP_MAX] = {"spool_full", "invalid", "io_error", "out_of_memory"};
 
@@ -43,6 +45,7 @@ struct wfpw_pipeline {
     struct wfpw_attrib *attrib;           /* who changed which filter, from the Security log */
     struct wfpw_proctab *proctab;         /* process creations (4688), for processes gone by then */
     struct wfpw_fwrules *fwrules;         /* firewall rule changes (the firewall's operational log) */
+    struct wfpw_regwho *regwho;           /* registry value changes (4657), for the surface source */
     struct wfpw_inventory *inv;           /* current inventory (indexed), NULL before the first */
     int have_persisted;                   /* inv came from inventory.snapshot */
     struct wfpw_rules_cfg rules;
@@ -280,6 +283,28 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
     wfpw_source_skip(src, pos);
 }
 
+void wfpw_source_registry_change(struct wfpw_source *src, struct wfpw_regchange *c, uint64_t pos, int flags)
+{
+    int live = (flags & WFPW_ATTR_LIVE) != 0;
+    c->proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, live ? wfpw__plat_process_query : NULL, src->index,
+                                              c->pid, c->time_ms)
+                          : NULL;
+    if (c->proc != NULL && c->proc->from == WFPW_PROC_UNRESOLVED && c->process_name != NULL &&
+        c->proc->p.image == NULL) {
+        /* gone, and no 4688: the 4657 names the image itself */
+        if (wfpw_proc_set(&c->proc->p.image, c->process_name) == 0 && c->proc->p.image != NULL)
+            wfpw_proc_found_note(c->proc, "image as event 4657 names it");
+    }
+    if (wfpw_regwho_record(src->pipe->regwho, c) == WFPW_ENOMEM)  /* takes c->proc */
+        src->ctr.errors++;  /* out of memory: the change is lost (counted) */
+    wfpw_source_skip(src, pos);
+}
+
+struct wfpw_regwho *wfpw_source_regwho(const struct wfpw_source *src)
+{
+    return src->pipe->regwho;
+}
+
 void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos)
 {
     if (wfpw_fwrules_record(src->pipe->fwrules, c) == WFPW_ENOMEM)
@@ -467,6 +492,7 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
         struct wfpw_attrib_stats at = wfpw_attrib_stats(p->attrib);
         struct wfpw_proctab_stats ps = wfpw_proctab_stats(p->proctab);
         struct wfpw_fwrules_stats fs = wfpw_fwrules_stats(p->fwrules);
+        struct wfpw_regwho_stats rs = wfpw_regwho_stats(p->regwho);
         const struct {
             const char *name;
             uint64_t v;
@@ -476,6 +502,8 @@ int wfpw_pipeline_heartbeat(struct wfpw_pipeline *p)
             {"processes_running", ps.running}, {"processes_from_4688", ps.from_events},
             {"processes_unresolved", ps.unresolved}, {"firewall_rule_changes_seen", fs.recorded},
             {"filters_given_their_rule", fs.matched}, {"firewall_rule_changes_evicted", fs.evicted},
+            {"registry_changes_seen", rs.recorded}, {"surface_changes_attributed", rs.matched},
+            {"registry_changes_evicted", rs.evicted},
         };
         cJSON *ao = cJSON_AddObjectToObject(stats, "attribution");
         size_t k;
@@ -543,7 +571,9 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
     p->attrib = wfpw_attrib_new(ATTRIB_MAX);
     p->proctab = wfpw_proctab_new(PROCTAB_MAX);
     p->fwrules = wfpw_fwrules_new(FWRULES_MAX);
-    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL || p->proctab == NULL || p->fwrules == NULL) {
+    p->regwho = wfpw_regwho_new(REGWHO_MAX);
+    if (p->aggr == NULL || p->burst == NULL || p->attrib == NULL || p->proctab == NULL || p->fwrules == NULL ||
+        p->regwho == NULL) {
         snprintf(err, errlen, "out of memory");
         wfpw_pipeline_free(p);
         return NULL;
@@ -612,6 +642,7 @@ void wfpw_pipeline_free(struct wfpw_pipeline *p)
     wfpw_attrib_free(p->attrib);
     wfpw_proctab_free(p->proctab);
     wfpw_fwrules_free(p->fwrules);
+    wfpw_regwho_free(p->regwho);
     if (p->inv) {
         wfpw_inventory_free(p->inv);
         wfpw_free(p->inv);

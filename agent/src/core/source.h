@@ -33,6 +33,8 @@ struct wfpw_inventory;
 struct wfpw_changed_by;
 struct wfpw_proc;
 struct wfpw_fwrule_change;
+struct wfpw_regchange;
+struct wfpw_regwho;
 
 /* How the pipeline treats an event. */
 enum wfpw_ev_kind {
@@ -107,6 +109,13 @@ void wfpw_source_process_created(struct wfpw_source *src, const struct wfpw_proc
  * so the next change set names the rule and who changed it on the filters made from it;
  * produces nothing and advances the position. */
 void wfpw_source_firewall_rule(struct wfpw_source *src, const struct wfpw_fwrule_change *c, uint64_t pos);
+/* A registry value was created, modified or deleted (4657): its process resolved at once as
+ * for wfpw_source_attribution (flags the same; a process gone with no 4688 keeps the image the
+ * event names), then kept (bounded) so the surface source's next change set names who changed
+ * what it reports; produces nothing and advances the position. Takes c->proc. */
+void wfpw_source_registry_change(struct wfpw_source *src, struct wfpw_regchange *c, uint64_t pos, int flags);
+/* The table of those changes, for the surface source (borrowed; lives as long as the pipeline). */
+struct wfpw_regwho *wfpw_source_regwho(const struct wfpw_source *src);
 /* Input at pos was read and deliberately produced nothing (permitted events, unknown ids):
  * it still advances the position. */
 void wfpw_source_skip(struct wfpw_source *src, uint64_t pos);

@@ -16,6 +16,7 @@ static const struct {
     {"{0CCE9233-69AE-11D9-BED3-505054503030}", "Filtering Platform Policy Change"},
     {"{0CCE9234-69AE-11D9-BED3-505054503030}", "Other Policy Change Events"},
     {"{0CCE922B-69AE-11D9-BED3-505054503030}", "Process Creation"},
+    {"{0CCE921E-69AE-11D9-BED3-505054503030}", "Registry"},
 };
 
 /* subcategory index and bits one event id needs; -1 when it needs none of ours */
@@ -30,6 +31,7 @@ static int need(int64_t id, unsigned *bits)
         return 2;
     case 5447: *bits = WFPW_AUDIT_SUCCESS; return 3;
     case 4688: *bits = WFPW_AUDIT_SUCCESS; return 4;
+    case 4657: *bits = WFPW_AUDIT_SUCCESS; return 5;
     default: return -1;  /* 1102 (log cleared) is always written; others are not ours */
     }
 }

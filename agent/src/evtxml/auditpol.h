@@ -11,6 +11,8 @@
  *   Filtering Platform Policy Change {0CCE9233-...}  success: 5440-5446 5448-5450
  *   Other Policy Change Events       {0CCE9234-...}  success: 5447 (not the one above!)
  *   Process Creation                 {0CCE922B-...}  success: 4688 (names exited processes)
+ *   Registry                         {0CCE921E-...}  success: 4657 (who changed a surface key;
+ *                                                    written only where a key's SACL asks)
  *
  * Bits as AuditingInformation: 1 success, 2 failure (0 = none).
  */
@@ -22,7 +24,7 @@
 
 #define WFPW_AUDIT_SUCCESS 1u
 #define WFPW_AUDIT_FAILURE 2u
-#define WFPW_AUDIT_SUBCATS 5
+#define WFPW_AUDIT_SUBCATS 6
 
 struct wfpw_audit_setting {
     const char *guid;        /* "{0CCE9226-69AE-11D9-BED3-505054503030}" (static) */

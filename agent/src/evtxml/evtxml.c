@@ -49,6 +49,8 @@ struct wfpw_evtxml {
     struct wfpw_policy_change change;  /* the current event's, when it is one */
     struct wfpw_proc created;          /* the current 4688's (owned; cleared after the callback) */
     struct wfpw_fwrule_change fwrule;  /* the current firewall rule change (points into values) */
+    struct wfpw_regchange regchange;   /* the current 4657 (points into values and regaccount) */
+    char regaccount[1100];
     int cut;                      /* the element's text was cut at MAX_VALUE: drop the rest */
     int started;                  /* wrapper sent */
     int rc;                       /* first error (sticky) */
@@ -262,6 +264,35 @@ static int firewall_rule(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     return 0;
 }
 
+/* 4657, a registry value was created, modified or deleted (Microsoft's event-4657 page; the
+ * operation tokens from "Use Windows Event Forwarding to help with intrusion detection";
+ * docs/windows-behaviour.md PR6): kept to name who changed the silencing surface. */
+static int registry_changed(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
+{
+    struct wfpw_regchange *c = &p->regchange;
+    const char *op = data(p, "OperationType"), *dom = data(p, "SubjectDomainName"), *user = data(p, "SubjectUserName");
+    memset(c, 0, sizeof(*c));
+    c->key = data(p, "ObjectName");
+    if (c->key == NULL || c->key[0] == '\0' || strcmp(c->key, "-") == 0)
+        return fail(p, WFPW_EPROTO, "event 4657 without an ObjectName");
+    c->value = data(p, "ObjectValueName");
+    c->op = op == NULL ? 0 : !strcmp(op, "%%1904") ? WFPW_REGOP_CREATED : !strcmp(op, "%%1905") ? WFPW_REGOP_MODIFIED
+                           : !strcmp(op, "%%1906") ? WFPW_REGOP_DELETED : 0;
+    c->pid = -1;
+    if (data(p, "ProcessId") != NULL && parse_pid(data(p, "ProcessId"), &c->pid) != 0)
+        return fail(p, WFPW_EPROTO, "ProcessId \"%.32s\" is not a process id", data(p, "ProcessId"));
+    c->process_name = data(p, "ProcessName"), c->user_sid = data(p, "SubjectUserSid");
+    if (user && user[0] && strcmp(user, "-") && strlen(user) <= 512 && (dom == NULL || strlen(dom) <= 512)) {
+        snprintf(p->regaccount, sizeof(p->regaccount), "%s%s%s", dom && strcmp(dom, "-") ? dom : "", dom && strcmp(dom, "-") ? "\\" : "",
+                 user);
+        c->user = p->regaccount;
+    }
+    c->event_id = e->event_id, c->record_id = e->record_id, c->time_ms = e->time_ms;
+    e->regchange = c;
+    e->reason = "registry value changed";
+    return 0;
+}
+
 /* Convert the collected event to connection_blocked, or say why not. */
 static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
 {
@@ -316,6 +347,8 @@ static int convert(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
     }
     case 4688:
         return process_created(p, e);
+    case 4657:
+        return registry_changed(p, e);
     case 2004: case 2005: case 2006: case 2052: case 2071: case 2073:
         return firewall_rule(p, e);
     default:

@@ -30,6 +30,7 @@
 
 #include "fwrules.h"
 #include "proctab.h"
+#include "regwho.h"
 #include "wfpchange.h"
 
 struct wfpw_evtxml_opts {
@@ -54,6 +55,8 @@ struct wfpw_evtxml_event {
     const struct wfpw_proc *created;          /* 4688, a process was created (ev NULL); valid during the callback */
     const struct wfpw_fwrule_change *fwrule;  /* a firewall rule added/modified/deleted (the firewall's own log,
                                                  2004-2006, 2052, 2071, 2073; ev NULL); valid during the callback */
+    struct wfpw_regchange *regchange;         /* 4657, a registry value was created, modified or deleted (ev
+                                                 NULL; proc NULL); valid during the callback */
 };
 
 /* Called per <Event>; non-zero stops parsing with that code. */

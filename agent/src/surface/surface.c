@@ -142,6 +142,11 @@ static void norm_key(const char *k, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+void wfpw_surface_norm_key(const char *key, char *out, size_t outlen)
+{
+    norm_key(key, out, outlen);
+}
+
 /* nk is prefix + exactly one more component; its start returned, else NULL */
 static const char *child_of(const char *nk, const char *prefix)
 {
@@ -1240,6 +1245,20 @@ cJSON *wfpw_surface_item_wire(const struct wfpw_surface *s, size_t i)
     return o;
 }
 
+/* changed_by for an item from the registry changes read since the previous reading (4657),
+ * on ev; the item's own value when it is about one, else any value of its key. Nothing when
+ * none was read, the item is not the registry's, or memory is short (it is enrichment). */
+static void who(const struct wfpw_surface_item *it, const struct wfpw_surface_change_opts *o, cJSON *ev)
+{
+    const struct wfpw_regchange *c;
+    cJSON *cb;
+    if (ev == NULL || o->who == NULL || it->key == NULL || (it->key[0] != 'H' && it->key[0] != 'h'))
+        return;
+    c = wfpw_regwho_find(o->who, norm_key, it->key, it->val ? it->val->name : NULL, o->since_ms);
+    if (c != NULL && (cb = wfpw_regchange_json(c)) != NULL && !cJSON_AddItemToObject(ev, "changed_by", cb))
+        cJSON_Delete(cb);
+}
+
 static int push(cJSON *arr, cJSON *ev)
 {
     if (ev == NULL)
@@ -1254,7 +1273,7 @@ static int push(cJSON *arr, cJSON *ev)
 int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
                          const struct wfpw_surface_change_opts *o, cJSON **events)
 {
-    cJSON *arr = cJSON_CreateArray();
+    cJSON *arr = cJSON_CreateArray(), *ev;
     unsigned char *fresh = wfpw_calloc(after->nitems ? after->nitems : 1, 1); /* 1 added, 2 changed */
     struct wfpw_surface_finding f[MAX_PER_ITEM];
     size_t i, j, n;
@@ -1271,14 +1290,19 @@ int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_su
         if (b != NULL && same_item(after, &after->items[i], before, b))
             continue;
         fresh[i] = b ? 2 : 1;
-        rc = push(arr, wfpw_event_surface_changed(0, o->time_ms, b ? "changed" : "added", wfpw_surface_item_wire(after, i),
-                                                  b ? wfpw_surface_item_wire(before, (size_t)(b - before->items)) : NULL,
-                                                  o->change_set, baseline));
+        ev = wfpw_event_surface_changed(0, o->time_ms, b ? "changed" : "added", wfpw_surface_item_wire(after, i),
+                                        b ? wfpw_surface_item_wire(before, (size_t)(b - before->items)) : NULL,
+                                        o->change_set, baseline);
+        who(&after->items[i], o, ev);
+        rc = push(arr, ev);
     }
     for (i = 0; before && i < before->nitems && rc == 0; i++)
-        if (find_item(after, &before->items[i]) == NULL)
-            rc = push(arr, wfpw_event_surface_changed(0, o->time_ms, "removed", wfpw_surface_item_wire(before, i), NULL,
-                                                      o->change_set, baseline));
+        if (find_item(after, &before->items[i]) == NULL) {
+            ev = wfpw_event_surface_changed(0, o->time_ms, "removed", wfpw_surface_item_wire(before, i), NULL,
+                                            o->change_set, baseline);
+            who(&before->items[i], o, ev);
+            rc = push(arr, ev);
+        }
     for (i = 0; i < after->nitems && rc == 0; i++) {
         cJSON *item;
         if (!fresh[i])
@@ -1299,7 +1323,9 @@ int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_su
             a.title = f[j].title, a.details = details, a.preexisting = baseline, a.surface_item = item;
             a.target_process = !strcmp(f[j].rule, "qos-throttle") && !strcmp(f[j].severity, "critical") ? f[j].target
                                                                                                           : NULL;
-            rc = push(arr, wfpw_event_alert(&a));
+            ev = wfpw_event_alert(&a);
+            who(&after->items[i], o, ev);
+            rc = push(arr, ev);
             cJSON_Delete(item);
         }
     }

@@ -41,6 +41,7 @@
 
 #include "hosts.h"
 #include "regfile.h"
+#include "regwho.h"
 #include "rules.h"
 
 /* The live route table (GetIpForwardTable2) enters the store as values of this pseudo key, not
@@ -132,13 +133,21 @@ struct wfpw_surface_change_opts {
     int min_alert_rank;                   /* findings below this rank raise no alert */
     const char *change_set;               /* the set's UUID */
     int64_t time_ms;
+    struct wfpw_regwho *who;              /* registry changes read (4657), or NULL: names who changed an
+                                             item as changed_by on its events and alerts (borrowed) */
+    int64_t since_ms;                     /* changes read before this are not this set's */
 };
+
+/* The form registry keys are compared in: lower case, ControlSet00N as CurrentControlSet,
+ * WOW6432Node dropped (a wfpw_regkey_norm_fn). */
+void wfpw_surface_norm_key(const char *key, char *out, size_t outlen);
 
 /* Events for before -> after (before NULL: the first reading, a baseline: every item added and
  * its findings pre-existing): a surface_changed per item added, removed or changed, in item
  * order, then an alert per finding at or above min_alert_rank on an added or changed item.
  * Deterministic for the same inputs (the agent re-creates an unshipped change set after a
- * crash). *events: a new array (caller owns), empty when nothing changed. */
+ * crash; the registry changes in `who` are inputs: a set re-created after a restart has
+ * none). *events: a new array (caller owns), empty when nothing changed. */
 int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
                          const struct wfpw_surface_change_opts *o, cJSON **events);
 

@@ -120,7 +120,7 @@ TEST_IMPL(evtxml_1102_log_cleared)
 
 TEST_IMPL(auditpol_required_and_previous)
 {
-    static const int64_t defaults[] = {4688, 5031, 5150, 5151, 5152, 5153, 5155, 5157, 5159, 5441, 5446, 5447, 5448, 5449, 5450, 1102};
+    static const int64_t defaults[] = {4657, 4688, 5031, 5150, 5151, 5152, 5153, 5155, 5157, 5159, 5441, 5446, 5447, 5448, 5449, 5450, 1102};
     static const int64_t permitted[] = {5156, 5157};
     static const int64_t none[] = {1102, 4624};
     struct wfpw_audit_setting req[WFPW_AUDIT_SUBCATS], back[WFPW_AUDIT_SUBCATS];
@@ -128,7 +128,7 @@ TEST_IMPL(auditpol_required_and_previous)
     size_t n, m;
 
     n = wfpw_audit_required(defaults, sizeof(defaults) / sizeof(defaults[0]), req);
-    ASSERT_EQ(n, 5);
+    ASSERT_EQ(n, 6);
     ASSERT_STR_EQ(req[0].name, "Filtering Platform Packet Drop");
     ASSERT_EQ(req[0].bits, WFPW_AUDIT_FAILURE);
     ASSERT_STR_EQ(req[1].guid, "{0CCE9226-69AE-11D9-BED3-505054503030}");
@@ -142,6 +142,10 @@ TEST_IMPL(auditpol_required_and_previous)
     ASSERT_STR_EQ(req[4].guid, "{0CCE922B-69AE-11D9-BED3-505054503030}");
     ASSERT_STR_EQ(req[4].name, "Process Creation");
     ASSERT_EQ(req[4].bits, WFPW_AUDIT_SUCCESS);
+    /* 4657 (a registry value changed: who changed the silencing surface) in Object Access' Registry */
+    ASSERT_STR_EQ(req[5].guid, "{0CCE921E-69AE-11D9-BED3-505054503030}");
+    ASSERT_STR_EQ(req[5].name, "Registry");
+    ASSERT_EQ(req[5].bits, WFPW_AUDIT_SUCCESS);
     n = wfpw_audit_required(permitted, 2, req);
     ASSERT_EQ(n, 1);
     ASSERT_EQ(req[0].bits, WFPW_AUDIT_SUCCESS | WFPW_AUDIT_FAILURE);

@@ -61,9 +61,10 @@ struct evl_conf {
 static const struct wfpw_cfg_key evl_keys[] = {
     {"channel", WFPW_CFG_STR, offsetof(struct evl_conf, channel), 0, 0, "Security", NULL, 0, "the event log channel"},
     {"event_ids", WFPW_CFG_LIST, offsetof(struct evl_conf, ids), 0, 0,
-     "4688,5031,5150,5151,5152,5153,5155,5157,5159,5441,5446,5447,5448,5449,5450", NULL, 0,
+     "4657,4688,5031,5150,5151,5152,5153,5155,5157,5159,5441,5446,5447,5448,5449,5450", NULL, 0,
      "event ids to read (1102, log cleared, is always read); 5154,5156,5158 (permitted) are off by default; "
-     "4688 (process created) names the programs behind filter changes whose process has exited"},
+     "4688 (process created) names the programs behind filter changes whose process has exited; 4657 (registry "
+     "value changed, on keys whose SACL audits it) names who changed the silencing surface"},
     {"queue_events", WFPW_CFG_INT, offsetof(struct evl_conf, queue_events), 16, 1000000, "4096", NULL, 0,
      "rendered events waiting for the loop; when full the reader waits (nothing is lost)"},
     {"retry_ms", WFPW_CFG_INT, offsetof(struct evl_conf, retry_ms), 100, 3600000, "10000", NULL, 0,
@@ -292,6 +293,8 @@ static int on_parsed(void *ctx, struct wfpw_evtxml_event *e)
         wfpw_source_process_created(l->src, e->created, pos);
     } else if (e->fwrule) {
         wfpw_source_firewall_rule(l->src, e->fwrule, pos);
+    } else if (e->regchange) {
+        wfpw_source_registry_change(l->src, e->regchange, pos, WFPW_ATTR_LIVE);
     } else if (e->ev) {
         l->events++;
         wfpw_source_emit(l->src, e->ev, e->pass ? WFPW_EV_PASS : e->packet_level ? WFPW_EV_PACKET : WFPW_EV_CONNECTION,

@@ -62,6 +62,7 @@ struct pending {
     struct wfpw_changed_by *attr;  /* owned: a filter add/delete the Security log attributes (5447) */
     struct wfpw_proc *created;     /* owned: a process creation (4688) */
     struct wfpw_fwrule_change *fw; /* owned: a firewall rule change (the firewall's log) */
+    struct wfpw_regchange *reg;    /* owned: a registry value change (4657) */
 };
 
 struct replay {
@@ -118,7 +119,8 @@ static void p_free(struct pending *p)
         wfpw_proc_clear(p->created);
     wfpw_free(p->created);
     wfpw_fwrule_free(p->fw);
-    p->attr = NULL, p->created = NULL, p->fw = NULL;
+    wfpw_regchange_free(p->reg);
+    p->attr = NULL, p->created = NULL, p->fw = NULL, p->reg = NULL;
 }
 
 static void q_clear(struct replay *r)
@@ -152,6 +154,9 @@ static int on_xml_event(void *ctx, struct wfpw_evtxml_event *e)
         r->q[r->qn - 1].created = copy;
     } else if (rc == 0 && e->fwrule) {
         if ((r->q[r->qn - 1].fw = wfpw_fwrule_dup(e->fwrule)) == NULL)
+            return WFPW_ENOMEM;
+    } else if (rc == 0 && e->regchange) {
+        if ((r->q[r->qn - 1].reg = wfpw_regchange_dup(e->regchange)) == NULL)
             return WFPW_ENOMEM;
     }
     return rc;
@@ -508,13 +513,15 @@ static int pump(struct replay *r, unsigned max)
             p_free(p);
             continue;
         }
-        if (p->attr || p->created || p->fw) {
+        if (p->attr || p->created || p->fw || p->reg) {
             if (p->attr)
                 wfpw_source_attribution(r->src, p->attr, r->pos, 0);
             else if (p->created)
                 wfpw_source_process_created(r->src, p->created, r->pos);
-            else
+            else if (p->fw)
                 wfpw_source_firewall_rule(r->src, p->fw, r->pos);
+            else
+                wfpw_source_registry_change(r->src, p->reg, r->pos, 0);
             p_free(p);
             continue;
         }

@@ -90,8 +90,13 @@ struct surf {
     const char *products[WFPW_CFG_LIST_MAX], *endpoints[WFPW_CFG_LIST_MAX];
     struct wfpw_rules_cfg rules;
     uint64_t reads, read_errors, change_sets, items, replayed_sets;
+    int64_t last_ms;                 /* when w->last was read (0 before the first) */
     const char *state;
 };
+
+/* A registry change read this long before the previous reading may still be the one it
+ * missed: the reading is not instantaneous and the event's time is when Windows logged it. */
+#define WHO_SLACK_MS 2000
 
 static void start_read(struct surf *w);
 
@@ -206,8 +211,10 @@ static int state_write(struct surf *w, const struct wfpw_surface *prev, const st
 
 /* ---- change sets ------------------------------------------------------------------------------ */
 
+/* who: name who made the changes from the registry changes (4657) the eventlog source has
+ * read since the previous reading — for a new set, not for one re-created after a restart */
 static int compute(struct surf *w, const struct wfpw_surface *prev, const struct wfpw_surface *cur,
-                   const struct set *set, cJSON **events)
+                   const struct set *set, int who, cJSON **events)
 {
     struct wfpw_surface_change_opts o;
     memset(&o, 0, sizeof(o));
@@ -215,6 +222,10 @@ static int compute(struct surf *w, const struct wfpw_surface *prev, const struct
     o.min_alert_rank = wfpw_severity_rank(w->conf->min_alert);
     o.change_set = set->change_set;
     o.time_ms = set->time_ms;
+    if (who) {
+        o.who = wfpw_source_regwho(w->src);
+        o.since_ms = w->last_ms > WHO_SLACK_MS ? w->last_ms - WHO_SLACK_MS : 0;
+    }
     return wfpw_surface_changes(prev, cur, &o, events);
 }
 
@@ -241,7 +252,7 @@ static void take_reading(struct surf *w, struct wfpw_surface *cur)
     w->items = cur->nitems;
     memset(&set, 0, sizeof(set));
     set.time_ms = wfpw__plat_time_ms();
-    if (wfpw_uuid_new(set.change_set) != 0 || (rc = compute(w, w->last, cur, &set, &events)) != 0) {
+    if (wfpw_uuid_new(set.change_set) != 0 || (rc = compute(w, w->last, cur, &set, 1, &events)) != 0) {
         wfpw_source_error(w->src, "out of memory for a surface change set");
         surface_free(cur);
         return;
@@ -249,6 +260,7 @@ static void take_reading(struct surf *w, struct wfpw_surface *cur)
     if (cJSON_GetArraySize(events) == 0) { /* nothing changed */
         cJSON_Delete(events);
         surface_free(cur);
+        w->last_ms = set.time_ms;
         return;
     }
     if (w->src->resume_pos > w->next_pos)
@@ -272,6 +284,7 @@ static void take_reading(struct surf *w, struct wfpw_surface *cur)
     hand_over(w, events, &set);
     surface_free(w->last);
     w->last = cur;
+    w->last_ms = set.time_ms;
 }
 
 /* On start: the previous run's last reading, and its last change set again if the spool has not
@@ -313,7 +326,7 @@ static void resume_state(struct surf *w)
     w->next_pos = set.base + set.n;
     if (w->src->resume_pos < set.base + set.n) {
         cJSON *events = NULL;
-        if (compute(w, prev, cur, &set, &events) == 0) {
+        if (compute(w, prev, cur, &set, 0, &events) == 0) {
             w->replayed_sets++;
             wfpw_log_info("source", w->src->name, "change set %s not all spooled before the stop: handed over again",
                           set.change_set);
@@ -322,6 +335,7 @@ static void resume_state(struct surf *w)
     }
     surface_free(prev);
     w->last = cur;
+    w->last_ms = set.time_ms;
 }
 
 /* ---- reads ------------------------------------------------------------------------------------ */
