@@ -212,10 +212,17 @@ PY
 
 # wine_reg_adds KEY NAME TYPE DATA [KEY NAME TYPE DATA]...: Wine's `reg add` for each; prints how
 # many succeeded
-wine_reg_adds() {
-    local ok=0
+wine_reg_adds() {  # a value whose reg.exe fails is tried once more (Wine's reg.exe fails now and
+    local ok=0 try  # then when started while the server is busy); what it said goes to $T/reg-add.err
     while [[ $# -ge 4 ]]; do
-        "$WINE" reg add "$1" /v "$2" /t "$3" /d "$4" /f >/dev/null 2>&1 && ok=$((ok + 1))
+        for try in 1 2; do
+            if "$WINE" reg add "$1" /v "$2" /t "$3" /d "$4" /f >/dev/null 2>>"$T/reg-add.err"; then
+                ok=$((ok + 1))
+                break
+            fi
+            echo "reg add $1 /v $2 failed (try $try)" >>"$T/reg-add.err"
+            sleep 1
+        done
         shift 4
     done
     echo "$ok"

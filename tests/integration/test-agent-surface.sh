@@ -113,6 +113,60 @@ EXTRA_PIDS=""
 eq "malformed: no change set from it" "$(count "$sets")" "$good"
 rm "$T/surf/bad.reg"
 
+# --- who did it: 4657 read by the eventlog source names the program on the surface's events ---------
+# The event-log stand-in (wfpwatch-agent-fakewin, tests/agent/evtxml/fake-evtlog.c) plays the
+# Security log: a tool starts (4688), writes an NRPT sinkhole (4657, as Windows writes it for a
+# key whose SACL audits Set Value) and exits; the surface source, reading collected files here,
+# sees the rule appear and its events say who wrote it, from the 4688 since the tool is gone.
+FAKE=$BUILD/tests/wfpwatch-agent-fakewin
+/usr/bin/python3 "$FIX" "$T/who" clean
+echo '<Events>' >"$T/Security.xml"
+agent_config "$T/w.json" "$T/wdata" "[ { \"type\": \"surface\", \"dir\": \"$T/who\", \"debounce_ms\": 300, \"interval_ms\": 600000 },
+    { \"type\": \"eventlog\", \"retry_ms\": 300 } ]"
+before_who=$(count "$sets")
+WFPW_FAKE_EVTLOG="$T/Security.xml" "$FAKE" run --config "$T/w.json" >"$T/w.log" 2>&1 &
+APID=$!
+EXTRA_PIDS="$APID"
+check "who: the baseline of the collected files arrives" wait_until 20 at_least "$sets" $((before_who + 1))
+check "who: the Security log is subscribed" wait_until 10 grep -q 'subscribed to the Security log' "$T/w.log"
+/usr/bin/python3 - "$T/Security.xml" <<'PY'
+import datetime, sys
+now = datetime.datetime.now(datetime.timezone.utc)
+t = lambda d: (now + datetime.timedelta(seconds=d)).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
+head = ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+        "<Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-A5BA-3E3B0328C30D}'/>"
+        "<EventID>%d</EventID><Version>%d</Version><Level>0</Level><Task>%d</Task><Opcode>0</Opcode>"
+        "<Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='%s'/><EventRecordID>%d</EventRecordID>"
+        "<Channel>Security</Channel><Computer>WS-FIN-0042</Computer></System><EventData>")
+d = lambda n, v: "<Data Name='%s'>%s</Data>" % (n, v)
+subj = d("SubjectUserSid", "S-1-5-21-1-2-3-1104") + d("SubjectUserName", "adm-jdoe") + d("SubjectDomainName", "CORP")
+ev4688 = (head % (4688, 2, 13312, t(-1), 9001) + subj + d("SubjectLogonId", "0x3e7") + d("NewProcessId", "0x1a2c")
+          + d("NewProcessName", r"C:\Users\Public\nrpt.exe") + d("TokenElevationType", "%%1936") + d("ProcessId", "0x1394")
+          + d("CommandLine", "nrpt.exe --sinkhole .cloudsink.net") + d("TargetUserSid", "S-1-0-0")
+          + d("ParentProcessName", r"C:\Windows\System32\cmd.exe") + "</EventData></Event>")
+key = r"\REGISTRY\MACHINE\SYSTEM\ControlSet001\Services\Dnscache\Parameters\DnsPolicyConfig\{7}"
+ev4657 = lambda rec, value: (head % (4657, 0, 12801, t(0), rec) + subj + d("SubjectLogonId", "0x364eb") + d("ObjectName", key)
+          + d("ObjectValueName", value) + d("HandleId", "0x54") + d("OperationType", "%%1904") + d("OldValueType", "-")
+          + d("OldValue", "-") + d("NewValueType", "%%1873") + d("NewValue", "x") + d("ProcessId", "0x1a2c")
+          + d("ProcessName", r"C:\Users\Public\nrpt.exe") + "</EventData></Event>")
+with open(sys.argv[1], "a") as f:
+    f.write(ev4688 + "\n" + ev4657(9002, "Name") + "\n" + ev4657(9003, "GenericDNSServers") + "\n")
+PY
+sleep 1
+/usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1]); import surface_fixtures as f
+f.reg(sys.argv[2] + "/sinkhole.reg", "[" + f.NRPT + "\\{7}]\n\"Name\"=\".cloudsink.net\"\n\"GenericDNSServers\"=\"127.0.0.1\"\n\"ConfigOptions\"=dword:8\n")' \
+    "$ROOT/tests/integration" "$T/who"
+who_alert='[a for a in al if a["rule"]=="nrpt-sinkhole" and "{7}" in a["surface_item"]["key"]]'
+check "who: the sinkhole's alert arrives" wait_until 20 at_least "len($who_alert)" 1
+eq "who: the alert names the program that wrote the rule (gone; from its 4688) and the registry change" \
+   "$(count "[(a['changed_by']['process']['image'], a['changed_by']['process']['resolved_from'], a['changed_by']['process']['command_line'], a['changed_by']['user'], a['changed_by']['origin']['event_id'], a['changed_by']['registry']['operation']) for a in $who_alert][0]")" \
+   "('C:\\\\Users\\\\Public\\\\nrpt.exe', 'process_creation_event', 'nrpt.exe --sinkhole .cloudsink.net', 'CORP\\\\adm-jdoe', 4657, 'created')"
+eq "who: the rule's surface_changed event says the same" \
+   "$(count '[e["changed_by"]["process_id"] for e in sc if e["change"]=="added" and "{7}" in (e["item"]["key"] or "")]')" "[6700]"
+kill -TERM "$APID"; wait "$APID"
+EXTRA_PIDS=""
+
 # --- live mode on Linux: Windows-only, said once ---------------------------------------------------
 agent_config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
 timeout 30 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1
@@ -154,6 +208,14 @@ if [[ -x $WINE && -f $EXE ]]; then
     check "Wine: a hosts-file sinkhole is alerted (folder change notification)" wait_until 30 at_least \
         'len([a for a in al if a["rule"]=="hosts-sinkhole"])' 1
     eq "Wine: read on notifications, not the 10-minute timer (4 change sets)" "$(count "$sets")" 4
+    # registry auditing: the audit entry in the SACL of the keys that exist (Wine keeps a key's
+    # security descriptor), listed for restore-system
+    check "Wine: audit entries (Everyone, Set Value) added to the surface keys' SACLs" \
+        grep -qE 'registry auditing: an audit entry \(Everyone, Set Value\) added to [1-9][0-9]* key' "$T/x.log"
+    nsacl=$(grep -cE '^[01] ' "$T/xdata/surface.sacl" 2>/dev/null)
+    check "Wine: the keys given an entry are listed in surface.sacl" test "${nsacl:-0}" -ge 3
+    check "Wine: SOFTWARE\\Policies is audited with inheritance (a new NRPT or QoS subkey inherits it)" \
+        grep -qx '1 SOFTWARE\\Policies' "$T/xdata/surface.sacl"
     kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null  # (a Unix signal is no Windows console event)
     "$WINE" reg delete "$N\\$R" /f >/dev/null 2>&1
     timeout 120 "$WINE" "$EXE" run --config "Z:$T/x.json" >"$T/x2.log" 2>&1 &
@@ -162,6 +224,13 @@ if [[ -x $WINE && -f $EXE ]]; then
     check "Wine: the rule deleted while the agent was down is reported removed" wait_until 40 at_least \
         'len([e for e in sc if e["change"]=="removed" and e["item"]["kind"]=="nrpt"])' 1
     kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+    check "Wine: the second start finds its audit entries in place (read back from the SACL), adds none" \
+        grep -qE 'registry auditing: an audit entry \(Everyone, Set Value\) added to 0 keys, already there on '"$nsacl"',' "$T/x2.log"
+    "$WINE" "$EXE" restore-system --data "Z:$T/xdata" >"$T/restore.out" 2>&1
+    eq "Wine: restore-system exits 0" "$?" 0
+    eq "Wine: restore-system removes every audit entry it added" \
+        "$(grep -c 'registry auditing: the audit entry on HKLM\\.* removed' "$T/restore.out")" "$nsacl"
+    check "Wine: and forgets them" test ! -e "$T/xdata/surface.sacl"
     EXTRA_PIDS=""
     eq "Wine: nothing stored twice" "$(count "$twice")" 0
     check "Wine: no error logged" sh -c "! grep -q 'error' '$T/x.log' '$T/x2.log'"

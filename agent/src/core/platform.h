@@ -192,6 +192,12 @@ struct wfpw__surfwatch;
 int wfpw__plat_surface_read(struct wfpw_regstore *rs, char *hosts, size_t hlen, char *err, size_t errlen);
 int wfpw__plat_surface_watch(struct wfpw__surfwatch **w, struct uv_async_s *async, char *err, size_t errlen);
 void wfpw__plat_surface_unwatch(struct wfpw__surfwatch *w);
+/* reg_audit: the audit entry that makes Windows write 4657 for a key's values — Everyone, Set
+ *       Value, success; inherited by subkeys when inherit — in the SACL of HKLM\key. on: added
+ *       when no such explicit entry is there (*changed 1); off: that entry removed (*changed 1
+ *       when it was there). A key that does not exist: WFPW_ENOENT. Needs SeSecurityPrivilege
+ *       (enabled here). WFPW_ENOSYS off Windows. docs/windows-behaviour.md S13. */
+int wfpw__plat_reg_audit(const char *key, int inherit, int on, int *changed, char *err, size_t errlen);
 
 /* ---- who a process is (detect/proctab.h) ----
  * process_query: the running process with id pid into *out (initialised here; strings owned

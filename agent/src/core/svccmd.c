@@ -63,6 +63,39 @@ int wfpw_restore_system(const char *data_dir)
         }
         wfpw_free(text);
     }
+    snprintf(path, sizeof(path), "%s/surface.sacl", data_dir);
+    text = NULL;
+    if (wfpw_file_read_all(path, 1u << 16, &text, &len) == 0) {
+        /* the audit entries the surface source added ("inherit key" lines): removed again */
+        char *line = text, *eol;
+        int failed = 0;
+        for (; line < text + len; line = eol + 1) {
+            int inherit, changed = 0, rc;
+            if ((eol = memchr(line, '\n', (size_t)(text + len - line))) == NULL)
+                eol = text + len;
+            *eol = '\0';
+            if (line[0] == '\0')
+                continue;
+            if ((line[0] != '0' && line[0] != '1') || line[1] != ' ' || line[2] == '\0') {
+                fprintf(stderr, "wfpwatch-agent: %s: \"%.200s\" is not \"0|1 KEY\"\n", path, line);
+                failed = 1;
+                continue;
+            }
+            inherit = line[0] == '1';
+            rc = wfpw__plat_reg_audit(line + 2, inherit, 0, &changed, err, sizeof(err));
+            if (rc != 0 && rc != WFPW_ENOENT) {
+                fprintf(stderr, "wfpwatch-agent: registry auditing: %s\n", err);
+                failed = 1;
+            } else {
+                printf("registry auditing: the audit entry on HKLM\\%s %s\n", line + 2,
+                       changed ? "removed" : "was no longer there");
+            }
+        }
+        if (!failed)
+            wfpw_file_unlink(path);
+        bad |= failed;
+        wfpw_free(text);
+    }
     snprintf(path, sizeof(path), "%s/netevents.previous", data_dir);
     text = NULL;
     if (wfpw_file_read_all(path, 64, &text, &len) == 0) {

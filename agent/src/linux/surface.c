@@ -27,3 +27,11 @@ void wfpw__plat_surface_unwatch(struct wfpw__surfwatch *w)
 {
     (void)w;
 }
+
+int wfpw__plat_reg_audit(const char *key, int inherit, int on, int *changed, char *err, size_t errlen)
+{
+    (void)key, (void)inherit, (void)on;
+    *changed = 0;
+    snprintf(err, errlen, "registry auditing (SACLs) exists on Windows only");
+    return WFPW_ENOSYS;
+}

@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <aclapi.h>
+
 #include "platform.h"
 #include "regfile.h"
 #include "surface.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
+#include "winpriv.h"
 
 #define MAX_VALUES 10000            /* per key: a key this full is not a policy */
 #define MAX_DATA (1u << 20)
@@ -387,4 +390,115 @@ int wfpw__plat_surface_watch(struct wfpw__surfwatch **out, struct uv_async_s *as
     }
     *out = w;
     return 0;
+}
+
+/* ---- registry auditing: who changes the surface (4657) ---------------------------------------- */
+
+#define AUDIT_MASK KEY_SET_VALUE
+
+static int audit_fail(DWORD e, const char *call, const char *key, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s(HKLM\\%s) failed: error %lu%s", call, key, (unsigned long)e,
+             e == ERROR_PRIVILEGE_NOT_HELD || e == ERROR_ACCESS_DENIED
+                 ? " (a key's SACL needs SeSecurityPrivilege: run as LocalSystem or an administrator)"
+                 : "");
+    return e == ERROR_ACCESS_DENIED || e == ERROR_PRIVILEGE_NOT_HELD ? WFPW_EACCES : WFPW_EIO;
+}
+
+/* our entry: an explicit (not inherited) success audit of Set Value for Everyone */
+static int is_ours(const ACE_HEADER *h, BYTE flags, PSID everyone)
+{
+    const SYSTEM_AUDIT_ACE *a = (const SYSTEM_AUDIT_ACE *)h;
+    return h->AceType == SYSTEM_AUDIT_ACE_TYPE && h->AceFlags == flags && a->Mask == AUDIT_MASK &&
+           EqualSid((PSID)&a->SidStart, everyone);
+}
+
+int wfpw__plat_reg_audit(const char *key, int inherit, int on, int *changed, char *err, size_t errlen)
+{
+    SID_IDENTIFIER_AUTHORITY world = {SECURITY_WORLD_SID_AUTHORITY};
+    BYTE flags = (BYTE)(SUCCESSFUL_ACCESS_ACE_FLAG | (inherit ? CONTAINER_INHERIT_ACE : 0));
+    PSID everyone = NULL;
+    PACL sacl = NULL, nacl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_DESCRIPTOR_CONTROL ctl = 0;
+    DWORD rev = 0, e, i, size;
+    WCHAR *wkey = widen(key);
+    const char *call;
+    HKEY k = NULL;
+    int rc = 0, found = -1;
+    LONG r;
+
+    *changed = 0;
+    if (wkey == NULL)
+        return WFPW_ENOMEM;
+    if ((e = wfpw__win_enable_privilege("SeSecurityPrivilege", &call)) != ERROR_SUCCESS) {
+        wfpw_free(wkey);
+        return audit_fail(e, call, key, err, errlen);
+    }
+    r = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, ACCESS_SYSTEM_SECURITY | READ_CONTROL | KEY_WOW64_64KEY, &k);
+    wfpw_free(wkey);
+    if (r == ERROR_FILE_NOT_FOUND || r == ERROR_PATH_NOT_FOUND) {
+        snprintf(err, errlen, "HKLM\\%s does not exist", key);
+        return WFPW_ENOENT;
+    }
+    if (r != ERROR_SUCCESS)
+        return audit_fail((DWORD)r, "RegOpenKeyExW(ACCESS_SYSTEM_SECURITY)", key, err, errlen);
+    if (!AllocateAndInitializeSid(&world, 1, SECURITY_WORLD_RID, 0, 0, 0, 0, 0, 0, 0, &everyone)) {
+        rc = audit_fail(GetLastError(), "AllocateAndInitializeSid", key, err, errlen);
+        goto out;
+    }
+    if ((e = GetSecurityInfo(k, SE_REGISTRY_KEY, SACL_SECURITY_INFORMATION, NULL, NULL, NULL, &sacl, &sd)) !=
+        ERROR_SUCCESS) {
+        rc = audit_fail(e, "GetSecurityInfo(SACL)", key, err, errlen);
+        goto out;
+    }
+    GetSecurityDescriptorControl(sd, &ctl, &rev);
+    for (i = 0; sacl != NULL && i < sacl->AceCount; i++) {
+        ACE_HEADER *h;
+        if (GetAce(sacl, i, (LPVOID *)&h) && is_ours(h, flags, everyone)) {
+            found = (int)i;
+            break;
+        }
+    }
+    if ((on && found >= 0) || (!on && found < 0))
+        goto out; /* nothing to do */
+    /* the SACL again: its explicit entries (inherited ones come back from the parent), with
+     * ours added or left out */
+    size = (sacl ? sacl->AclSize : sizeof(ACL)) + sizeof(SYSTEM_AUDIT_ACE) + GetLengthSid(everyone);
+    if ((nacl = LocalAlloc(LPTR, size)) == NULL || !InitializeAcl(nacl, size, ACL_REVISION)) {
+        rc = audit_fail(GetLastError(), "InitializeAcl", key, err, errlen);
+        goto out;
+    }
+    for (i = 0; sacl != NULL && i < sacl->AceCount; i++) {
+        ACE_HEADER *h;
+        if (!GetAce(sacl, i, (LPVOID *)&h) || (h->AceFlags & INHERITED_ACE) || (int)i == found)
+            continue;
+        if (!AddAce(nacl, ACL_REVISION, MAXDWORD, h, h->AceSize)) {
+            rc = audit_fail(GetLastError(), "AddAce", key, err, errlen);
+            goto out;
+        }
+    }
+    if (on && !AddAuditAccessAceEx(nacl, ACL_REVISION, flags & ~SUCCESSFUL_ACCESS_ACE_FLAG, AUDIT_MASK, everyone, TRUE,
+                                   FALSE)) {
+        rc = audit_fail(GetLastError(), "AddAuditAccessAceEx", key, err, errlen);
+        goto out;
+    }
+    e = SetSecurityInfo(k, SE_REGISTRY_KEY,
+                        SACL_SECURITY_INFORMATION | ((ctl & SE_SACL_PROTECTED) ? PROTECTED_SACL_SECURITY_INFORMATION
+                                                                                : UNPROTECTED_SACL_SECURITY_INFORMATION),
+                        NULL, NULL, NULL, nacl);
+    if (e != ERROR_SUCCESS) {
+        rc = audit_fail(e, "SetSecurityInfo(SACL)", key, err, errlen);
+        goto out;
+    }
+    *changed = 1;
+out:
+    if (nacl)
+        LocalFree(nacl);
+    if (sd)
+        LocalFree(sd);
+    if (everyone)
+        FreeSid(everyone);
+    RegCloseKey(k);
+    return rc;
 }

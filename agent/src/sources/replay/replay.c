@@ -105,8 +105,8 @@ static int q_push(struct replay *r, cJSON *ev, int packet, const char *reason)
         }
         r->q = q, r->qcap = cap;
     }
-    r->q[r->qn].ev = ev, r->q[r->qn].packet = packet, r->q[r->qn].skip_reason = reason, r->q[r->qn].attr = NULL;
-    r->q[r->qn].created = NULL, r->q[r->qn].fw = NULL;
+    memset(&r->q[r->qn], 0, sizeof(r->q[0])); /* every owned pointer NULL, whatever is added later */
+    r->q[r->qn].ev = ev, r->q[r->qn].packet = packet, r->q[r->qn].skip_reason = reason;
     r->qn++;
     return 0;
 }

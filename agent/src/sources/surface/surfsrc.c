@@ -51,6 +51,7 @@ struct surf_conf {
     int64_t debounce_ms, interval_ms;
     char min_alert[WFPW_CFG_STR_MAX];
     struct wfpw_cfg_list products, endpoints;
+    int audit_keys;
 };
 
 static const struct wfpw_cfg_key surf_keys[] = {
@@ -66,6 +67,26 @@ static const struct wfpw_cfg_key surf_keys[] = {
      "more security-product executables (QoS policies that throttle them)"},
     {"endpoints", WFPW_CFG_LIST, offsetof(struct surf_conf, endpoints), 0, 0, NULL, NULL, 0,
      "security-product cloud addresses, \"ip\" or \"ip/len\" (routes and QoS policies on them)"},
+    {"audit_keys", WFPW_CFG_BOOL, offsetof(struct surf_conf, audit_keys), 0, 0, "true", NULL, 0,
+     "add an audit entry (Everyone, Set Value) to the SACL of the surface's registry keys, so Windows writes "
+     "event 4657 naming who changed them (read by the eventlog source); restore-system removes what was added"},
+};
+
+/* The keys whose SACL gets the audit entry (live mode, Windows): the roots the change
+ * notifications watch, inherited where a new subkey is what an attacker adds (an NRPT rule, a
+ * QoS policy). Added entries are listed in DATA/surface.sacl ("inherit key" lines) for
+ * restore-system; an entry that was already there is not listed, so it is never removed. */
+static const struct {
+    const char *key;
+    int inherit;
+} audited[] = {
+    {"SOFTWARE\\Policies", 1}, /* NRPT by Group Policy, QoS, DataCollection, Defender, IE policies */
+    {"SYSTEM\\CurrentControlSet\\Services\\Dnscache\\Parameters", 1}, /* local NRPT rules */
+    {"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters", 0},  /* DataBasePath */
+    {"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\PersistentRoutes", 0},
+    {"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings", 0},
+    {"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections", 0},
+    {"SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections", 0},
 };
 
 struct job {
@@ -74,6 +95,9 @@ struct job {
     struct wfpw_surface *s;  /* owned until taken */
     int rc;
     char err[768];
+    int audit;               /* this job also adds the audit entries */
+    char audit_msg[768];     /* what that did, said on the loop */
+    int audit_failed;
 };
 
 struct surf {
@@ -91,6 +115,7 @@ struct surf {
     struct wfpw_rules_cfg rules;
     uint64_t reads, read_errors, change_sets, items, replayed_sets;
     int64_t last_ms;                 /* when w->last was read (0 before the first) */
+    int audit_done;                  /* the audit entries were handled (once per run) */
     const char *state;
 };
 
@@ -340,10 +365,57 @@ static void resume_state(struct surf *w)
 
 /* ---- reads ------------------------------------------------------------------------------------ */
 
+/* Adds the audit entry where it is missing and lists what was added; j->audit_msg says what
+ * happened (threadpool: registry calls block). */
+static void audit_keys(struct job *j)
+{
+    char path[WFPW_CFG_STR_MAX + 32], err[512], *old = NULL;
+    struct wfpw_buf list;
+    size_t len = 0, i, added = 0, there = 0, missing = 0;
+    int rc = 0, changed;
+    snprintf(path, sizeof(path), "%s/surface.sacl", j->w->src->data_dir);
+    wfpw_buf_init(&list, 1u << 16);
+    if (wfpw_file_read_all(path, 1u << 16, &old, &len) == 0)
+        wfpw_buf_append(&list, old, len);
+    wfpw_free(old);
+    for (i = 0; i < sizeof(audited) / sizeof(audited[0]); i++) {
+        int r = wfpw__plat_reg_audit(audited[i].key, audited[i].inherit, 1, &changed, err, sizeof(err));
+        if (r == WFPW_ENOSYS) {
+            wfpw_buf_free(&list);
+            return; /* not Windows: the live reading says so */
+        }
+        if (r == WFPW_ENOENT) {
+            missing++;
+        } else if (r != 0) {
+            if (rc == 0)
+                snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: %s", err);
+            rc = r;
+        } else if (changed) {
+            added++;
+            wfpw_buf_printf(&list, "%d %s\n", audited[i].inherit, audited[i].key);
+        } else {
+            there++;
+        }
+    }
+    if (added && (list.err || wfpw_file_write_atomic(path, list.data, list.len) != 0)) {
+        snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: %s cannot be written: restore-system will not "
+                 "remove the audit entries added to %zu keys", path, added);
+        rc = WFPW_EIO;
+    }
+    if (rc == 0)
+        snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: an audit entry (Everyone, Set Value) added to %zu "
+                 "key%s, already there on %zu, %zu key%s absent: Windows writes 4657 naming who changes them",
+                 added, added == 1 ? "" : "s", there, missing, missing == 1 ? "" : "s");
+    j->audit_failed = rc != 0;
+    wfpw_buf_free(&list);
+}
+
 static void read_work(uv_work_t *req) /* threadpool */
 {
     struct job *j = req->data;
     struct wfpw_surface *s = j->s;
+    if (j->audit)
+        audit_keys(j);
     if (j->w->conf->dir[0]) {
         j->rc = wfpw_surface_load_dir(s, j->w->conf->dir, j->err, sizeof(j->err));
         return;
@@ -356,6 +428,12 @@ static void read_done(uv_work_t *req, int status)
     struct job *j = req->data;
     struct surf *w = j->w;
     w->busy = 0;
+    if (j->audit_msg[0]) {
+        if (j->audit_failed)
+            wfpw_source_error(w->src, j->audit_msg);
+        else
+            wfpw_log_info("source", w->src->name, "%s", j->audit_msg);
+    }
     if (status == 0 && j->rc == 0 && !w->closing) {
         w->reads++;
         if (j->err[0])
@@ -405,6 +483,8 @@ static void start_read(struct surf *w)
     wfpw_surface_init(j->s);
     j->w = w;
     j->req.data = j;
+    j->audit = !w->audit_done && !w->conf->dir[0] && w->conf->audit_keys;
+    w->audit_done = 1;
     w->busy = 1;
     if (uv_queue_work(w->src->loop, &j->req, read_work, read_done) != 0) {
         w->busy = 0;
