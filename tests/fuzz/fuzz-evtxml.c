@@ -3,9 +3,11 @@
  * any input, fed in two pieces, ends in converted events that are valid proto v1, skips with
  * a reason, or an error message naming the line. A process creation (4688) is kept in a small
  * process table and must name its process on a changed_by that is valid proto v1; a firewall
- * rule change must be found again by its name and be a valid firewall_rule.
+ * rule change must be found again by its name and be a valid firewall_rule; a registry value
+ * change (4657) must be kept, found again by its key, and be a valid changed_by.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "evtxml.h"
 #include "fwrules.h"
 #include "proctab.h"
+#include "regwho.h"
 #include "wfpw/errors.h"
 #include "wfpw/proto.h"
 
@@ -73,6 +76,44 @@ static void check_fwrule(const struct wfpw_fwrule_change *c)
     cJSON_Delete(ev);
 }
 
+/* identity: the key as kept (case and ControlSet are compared by the surface's own form) */
+static void same(const char *key, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s", key);
+}
+
+/* a registry value change: kept (unless its key is not UTF-8), found again by its key, valid
+ * on the wire inside an alert */
+static void check_regchange(struct wfpw_regchange *c)
+{
+    static struct wfpw_regwho *t;
+    const struct wfpw_regchange *r;
+    struct wfpw_ev_alert a;
+    struct wfpw_proto_err perr;
+    char key[4200];
+    cJSON *ev, *j;
+    int rc;
+    if (t == NULL && (t = wfpw_regwho_new(4)) == NULL)
+        abort();
+    rc = wfpw_regwho_record(t, c);
+    if (rc == WFPW_EINVAL)
+        return;
+    wfpw_regwho_key(c->key, key, sizeof(key));
+    if (rc != 0 || strlen(key) > 4096)
+        return; /* kept cut: found by its cut form only */
+    if ((r = wfpw_regwho_find(t, same, key, NULL, c->time_ms)) == NULL)
+        abort();
+    memset(&a, 0, sizeof(a));
+    a.seq = 1, a.time_ms = 0, a.source = "surface", a.rule = "nrpt-sinkhole", a.severity = "critical";
+    a.title = "t", a.details = "d";
+    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_regchange_json(r)) == NULL)
+        abort();
+    cJSON_AddItemToObject(ev, "changed_by", j);
+    if (wfpw_event_validate(ev, "event", &perr) != 0)
+        abort();
+    cJSON_Delete(ev);
+}
+
 static int check(void *ctx, struct wfpw_evtxml_event *e)
 {
     struct wfpw_proto_err perr;
@@ -81,6 +122,8 @@ static int check(void *ctx, struct wfpw_evtxml_event *e)
         check_created(e->created);
     if (e->fwrule)
         check_fwrule(e->fwrule);
+    if (e->regchange)
+        check_regchange(e->regchange);
     if (e->ev == NULL) {
         if (e->reason == NULL)
             abort();
