@@ -1270,13 +1270,29 @@ static int push(cJSON *arr, cJSON *ev)
     return 0;
 }
 
+/* A hosts entry without a finding past the set's quota: counted, not listed. An ad-blocking
+ * list is tens of thousands of entries; a fleet's first readings would otherwise be a
+ * hundred million events for nothing any rule reads. */
+static int unlisted(const struct wfpw_surface *s, size_t i, const struct wfpw_surface_change_opts *o, size_t *listed)
+{
+    struct wfpw_surface_finding f[MAX_PER_ITEM];
+    if (o->max_hosts_listed == 0 || strcmp(s->items[i].kind, "hosts") != 0 ||
+        wfpw_surface_eval(s, i, o->rules, f, MAX_PER_ITEM) > 0)
+        return 0;
+    if (*listed < o->max_hosts_listed) {
+        (*listed)++;
+        return 0;
+    }
+    return 1;
+}
+
 int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
                          const struct wfpw_surface_change_opts *o, cJSON **events)
 {
     cJSON *arr = cJSON_CreateArray(), *ev;
     unsigned char *fresh = wfpw_calloc(after->nitems ? after->nitems : 1, 1); /* 1 added, 2 changed */
     struct wfpw_surface_finding f[MAX_PER_ITEM];
-    size_t i, j, n;
+    size_t i, j, n, listed = 0, skipped = 0;
     int rc = 0, baseline = before == NULL;
 
     *events = NULL;
@@ -1290,6 +1306,10 @@ int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_su
         if (b != NULL && same_item(after, &after->items[i], before, b))
             continue;
         fresh[i] = b ? 2 : 1;
+        if (unlisted(after, i, o, &listed)) {
+            skipped++;
+            continue;
+        }
         ev = wfpw_event_surface_changed(0, o->time_ms, b ? "changed" : "added", wfpw_surface_item_wire(after, i),
                                         b ? wfpw_surface_item_wire(before, (size_t)(b - before->items)) : NULL,
                                         o->change_set, baseline);
@@ -1298,6 +1318,10 @@ int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_su
     }
     for (i = 0; before && i < before->nitems && rc == 0; i++)
         if (find_item(after, &before->items[i]) == NULL) {
+            if (unlisted(before, i, o, &listed)) {
+                skipped++;
+                continue;
+            }
             ev = wfpw_event_surface_changed(0, o->time_ms, "removed", wfpw_surface_item_wire(before, i), NULL,
                                             o->change_set, baseline);
             who(&before->items[i], o, ev);
@@ -1328,6 +1352,13 @@ int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_su
             rc = push(arr, ev);
             cJSON_Delete(item);
         }
+    }
+    if (rc == 0 && skipped > 0) {
+        char msg[400];
+        setf(msg, sizeof(msg), "surface change set %s: %zu hosts-file entries added, removed or changed beyond the "
+             "first %zu are not listed one by one (none of them matches a rule; the agent's reading keeps them all)",
+             o->change_set, skipped, o->max_hosts_listed);
+        rc = push(arr, wfpw_event_agent_status(0, o->time_ms, "degraded", msg));
     }
     wfpw_free(fresh);
     if (rc != 0) {

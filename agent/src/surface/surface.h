@@ -136,6 +136,9 @@ struct wfpw_surface_change_opts {
     struct wfpw_regwho *who;              /* registry changes read (4657), or NULL: names who changed an
                                              item as changed_by on its events and alerts (borrowed) */
     int64_t since_ms;                     /* changes read before this are not this set's */
+    size_t max_hosts_listed;              /* hosts entries listed one by one per set (0: all); the
+                                             rest are counted in one agent_status "degraded"
+                                             event; an entry with a finding is always listed */
 };
 
 /* The form registry keys are compared in: lower case, ControlSet00N as CurrentControlSet,
@@ -144,7 +147,8 @@ void wfpw_surface_norm_key(const char *key, char *out, size_t outlen);
 
 /* Events for before -> after (before NULL: the first reading, a baseline: every item added and
  * its findings pre-existing): a surface_changed per item added, removed or changed, in item
- * order, then an alert per finding at or above min_alert_rank on an added or changed item.
+ * order, then an alert per finding at or above min_alert_rank on an added or changed item, then
+ * (when hosts entries went unlisted past max_hosts_listed) one agent_status saying how many.
  * Deterministic for the same inputs (the agent re-creates an unshipped change set after a
  * crash; the registry changes in `who` are inputs: a set re-created after a restart has
  * none). *events: a new array (caller owns), empty when nothing changed. */

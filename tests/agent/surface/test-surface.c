@@ -548,6 +548,73 @@ TEST_IMPL(surface_route_table)
     return 0;
 }
 
+/* A fleet's first readings of ad-blocking hosts files: past max_hosts_listed, entries no rule
+ * matches are counted in one agent_status instead of listed, a sinkhole among them is listed
+ * and alerted all the same, and the removal of such a list is capped the same way. */
+TEST_IMPL(surface_hosts_listing_capped)
+{
+    enum { N = 3000 };
+    struct wfpw_buf h;
+    struct wfpw_surface a, empty;
+    struct wfpw_surface_change_opts o;
+    struct wfpw_proto_err pe;
+    char err[256], line[128];
+    const char *files[2];
+    cJSON *events = NULL, *e;
+    size_t i;
+    int round, hosts, alerts, status;
+    wfpw_buf_init(&h, 1u << 24);
+    for (i = 0; i < N; i++) {
+        snprintf(line, sizeof(line), "0.0.0.0 ads%zu.tracker.example\n", i);
+        ASSERT_EQ(wfpw_buf_append(&h, line, strlen(line)), 0);
+        if (i == N / 2)
+            ASSERT_EQ(wfpw_buf_printf(&h, "127.0.0.1 ts01-b.cloudsink.net\n"), 0);
+    }
+    ASSERT_EQ(wfpw_buf_append(&h, "", 1), 0);
+    files[0] = "hosts", files[1] = h.data;
+    ASSERT_EQ(surftest_load(&a, files, 2, err, sizeof(err)), 0);
+    files[1] = "# nothing\n";
+    ASSERT_EQ(surftest_load(&empty, files, 2, err, sizeof(err)), 0);
+    for (round = 0; round < 2; round++) { /* 0: the list appears; 1: it goes */
+        memset(&o, 0, sizeof(o));
+        o.change_set = "6f1c2b7e-3d4a-4b5c-8d9e-0a1b2c3d4e5f", o.time_ms = 1763647800000LL, o.min_alert_rank = 1;
+        o.max_hosts_listed = 100;
+        ASSERT_EQ(wfpw_surface_changes(round ? &a : &empty, round ? &empty : &a, &o, &events), 0);
+        hosts = alerts = status = 0;
+        cJSON_ArrayForEach(e, events)
+        {
+            const char *type = cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring;
+            memset(&pe, 0, sizeof(pe));
+            ASSERT_EQ(wfpw_event_validate(e, "e", &pe), 0);
+            if (strcmp(type, "surface_changed") == 0) {
+                const cJSON *it = cJSON_GetObjectItemCaseSensitive(e, "item");
+                hosts += strcmp(cJSON_GetObjectItemCaseSensitive(it, "kind")->valuestring, "hosts") == 0;
+            } else if (strcmp(type, "alert") == 0) {
+                alerts++;
+            } else if (strcmp(type, "agent_status") == 0) {
+                status++;
+                ASSERT_STR_EQ(cJSON_GetObjectItemCaseSensitive(e, "state")->valuestring, "degraded");
+                ASSERT(strstr(cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring,
+                              "2900 hosts-file entries added, removed or changed beyond the first 100") != NULL);
+            }
+        }
+        ASSERT_EQ(hosts, 101); /* 100 listed, and the sinkhole */
+        ASSERT_EQ(alerts, round == 0 ? 1 : 0);
+        ASSERT_EQ(status, 1);
+        cJSON_Delete(events);
+    }
+    /* no cap: every entry */
+    memset(&o, 0, sizeof(o));
+    o.change_set = "6f1c2b7e-3d4a-4b5c-8d9e-0a1b2c3d4e5f", o.min_alert_rank = 1;
+    ASSERT_EQ(wfpw_surface_changes(&empty, &a, &o, &events), 0);
+    ASSERT_EQ(cJSON_GetArraySize(events), N + 1 + 1); /* entries, the sinkhole, its alert */
+    cJSON_Delete(events);
+    wfpw_surface_free(&a);
+    wfpw_surface_free(&empty);
+    wfpw_buf_free(&h);
+    return 0;
+}
+
 /* At the size real hosts files reach (ad-blocking lists carry tens of thousands of entries) and
  * with many policies: every item keeps its values, one edited entry is one change, a value
  * given twice in an export keeps the last (as reg import does), and nothing alerts. The sorted

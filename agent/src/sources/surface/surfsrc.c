@@ -52,6 +52,7 @@ struct surf_conf {
     char min_alert[WFPW_CFG_STR_MAX];
     struct wfpw_cfg_list products, endpoints;
     int audit_keys;
+    int64_t max_hosts_listed;
 };
 
 static const struct wfpw_cfg_key surf_keys[] = {
@@ -67,6 +68,9 @@ static const struct wfpw_cfg_key surf_keys[] = {
      "more security-product executables (QoS policies that throttle them)"},
     {"endpoints", WFPW_CFG_LIST, offsetof(struct surf_conf, endpoints), 0, 0, NULL, NULL, 0,
      "security-product cloud addresses, \"ip\" or \"ip/len\" (routes and QoS policies on them)"},
+    {"max_hosts_listed", WFPW_CFG_INT, offsetof(struct surf_conf, max_hosts_listed), 0, 10000000, "1000", NULL, 0,
+     "hosts-file entries listed one by one per change set (0: all); an ad-blocking list's thousands more are "
+     "counted in one agent_status event; an entry a rule matches is always listed"},
     {"audit_keys", WFPW_CFG_BOOL, offsetof(struct surf_conf, audit_keys), 0, 0, "true", NULL, 0,
      "add an audit entry (Everyone, Set Value) to the SACL of the surface's registry keys, so Windows writes "
      "event 4657 naming who changed them (read by the eventlog source); restore-system removes what was added"},
@@ -247,6 +251,7 @@ static int compute(struct surf *w, const struct wfpw_surface *prev, const struct
     o.min_alert_rank = wfpw_severity_rank(w->conf->min_alert);
     o.change_set = set->change_set;
     o.time_ms = set->time_ms;
+    o.max_hosts_listed = (size_t)w->conf->max_hosts_listed;
     if (who) {
         o.who = wfpw_source_regwho(w->src);
         o.since_ms = w->last_ms > WHO_SLACK_MS ? w->last_ms - WHO_SLACK_MS : 0;
