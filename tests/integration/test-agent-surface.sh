@@ -167,6 +167,54 @@ eq "who: the rule's surface_changed event says the same" \
 kill -TERM "$APID"; wait "$APID"
 EXTRA_PIDS=""
 
+# --- a proxy that does not answer: tried when it appears or changes ------------------------------
+# Not a loopback proxy (proxy-local judges those), so this host's own network address: a port
+# where nothing listens is refused (alert), one where a listener answers is quiet. The first
+# reading (baseline) tries nothing.
+ip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)
+if [[ -n $ip ]]; then
+    read -r open_port closed_port < <(/usr/bin/python3 -c '
+import socket
+a = socket.socket(); a.bind(("0.0.0.0", 0)); b = socket.socket(); b.bind(("0.0.0.0", 0))
+print(a.getsockname()[1], b.getsockname()[1])')
+    /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(16)
+time.sleep(600)' "$open_port" &
+    LPID=$!
+    /usr/bin/python3 "$FIX" "$T/px" clean
+    agent_config "$T/p.json" "$T/pdata" "[ { \"type\": \"surface\", \"dir\": \"$T/px\", \"debounce_ms\": 300, \"interval_ms\": 600000, \"proxy_probe_ms\": 3000 } ]"
+    before_px=$(count "$sets")
+    "$AGENT" run --config "$T/p.json" >"$T/p.log" 2>&1 &
+    APID=$!
+    EXTRA_PIDS="$APID $LPID"
+    check "proxy: the baseline arrives (its corporate proxy is not tried)" wait_until 20 at_least "$sets" $((before_px + 1))
+    unanswered='[a for a in al if a["rule"]=="proxy-unreachable"]'
+    /usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1]); import surface_fixtures as f
+f.reg(sys.argv[2] + "/winhttp.reg", "[" + f.CONN + "]\n\"WinHttpSettings\"=" + f.winhttp(sys.argv[3]) + "\n")' \
+        "$ROOT/tests/integration" "$T/px" "$ip:$closed_port"
+    check "proxy: a WinHTTP proxy where nothing listens raises proxy-unreachable" wait_until 20 at_least "len($unanswered)" 1
+    eq "proxy: the alert names the endpoint, why, and the item" \
+       "$(count "[(a['severity'], a['title'].endswith('$ip:$closed_port does not answer'), 'refused' in a['details'], a['surface_item']['kind'], a['preexisting']) for a in $unanswered][0]")" \
+       "('high', True, True, 'proxy', False)"
+    /usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1]); import surface_fixtures as f
+f.reg(sys.argv[2] + "/winhttp.reg", "[" + f.CONN + "]\n\"WinHttpSettings\"=" + f.winhttp(sys.argv[3]) + "\n")' \
+        "$ROOT/tests/integration" "$T/px" "$ip:$open_port"
+    check "proxy: the change to a proxy that answers is read" wait_until 20 at_least \
+        "len([e for e in sc if e['change']=='changed' and '$ip:$open_port' in e['item']['summary']])" 1
+    sleep 4  # longer than proxy_probe_ms: an answer that did not come would be an alert by now
+    eq "proxy: a proxy that answers is quiet" "$(count "len($unanswered)")" 1
+    hb_px() { fetch_stored; grep -q '"proxies_tried":2,"proxies_unanswered":1,"proxy_tries_skipped":0' "$T/stored"; }
+    check "proxy: heartbeats count two tries, one unanswered" wait_until 10 hb_px
+    kill -TERM "$APID"; wait "$APID"
+    kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+    EXTRA_PIDS=""
+else
+    bad "proxy: this host has no global IPv4 address to stand in for a network proxy"
+fi
+
 # --- live mode on Linux: Windows-only, said once ---------------------------------------------------
 agent_config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
 timeout 30 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1

@@ -1377,3 +1377,82 @@ int wfpw_surface_save(const struct wfpw_surface *s, struct wfpw_buf *reg, struct
         wfpw_buf_printf(hosts, "%s %s\n", s->hosts.e[i].addr, s->hosts.e[i].name);
     return rc ? rc : hosts->err;
 }
+
+int wfpw_surface_item_fresh(const struct wfpw_surface *before, const struct wfpw_surface *after, size_t i)
+{
+    const struct wfpw_surface_item *b = before ? find_item(before, &after->items[i]) : NULL;
+    if (b == NULL)
+        return 1;
+    return same_item(after, &after->items[i], before, b) ? 0 : 2;
+}
+
+/* "host:port" of one proxy-list entry ("https=h:p", "http://h:p/", "[v6]:p", "h"), with the
+ * port a bare host or a scheme implies */
+static int proxy_entry(const char *entry, struct wfpw_proxy_ep *ep)
+{
+    char h[256], *e, *port = NULL;
+    const char *scheme = NULL;
+    setf(h, sizeof(h), "%s", entry);
+    if ((e = strchr(h, '=')) != NULL && (strstr(h, "://") == NULL || e < strstr(h, "://")))
+        memmove(h, e + 1, strlen(e + 1) + 1);
+    if ((e = strstr(h, "://")) != NULL) {
+        *e = '\0';
+        scheme = eq_nocase(h, "https") ? "443" : "80";
+        memmove(h, e + 3, strlen(e + 3) + 1);
+    }
+    if ((e = strchr(h, '/')) != NULL)
+        *e = '\0';
+    if (h[0] == '[') {
+        if ((e = strchr(h, ']')) == NULL)
+            return -1;
+        *e = '\0';
+        if (e[1] == ':')
+            port = e + 2;
+        memmove(h, h + 1, strlen(h + 1) + 1);
+    } else if ((e = strrchr(h, ':')) != NULL && strchr(h, ':') == e) {
+        *e = '\0';
+        port = e + 1;
+    }
+    if (h[0] == '\0' || (port && (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) || strlen(port) > 5)))
+        return -1;
+    setf(ep->host, sizeof(ep->host), "%s", h);
+    setf(ep->port, sizeof(ep->port), "%s", port ? port : scheme ? scheme : "80");
+    return 0;
+}
+
+size_t wfpw_surface_proxy_endpoints(const struct wfpw_surface *s, size_t i, struct wfpw_proxy_ep *out, size_t max)
+{
+    const struct wfpw_surface_item *it = &s->items[i];
+    const struct wfpw_regval *v = it->val;
+    char px[300], bp[200], what[300], parts[MAXPARTS][256];
+    const char *list = px;
+    size_t n = 0, k, np;
+    if (strcmp(it->kind, "proxy") != 0 || v == NULL)
+        return 0;
+    if (eq_nocase(v->name, "WinHttpSettings")) {
+        if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0 || px[0] == '\0')
+            return 0;
+    } else {
+        const struct wfpw_regval *en = val(s, it->key, "ProxyEnable");
+        uint64_t on = 1;
+        if (eq_nocase(v->name, "ProxyServer") && en && wfpw_regval_number(en, &on) == 0 && on == 0)
+            return 0;
+        if (v->text == NULL)
+            return 0;
+        list = v->text;
+    }
+    if (proxy_worst(list, what, sizeof(what)) != WFPW_ADDR_PUBLIC && what[0])
+        return 0; /* local: the proxy-local rule already says so */
+    np = split(list, ";", parts, MAXPARTS);
+    for (k = 0; k < np && n < max; k++) {
+        size_t j;
+        int dup = 0;
+        if (proxy_entry(parts[k], &out[n]) != 0)
+            continue;
+        for (j = 0; j < n; j++)
+            dup |= eq_nocase(out[j].host, out[n].host) && strcmp(out[j].port, out[n].port) == 0;
+        if (!dup)
+            n++;
+    }
+    return n;
+}

@@ -17,6 +17,8 @@
  *                              when it throttles a product's published addresses
  *   proxy-local      high      a machine, WinHTTP or product proxy points at a loopback or
  *                              unspecified address or port 0; medium for link-local
+ *   proxy-unreachable high     (the agent's surface source, not these rules: a proxy that
+ *                              appeared or changed and does not accept a connection)
  *   route-blackhole  critical  a persistent route sends a product's address range (prefix /8 or
  *                              longer) on-link or to a loopback/unspecified gateway; high via
  *                              any other gateway. An active route (the live route table, not
@@ -154,6 +156,20 @@ void wfpw_surface_norm_key(const char *key, char *out, size_t outlen);
  * none). *events: a new array (caller owns), empty when nothing changed. */
 int wfpw_surface_changes(const struct wfpw_surface *before, const struct wfpw_surface *after,
                          const struct wfpw_surface_change_opts *o, cJSON **events);
+
+/* Item i of after against before: 0 the same, 1 added (or before NULL), 2 changed. */
+int wfpw_surface_item_fresh(const struct wfpw_surface *before, const struct wfpw_surface *after, size_t i);
+
+/* The endpoints a proxy item sends traffic to — a WinHTTP, machine, Defender or telemetry
+ * proxy, or a PAC file's server — as host and port (a bare host: 80; a URL: its scheme's
+ * port), without duplicates, up to max; none for other items, for a proxy that is off
+ * (ProxyEnable 0) or one the proxy-local rule already judges. Whether they answer is the
+ * agent's to find out (proxy-unreachable, sources/surface/proxyprobe.h). */
+struct wfpw_proxy_ep {
+    char host[256];
+    char port[8];
+};
+size_t wfpw_surface_proxy_endpoints(const struct wfpw_surface *s, size_t i, struct wfpw_proxy_ep *out, size_t max);
 
 /* What was read, as two texts the surface reads back (a "Windows Registry Editor Version 5.00"
  * file in UTF-8 and hosts lines), for the agent's state between runs. */

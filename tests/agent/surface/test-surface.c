@@ -615,6 +615,55 @@ TEST_IMPL(surface_hosts_listing_capped)
     return 0;
 }
 
+/* The endpoints a proxy item names for the agent to try: host:port lists, per-protocol lists,
+ * PAC URLs by scheme, IPv6, a bare host; none for a local proxy (proxy-local judges it), one
+ * that is off, direct access or a malformed port. */
+TEST_IMPL(surface_proxy_endpoints)
+{
+    static const struct {
+        const char *text, *want;
+    } c[] = {
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+             "\"ProxyEnable\"=dword:00000001\r\n\"ProxyServer\"=\"http=proxy.corp:3128;https=proxy.corp:3129;ftp=proxy.corp:3128\"\r\n",
+         "proxy.corp:3128 proxy.corp:3129 "},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+             "\"ProxyEnable\"=dword:00000000\r\n\"ProxyServer\"=\"proxy.corp:3128\"\r\n", ""},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender]\r\n\"ProxyPacUrl\"=\"https://pac.corp/p.pac\"\r\n",
+         "pac.corp:443 "},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+             "\"TelemetryProxyServer\"=\"[2001:db8::7]:8080\"\r\n", "2001:db8::7:8080 "},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+             "\"TelemetryProxyServer\"=\"10.9.9.254\"\r\n", "10.9.9.254:80 "},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+             "\"TelemetryProxyServer\"=\"127.0.0.1:8080\"\r\n", ""},
+        {HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection]\r\n"
+             "\"TelemetryProxyServer\"=\"proxy.corp:80a\"\r\n", ""},
+        {HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,03,00,00,00,0d,00,00,00,31,30,2e,30,2e,30,"
+             "2e,36,3a,38,30,38,30,00,00,00,00\r\n", "10.0.0.6:8080 "},
+        {HDR CONN "\"WinHttpSettings\"=hex:18,00,00,00,00,00,00,00,01,00,00,00,00,00,00,00,00,00,00,00\r\n", ""},
+    };
+    size_t k;
+    for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        struct wfpw_surface s;
+        struct wfpw_proxy_ep ep[8];
+        char err[256] = "", got[512] = "";
+        const char *files[2];
+        size_t i, j, n;
+        files[0] = "p.reg", files[1] = c[k].text;
+        ASSERT_EQ(surftest_load(&s, files, 2, err, sizeof(err)), 0);
+        for (i = 0; i < s.nitems; i++) {
+            n = wfpw_surface_proxy_endpoints(&s, i, ep, 8);
+            for (j = 0; j < n; j++)
+                snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s:%s ", ep[j].host, ep[j].port);
+        }
+        if (strcmp(got, c[k].want) != 0)
+            fprintf(stderr, "case %zu: got '%s', want '%s'\n", k, got, c[k].want);
+        ASSERT_STR_EQ(got, c[k].want);
+        wfpw_surface_free(&s);
+    }
+    return 0;
+}
+
 /* At the size real hosts files reach (ad-blocking lists carry tens of thousands of entries) and
  * with many policies: every item keeps its values, one edited entry is one change, a value
  * given twice in an export keeps the last (as reg import does), and nothing alerts. The sorted

@@ -30,6 +30,7 @@
 #include "debounce.h"
 #include "fileio.h"
 #include "platform.h"
+#include "proxyprobe.h"
 #include "rules.h"
 #include "source.h"
 #include "surface.h"
@@ -52,7 +53,7 @@ struct surf_conf {
     char min_alert[WFPW_CFG_STR_MAX];
     struct wfpw_cfg_list products, endpoints;
     int audit_keys;
-    int64_t max_hosts_listed;
+    int64_t max_hosts_listed, proxy_probe_ms;
 };
 
 static const struct wfpw_cfg_key surf_keys[] = {
@@ -71,6 +72,9 @@ static const struct wfpw_cfg_key surf_keys[] = {
     {"max_hosts_listed", WFPW_CFG_INT, offsetof(struct surf_conf, max_hosts_listed), 0, 10000000, "1000", NULL, 0,
      "hosts-file entries listed one by one per change set (0: all); an ad-blocking list's thousands more are "
      "counted in one agent_status event; an entry a rule matches is always listed"},
+    {"proxy_probe_ms", WFPW_CFG_INT, offsetof(struct surf_conf, proxy_probe_ms), 0, 60000, "5000", NULL, 0,
+     "when a proxy appears or changes, connect to it (TCP, nothing sent) and raise proxy-unreachable when it does "
+     "not answer within this time; 0: never"},
     {"audit_keys", WFPW_CFG_BOOL, offsetof(struct surf_conf, audit_keys), 0, 0, "true", NULL, 0,
      "add an audit entry (Everyone, Set Value) to the SACL of the surface's registry keys, so Windows writes "
      "event 4657 naming who changed them (read by the eventlog source); restore-system removes what was added"},
@@ -119,6 +123,8 @@ struct surf {
     struct wfpw_rules_cfg rules;
     uint64_t reads, read_errors, change_sets, items, replayed_sets;
     int64_t last_ms;                 /* when w->last was read (0 before the first) */
+    struct wfpw_prober *prober;      /* proxies being tried (owned), NULL when off */
+    uint64_t probes, probes_unanswered, probes_skipped;
     int audit_done;                  /* the audit entries were handled (once per run) */
     const char *state;
 };
@@ -148,6 +154,13 @@ static void maybe_free(struct surf *w)
 static void on_closed(uv_handle_t *h)
 {
     struct surf *w = h->data;
+    w->handles_open--;
+    maybe_free(w);
+}
+
+static void on_prober_closed(void *ctx)
+{
+    struct surf *w = ctx;
     w->handles_open--;
     maybe_free(w);
 }
@@ -273,6 +286,74 @@ static void hand_over(struct surf *w, cJSON *events, const struct set *set)
         w->next_pos = pos;
 }
 
+/* ---- does a new proxy answer? ---------------------------------------------------------------- */
+
+#define PROBES_MAX 8
+
+struct probe_ctx {
+    struct surf *w;
+    cJSON *item;              /* the proxy's wire item (owned) */
+    int preexisting;
+    char label[512];
+};
+
+static void on_probed(void *ctx, const struct wfpw_probe_result *r)
+{
+    struct probe_ctx *c = r->arg;
+    (void)ctx; /* c->w: each probe carries its source */
+    if (!r->answered && !r->cancelled && !c->w->closing) {
+        struct wfpw_ev_alert a;
+        char title[700], details[900];
+        cJSON *ev;
+        snprintf(title, sizeof(title), "%s: %s:%s does not answer", c->label, r->host, r->port);
+        snprintf(details, sizeof(details), "a TCP connection to the proxy %s:%s failed (%s) when it appeared or "
+                 "changed: whatever uses this setting (the Defender for Endpoint sensor uses WinHTTP) loses its cloud; "
+                 "a proxy reachable only on another network (a VPN) looks the same while off it", r->host, r->port,
+                 r->why ? r->why : "no answer");
+        memset(&a, 0, sizeof(a));
+        a.time_ms = wfpw__plat_time_ms(), a.source = "surface", a.rule = "proxy-unreachable", a.severity = "high";
+        a.title = title, a.details = details, a.preexisting = c->preexisting, a.surface_item = c->item;
+        c->w->probes_unanswered++;
+        if ((ev = wfpw_event_alert(&a)) != NULL)
+            wfpw_source_emit(c->w->src, ev, WFPW_EV_PASS, ++c->w->next_pos);
+    }
+    cJSON_Delete(c->item);
+    wfpw_free(c);
+}
+
+/* every proxy added or changed in cur since the previous reading (no rule found it local) is
+ * tried once; not at the first reading (the baseline: a corporate proxy a laptop cannot reach
+ * off its network is not news) */
+static void probe_proxies(struct surf *w, const struct wfpw_surface *prev, const struct wfpw_surface *cur)
+{
+    struct wfpw_proxy_ep ep[8];
+    size_t i, k, n;
+    if (w->prober == NULL || prev == NULL)
+        return;
+    for (i = 0; i < cur->nitems; i++) {
+        if (strcmp(cur->items[i].kind, "proxy") != 0 || wfpw_surface_item_fresh(prev, cur, i) == 0)
+            continue;
+        n = wfpw_surface_proxy_endpoints(cur, i, ep, sizeof(ep) / sizeof(ep[0]));
+        for (k = 0; k < n; k++) {
+            struct probe_ctx *c = wfpw_calloc(1, sizeof(*c));
+            if (c == NULL || (c->item = wfpw_surface_item_wire(cur, i)) == NULL) {
+                wfpw_free(c);
+                w->probes_skipped++;
+                continue;
+            }
+            c->w = w;
+            snprintf(c->label, sizeof(c->label), "%.500s", cur->items[i].summary);
+            if (wfpw_prober_start(w->prober, ep[k].host, ep[k].port, c) != 0) {
+                cJSON_Delete(c->item);
+                wfpw_free(c);
+                w->probes_skipped++; /* more than PROBES_MAX at once: counted */
+                continue;
+            }
+            w->probes++;
+        }
+    }
+}
+
 /* a new reading: diff, keep the state, hand over; takes cur */
 static void take_reading(struct surf *w, struct wfpw_surface *cur)
 {
@@ -312,6 +393,7 @@ static void take_reading(struct surf *w, struct wfpw_surface *cur)
     }
     w->change_sets++;
     hand_over(w, events, &set);
+    probe_proxies(w, w->last, cur);
     surface_free(w->last);
     w->last = cur;
     w->last_ms = set.time_ms;
@@ -557,6 +639,9 @@ static int surf_start(struct wfpw_source *src)
     w->handles_open++;
     uv_timer_init(src->loop, &w->full);
     w->full.data = w, w->handles_open++;
+    if (w->conf->proxy_probe_ms > 0 &&
+        (w->prober = wfpw_prober_new(src->loop, PROBES_MAX, (uint64_t)w->conf->proxy_probe_ms, on_probed, w)) != NULL)
+        w->handles_open++; /* until the prober has closed */
     uv_fs_event_init(src->loop, &w->fsev);
     w->fsev.data = w, w->handles_open++;
     resume_state(w);
@@ -603,6 +688,10 @@ static void surf_close(struct wfpw_source *src)
         maybe_free(w);
         return;
     }
+    if (w->prober != NULL) {
+        wfpw_prober_close(w->prober, on_prober_closed);
+        w->prober = NULL;
+    }
     uv_close((uv_handle_t *)&w->changed, on_closed);
     uv_close((uv_handle_t *)&w->debounce.timer, on_closed_timer);
     uv_close((uv_handle_t *)&w->full, on_closed);
@@ -616,6 +705,9 @@ static void surf_stats(struct wfpw_source *src, cJSON *out)
         return;
     cJSON_AddStringToObject(out, "surface", w->state);
     cJSON_AddNumberToObject(out, "surface_reads", (double)w->reads);
+    cJSON_AddNumberToObject(out, "proxies_tried", (double)w->probes);
+    cJSON_AddNumberToObject(out, "proxies_unanswered", (double)w->probes_unanswered);
+    cJSON_AddNumberToObject(out, "proxy_tries_skipped", (double)w->probes_skipped);
     cJSON_AddNumberToObject(out, "surface_read_errors", (double)w->read_errors);
     cJSON_AddNumberToObject(out, "change_notifications", (double)w->debounce.notifications);
     cJSON_AddNumberToObject(out, "change_sets", (double)w->change_sets);
