@@ -21,14 +21,28 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* j (taken; NULL aborts) as member of an alert must be valid proto v1 */
+static void valid_in_alert(const char *source, const char *member, cJSON *j)
+{
+    struct wfpw_ev_alert a;
+    struct wfpw_proto_err perr;
+    cJSON *ev;
+    memset(&a, 0, sizeof(a));
+    a.seq = 1, a.time_ms = 0, a.source = source, a.rule = "edr-app-block", a.severity = "critical";
+    a.title = "t", a.details = "d";
+    if (j == NULL || (ev = wfpw_event_alert(&a)) == NULL)
+        abort();
+    cJSON_AddItemToObject(ev, member, j);
+    if (wfpw_event_validate(ev, "event", &perr) != 0)
+        abort();
+    cJSON_Delete(ev);
+}
+
 static void check_created(const struct wfpw_proc *c)
 {
     static struct wfpw_proctab *t;
     struct wfpw_proc_found *f;
     struct wfpw_changed_by cb;
-    struct wfpw_ev_alert a;
-    struct wfpw_proto_err perr;
-    cJSON *ev, *j;
     if (t == NULL && (t = wfpw_proctab_new(8)) == NULL)
         abort();
     if (wfpw_proctab_record(t, c) != 0)
@@ -37,15 +51,7 @@ static void check_created(const struct wfpw_proc *c)
         abort();
     memset(&cb, 0, sizeof(cb));
     cb.pid = c->pid, cb.event_id = 5447, cb.record_id = 1, cb.change = WFPW_CHANGE_ADD, cb.proc = f;
-    memset(&a, 0, sizeof(a));
-    a.seq = 1, a.time_ms = 0, a.source = "audit", a.rule = "edr-app-block", a.severity = "critical";
-    a.title = "t", a.details = "d";
-    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_changed_by_json(&cb)) == NULL)
-        abort();
-    cJSON_AddItemToObject(ev, "changed_by", j);
-    if (wfpw_event_validate(ev, "event", &perr) != 0)
-        abort();
-    cJSON_Delete(ev);
+    valid_in_alert("audit", "changed_by", wfpw_changed_by_json(&cb));
     wfpw_proc_found_free(f);
 }
 
@@ -54,9 +60,6 @@ static void check_fwrule(const struct wfpw_fwrule_change *c)
 {
     static struct wfpw_fwrules *t;
     const struct wfpw_fwrule_change *r;
-    struct wfpw_ev_alert a;
-    struct wfpw_proto_err perr;
-    cJSON *ev, *j;
     int rc;
     if (t == NULL && (t = wfpw_fwrules_new(4)) == NULL)
         abort();
@@ -65,15 +68,7 @@ static void check_fwrule(const struct wfpw_fwrule_change *c)
         return; /* a name that is not UTF-8, or one kept cut (found by its cut form only) */
     if (rc != 0 || (r = wfpw_fwrules_find(t, c->rule_name, c->kind != WFPW_FWRULE_DELETED)) == NULL)
         abort();
-    memset(&a, 0, sizeof(a));
-    a.seq = 1, a.time_ms = 0, a.source = "inventory", a.rule = "edr-app-block", a.severity = "critical";
-    a.title = "t", a.details = "d";
-    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_fwrule_json(r)) == NULL)
-        abort();
-    cJSON_AddItemToObject(ev, "firewall_rule", j);
-    if (wfpw_event_validate(ev, "event", &perr) != 0)
-        abort();
-    cJSON_Delete(ev);
+    valid_in_alert("inventory", "firewall_rule", wfpw_fwrule_json(r));
 }
 
 /* identity: the key as kept (case and ControlSet are compared by the surface's own form) */
@@ -88,10 +83,7 @@ static void check_regchange(struct wfpw_regchange *c)
 {
     static struct wfpw_regwho *t;
     const struct wfpw_regchange *r;
-    struct wfpw_ev_alert a;
-    struct wfpw_proto_err perr;
     char key[4200];
-    cJSON *ev, *j;
     int rc;
     if (t == NULL && (t = wfpw_regwho_new(4)) == NULL)
         abort();
@@ -103,15 +95,7 @@ static void check_regchange(struct wfpw_regchange *c)
         return; /* kept cut: found by its cut form only */
     if ((r = wfpw_regwho_find(t, same, key, NULL, c->time_ms)) == NULL)
         abort();
-    memset(&a, 0, sizeof(a));
-    a.seq = 1, a.time_ms = 0, a.source = "surface", a.rule = "nrpt-sinkhole", a.severity = "critical";
-    a.title = "t", a.details = "d";
-    if ((ev = wfpw_event_alert(&a)) == NULL || (j = wfpw_regchange_json(r)) == NULL)
-        abort();
-    cJSON_AddItemToObject(ev, "changed_by", j);
-    if (wfpw_event_validate(ev, "event", &perr) != 0)
-        abort();
-    cJSON_Delete(ev);
+    valid_in_alert("surface", "changed_by", wfpw_regchange_json(r));
 }
 
 static int check(void *ctx, struct wfpw_evtxml_event *e)

@@ -874,27 +874,33 @@ static size_t eval_qos(const struct wfpw_surface *s, size_t i, const struct wfpw
     return n;
 }
 
+/* The proxy list a proxy item sets (WinHTTP's from its binary value, else the value's text),
+ * NULL when it sets none: direct access, ProxyEnable 0, not a string. px: room for WinHTTP's. */
+static const char *proxy_list(const struct wfpw_surface *s, const struct wfpw_surface_item *it, char *px, size_t pxlen)
+{
+    const struct wfpw_regval *v = it->val, *en;
+    char bp[200];
+    uint64_t on = 1;
+    if (v == NULL)
+        return NULL;
+    if (eq_nocase(v->name, "WinHttpSettings"))
+        return winhttp_read(v, px, pxlen, bp, sizeof(bp)) == 0 && px[0] ? px : NULL;
+    en = val(s, it->key, "ProxyEnable");
+    if (eq_nocase(v->name, "ProxyServer") && en && wfpw_regval_number(en, &on) == 0 && on == 0)
+        return NULL;
+    return v->text;
+}
+
 static size_t eval_proxy(const struct wfpw_surface *s, size_t i, struct wfpw_surface_finding *out, size_t max)
 {
     const struct wfpw_surface_item *it = &s->items[i];
-    const struct wfpw_regval *v = it->val;
     struct wfpw_surface_finding *x;
-    char px[300], bp[200], what[300];
-    const char *list = px;
+    char px[300], what[300];
+    const char *list = proxy_list(s, it, px, sizeof(px));
     size_t n = 0;
     int worst;
-    if (eq_nocase(v->name, "WinHttpSettings")) {
-        if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0 || px[0] == '\0')
-            return 0;
-    } else {
-        const struct wfpw_regval *en = val(s, it->key, "ProxyEnable");
-        uint64_t on = 1;
-        if (eq_nocase(v->name, "ProxyServer") && en && wfpw_regval_number(en, &on) == 0 && on == 0)
-            return 0;
-        if (v->text == NULL)
-            return 0;
-        list = v->text;
-    }
+    if (list == NULL)
+        return 0;
     worst = proxy_worst(list, what, sizeof(what));
     if (worst == WFPW_ADDR_PUBLIC || worst == WFPW_ADDR_PRIVATE)
         return 0; /* a proxy somewhere on a network: corporate proxies look like this */
@@ -1423,24 +1429,11 @@ static int proxy_entry(const char *entry, struct wfpw_proxy_ep *ep)
 size_t wfpw_surface_proxy_endpoints(const struct wfpw_surface *s, size_t i, struct wfpw_proxy_ep *out, size_t max)
 {
     const struct wfpw_surface_item *it = &s->items[i];
-    const struct wfpw_regval *v = it->val;
-    char px[300], bp[200], what[300], parts[MAXPARTS][256];
-    const char *list = px;
+    char px[300], what[300], parts[MAXPARTS][256];
+    const char *list = strcmp(it->kind, "proxy") == 0 ? proxy_list(s, it, px, sizeof(px)) : NULL;
     size_t n = 0, k, np;
-    if (strcmp(it->kind, "proxy") != 0 || v == NULL)
+    if (list == NULL)
         return 0;
-    if (eq_nocase(v->name, "WinHttpSettings")) {
-        if (winhttp_read(v, px, sizeof(px), bp, sizeof(bp)) != 0 || px[0] == '\0')
-            return 0;
-    } else {
-        const struct wfpw_regval *en = val(s, it->key, "ProxyEnable");
-        uint64_t on = 1;
-        if (eq_nocase(v->name, "ProxyServer") && en && wfpw_regval_number(en, &on) == 0 && on == 0)
-            return 0;
-        if (v->text == NULL)
-            return 0;
-        list = v->text;
-    }
     if (proxy_worst(list, what, sizeof(what)) != WFPW_ADDR_PUBLIC && what[0])
         return 0; /* local: the proxy-local rule already says so */
     np = split(list, ";", parts, MAXPARTS);
