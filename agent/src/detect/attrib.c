@@ -17,7 +17,7 @@
 #define CUT_COMMAND_LINE 256
 
 struct wfpw_attrib {
-    struct wfpw_ring ring;   /* of struct wfpw_changed_by, each owning its proc */
+    struct wfpw_ring ring;   /* first (wfpw_ring_table_new): of struct wfpw_changed_by, each owning its proc */
     size_t proc_bytes;       /* process text held */
     struct wfpw_attrib_stats st;
 };
@@ -41,20 +41,12 @@ static void clear(void *slot)
 
 struct wfpw_attrib *wfpw_attrib_new(size_t cap)
 {
-    struct wfpw_attrib *a = wfpw_calloc(1, sizeof(*a));
-    if (a == NULL || wfpw_ring_init(&a->ring, cap, sizeof(struct wfpw_changed_by), clear) != 0) {
-        wfpw_free(a);
-        return NULL;
-    }
-    return a;
+    return wfpw_ring_table_new(sizeof(struct wfpw_attrib), cap, sizeof(struct wfpw_changed_by), clear);
 }
 
 void wfpw_attrib_free(struct wfpw_attrib *a)
 {
-    if (a == NULL)
-        return;
-    wfpw_ring_fini(&a->ring);
-    wfpw_free(a);
+    wfpw_ring_table_free(a);
 }
 
 void wfpw_attrib_record(struct wfpw_attrib *a, struct wfpw_changed_by *c)

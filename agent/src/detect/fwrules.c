@@ -14,7 +14,7 @@ struct entry {
 };
 
 struct wfpw_fwrules {
-    struct wfpw_ring ring;        /* of struct entry */
+    struct wfpw_ring ring;        /* first (wfpw_ring_table_new): of struct entry */
     struct wfpw_fwrules_stats st;
 };
 
@@ -47,20 +47,12 @@ static void clear_slot(void *slot)
 
 struct wfpw_fwrules *wfpw_fwrules_new(size_t cap)
 {
-    struct wfpw_fwrules *t = wfpw_calloc(1, sizeof(*t));
-    if (t == NULL || wfpw_ring_init(&t->ring, cap, sizeof(struct entry), clear_slot) != 0) {
-        wfpw_free(t);
-        return NULL;
-    }
-    return t;
+    return wfpw_ring_table_new(sizeof(struct wfpw_fwrules), cap, sizeof(struct entry), clear_slot);
 }
 
 void wfpw_fwrules_free(struct wfpw_fwrules *t)
 {
-    if (t == NULL)
-        return;
-    wfpw_ring_fini(&t->ring);
-    wfpw_free(t);
+    wfpw_ring_table_free(t);
 }
 
 /* a copy of an optional text cut to the wire's limit for it (whole characters): NULL, "", "-"

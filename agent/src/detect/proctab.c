@@ -18,7 +18,7 @@
 #define CLOCK_SLACK_MS 1000
 
 struct wfpw_proctab {
-    struct wfpw_ring ring;     /* of struct wfpw_proc, each owning its texts */
+    struct wfpw_ring ring;     /* first (wfpw_ring_table_new): of struct wfpw_proc, each owning its texts */
     struct wfpw_proctab_stats st;
 };
 
@@ -88,20 +88,12 @@ static void clear(void *slot)
 
 struct wfpw_proctab *wfpw_proctab_new(size_t cap)
 {
-    struct wfpw_proctab *t = wfpw_calloc(1, sizeof(*t));
-    if (t == NULL || wfpw_ring_init(&t->ring, cap, sizeof(struct wfpw_proc), clear) != 0) {
-        wfpw_free(t);
-        return NULL;
-    }
-    return t;
+    return wfpw_ring_table_new(sizeof(struct wfpw_proctab), cap, sizeof(struct wfpw_proc), clear);
 }
 
 void wfpw_proctab_free(struct wfpw_proctab *t)
 {
-    if (t == NULL)
-        return;
-    wfpw_ring_fini(&t->ring);
-    wfpw_free(t);
+    wfpw_ring_table_free(t);
 }
 
 int wfpw_proctab_record(struct wfpw_proctab *t, const struct wfpw_proc *created)

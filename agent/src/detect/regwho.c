@@ -14,7 +14,7 @@
 #define NORM_MAX 4200
 
 struct wfpw_regwho {
-    struct wfpw_ring ring;      /* of struct wfpw_regchange, each owning its texts and proc */
+    struct wfpw_ring ring;      /* first (wfpw_ring_table_new): of struct wfpw_regchange, owning texts and proc */
     struct wfpw_regwho_stats st;
 };
 
@@ -32,20 +32,12 @@ static void clear(void *slot)
 
 struct wfpw_regwho *wfpw_regwho_new(size_t cap)
 {
-    struct wfpw_regwho *t = wfpw_calloc(1, sizeof(*t));
-    if (t == NULL || wfpw_ring_init(&t->ring, cap, sizeof(struct wfpw_regchange), clear) != 0) {
-        wfpw_free(t);
-        return NULL;
-    }
-    return t;
+    return wfpw_ring_table_new(sizeof(struct wfpw_regwho), cap, sizeof(struct wfpw_regchange), clear);
 }
 
 void wfpw_regwho_free(struct wfpw_regwho *t)
 {
-    if (t == NULL)
-        return;
-    wfpw_ring_fini(&t->ring);
-    wfpw_free(t);
+    wfpw_ring_table_free(t);
 }
 
 static int prefix_nocase(const char *s, const char *p)

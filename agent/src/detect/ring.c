@@ -42,6 +42,24 @@ void *wfpw_ring_push(struct wfpw_ring *r)
     return s;
 }
 
+void *wfpw_ring_table_new(size_t owner_size, size_t cap, size_t size, void (*clear)(void *slot))
+{
+    struct wfpw_ring *r = wfpw_calloc(1, owner_size);
+    if (r == NULL || wfpw_ring_init(r, cap, size, clear) != 0) {
+        wfpw_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void wfpw_ring_table_free(void *table)
+{
+    if (table == NULL)
+        return;
+    wfpw_ring_fini(table);
+    wfpw_free(table);
+}
+
 void *wfpw_ring_at(const struct wfpw_ring *r, size_t i)
 {
     if (i >= r->n)

@@ -29,5 +29,9 @@ void wfpw_ring_fini(struct wfpw_ring *r);
 void *wfpw_ring_push(struct wfpw_ring *r);
 /* The i-th newest entry (0: the newest), NULL past the last. */
 void *wfpw_ring_at(const struct wfpw_ring *r, size_t i);
+/* A table whose first member is its ring: owner_size bytes of zeros with the ring initialised
+ * (NULL on OOM); wfpw_ring_table_free releases the ring's entries and the table. */
+void *wfpw_ring_table_new(size_t owner_size, size_t cap, size_t size, void (*clear)(void *slot));
+void wfpw_ring_table_free(void *table);
 
 #endif
