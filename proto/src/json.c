@@ -99,6 +99,11 @@ int wfpw_json_fail(struct wfpw_json_err *err, const struct wfpw_jpath *p, int co
     return code;
 }
 
+cJSON *wfpw_json_add_str_or_null(cJSON *o, const char *name, const char *v)
+{
+    return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
+}
+
 int wfpw_json_uint(const cJSON *node, uint64_t lo, uint64_t hi, uint64_t *out)
 {
     double d;

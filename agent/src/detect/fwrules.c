@@ -7,6 +7,7 @@
 #include "proctab.h"
 #include "ring.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/mem.h"
 
 struct entry {
@@ -150,11 +151,6 @@ struct wfpw_fwrules_stats wfpw_fwrules_stats(const struct wfpw_fwrules *t)
     return st;
 }
 
-static cJSON *str_or_null(cJSON *o, const char *name, const char *v)
-{
-    return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
-}
-
 cJSON *wfpw_fwrule_json(const struct wfpw_fwrule_change *c)
 {
     static const char *const kinds[] = {NULL, "added", "modified", "deleted"};
@@ -163,17 +159,17 @@ cJSON *wfpw_fwrule_json(const struct wfpw_fwrule_change *c)
     if (o == NULL)
         return NULL;
     ok = cJSON_AddStringToObject(o, "change", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 2]) != NULL &&
-         str_or_null(o, "id", c->rule_id) != NULL && cJSON_AddStringToObject(o, "name", c->rule_name) != NULL &&
-         str_or_null(o, "group", c->group) != NULL && str_or_null(o, "application", c->application) != NULL &&
-         str_or_null(o, "service", c->service) != NULL &&
+         wfpw_json_add_str_or_null(o, "id", c->rule_id) != NULL && cJSON_AddStringToObject(o, "name", c->rule_name) != NULL &&
+         wfpw_json_add_str_or_null(o, "group", c->group) != NULL && wfpw_json_add_str_or_null(o, "application", c->application) != NULL &&
+         wfpw_json_add_str_or_null(o, "service", c->service) != NULL &&
          (c->direction == 1 || c->direction == 2
               ? cJSON_AddStringToObject(o, "direction", c->direction == 1 ? "inbound" : "outbound")
               : cJSON_AddNullToObject(o, "direction")) != NULL &&
          (c->action == 2 || c->action == 3 ? cJSON_AddStringToObject(o, "action", c->action == 2 ? "block" : "allow")
                                            : cJSON_AddNullToObject(o, "action")) != NULL &&
          (by = cJSON_AddObjectToObject(o, "changed_by")) != NULL &&
-         str_or_null(by, "user_sid", c->modifying_user) != NULL &&
-         str_or_null(by, "application", c->modifying_app) != NULL &&
+         wfpw_json_add_str_or_null(by, "user_sid", c->modifying_user) != NULL &&
+         wfpw_json_add_str_or_null(by, "application", c->modifying_app) != NULL &&
          (origin = cJSON_AddObjectToObject(by, "origin")) != NULL &&
          cJSON_AddNumberToObject(origin, "event_id", c->event_id) != NULL &&
          cJSON_AddNumberToObject(origin, "record_id", (double)c->record_id) != NULL;

@@ -8,6 +8,7 @@
 #include "proctab.h"
 #include "ring.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/mem.h"
 #include "wfpw/timefmt.h"
 #include "wfpw/utf8.h"
@@ -254,11 +255,6 @@ struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_quer
     return f;
 }
 
-static cJSON *str_or_null(cJSON *o, const char *name, const char *v)
-{
-    return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
-}
-
 cJSON *wfpw_proc_found_json(const struct wfpw_proc_found *f)
 {
     static const char *const from[] = {"unresolved", "running_process", "process_creation_event"};
@@ -269,8 +265,8 @@ cJSON *wfpw_proc_found_json(const struct wfpw_proc_found *f)
     if (o == NULL)
         return NULL;
     ok = cJSON_AddStringToObject(o, "resolved_from", from[f->from >= 0 && f->from <= 2 ? f->from : 0]) != NULL &&
-         str_or_null(o, "image", p->image) != NULL && str_or_null(o, "command_line", p->command_line) != NULL &&
-         str_or_null(o, "user_sid", p->user_sid) != NULL && str_or_null(o, "user", p->user) != NULL;
+         wfpw_json_add_str_or_null(o, "image", p->image) != NULL && wfpw_json_add_str_or_null(o, "command_line", p->command_line) != NULL &&
+         wfpw_json_add_str_or_null(o, "user_sid", p->user_sid) != NULL && wfpw_json_add_str_or_null(o, "user", p->user) != NULL;
     if (ok)
         ok = (p->start_ms >= 0 && wfpw_time_format_ms(p->start_ms, when) == 0)
                  ? cJSON_AddStringToObject(o, "start_time", when) != NULL
@@ -279,7 +275,7 @@ cJSON *wfpw_proc_found_json(const struct wfpw_proc_found *f)
         ok = (par = cJSON_AddObjectToObject(o, "parent")) != NULL &&
              (p->parent_pid >= 0 ? cJSON_AddNumberToObject(par, "process_id", (double)p->parent_pid)
                                  : cJSON_AddNullToObject(par, "process_id")) != NULL &&
-             str_or_null(par, "image", p->parent_image) != NULL;
+             wfpw_json_add_str_or_null(par, "image", p->parent_image) != NULL;
     } else if (ok) {
         ok = cJSON_AddNullToObject(o, "parent") != NULL;
     }

@@ -8,6 +8,7 @@
 #include "regwho.h"
 #include "ring.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/mem.h"
 
 #define KEY_MAX 4096
@@ -157,11 +158,6 @@ struct wfpw_regwho_stats wfpw_regwho_stats(const struct wfpw_regwho *t)
     return st;
 }
 
-static cJSON *str_or_null(cJSON *o, const char *name, const char *v)
-{
-    return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
-}
-
 cJSON *wfpw_regchange_json(const struct wfpw_regchange *c)
 {
     static const char *const ops[] = {NULL, "created", "modified", "deleted"};
@@ -171,12 +167,12 @@ cJSON *wfpw_regchange_json(const struct wfpw_regchange *c)
         return NULL;
     ok = (c->pid >= 0 ? cJSON_AddNumberToObject(o, "process_id", (double)c->pid)
                       : cJSON_AddNullToObject(o, "process_id")) != NULL &&
-         str_or_null(o, "user_sid", c->user_sid) != NULL && str_or_null(o, "user", c->user) != NULL &&
+         wfpw_json_add_str_or_null(o, "user_sid", c->user_sid) != NULL && wfpw_json_add_str_or_null(o, "user", c->user) != NULL &&
          (origin = cJSON_AddObjectToObject(o, "origin")) != NULL &&
          cJSON_AddNumberToObject(origin, "event_id", c->event_id) != NULL &&
          cJSON_AddNumberToObject(origin, "record_id", (double)c->record_id) != NULL &&
          (reg = cJSON_AddObjectToObject(o, "registry")) != NULL && cJSON_AddStringToObject(reg, "key", c->key) != NULL &&
-         str_or_null(reg, "value", c->value) != NULL &&
+         wfpw_json_add_str_or_null(reg, "value", c->value) != NULL &&
          (c->op >= 1 && c->op <= 3 ? cJSON_AddStringToObject(reg, "operation", ops[c->op])
                                    : cJSON_AddNullToObject(reg, "operation")) != NULL;
     if (ok && c->proc != NULL) {

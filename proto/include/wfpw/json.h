@@ -72,6 +72,9 @@ void wfpw_jpath_pop(struct wfpw_jpath *p, size_t len);
 int wfpw_json_fail(struct wfpw_json_err *err, const struct wfpw_jpath *p, int code,
                    const char *fmt, ...) WFPW_PRINTF(4, 5);
 
+/* Adds name: v, or name: null when v is NULL, to o; the new member, NULL on OOM. */
+cJSON *wfpw_json_add_str_or_null(cJSON *o, const char *name, const char *v);
+
 /* The value of an integral JSON number in [lo, hi]; -1 when node is not such a number. */
 int wfpw_json_uint(const cJSON *node, uint64_t lo, uint64_t hi, uint64_t *out);
 
