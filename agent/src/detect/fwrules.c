@@ -160,7 +160,8 @@ cJSON *wfpw_fwrule_json(const struct wfpw_fwrule_change *c)
         return NULL;
     ok = cJSON_AddStringToObject(o, "change", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 2]) != NULL &&
          wfpw_json_add_str_or_null(o, "id", c->rule_id) != NULL && cJSON_AddStringToObject(o, "name", c->rule_name) != NULL &&
-         wfpw_json_add_str_or_null(o, "group", c->group) != NULL && wfpw_json_add_str_or_null(o, "application", c->application) != NULL &&
+         wfpw_json_add_str_or_null(o, "group", c->group) != NULL &&
+         wfpw_json_add_str_or_null(o, "application", c->application) != NULL &&
          wfpw_json_add_str_or_null(o, "service", c->service) != NULL &&
          (c->direction == 1 || c->direction == 2
               ? cJSON_AddStringToObject(o, "direction", c->direction == 1 ? "inbound" : "outbound")

@@ -265,7 +265,8 @@ cJSON *wfpw_proc_found_json(const struct wfpw_proc_found *f)
     if (o == NULL)
         return NULL;
     ok = cJSON_AddStringToObject(o, "resolved_from", from[f->from >= 0 && f->from <= 2 ? f->from : 0]) != NULL &&
-         wfpw_json_add_str_or_null(o, "image", p->image) != NULL && wfpw_json_add_str_or_null(o, "command_line", p->command_line) != NULL &&
+         wfpw_json_add_str_or_null(o, "image", p->image) != NULL &&
+         wfpw_json_add_str_or_null(o, "command_line", p->command_line) != NULL &&
          wfpw_json_add_str_or_null(o, "user_sid", p->user_sid) != NULL && wfpw_json_add_str_or_null(o, "user", p->user) != NULL;
     if (ok)
         ok = (p->start_ms >= 0 && wfpw_time_format_ms(p->start_ms, when) == 0)

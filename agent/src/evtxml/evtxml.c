@@ -283,8 +283,8 @@ static int registry_changed(struct wfpw_evtxml *p, struct wfpw_evtxml_event *e)
         return fail(p, WFPW_EPROTO, "ProcessId \"%.32s\" is not a process id", data(p, "ProcessId"));
     c->process_name = data(p, "ProcessName"), c->user_sid = data(p, "SubjectUserSid");
     if (user && user[0] && strcmp(user, "-") && strlen(user) <= 512 && (dom == NULL || strlen(dom) <= 512)) {
-        snprintf(p->regaccount, sizeof(p->regaccount), "%s%s%s", dom && strcmp(dom, "-") ? dom : "", dom && strcmp(dom, "-") ? "\\" : "",
-                 user);
+        int d = dom && strcmp(dom, "-") != 0;
+        snprintf(p->regaccount, sizeof(p->regaccount), "%s%s%s", d ? dom : "", d ? "\\" : "", user);
         c->user = p->regaccount;
     }
     c->event_id = e->event_id, c->record_id = e->record_id, c->time_ms = e->time_ms;

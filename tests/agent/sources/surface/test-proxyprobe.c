@@ -1,10 +1,11 @@
 /*
  * test-proxyprobe.c — agent/src/sources/surface/proxyprobe.c on a real libuv loop and real
- * sockets: a proxy that listens answers; a closed port, a name that does not resolve and an
- * listener that never answers (a time limit of 300 ms) do not, each with its reason; more than
- * max_inflight at once are refused (a listener whose queue is full drops the SYN: the probe
- * hits its time limit; not an unrouted address, which some networks answer for anyone); closing with probes in flight reports each as cancelled,
- * then closes (ASan checks every handle is freed).
+ * sockets: a proxy that listens answers; a closed port, a name that does not resolve and a
+ * listener that never answers (a time limit of 300 ms) do not, each with its reason — a
+ * listener whose queue is full drops the SYN, so the probe hits its limit (not an unrouted
+ * address: some networks answer for anyone); more than max_inflight at once are refused;
+ * closing with probes in flight reports each as cancelled, then closes (ASan checks every
+ * handle is freed).
  */
 #include <string.h>
 #include <uv.h>
@@ -54,7 +55,8 @@ static int full_listener(uv_loop_t *loop, uv_tcp_t *srv, uv_tcp_t *filler, uv_co
     int len = sizeof(bound), i;
     /* one pending accept at a time (libuv on Windows posts many by default; no-op elsewhere) */
     if (uv_tcp_init(loop, srv) || uv_tcp_simultaneous_accepts(srv, 0) || uv_ip4_addr("127.0.0.1", 0, &a) ||
-        uv_tcp_bind(srv, (const struct sockaddr *)&a, 0) || uv_listen((uv_stream_t *)srv, 0, on_conn) || uv_tcp_getsockname(srv, (struct sockaddr *)&bound, &len) ||
+        uv_tcp_bind(srv, (const struct sockaddr *)&a, 0) || uv_listen((uv_stream_t *)srv, 0, on_conn) ||
+        uv_tcp_getsockname(srv, (struct sockaddr *)&bound, &len) ||
         uv_tcp_init(loop, &filler[0]) || uv_tcp_init(loop, &filler[1]))
         return -1;
     snprintf(port, 8, "%d", ntohs(((struct sockaddr_in *)&bound)->sin_port));
