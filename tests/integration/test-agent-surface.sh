@@ -215,6 +215,15 @@ else
     bad "proxy: this host has no global IPv4 address to stand in for a network proxy"
 fi
 
+# --- restore-system reads surface.sacl as a hostile file -----------------------------------------
+mkdir -p "$T/rs"
+printf '1 SOFTWARE\\Policies\r\n\r\njunk line\n0 \n2 SYSTEM\\X\n' >"$T/rs/surface.sacl"
+"$AGENT" restore-system --data "$T/rs" >"$T/rs.out" 2>"$T/rs.err"
+eq "restore-system: a bad surface.sacl exits 1" "$?" 1
+check "restore-system: names each bad line" sh -c "grep -c 'is not \"0|1 KEY\"' '$T/rs.err' | grep -qx 3"
+check "restore-system: a CRLF line is read (here: Windows-only, said)" grep -qF 'registry auditing (SACLs) exists on Windows only' "$T/rs.err"
+check "restore-system: the file is kept for another try" test -s "$T/rs/surface.sacl"
+
 # --- live mode on Linux: Windows-only, said once ---------------------------------------------------
 agent_config "$T/l.json" "$T/ldata" '[ { "type": "surface" } ]'
 timeout 30 "$AGENT" run --config "$T/l.json" --until-drained >"$T/l.log" 2>&1
@@ -279,6 +288,20 @@ if [[ -x $WINE && -f $EXE ]]; then
     eq "Wine: restore-system removes every audit entry it added" \
         "$(grep -c 'registry auditing: the audit entry on HKLM\\.* removed' "$T/restore.out")" "$nsacl"
     check "Wine: and forgets them" test ! -e "$T/xdata/surface.sacl"
+    # an entry taken out while the agent runs is noticed at the next periodic reading and put back
+    agent_config "$T/y.json" "Z:$T/xdata" '[ { "type": "surface", "debounce_ms": 300, "interval_ms": 2000 } ]'
+    sed -i -e "s#\"$T/pki#\"Z:$T/pki#g" "$T/y.json"
+    timeout 120 "$WINE" "$EXE" run --config "Z:$T/y.json" >"$T/y.log" 2>&1 &
+    WPID=$!
+    EXTRA_PIDS="$WPID"
+    check "Wine: running again, the entries are added" wait_until 40 grep -qE 'added to [1-9][0-9]* key' "$T/y.log"
+    "$WINE" "$EXE" restore-system --data "Z:$T/xdata" >"$T/restore2.out" 2>&1
+    check "Wine: taken out behind the agent's back, the entries are noticed gone and put back" wait_until 30 \
+        grep -qE 'registry auditing: the audit entry was gone from [1-9][0-9]* key' "$T/y.log"
+    kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+    EXTRA_PIDS=""
+    "$WINE" "$EXE" restore-system --data "Z:$T/xdata" >"$T/restore3.out" 2>&1
+    eq "Wine: and restore-system takes them out again at the end" "$?" 0
     EXTRA_PIDS=""
     eq "Wine: nothing stored twice" "$(count "$twice")" 0
     check "Wine: no error logged" sh -c "! grep -q 'error' '$T/x.log' '$T/x2.log'"

@@ -286,9 +286,9 @@ void wfpw_source_attribution(struct wfpw_source *src, const struct wfpw_changed_
 void wfpw_source_registry_change(struct wfpw_source *src, struct wfpw_regchange *c, uint64_t pos, int flags)
 {
     int live = (flags & WFPW_ATTR_LIVE) != 0;
-    c->proc = c->pid >= 0 ? wfpw_proc_resolve(src->pipe->proctab, live ? wfpw__plat_process_query : NULL, src->index,
-                                              c->pid, c->time_ms)
-                          : NULL;
+    /* also without a process id: the image the event names is still worth keeping */
+    c->proc = wfpw_proc_resolve(src->pipe->proctab, live ? wfpw__plat_process_query : NULL, src->index, c->pid,
+                                c->time_ms);
     if (c->proc != NULL && c->proc->from == WFPW_PROC_UNRESOLVED && c->process_name != NULL &&
         c->proc->p.image == NULL) {
         /* gone, and no 4688: the 4657 names the image itself */

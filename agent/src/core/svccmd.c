@@ -71,9 +71,12 @@ int wfpw_restore_system(const char *data_dir)
         int failed = 0;
         for (; line < text + len; line = eol + 1) {
             int inherit, changed = 0, rc;
+            char *end;
             if ((eol = memchr(line, '\n', (size_t)(text + len - line))) == NULL)
                 eol = text + len;
             *eol = '\0';
+            for (end = eol; end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'); end--)
+                end[-1] = '\0'; /* written on Windows or edited by hand */
             if (line[0] == '\0')
                 continue;
             if ((line[0] != '0' && line[0] != '1') || line[1] != ' ' || line[2] == '\0') {

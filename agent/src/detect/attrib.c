@@ -11,10 +11,10 @@
 #include "ring.h"
 #include "wfpw/mem.h"
 
-/* Process text the table may hold at once: 4,096 changes by programs with 4 KiB command lines
- * would be 50 MB; past this, a new entry's command line is cut (and says so). */
+/* Process text the table may hold at once: 4,096 changes by programs with 4 KiB paths and
+ * command lines would be 50 MB; past this, a new entry's texts are cut (and say so). */
 #define PROC_TEXT_BUDGET (4u << 20)
-#define CUT_COMMAND_LINE 256
+#define CUT_TEXT 256
 
 struct wfpw_attrib {
     struct wfpw_ring ring;   /* first (wfpw_ring_table_new): of struct wfpw_changed_by, each owning its proc */
@@ -22,15 +22,6 @@ struct wfpw_attrib {
     struct wfpw_attrib_stats st;
 };
 
-static size_t proc_text(const struct wfpw_proc_found *f)
-{
-    const struct wfpw_proc *p = f ? &f->p : NULL;
-    if (p == NULL)
-        return 0;
-    return (p->image ? strlen(p->image) : 0) + (p->command_line ? strlen(p->command_line) : 0) +
-           (p->parent_image ? strlen(p->parent_image) : 0) + (p->user ? strlen(p->user) : 0) +
-           (p->user_sid ? strlen(p->user_sid) : 0);
-}
 
 static void clear(void *slot)
 {
@@ -54,17 +45,13 @@ void wfpw_attrib_record(struct wfpw_attrib *a, struct wfpw_changed_by *c)
     struct wfpw_changed_by *slot, *old = a->ring.n == a->ring.cap ? wfpw_ring_at(&a->ring, a->ring.cap - 1) : NULL;
     struct wfpw_proc_found *f = c->proc;
     if (old != NULL)
-        a->proc_bytes -= proc_text(old->proc);
-    if (f != NULL && f->p.command_line != NULL && a->proc_bytes + proc_text(f) > PROC_TEXT_BUDGET &&
-        strlen(f->p.command_line) > CUT_COMMAND_LINE) {
-        (void)wfpw_proc_set_max(&f->p.command_line, f->p.command_line, CUT_COMMAND_LINE);
-        wfpw_proc_found_note(f, "command line cut to %d bytes: the table of recent changes holds %u MiB of "
-                                "process text", CUT_COMMAND_LINE, PROC_TEXT_BUDGET >> 20);
-    }
+        a->proc_bytes -= wfpw_proc_found_text(old->proc);
+    if (f != NULL && a->proc_bytes + wfpw_proc_found_text(f) > PROC_TEXT_BUDGET)
+        wfpw_proc_found_trim(f, CUT_TEXT, "the table of recent filter changes holds its 4 MiB of process text");
     slot = wfpw_ring_push(&a->ring);
     *slot = *c;
     c->proc = NULL;  /* the table's now */
-    a->proc_bytes += proc_text(f);
+    a->proc_bytes += wfpw_proc_found_text(f);
 }
 
 static int same_key(const char *x, const char *y)

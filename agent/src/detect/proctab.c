@@ -142,6 +142,33 @@ void wfpw_proc_found_free(struct wfpw_proc_found *f)
     wfpw_free(f);
 }
 
+size_t wfpw_proc_found_text(const struct wfpw_proc_found *f)
+{
+    const struct wfpw_proc *p = f ? &f->p : NULL;
+    if (p == NULL)
+        return 0;
+    return (p->image ? strlen(p->image) : 0) + (p->command_line ? strlen(p->command_line) : 0) +
+           (p->parent_image ? strlen(p->parent_image) : 0) + (p->user ? strlen(p->user) : 0) +
+           (p->user_sid ? strlen(p->user_sid) : 0);
+}
+
+void wfpw_proc_found_trim(struct wfpw_proc_found *f, size_t max, const char *why)
+{
+    char **fields[4];
+    size_t i;
+    int cut = 0;
+    if (f == NULL)
+        return;
+    fields[0] = &f->p.image, fields[1] = &f->p.command_line, fields[2] = &f->p.parent_image, fields[3] = &f->p.user;
+    for (i = 0; i < 4; i++)
+        if (*fields[i] != NULL && strlen(*fields[i]) > max) {
+            (void)wfpw_proc_set_max(fields[i], *fields[i], max); /* shorter: never fails for memory */
+            cut = 1;
+        }
+    if (cut)
+        wfpw_proc_found_note(f, "texts cut to %lu bytes: %s", (unsigned long)max, why);
+}
+
 void wfpw_proc_found_note(struct wfpw_proc_found *f, const char *fmt, ...)
 {
     size_t n = strlen(f->note);

@@ -90,6 +90,11 @@ struct wfpw_proctab_stats wfpw_proctab_stats(const struct wfpw_proctab *t);
  * when there is one (the live command line is the process's to rewrite). */
 struct wfpw_proc_found *wfpw_proc_resolve(struct wfpw_proctab *t, wfpw_proc_query_fn query, uint32_t source,
                                           int64_t pid, int64_t at_ms);
+/* The bytes of text f holds (image, command line, parent image, user, SID). */
+size_t wfpw_proc_found_text(const struct wfpw_proc_found *f);
+/* Cuts f's image, command line, parent image and user to at most max bytes each (whole
+ * characters) and notes it with why: for tables whose process text is bounded. */
+void wfpw_proc_found_trim(struct wfpw_proc_found *f, size_t max, const char *why);
 /* Appends "; " and the formatted text to f->note (cut at its size). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

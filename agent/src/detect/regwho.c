@@ -12,12 +12,25 @@
 #include "wfpw/mem.h"
 
 #define KEY_MAX 4096
+#define VALUE_MAX 1024           /* a surface value's name is short; longer ones are cut */
 #define NORM_MAX 4200
+/* Text the table may hold at once (1,024 entries of 4 KiB keys and 4 KiB paths would be tens
+ * of MB); past this a new entry's process texts are cut (and say so). */
+#define TEXT_BUDGET (2u << 20)
+#define CUT_TEXT 256
 
 struct wfpw_regwho {
     struct wfpw_ring ring;      /* first (wfpw_ring_table_new): of struct wfpw_regchange, owning texts and proc */
+    size_t bytes;               /* text held */
     struct wfpw_regwho_stats st;
 };
+
+static size_t text_of(const struct wfpw_regchange *c)
+{
+    return (c->key ? strlen(c->key) : 0) + (c->value ? strlen(c->value) : 0) +
+           (c->process_name ? strlen(c->process_name) : 0) + (c->user_sid ? strlen(c->user_sid) : 0) +
+           (c->user ? strlen(c->user) : 0) + wfpw_proc_found_text(c->proc);
+}
 
 static void clear(void *slot)
 {
@@ -69,8 +82,8 @@ void wfpw_regwho_key(const char *object_name, char *out, size_t outlen)
 
 int wfpw_regwho_record(struct wfpw_regwho *t, struct wfpw_regchange *c)
 {
-    struct wfpw_regchange e;
-    char key[KEY_MAX + 1];
+    struct wfpw_regchange e, *old;
+    char key[2 * KEY_MAX];
     char *k = NULL, *v = NULL, *img = NULL, *sid = NULL, *user = NULL;
     struct wfpw_proc_found *proc = c->proc;
     c->proc = NULL;
@@ -79,7 +92,7 @@ int wfpw_regwho_record(struct wfpw_regwho *t, struct wfpw_regchange *c)
         return WFPW_EINVAL;
     }
     wfpw_regwho_key(c->key, key, sizeof(key));
-    if (wfpw_text_cut_dup(&k, key, KEY_MAX) != 0 || k == NULL || wfpw_text_cut_dup(&v, c->value, 16383) != 0 ||
+    if (wfpw_text_cut_dup(&k, key, KEY_MAX) != 0 || k == NULL || wfpw_text_cut_dup(&v, c->value, VALUE_MAX) != 0 ||
         wfpw_proc_set(&img, c->process_name) != 0 || wfpw_proc_set_max(&sid, c->user_sid, WFPW_SID_TEXT_MAX) != 0 ||
         wfpw_proc_set(&user, c->user) != 0) {
         int rc = k == NULL && key[0] ? WFPW_EINVAL : WFPW_ENOMEM;  /* a key that is not UTF-8: nothing to match */
@@ -89,6 +102,14 @@ int wfpw_regwho_record(struct wfpw_regwho *t, struct wfpw_regchange *c)
     }
     e = *c;
     e.key = k, e.value = v, e.process_name = img, e.user_sid = sid, e.user = user, e.proc = proc;
+    if ((old = t->ring.n == t->ring.cap ? wfpw_ring_at(&t->ring, t->ring.cap - 1) : NULL) != NULL)
+        t->bytes -= text_of(old);
+    if (t->bytes + text_of(&e) > TEXT_BUDGET) {
+        wfpw_proc_found_trim(proc, CUT_TEXT, "the table of recent registry changes holds its 2 MiB of text");
+        if (img != NULL && strlen(img) > CUT_TEXT)
+            (void)wfpw_proc_set_max((char **)&e.process_name, img, CUT_TEXT);
+    }
+    t->bytes += text_of(&e);
     *(struct wfpw_regchange *)wfpw_ring_push(&t->ring) = e;
     return 0;
 }

@@ -1047,7 +1047,10 @@ static int same_item(const struct wfpw_surface *a, const struct wfpw_surface_ite
     wfpw_buf_init(&vb, 1u << 24);
     item_values(a, x, &va, 0);
     item_values(b, y, &vb, 0);
-    same = va.len == vb.len && (va.len == 0 || memcmp(va.data, vb.data, va.len) == 0);
+    /* and the summary: it also says what other values decide (a ProxyServer switched on by
+     * ProxyEnable is a change though its own value is not) */
+    same = va.len == vb.len && (va.len == 0 || memcmp(va.data, vb.data, va.len) == 0) &&
+           strcmp(x->summary, y->summary) == 0;
     wfpw_buf_free(&va);
     wfpw_buf_free(&vb);
     return same;

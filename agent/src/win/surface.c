@@ -203,7 +203,7 @@ static int addr_text(const SOCKADDR_INET *a, char *out, size_t outlen)
 static int read_routes(struct wfpw_regstore *rs, char *err, size_t errlen)
 {
     MIB_IPFORWARD_TABLE2 *t = NULL;
-    DWORD r = GetIpForwardTable2(AF_UNSPEC, &t), i;
+    DWORD r = GetIpForwardTable2(AF_UNSPEC, &t), i, kept = 0;
     int rc = 0;
     if (r != NO_ERROR) {
         if (err[0] == '\0')
@@ -212,12 +212,26 @@ static int read_routes(struct wfpw_regstore *rs, char *err, size_t errlen)
     }
     if ((rc = wfpw_regstore_add(rs, WFPW_SURFACE_ROUTE_TABLE, NULL, 0, NULL, 0, "GetIpForwardTable2")) != 0)
         goto out;
-    for (i = 0; i < t->NumEntries && i < MAX_ROUTES; i++) {
+    for (i = 0; i < t->NumEntries; i++) {
         const MIB_IPFORWARD_ROW2 *row = &t->Table[i];
+        const SOCKADDR_INET *d = &row->DestinationPrefix.Prefix;
         unsigned len = row->DestinationPrefix.PrefixLength, ift = (unsigned)row->InterfaceLuid.Info.IfType;
         char dest[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN], name[256];
-        if (addr_text(&row->DestinationPrefix.Prefix, dest, sizeof(dest)) != 0 ||
-            addr_text(&row->NextHop, gw, sizeof(gw)) != 0)
+        /* rows no rule judges (multicast, broadcast, loopback, link-local): not counted
+         * against the limit, so junk of that kind cannot push a real route out (portable code
+         * leaves the same rows out) */
+        if (d->si_family == AF_INET
+                ? (d->Ipv4.sin_addr.s_addr & 0xFF) >= 224 || (d->Ipv4.sin_addr.s_addr & 0xFF) == 127 ||
+                      (d->Ipv4.sin_addr.s_addr & 0xFFFF) == 0xFEA9
+                : d->Ipv6.sin6_addr.s6_addr[0] == 0xFF ||
+                      (d->Ipv6.sin6_addr.s6_addr[0] == 0xFE && (d->Ipv6.sin6_addr.s6_addr[1] & 0xC0) == 0x80))
+            continue;
+        if (++kept > MAX_ROUTES) {
+            if (err[0] == '\0')
+                snprintf(err, errlen, "the route table has more than %d routes: the rest are not read", MAX_ROUTES);
+            break;
+        }
+        if (addr_text(d, dest, sizeof(dest)) != 0 || addr_text(&row->NextHop, gw, sizeof(gw)) != 0)
             continue;
         if (row->DestinationPrefix.Prefix.si_family == AF_INET) {
             uint32_t m = len == 0 ? 0 : len >= 32 ? 0xFFFFFFFFu : ~((1u << (32 - len)) - 1);
@@ -399,10 +413,11 @@ int wfpw__plat_surface_watch(struct wfpw__surfwatch **out, struct uv_async_s *as
 static int audit_fail(DWORD e, const char *call, const char *key, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s(HKLM\\%s) failed: error %lu%s", call, key, (unsigned long)e,
-             e == ERROR_PRIVILEGE_NOT_HELD || e == ERROR_ACCESS_DENIED
+             e == ERROR_PRIVILEGE_NOT_HELD || e == ERROR_ACCESS_DENIED || e == ERROR_NOT_ALL_ASSIGNED
                  ? " (a key's SACL needs SeSecurityPrivilege: run as LocalSystem or an administrator)"
                  : "");
-    return e == ERROR_ACCESS_DENIED || e == ERROR_PRIVILEGE_NOT_HELD ? WFPW_EACCES : WFPW_EIO;
+    return e == ERROR_ACCESS_DENIED || e == ERROR_PRIVILEGE_NOT_HELD || e == ERROR_NOT_ALL_ASSIGNED ? WFPW_EACCES
+                                                                                                : WFPW_EIO;
 }
 
 /* our entry: an explicit (not inherited) success audit of Set Value for Everyone */
@@ -471,7 +486,11 @@ int wfpw__plat_reg_audit(const char *key, int inherit, int on, int *changed, cha
     }
     for (i = 0; sacl != NULL && i < sacl->AceCount; i++) {
         ACE_HEADER *h;
-        if (!GetAce(sacl, i, (LPVOID *)&h) || (h->AceFlags & INHERITED_ACE) || (int)i == found)
+        if (!GetAce(sacl, i, (LPVOID *)&h)) { /* never drop an entry we cannot read */
+            rc = audit_fail(GetLastError(), "GetAce", key, err, errlen);
+            goto out;
+        }
+        if ((h->AceFlags & INHERITED_ACE) || (int)i == found)
             continue;
         if (!AddAce(nacl, ACL_REVISION, MAXDWORD, h, h->AceSize)) {
             rc = audit_fail(GetLastError(), "AddAce", key, err, errlen);

@@ -320,7 +320,7 @@ TEST_IMPL(proctab_attrib_text_budget)
             ASSERT(got != NULL && got->proc != NULL && got->proc->p.command_line != NULL);
             if (strlen(got->proc->p.command_line) < 4000) {
                 ASSERT(strlen(got->proc->p.command_line) <= 256);
-                ASSERT(strstr(got->proc->note, "command line cut to 256 bytes") != NULL);
+                ASSERT(strstr(got->proc->note, "texts cut to 256 bytes") != NULL);
                 ASSERT_EQ(validates(got->proc), 0);
                 cut++;
             }

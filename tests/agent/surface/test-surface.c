@@ -661,6 +661,36 @@ TEST_IMPL(surface_proxy_endpoints)
         ASSERT_STR_EQ(got, c[k].want);
         wfpw_surface_free(&s);
     }
+    /* a proxy switched on by ProxyEnable alone is a change (and then judged) */
+    {
+        struct wfpw_surface off, on;
+        struct wfpw_surface_change_opts o;
+        const char *files[2];
+        char err[256];
+        cJSON *events = NULL, *e;
+        int changed = 0, alerts = 0;
+        files[0] = "p.reg";
+        files[1] = HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+                       "\"ProxyEnable\"=dword:00000000\r\n\"ProxyServer\"=\"127.0.0.1:3128\"\r\n";
+        ASSERT_EQ(surftest_load(&off, files, 2, err, sizeof(err)), 0);
+        files[1] = HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"
+                       "\"ProxyEnable\"=dword:00000001\r\n\"ProxyServer\"=\"127.0.0.1:3128\"\r\n";
+        ASSERT_EQ(surftest_load(&on, files, 2, err, sizeof(err)), 0);
+        memset(&o, 0, sizeof(o));
+        o.change_set = "6f1c2b7e-3d4a-4b5c-8d9e-0a1b2c3d4e5f", o.min_alert_rank = 1;
+        ASSERT_EQ(wfpw_surface_changes(&off, &on, &o, &events), 0);
+        cJSON_ArrayForEach(e, events)
+        {
+            const cJSON *ch = cJSON_GetObjectItemCaseSensitive(e, "change");
+            changed += ch && strcmp(ch->valuestring, "changed") == 0;
+            alerts += strcmp(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "alert") == 0;
+        }
+        ASSERT_EQ(changed, 1);
+        ASSERT_EQ(alerts, 1); /* proxy-local, now that it is on */
+        cJSON_Delete(events);
+        wfpw_surface_free(&off);
+        wfpw_surface_free(&on);
+    }
     return 0;
 }
 

@@ -125,6 +125,7 @@ static void on_timeout(uv_timer_t *t)
 static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res)
 {
     struct probe *pr = g->data;
+    struct addrinfo *ai;
     int rc;
     pr->gai_pending = 0;
     if (status != 0 || res == NULL || pr->p->closing) {
@@ -143,7 +144,11 @@ static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res)
     uv_timer_init(pr->p->loop, &pr->timer);
     pr->timer.data = pr, pr->timer_open = 1;
     pr->conn.data = pr;
-    rc = uv_tcp_connect(&pr->conn, &pr->tcp, res->ai_addr, on_connect);
+    /* an IPv4 address first when there is one: a name that also has IPv6 on a host without
+     * working IPv6 is not a dead proxy */
+    for (ai = res; ai != NULL && ai->ai_family != AF_INET; ai = ai->ai_next)
+        ;
+    rc = uv_tcp_connect(&pr->conn, &pr->tcp, (ai ? ai : res)->ai_addr, on_connect);
     uv_freeaddrinfo(res);
     if (rc != 0) {
         snprintf(pr->why, sizeof(pr->why), "%s", uv_strerror(rc));

@@ -104,6 +104,8 @@ struct job {
     int rc;
     char err[768];
     int audit;               /* this job also adds the audit entries */
+    int audit_again;         /* not the first time */
+    unsigned audit_had, audit_has; /* keys (bits, audited[] order) with our entry before / after */
     char audit_msg[768];     /* what that did, said on the loop */
     int audit_failed;
 };
@@ -125,7 +127,8 @@ struct surf {
     int64_t last_ms;                 /* when w->last was read (0 before the first) */
     struct wfpw_prober *prober;      /* proxies being tried (owned), NULL when off */
     uint64_t probes, probes_unanswered, probes_skipped;
-    int audit_done;                  /* the audit entries were handled (once per run) */
+    int audit_done, audit_due;       /* the audit entries were handled; to be checked again */
+    unsigned audited_mask;           /* keys with our entry at the last check */
     const char *state;
 };
 
@@ -458,12 +461,15 @@ static void audit_keys(struct job *j)
 {
     char path[WFPW_CFG_STR_MAX + 32], err[512], *old = NULL;
     struct wfpw_buf list;
-    size_t len = 0, i, added = 0, there = 0, missing = 0;
+    size_t len = 0, i, added = 0, there = 0, missing = 0, gone = 0;
     int rc = 0, changed;
     snprintf(path, sizeof(path), "%s/surface.sacl", j->w->src->data_dir);
     wfpw_buf_init(&list, 1u << 16);
-    if (wfpw_file_read_all(path, 1u << 16, &old, &len) == 0)
+    if (wfpw_file_read_all(path, 1u << 16, &old, &len) == 0) {
         wfpw_buf_append(&list, old, len);
+        if (len > 0 && old[len - 1] != '\n')
+            wfpw_buf_putc(&list, '\n');
+    }
     wfpw_free(old);
     for (i = 0; i < sizeof(audited) / sizeof(audited[0]); i++) {
         int r = wfpw__plat_reg_audit(audited[i].key, audited[i].inherit, 1, &changed, err, sizeof(err));
@@ -478,10 +484,16 @@ static void audit_keys(struct job *j)
                 snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: %s", err);
             rc = r;
         } else if (changed) {
+            char line[300];
             added++;
-            wfpw_buf_printf(&list, "%d %s\n", audited[i].inherit, audited[i].key);
+            j->audit_has |= 1u << i;
+            gone += (j->audit_had >> i) & 1u; /* it was there at the last check */
+            snprintf(line, sizeof(line), "%d %s\n", audited[i].inherit, audited[i].key);
+            if (list.data == NULL || strstr(list.data, line) == NULL) /* listed once however often re-added */
+                wfpw_buf_puts(&list, line);
         } else {
             there++;
+            j->audit_has |= 1u << i;
         }
     }
     if (added && (list.err || wfpw_file_write_atomic(path, list.data, list.len) != 0)) {
@@ -489,10 +501,16 @@ static void audit_keys(struct job *j)
                  "remove the audit entries added to %zu keys", path, added);
         rc = WFPW_EIO;
     }
-    if (rc == 0)
+    if (rc == 0 && j->audit_again && gone > 0) {
+        /* someone with SeSecurityPrivilege took it away: changes made meanwhile are not named */
+        snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: the audit entry was gone from %zu key%s "
+                 "(taken out of the SACL since the last check): added again", gone, gone == 1 ? "" : "s");
+        rc = WFPW_EIO;
+    } else if (rc == 0 && !j->audit_again) {
         snprintf(j->audit_msg, sizeof(j->audit_msg), "registry auditing: an audit entry (Everyone, Set Value) added to %zu "
                  "key%s, already there on %zu, %zu key%s absent: Windows writes 4657 naming who changes them",
                  added, added == 1 ? "" : "s", there, missing, missing == 1 ? "" : "s");
+    }
     j->audit_failed = rc != 0;
     wfpw_buf_free(&list);
 }
@@ -515,6 +533,8 @@ static void read_done(uv_work_t *req, int status)
     struct job *j = req->data;
     struct surf *w = j->w;
     w->busy = 0;
+    if (j->audit)
+        w->audited_mask = j->audit_has;
     if (j->audit_msg[0]) {
         if (j->audit_failed)
             wfpw_source_error(w->src, j->audit_msg);
@@ -570,8 +590,11 @@ static void start_read(struct surf *w)
     wfpw_surface_init(j->s);
     j->w = w;
     j->req.data = j;
-    j->audit = !w->audit_done && !w->conf->dir[0] && w->conf->audit_keys;
-    w->audit_done = 1;
+    /* the audit entries: at the first reading, and again at each periodic one (an entry taken
+     * away meanwhile is put back and said) */
+    j->audit = (!w->audit_done || w->audit_due) && !w->conf->dir[0] && w->conf->audit_keys;
+    j->audit_again = w->audit_done, j->audit_had = w->audited_mask;
+    w->audit_done = 1, w->audit_due = 0;
     w->busy = 1;
     if (uv_queue_work(w->src->loop, &j->req, read_work, read_done) != 0) {
         w->busy = 0;
@@ -585,7 +608,9 @@ static void start_read(struct surf *w)
 
 static void on_full(uv_timer_t *t)
 {
-    start_read(t->data);
+    struct surf *w = t->data;
+    w->audit_due = 1;
+    start_read(w);
 }
 
 static void on_settled(void *arg)
