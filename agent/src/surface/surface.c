@@ -952,21 +952,22 @@ static size_t eval_route(const struct wfpw_surface *s, size_t i, const struct wf
     gcls = wfpw_netaddr_class(&r.gw);
     hole = gcls == WFPW_ADDR_LOOPBACK || gcls == WFPW_ADDR_UNSPECIFIED;
     if (active) {
-        /* live: a tunnel's on-link route and a VPN gateway are how a VPN carries a cloud */
-        hole = gcls == WFPW_ADDR_LOOPBACK || r.iftype == IFTYPE_LOOPBACK ||
-               (gcls == WFPW_ADDR_UNSPECIFIED && (r.iftype == IFTYPE_ETHERNET || r.iftype == IFTYPE_WIFI));
-        if (!hole || also_persistent(s, &r))
+        /* live: a tunnel's routes are how a VPN carries a cloud (quiet); a gateway on a LAN
+         * is a router that may or may not forward it (medium) */
+        int lan = r.iftype == IFTYPE_ETHERNET || r.iftype == IFTYPE_WIFI;
+        hole = gcls == WFPW_ADDR_LOOPBACK || r.iftype == IFTYPE_LOOPBACK || (gcls == WFPW_ADDR_UNSPECIFIED && lan);
+        if ((!hole && !lan) || also_persistent(s, &r))
             return 0;
     }
-    if ((x = add(out, &n, max, i, "route-blackhole", hole ? "critical" : "high")) == NULL)
+    if ((x = add(out, &n, max, i, "route-blackhole", hole ? "critical" : active ? "medium" : "high")) == NULL)
         return n;
     setf(x->title, sizeof(x->title), "%s route sends %s/%d %s%s%s", active ? "active" : "persistent", r.dest,
          r.dst.prefix, hole ? (gcls == WFPW_ADDR_UNSPECIFIED ? "on-link" : "to ") : "via ",
          gcls == WFPW_ADDR_UNSPECIFIED ? "" : r.gate, r.iftype == IFTYPE_LOOPBACK ? " over the loopback interface" : "");
     setf(x->why, sizeof(x->why), "%s lies in the range; %s%s", owner,
          hole ? "a public address sent on-link or to a loopback gateway is never reached"
-              : "a persistent route for a security product's cloud sends it to a gateway it does not "
-                "normally use",
+              : "a route for a security product's cloud sends it to a gateway it does not normally use: if that "
+                "router does not forward it (or does not exist), the product is cut off",
          active ? " (an active route: `route add` without -p, gone at reboot)" : "");
     setf(x->target, sizeof(x->target), "%s/%d", r.dest, r.dst.prefix);
     return n;

@@ -22,14 +22,15 @@
  *   route-blackhole  critical  a persistent route sends a product's address range (prefix /8 or
  *                              longer) on-link or to a loopback/unspecified gateway; high via
  *                              any other gateway. An active route (the live route table, not
- *                              persistent: gone at reboot) only when it is a black hole: to a
- *                              loopback gateway, or on-link over the loopback interface or a
- *                              LAN interface (a public range is never on a LAN)
+ *                              persistent: gone at reboot): critical when it is a black hole (to
+ *                              a loopback gateway, or on-link over the loopback interface or a
+ *                              LAN interface: a public range is never on a LAN), medium through
+ *                              a gateway on a LAN interface; never over a tunnel
  * Quiet on purpose: split-DNS NRPT rules for other domains and VPN catch-all rules to private
  * servers, NRPT rules Windows ignores (no GenericDNSServers option bit), ad-blocking hosts
  * entries, QoS policies that only mark DSCP or throttle other programs, corporate proxies,
- * routes to other ranges, active routes through a gateway or on-link over a tunnel (how a VPN
- * carries a cloud's addresses), an active route that is also persistent (reported once).
+ * routes to other ranges, active routes over a tunnel (how a VPN carries a cloud's addresses),
+ * an active route that is also persistent (reported once).
  *
  * Ownership: struct wfpw_surface owns its stores and items; wfpw_surface_free releases them.
  */

@@ -469,7 +469,8 @@ TEST_IMPL(surface_route_table)
         "52.25.223.26,255.255.255.255,0.0.0.0,0,24",    /* on-link over the loopback interface */
         "52.33.193.184,255.255.255.255,0.0.0.0,0,6",    /* on-link over Ethernet: never reached */
         "52.35.11.124,255.255.255.255,0.0.0.0,0,131",   /* over a tunnel: a VPN */
-        "52.35.162.27,255.255.255.255,10.9.9.254,0,6",  /* via a gateway: a VPN or a router */
+        "52.35.162.27,255.255.255.255,10.9.9.254,0,6",  /* via a LAN gateway: a router, or nothing */
+        "50.112.129.218,255.255.255.255,10.8.0.1,0,131", /* via a tunnel's gateway: a VPN */
         "54.68.92.116,255.255.255.255,127.0.0.1,0,6",   /* to a loopback gateway */
         "54.71.43.66,255.255.255.255,0.0.0.0,0,6",      /* also persistent */
         "0.0.0.0,0.0.0.0,192.168.1.1,25,6",             /* the default route */
@@ -487,8 +488,9 @@ TEST_IMPL(surface_route_table)
         {"active route 52.25.223.26/32", "route-blackhole/critical"},
         {"active route 52.33.193.184/32", "route-blackhole/critical"},
         {"active route 52.35.11.124/32", "quiet"},
-        {"active route 52.35.162.27/32", "quiet"},
+        {"active route 52.35.162.27/32", "route-blackhole/medium"}, /* a LAN gateway: may not forward */
         {"active route 54.68.92.116/32", "route-blackhole/critical"},
+        {"active route 50.112.129.218/32", "quiet"},
         {"active route 54.71.43.66/32", "quiet"},
         {"persistent route 54.71.43.66/32", "route-blackhole/critical"},
         {"active route 0.0.0.0/0", "quiet"},
