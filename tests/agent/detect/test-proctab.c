@@ -194,6 +194,18 @@ TEST_IMPL(proctab_resolve_running_exited_reused_denied)
     return 0;
 }
 
+/* a filter added by process 41 at T0, key number k, its process resolved from t */
+static struct wfpw_changed_by change_by_41(struct wfpw_proctab *t, int k)
+{
+    struct wfpw_changed_by cb;
+    memset(&cb, 0, sizeof(cb));
+    snprintf(cb.object, sizeof(cb.object), "filter");
+    snprintf(cb.key, sizeof(cb.key), "{00000000-0000-0000-0000-%012d}", k);
+    cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
+    cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
+    return cb;
+}
+
 /* The attribution table takes over the process; eviction and free release it (ASan watches),
  * and long texts are cut on a character boundary. */
 TEST_IMPL(proctab_attrib_owns_copies)
@@ -217,11 +229,7 @@ TEST_IMPL(proctab_attrib_owns_copies)
     p = mk(41, T0 - 100, 4, longtext, longtext);
     ASSERT_EQ(wfpw_proctab_record(t, &p), 0);
     for (k = 0; k < 5; k++) {
-        memset(&cb, 0, sizeof(cb));
-        snprintf(cb.object, sizeof(cb.object), "filter");
-        snprintf(cb.key, sizeof(cb.key), "{00000000-0000-0000-0000-00000000000%d}", k);
-        cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
-        cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
+        cb = change_by_41(t, k);
         wfpw_attrib_record(a, &cb);
         ASSERT(cb.proc == NULL); /* the table's now */
     }
@@ -309,11 +317,7 @@ TEST_IMPL(proctab_attrib_text_budget)
         a = wfpw_attrib_new(round == 0 ? 2000 : 500);
         cut = 0;
         for (k = 0; k < 2000; k++) {
-            memset(&cb, 0, sizeof(cb));
-            snprintf(cb.object, sizeof(cb.object), "filter");
-            snprintf(cb.key, sizeof(cb.key), "{00000000-0000-0000-0000-%012d}", k);
-            cb.change = WFPW_CHANGE_ADD, cb.pid = 41, cb.time_ms = T0;
-            cb.proc = wfpw_proc_resolve(t, NULL, 0, 41, T0);
+            cb = change_by_41(t, k);
             ASSERT(cb.proc != NULL && strlen(cb.proc->p.command_line) == 4000);
             wfpw_attrib_record(a, &cb);
             got = wfpw_attrib_find(a, "filter", cb.key, WFPW_CHANGE_ADD);
