@@ -26,6 +26,7 @@ test_pkgs=(
     systemd                             # systemd-analyze checks the collector's unit (deploy/linux)
     wixl msitools                       # the agent's MSI is built and its tables read (deploy/windows)
     postgresql                          # the PostgreSQL store: tests run a throw-away cluster
+    iproute2 util-linux                 # ip and unshare: routes in a network namespace of a test's own
 )
 
 pkgs=("${runtime_pkgs[@]}")
