@@ -11,6 +11,7 @@
 #include "../../runner.h"
 #include "cloud.h"
 #include "surftest.h"
+#include "wfpw/buf.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
@@ -648,19 +649,23 @@ TEST_IMPL(surface_proxy_endpoints)
     for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
         struct wfpw_surface s;
         struct wfpw_proxy_ep ep[8];
-        char err[256] = "", got[512] = "";
+        char err[256] = "";
+        struct wfpw_buf got;
         const char *files[2];
         size_t i, j, n;
         files[0] = "p.reg", files[1] = c[k].text;
         ASSERT_EQ(surftest_load(&s, files, 2, err, sizeof(err)), 0);
+        wfpw_buf_init(&got, 1u << 16);
+        ASSERT_EQ(wfpw_buf_puts(&got, ""), 0);
         for (i = 0; i < s.nitems; i++) {
             n = wfpw_surface_proxy_endpoints(&s, i, ep, 8);
             for (j = 0; j < n; j++)
-                snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s:%s ", ep[j].host, ep[j].port);
+                ASSERT_EQ(wfpw_buf_printf(&got, "%s:%s ", ep[j].host, ep[j].port), 0);
         }
-        if (strcmp(got, c[k].want) != 0)
-            fprintf(stderr, "case %zu: got '%s', want '%s'\n", k, got, c[k].want);
-        ASSERT_STR_EQ(got, c[k].want);
+        if (strcmp(got.data ? got.data : "", c[k].want) != 0)
+            fprintf(stderr, "case %zu: got '%s', want '%s'\n", k, got.data ? got.data : "", c[k].want);
+        ASSERT_STR_EQ(got.data ? got.data : "", c[k].want);
+        wfpw_buf_free(&got);
         wfpw_surface_free(&s);
     }
     /* a proxy switched on by ProxyEnable alone is a change (and then judged) */
