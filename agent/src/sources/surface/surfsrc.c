@@ -296,7 +296,6 @@ static void hand_over(struct surf *w, cJSON *events, const struct set *set)
 struct probe_ctx {
     struct surf *w;
     cJSON *item;              /* the proxy's wire item (owned) */
-    int preexisting;
     char label[512];
 };
 
@@ -315,7 +314,7 @@ static void on_probed(void *ctx, const struct wfpw_probe_result *r)
                  r->why ? r->why : "no answer");
         memset(&a, 0, sizeof(a));
         a.time_ms = wfpw__plat_time_ms(), a.source = "surface", a.rule = "proxy-unreachable", a.severity = "high";
-        a.title = title, a.details = details, a.preexisting = c->preexisting, a.surface_item = c->item;
+        a.title = title, a.details = details, a.surface_item = c->item; /* never preexisting: not tried at the baseline */
         c->w->probes_unanswered++;
         if ((ev = wfpw_event_alert(&a)) != NULL)
             wfpw_source_emit(c->w->src, ev, WFPW_EV_PASS, ++c->w->next_pos);
