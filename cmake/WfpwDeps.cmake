@@ -66,6 +66,20 @@ else()
     wfpw_require_lib(MBEDCRYPTO_SO mbedcrypto "")
     wfpw_import(mbedtls LIBS ${MBEDTLS_SO} ${MBEDX509_SO} ${MBEDCRYPTO_SO} INCLUDES ${MBEDTLS_INC})
 
+    # curl as the Windows agent links it (static, HTTP(S) only, on mbedTLS), built by
+    # `deploy/windows/build-deps.sh --native`; empty: Debian's libcurl (OpenSSL and the rest).
+    set(WFPW_CURL_PREFIX "" CACHE PATH "prefix of build-deps.sh --native (static curl on mbedTLS)")
+    if(WFPW_CURL_PREFIX)
+        if(NOT EXISTS "${WFPW_CURL_PREFIX}/.wfpw-stamp")
+            message(FATAL_ERROR "WFPW_CURL_PREFIX='${WFPW_CURL_PREFIX}' is not a build-deps.sh --native prefix")
+        endif()
+        wfpw_require_lib(CURL_A libcurl.a ${WFPW_CURL_PREFIX}/lib)
+        set_property(TARGET wfpw::curl PROPERTY INTERFACE_LINK_LIBRARIES
+                     ${CURL_A} ${MBEDTLS_SO} ${MBEDX509_SO} ${MBEDCRYPTO_SO} pthread)
+        set_property(TARGET wfpw::curl PROPERTY INTERFACE_INCLUDE_DIRECTORIES ${WFPW_CURL_PREFIX}/include)
+        set_property(TARGET wfpw::curl PROPERTY INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB)
+    endif()
+
     # llhttp: Debian's node-llhttp ships the generated C sources; we compile them into a
     # static library with their own flags (third-party code: no -Werror).
     set(WFPW_LLHTTP_SRC /usr/share/llhttp CACHE PATH "llhttp C sources (node-llhttp)")

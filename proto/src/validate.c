@@ -591,6 +591,14 @@ static int check_value(const cJSON *v, enum vkind kind, const void *ref, uint64_
     return fail(c, "internal: unknown rule");
 }
 
+static int missing(struct vctx *c, const char *name)
+{
+    size_t saved = wfpw_jpath_key(&c->path, name);
+    int rc = fail(c, "required field is missing");
+    wfpw_jpath_pop(&c->path, saved);
+    return rc;
+}
+
 static const struct vfield *find_field(const struct vobj *spec, const char *name)
 {
     size_t i;
@@ -600,27 +608,35 @@ static const struct vfield *find_field(const struct vobj *spec, const char *name
     return NULL;
 }
 
-/* Checks the members of obj against spec in one pass over the members; members not in spec
- * (and not in also, when given) get the generic checks. Then required fields that were not
- * seen are reported, in table order. */
-static int check_members(const cJSON *obj, const struct vobj *spec, const struct vobj *also,
+/* Checks the members of obj against spec in one pass over the members; a member not in spec
+ * but in also is checked by also's rule when check_also is set (an event's common and type
+ * tables, in one walk) and left alone otherwise (the other table is walked elsewhere); any other
+ * member gets the generic checks. Then required fields that were not seen are reported, in table
+ * order: spec's, then also's when checked here. */
+static int check_members(const cJSON *obj, const struct vobj *spec, const struct vobj *also, int check_also,
                          struct vctx *c)
 {
     const cJSON *m;
-    uint64_t seen = 0; /* bit i: spec->fields[i] present (tables have < 64 fields) */
+    uint64_t seen = 0, seen_also = 0; /* bit i: fields[i] present (tables have < 64 fields) */
     size_t i, saved;
     int rc;
 
     for (m = obj->child; m; m = m->next) {
-        const struct vfield *f = find_field(spec, m->string);
+        const struct vfield *f = find_field(spec, m->string), *g = NULL;
         saved = wfpw_jpath_key(&c->path, m->string);
-        if (f != NULL) {
+        if (f != NULL)
             seen |= 1ull << (size_t)(f - spec->fields);
+        else if (also && (g = find_field(also, m->string)) != NULL) {
+            seen_also |= 1ull << (size_t)(g - also->fields);
+            if (check_also)
+                f = g;
+        }
+        if (f != NULL) {
             if (cJSON_IsNull(m))
                 rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
             else
                 rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
-        } else if (also && find_field(also, m->string)) {
+        } else if (g != NULL) {
             rc = 0; /* the other table checks it */
         } else {
             rc = strlen(m->string) > WFPW_PROTO_MAX_STRING
@@ -631,14 +647,12 @@ static int check_members(const cJSON *obj, const struct vobj *spec, const struct
         if (rc)
             return rc;
     }
-    for (i = 0; i < spec->n; i++) {
-        if ((spec->fields[i].flags & F_REQ) && !(seen & (1ull << i))) {
-            saved = wfpw_jpath_key(&c->path, spec->fields[i].name);
-            rc = fail(c, "required field is missing");
-            wfpw_jpath_pop(&c->path, saved);
-            return rc;
-        }
-    }
+    for (i = 0; i < spec->n; i++)
+        if ((spec->fields[i].flags & F_REQ) && !(seen & (1ull << i)))
+            return missing(c, spec->fields[i].name);
+    for (i = 0; check_also && i < also->n; i++)
+        if ((also->fields[i].flags & F_REQ) && !(seen_also & (1ull << i)))
+            return missing(c, also->fields[i].name);
     return 0;
 }
 
@@ -646,7 +660,7 @@ static int check_object(const cJSON *obj, const struct vobj *spec, struct vctx *
 {
     if (!cJSON_IsObject(obj))
         return fail(c, "expected an object, got %s", type_name(obj));
-    return check_members(obj, spec, NULL, c);
+    return check_members(obj, spec, NULL, 0, c);
 }
 
 /* What the collector adds in front of an event's own members when it serves it (see
@@ -665,7 +679,7 @@ static int check_event(const cJSON *ev, struct vctx *c)
         return fail(c, "expected an event object, got %s", type_name(ev));
     for (m = ev->child; m; m = m->next)
         for (i = 0; wfpw_proto_reserved[i]; i++)
-            if (strcmp(m->string, wfpw_proto_reserved[i]) == 0) {
+            if (m->string[0] == wfpw_proto_reserved[i][0] && strcmp(m->string, wfpw_proto_reserved[i]) == 0) {
                 saved = wfpw_jpath_key(&c->path, m->string);
                 rc = fail(c, "reserved: the collector adds this member to what it serves");
                 wfpw_jpath_pop(&c->path, saved);
@@ -678,16 +692,14 @@ static int check_event(const cJSON *ev, struct vctx *c)
                 spec = &event_types[i].spec;
     if (spec == NULL) {
         /* report missing/mistyped type through the common table, an unknown one here */
-        if ((rc = check_members(ev, &common_obj, NULL, c)) != 0)
+        if ((rc = check_members(ev, &common_obj, NULL, 0, c)) != 0)
             return rc;
         saved = wfpw_jpath_key(&c->path, "type");
         rc = fail(c, "unknown event type");
         wfpw_jpath_pop(&c->path, saved);
         return rc;
     }
-    if ((rc = check_members(ev, &common_obj, spec, c)) != 0)
-        return rc;
-    if ((rc = check_members(ev, spec, &common_obj, c)) != 0)
+    if ((rc = check_members(ev, &common_obj, spec, 1, c)) != 0)  /* both tables, one walk */
         return rc;
     if (spec->fields == blocked_fields) {
         int64_t first, last;
@@ -703,6 +715,50 @@ static int check_event(const cJSON *ev, struct vctx *c)
     return 0;
 }
 
+static int check_named(const cJSON *ev, const char *const *names, struct vctx *c)
+{
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type"), *m;
+    const struct vobj *spec = NULL;
+    const struct vfield *f;
+    size_t i, saved;
+    int rc = 0;
+
+    if (!cJSON_IsObject(ev) || !cJSON_IsString(type))
+        return check_event(ev, c);  /* not an event that was validated: say why */
+    for (i = 0; i < N(event_types); i++)
+        if (strcmp(event_types[i].type, type->valuestring) == 0)
+            spec = &event_types[i].spec;
+    if (spec == NULL)
+        return check_event(ev, c);
+    for (; rc == 0 && *names; names++) {
+        if ((f = find_field(spec, *names)) == NULL)
+            f = find_field(&common_obj, *names);
+        m = cJSON_GetObjectItemCaseSensitive(ev, *names);
+        saved = wfpw_jpath_key(&c->path, *names);
+        if (f == NULL)  /* not a member of this type: the generic limits */
+            rc = m ? check_unknown(m, c) : 0;
+        else if (m == NULL)
+            rc = (f->flags & F_REQ) ? fail(c, "required field is missing") : 0;
+        else if (cJSON_IsNull(m))
+            rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
+        else
+            rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+        wfpw_jpath_pop(&c->path, saved);
+    }
+    return rc;
+}
+
+int wfpw_event_validate_members(const cJSON *ev, const char *const *names, const char *path,
+                                struct wfpw_proto_err *err)
+{
+    struct vctx c;
+    memset(&c, 0, sizeof(c));
+    c.err = err;
+    if (path)
+        wfpw_jpath_key(&c.path, path);
+    return check_named(ev, names, &c);
+}
+
 int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_proto_err *err)
 {
     struct vctx c;
@@ -716,11 +772,16 @@ int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_prot
 int wfpw_event_validate(const cJSON *ev, const char *path, struct wfpw_proto_err *err)
 {
     struct vctx c;
+    int rc;
+    memset(&c, 0, sizeof(c));
+    c.path.off = 1; /* without paths or messages first; again with them only to word an error */
+    if ((rc = check_event(ev, &c)) == 0)
+        return 0;
     memset(&c, 0, sizeof(c));
     c.err = err;
     if (path)
         wfpw_jpath_key(&c.path, path);
-    return check_event(ev, &c);
+    return check_event(ev, &c) ? WFPW_EPROTO : rc;
 }
 
 /* Validates a whole batch tree (used by wfpw_batch_decode). */
@@ -737,7 +798,7 @@ static int validate_batch(const cJSON *root, struct vctx *cp)
     {
         static const struct vfield events_field[] = {{"events", V_ARRAY, F_REQ, NULL, 0, 0}};
         static const struct vobj events_obj = OBJ(events_field);
-        if ((rc = check_members(root, &batch_obj, &events_obj, &c)) != 0)
+        if ((rc = check_members(root, &batch_obj, &events_obj, 0, &c)) != 0)
             return rc;
     }
     saved = wfpw_jpath_key(&c.path, "events");

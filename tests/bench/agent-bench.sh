@@ -15,7 +15,8 @@
 #      syslog-ng 3.38 (file source -> http destination posting JSON-array batches with a client
 #      certificate, flow control so it drops nothing), memory queue and reliable disk buffer:
 #      shipper CPU per event and the ratio
-# Agent CPU and peak RSS come from wait4's rusage (tests/bench/measure.py); syslog-ng's from /proc.
+# Every process's CPU and peak RSS come from wait4's rusage when it exits (tests/bench/measure.py),
+# the agent's and syslog-ng's alike.
 # Full-speed figures are the best of R runs (2 cores: the sink shares them with the shipper).
 # Env: N (default 200000 events), LAT_N (30000 events at 1,000/s), R (3).
 set -euo pipefail
@@ -108,6 +109,14 @@ lat_run bench-lat1 1000
 np=$(port)
 nginx_sink "$t/nginx" "$t/pki" "$np" 2m
 pids+=("$NGINX_PID")
+# Both shippers are measured the same way: measure.py runs the process and reads wait4's rusage
+# when it exits (all threads, start-up and shutdown included); the agent exits by itself once
+# the sink acknowledged everything (--until-drained), syslog-ng is sent SIGTERM once its
+# `written` counter reaches N (polled every 100 ms). Best of R by CPU for each.
+# shipper_line LABEL RESULT-JSON
+shipper_line() {
+    py "import json; r=json.loads('$2'); print('full speed -> nginx, $1: %.2f CPU s (user %.2f, sys %.2f), %.0f events per CPU-second, peak RSS %.1f MiB, %d voluntary context switches, wall %.2f s (best of $R)' % (r['cpu_s'], r['user_s'], r['sys_s'], $N / r['cpu_s'], r['peak_rss_kib'] / 1024, r['vcsw'], r['wall_s']))"
+}
 runs=()
 for i in $(seq "$R"); do
     agent_cfg "bench-nginx$i" "https://localhost:$np" "$t/full.jsonl"
@@ -115,10 +124,10 @@ for i in $(seq "$R"); do
 done
 r=$(best "${runs[@]}")
 agent_cpu=$(py "import json; print(json.loads('$r')['cpu_s'])")
-py "import json; r=json.loads('$r'); print('full speed -> nginx, wfpwatch-agent: %.2f CPU s, %.0f events per CPU-second, peak RSS %.1f MiB (best of $R)' % (r['cpu_s'], $N / r['cpu_s'], r['peak_rss_kib'] / 1024))"
+shipper_line wfpwatch-agent "$r"
 
-sng_run() {  # LABEL QUEUE-OPTIONS -> "CPU-SECONDS PEAK-KIB" on stdout
-    local d=$t/sng-$1 pid cpu
+sng_run() {  # LABEL QUEUE-OPTIONS -> measure.py's JSON line on stdout
+    local d=$t/sng-$1 mpid pid w=0
     rm -rf "$d"; mkdir -p "$d"
     cat >"$d/sng.conf" <<SNG
 @version: 3.38
@@ -135,28 +144,27 @@ destination d_http {
 };
 log { source(s_cap); destination(d_http); flags(flow-control); };
 SNG
-    syslog-ng -F -f "$d/sng.conf" -R "$d/persist" -p "$d/pid" -c "$d/ctl" --no-caps >"$d/out.log" 2>&1 &
-    pid=$!
-    pids+=($pid)
+    $MEASURE -- syslog-ng -F -f "$d/sng.conf" -R "$d/persist" -p "$d/pid" -c "$d/ctl" --no-caps >"$d/measure.json" 2>"$d/out.log" &
+    mpid=$!
+    pids+=($mpid)
     for _ in $(seq 1 6000); do
         w=$(syslog-ng-ctl stats -c "$d/ctl" 2>/dev/null | awk -F';' '$1 ~ /^dst.http/ && $5 == "written" {print $6}' | head -n1 || true)
         [[ "${w:-0}" -ge "$N" ]] && break
-        kill -0 "$pid" 2>/dev/null || break  # it refused the configuration: out.log says why
+        kill -0 "$mpid" 2>/dev/null || break  # it refused the configuration: out.log says why
         sleep 0.1
     done
     [[ "${w:-0}" -ge "$N" ]] || { echo "syslog-ng ($1) delivered ${w:-0} of $N" >&2; tail -n 5 "$d/out.log" >&2; exit 1; }
-    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$pid/stat")
-    hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
-    kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-    echo "$cpu $hwm"
+    pid=$(cat "$d/pid")
+    kill -TERM "$pid"
+    wait "$mpid" || true
+    cat "$d/measure.json"
 }
 sng_best() {  # LABEL QUEUE-OPTIONS
-    local i res best=""
-    for i in $(seq "$R"); do
-        res=$(sng_run "$1" "$2")
-        [[ -z "$best" ]] || py "import sys; sys.exit(0 if float('${res% *}') < float('${best% *}') else 1)" && best=$res
-    done
-    py "cpu, hwm = ${best% *}, ${best#* }; print('full speed -> nginx, syslog-ng ($1): %.2f CPU s, %.0f events per CPU-second, peak RSS %.1f MiB (best of $R); agent / syslog-ng events per CPU-second: %.2fx' % (cpu, $N / cpu, hwm / 1024, cpu / $agent_cpu))"
+    local i r runs=()
+    for i in $(seq "$R"); do runs+=("$(sng_run "$1" "$2")"); done
+    r=$(best "${runs[@]}")
+    shipper_line "syslog-ng ($1)" "$r"
+    py "import json; c=json.loads('$r')['cpu_s']; print('  agent / syslog-ng ($1) events per CPU-second: %.2fx' % (c / $agent_cpu))"
 }
 sng_best memory-queue ""
 sng_best disk-buffer "disk-buffer(reliable(yes) dir(\"$t/sng-disk-buffer\") disk-buf-size(1073741824))"

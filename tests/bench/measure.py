@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """measure.py [--pid-file F] -- CMD... — run CMD and print what it cost as one JSON line:
-CPU seconds (user, system: from wait4's rusage of exactly that child), peak RSS (ru_maxrss),
+CPU seconds (user, system: from wait4's rusage of exactly that child, all its threads, from exec
+to exit), peak RSS (ru_maxrss), voluntary and involuntary context switches (how often it waited
+in the kernel: a cost that varies with the machine's system-call price),
 wall time, and resident-set samples taken every 200 ms from /proc (for the steady-state figure,
 which a peak taken during start-up would hide). Used by tests/bench/agent-bench.sh."""
 import json, os, subprocess, sys, threading, time
@@ -38,7 +40,8 @@ def main():
     done.set()
     th.join()
     print(json.dumps({"exit": os.waitstatus_to_exitcode(status), "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
-                      "cpu_s": ru.ru_utime + ru.ru_stime, "peak_rss_kib": ru.ru_maxrss, "wall_s": round(wall, 3),
+                      "cpu_s": ru.ru_utime + ru.ru_stime, "peak_rss_kib": ru.ru_maxrss,
+                      "vcsw": ru.ru_nvcsw, "ivcsw": ru.ru_nivcsw, "wall_s": round(wall, 3),
                       "rss_samples_kib": samples}))
 
 

@@ -133,9 +133,54 @@ static void apply(cJSON *doc, const cJSON *c)
     }
 }
 
+/* wfpw_event_validate_members on the one member a case changed in an event (the pipeline checks
+ * only what it changed in events a source validated whole): it must say what the whole batch's
+ * validation says, with the event's own path. Cross-member rules and reserved names are the
+ * whole validation's only. */
+static void members_agree(cJSON *doc, const cJSON *c, size_t *checked)
+{
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(c, "path");
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive(c, "field");
+    const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *p0 = cJSON_GetArrayItem(path, 0), *p1 = cJSON_GetArrayItem(path, 1), *p2 = cJSON_GetArrayItem(path, 2);
+    const char *names[2] = {NULL, NULL};
+    char prefix[300], want[300];
+    struct wfpw_proto_err err;
+    cJSON *ev;
+    size_t i;
+    int rc;
+
+    if (!cJSON_IsString(p0) || strcmp(p0->valuestring, "events") != 0 || !cJSON_IsNumber(p1) || !cJSON_IsString(p2))
+        return;
+    names[0] = p2->valuestring;
+    if (strcmp(names[0], "type") == 0 || strcmp(names[0], "last_seen") == 0 || strcmp(names[0], "first_seen") == 0)
+        return;
+    for (i = 0; wfpw_proto_reserved[i]; i++)
+        if (strcmp(names[0], wfpw_proto_reserved[i]) == 0)
+            return;
+    ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), p1->valueint);
+    ASSERT(ev != NULL);
+    memset(&err, 0, sizeof(err));
+    rc = wfpw_event_validate_members(ev, names, "event", &err);
+    if (expect && strcmp(expect->valuestring, "ok") == 0) {
+        ASSERT_EQ(rc, 0);
+    } else {
+        snprintf(prefix, sizeof(prefix), "events[%d].%s", p1->valueint, names[0]);
+        if (strncmp(field->valuestring, prefix, strlen(prefix)) != 0)
+            return;  /* the case's error is elsewhere */
+        snprintf(want, sizeof(want), "event%s", field->valuestring + strlen(prefix) - strlen(names[0]) - 1);
+        if (rc != WFPW_EPROTO || strcmp(err.field, want) != 0)
+            fprintf(stderr, "members of '%s': rc=%d field='%s', want '%s'\n",
+                    cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring, rc, err.field, want);
+        ASSERT_EQ(rc, WFPW_EPROTO);
+        ASSERT_STR_EQ(err.field, want);
+    }
+    ++*checked;
+}
+
 TEST_IMPL(proto_mutations)
 {
-    size_t glen, mlen, n = 0;
+    size_t glen, mlen, n = 0, nmembers = 0;
     char *golden = wfpw_test_read(wfpw_test_data("proto/golden/all.json"), &glen);
     char *muts = wfpw_test_read(wfpw_test_data("proto/mutations.json"), &mlen);
     cJSON *cases, *c;
@@ -179,10 +224,12 @@ TEST_IMPL(proto_mutations)
             ASSERT_STR_EQ(err.field, field->valuestring);
             ASSERT(err.msg[0] != '\0');
         }
+        members_agree(doc, c, &nmembers);
         wfpw_buf_free(&buf);
         cJSON_Delete(doc);
     }
     ASSERT(n >= 90);
+    ASSERT(nmembers >= 60);
     cJSON_Delete(cases);
     wfpw_free(golden);
     wfpw_free(muts);

@@ -77,8 +77,14 @@ static void set_error(struct wfpw_pipeline *p, const char *comp, const char *ins
 
 static void report_spool_drops(struct wfpw_pipeline *p);
 
-/* Number, check and append one event; ev is consumed. */
-static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev)
+/* What the pipeline itself sets on an event after a source made it: its number, and the
+ * enrichment's filter reference and verdict (enrich.c). An event the source validated whole is
+ * checked again in these members only. */
+static const char *const changed_here[] = {"seq", "filter", "verdict", NULL};
+
+/* Number, check and append one event; ev is consumed. checked: the source validated it whole
+ * (WFPW_EV_VALIDATED) and only changed_here members changed since. */
+static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev, int checked)
 {
     struct wfpw_proto_err perr;
     struct wfpw_buf out;
@@ -91,7 +97,8 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
         p->dropped[WFPW_DROP_NOMEM]++;
         return WFPW_ENOMEM;
     }
-    if ((rc = wfpw_event_validate(ev, "event", &perr)) != 0) {
+    if ((rc = checked ? wfpw_event_validate_members(ev, changed_here, "event", &perr)
+                      : wfpw_event_validate(ev, "event", &perr)) != 0) {
         char msg[600];
         snprintf(msg, sizeof(msg), "event dropped, not valid proto v1 (%s: %s)", perr.field, perr.msg);
         set_error(p, "pipeline", src ? p->sources[src - 1].name : "agent", msg);
@@ -140,7 +147,7 @@ static void report_spool_drops(struct wfpw_pipeline *p)
          * earlier one that was itself lost to the bound */
         if (ev && cJSON_AddNumberToObject(ev, "dropped", (double)n) &&
             cJSON_AddNumberToObject(ev, "dropped_total", (double)p->dropped[WFPW_DROP_SPOOL_FULL]))
-            append(p, 0, 0, ev);
+            append(p, 0, 0, ev, 0);
         else
             cJSON_Delete(ev);
     }
@@ -159,7 +166,7 @@ static void notify(struct wfpw_pipeline *p)
 
 static int emit_merged(void *ctx, cJSON *ev)
 {
-    return append(ctx, 0, 0, ev);
+    return append(ctx, 0, 0, ev, 0);
 }
 
 int wfpw_pipeline_close_window(struct wfpw_pipeline *p)
@@ -198,14 +205,15 @@ static int already_spooled(struct wfpw_pipeline *p, struct wfpw_source *src, uin
 /* Events derived from one input share its position, so whether that input is already in the
  * spool (re-read after a restart) is decided once, before any of them is appended: asking again
  * after the first sibling is in would wrongly drop the rest. */
-static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos, int replayed, cJSON *ev)
+static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t pos, int replayed, cJSON *ev,
+                   int checked)
 {
     if (replayed) {
         cJSON_Delete(ev);
         p->replay_skipped++;
         return 0;
     }
-    return append(p, src->index, pos, ev);
+    return append(p, src->index, pos, ev, checked);
 }
 
 static const char *jstr(const cJSON *o, const char *a, const char *b)
@@ -216,9 +224,11 @@ static const char *jstr(const cJSON *o, const char *a, const char *b)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind, uint64_t pos)
+int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind flags, uint64_t pos)
 {
     struct wfpw_pipeline *p = src->pipe;
+    const int checked = (flags & WFPW_EV_VALIDATED) != 0;
+    const enum wfpw_ev_kind kind = (enum wfpw_ev_kind)(flags & ~WFPW_EV_VALIDATED);
     const char *type = jstr(ev, "type", NULL);
     int replayed = already_spooled(p, src, pos), rc;
     cJSON *alert = NULL;  /* owned here until appended: it follows the block that caused it */
@@ -247,7 +257,7 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
             }
             if (rc == 1) {  /* held by the aggregator, appended when the window closes */
                 if (alert)
-                    derived(p, src, pos, replayed, alert);
+                    derived(p, src, pos, replayed, alert, 0);
                 notify(p);
                 return 0;
             }
@@ -259,9 +269,9 @@ int wfpw_source_emit(struct wfpw_source *src, cJSON *ev, enum wfpw_ev_kind kind,
             }
         }
     }
-    rc = derived(p, src, pos, replayed, ev);
+    rc = derived(p, src, pos, replayed, ev, checked);
     if (alert) {
-        int rc2 = derived(p, src, pos, replayed, alert);
+        int rc2 = derived(p, src, pos, replayed, alert, 0);
         rc = rc ? rc : rc2;
     }
     notify(p);
@@ -394,7 +404,7 @@ int wfpw_source_snapshot(struct wfpw_source *src, struct wfpw_inventory *inv, co
         while ((ev = events->child) != NULL) {
             cJSON_DetachItemViaPointer(events, ev);
             src->ctr.events++;
-            if ((rc = append(p, src->index, pos, ev)) != 0 && rc != WFPW_EPROTO)
+            if ((rc = append(p, src->index, pos, ev, 0)) != 0 && rc != WFPW_EPROTO)
                 break;
             rc = 0;
         }
@@ -427,7 +437,7 @@ out:
 
 int wfpw_pipeline_emit_own(struct wfpw_pipeline *p, cJSON *ev)
 {
-    int rc = append(p, 0, 0, ev);
+    int rc = append(p, 0, 0, ev, 0);
     notify(p);
     return rc;
 }

@@ -40,7 +40,11 @@ struct wfpw_regwho;
 enum wfpw_ev_kind {
     WFPW_EV_PASS = 0,        /* as is (alerts, status) */
     WFPW_EV_CONNECTION = 1,  /* connection-level block: shipped one by one, rate-limited per flow */
-    WFPW_EV_PACKET = 2       /* packet-level drop: merged per flow inside the window */
+    WFPW_EV_PACKET = 2,      /* packet-level drop: merged per flow inside the window */
+    /* flag, or'ed into one of the above: the source validated the whole event (proto v1) as it
+     * read it, so the pipeline checks only the members it changes itself (numbering,
+     * enrichment) instead of the whole event a second time */
+    WFPW_EV_VALIDATED = 0x100
 };
 
 struct wfpw_source_counters {

@@ -3,7 +3,6 @@
  */
 #include "products.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -213,11 +212,17 @@ static const char *base_of(const char *path, size_t *stem_len)
     return base;
 }
 
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
 static int base_is(const char *base, size_t n, const char *name)
 {
     /* first letters before lengths: most table entries differ there (this runs for every
-     * blocked connection against every product) */
-    return n > 0 && tolower((unsigned char)base[0]) == tolower((unsigned char)name[0]) && n == stem(name) &&
+     * blocked connection against every product); ASCII folding, not the locale's tolower,
+     * which was a visible share of the agent's CPU */
+    return n > 0 && ascii_lower((unsigned char)base[0]) == ascii_lower((unsigned char)name[0]) && n == stem(name) &&
            strncasecmp(base, name, n) == 0;
 }
 

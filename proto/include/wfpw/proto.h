@@ -190,6 +190,11 @@ extern const char *const wfpw_proto_reserved[];
 int wfpw_filter_validate(const cJSON *filter, const char *path, struct wfpw_proto_err *err);
 /* Validate one event tree against the v1 rules; path names the event in messages. */
 int wfpw_event_validate(const cJSON *ev, const char *path, struct wfpw_proto_err *err);
+/* Validate only the named members (NULL-ended) of an event that was validated whole before and
+ * changed since in those members only, by the rules of its type: each present member by its
+ * rule, each absent one for being required. The caller vouches for the rest. */
+int wfpw_event_validate_members(const cJSON *ev, const char *const *names, const char *path,
+                                struct wfpw_proto_err *err);
 
 /* ---- identifiers ---------------------------------------------------------------------------- */
 

@@ -529,8 +529,9 @@ static int pump(struct replay *r, unsigned max)
             wfpw_source_skip(r->src, r->pos);
             continue;
         }
-        if (p->packet < 0) /* a JSON line: blocked connections are connection-level */
-            wfpw_source_emit(r->src, p->ev, p->packet == -1 ? WFPW_EV_CONNECTION : WFPW_EV_PASS, r->pos);
+        if (p->packet < 0) /* a JSON line, validated as read: blocked connections are connection-level */
+            wfpw_source_emit(r->src, p->ev, (p->packet == -1 ? WFPW_EV_CONNECTION : WFPW_EV_PASS) | WFPW_EV_VALIDATED,
+                             r->pos);
         else
             wfpw_source_emit(r->src, p->ev, p->packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION, r->pos);
         p->ev = NULL;
