@@ -55,11 +55,6 @@ int wfpw_buf_puts(struct wfpw_buf *b, const char *s)
     return wfpw_buf_append(b, s, strlen(s));
 }
 
-int wfpw_buf_putc(struct wfpw_buf *b, char c)
-{
-    return wfpw_buf_append(b, &c, 1);
-}
-
 int wfpw_buf_printf(struct wfpw_buf *b, const char *fmt, ...)
 {
     char small[256];

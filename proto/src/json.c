@@ -162,7 +162,35 @@ static int number_ok(const char *s, size_t n)
 
 /* Counts tokens (values and member names) as it goes: a document with more than max_tokens
  * is refused here, before cJSON allocates a node for any of them. */
-static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, struct wfpw_json_err *err)
+/* Bytes that need no look inside a string: not '"' (0x22), not '\\' (0x5c), not a control
+ * character (below 0x20). */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* Bytes a number token may hold (what number_ok then checks strictly). */
+static int numchar(char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* *uesc: set when a string has a \\u escape (cJSON turns it into bytes that are not ASCII). */
+static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, int *uesc, struct wfpw_json_err *err)
 {
     size_t i = 0, line = 1, tokens = 0;
     int depth = 0;
@@ -176,6 +204,10 @@ static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, 
                     return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                           "unterminated string starting at byte %zu (line %zu)",
                                           start, line);
+                while (i < len && plain[(unsigned char)d[i]])  /* the bulk of a string */
+                    i++;
+                if (i >= len)
+                    continue;
                 s = (unsigned char)d[i];
                 if (s == '"') {
                     i++;
@@ -186,6 +218,8 @@ static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, 
                                           "raw control character 0x%02x in string at byte %zu "
                                           "(line %zu)", s, i, line);
                 if (s == '\\') {
+                    if (i + 1 < len && d[i + 1] == 'u')
+                        *uesc = 1;
                     if (i + 5 < len && d[i + 1] == 'u' && memcmp(d + i + 2, "0000", 4) == 0)
                         return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
                                               "\\u0000 in string at byte %zu (line %zu)", i, line);
@@ -209,7 +243,7 @@ static int prescan(const char *d, size_t len, int max_depth, size_t max_tokens, 
             depth--;
         } else if (c == '-' || is_digit(c)) {
             size_t j = i;
-            while (j < len && strchr("+-0123456789.eE", d[j]) != NULL && d[j] != '\0')
+            while (j < len && numchar(d[j]))
                 j++;
             if (!number_ok(d + i, j - i))
                 return wfpw_json_fail(err, NULL, WFPW_ESYNTAX,
@@ -282,13 +316,29 @@ static int find_duplicate(const cJSON *obj, const char **dup)
     return 0;
 }
 
-static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_err *err)
+/* Whether every byte is ASCII (then every string is valid UTF-8 and the tree walk need not
+ * check): eight bytes at a time. */
+static int all_ascii(const char *d, size_t len)
+{
+    uint64_t w, acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, d + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= (unsigned char)d[i];
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
+/* utf8: check strings and member names for UTF-8 (not needed when the text is ASCII). */
+static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_err *err, int utf8)
 {
     const cJSON *c;
     size_t i = 0, saved;
     int rc;
     if (cJSON_IsString(node)) {
-        if (!wfpw_utf8_valid(node->valuestring, strlen(node->valuestring)))
+        if (utf8 && !wfpw_utf8_valid(node->valuestring, strlen(node->valuestring)))
             return wfpw_json_fail(err, p, WFPW_ESYNTAX, "invalid UTF-8 in string");
         return 0;
     }
@@ -303,10 +353,10 @@ static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_
             return rc;
         }
         for (c = node->child; c; c = c->next) {
-            if (!wfpw_utf8_valid(c->string, strlen(c->string)))
+            if (utf8 && !wfpw_utf8_valid(c->string, strlen(c->string)))
                 return wfpw_json_fail(err, p, WFPW_ESYNTAX, "invalid UTF-8 in a member name");
             saved = wfpw_jpath_key(p, c->string);
-            rc = check_tree(c, p, err);
+            rc = check_tree(c, p, err, utf8);
             wfpw_jpath_pop(p, saved);
             if (rc)
                 return rc;
@@ -314,7 +364,7 @@ static int check_tree(const cJSON *node, struct wfpw_jpath *p, struct wfpw_json_
     } else if (cJSON_IsArray(node)) {
         for (c = node->child; c; c = c->next, i++) {
             saved = wfpw_jpath_index(p, i);
-            rc = check_tree(c, p, err);
+            rc = check_tree(c, p, err, utf8);
             wfpw_jpath_pop(p, saved);
             if (rc)
                 return rc;
@@ -335,11 +385,11 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
     const char *end = NULL;
     struct wfpw_jpath path = {{0}, 0, 0};
     cJSON *root;
-    int rc;
+    int rc, uesc = 0, utf8;
 
     *out = NULL;
     wfpw_json_init();
-    if ((rc = prescan(data, len, max_depth, max_tokens, err)) != 0)
+    if ((rc = prescan(data, len, max_depth, max_tokens, &uesc, err)) != 0)
         return rc;
     root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (root == NULL) {
@@ -354,10 +404,11 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
                               (size_t)(end - data));
     }
     path.off = 1; /* the walk again with paths only to word an error */
-    if ((rc = check_tree(root, &path, NULL)) != 0) {
+    utf8 = uesc || !all_ascii(data, len);
+    if ((rc = check_tree(root, &path, NULL, utf8)) != 0) {
         int again;
         memset(&path, 0, sizeof(path));
-        again = check_tree(root, &path, err);
+        again = check_tree(root, &path, err, utf8);
         cJSON_Delete(root);
         /* (only an allocation failure can pass the second time) */
         return again ? again : wfpw_json_fail(err, NULL, rc, "out of memory");
@@ -377,7 +428,7 @@ int wfpw_json_write_string(struct wfpw_buf *out, const char *s)
         unsigned char c = (unsigned char)*s;
         char esc[6];
         size_t n = 2;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (plain[c])
             continue;
         wfpw_buf_append(out, run, (size_t)(s - run));
         run = s + 1;

@@ -18,7 +18,14 @@
 # Every process's CPU and peak RSS come from wait4's rusage when it exits (tests/bench/measure.py),
 # the agent's and syslog-ng's alike.
 # Full-speed figures are the best of R runs (2 cores: the sink shares them with the shipper).
-# Env: N (default 200000 events), LAT_N (30000 events at 1,000/s), R (3).
+# The agent is built as the Windows agent links curl: statically, HTTP(S) only, on mbedTLS
+# (deploy/windows/build-deps.sh --native), not on Debian's libcurl with OpenSSL and the rest.
+# Env: N (default 200000 events), LAT_N (30000 events at 1,000/s), R (3);
+#      CURL=debian: build the agent on Debian's libcurl instead;
+#      BASE=<git revision>: also that revision's agent (from `git archive`, its own CMake, on
+#      Debian's libcurl), run into the same nginx in turn with this one: CPU seconds on this
+#      machine drift by tens of percent over an hour, so a before/after ratio is only worth
+#      what one run measures side by side.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${WFPW_BUILD:-$root/build/release}
@@ -29,7 +36,9 @@ command -v syslog-ng >/dev/null || need+=(syslog-ng-core)
 [[ -e /usr/lib/syslog-ng/3.38/libhttp.so || -e /usr/lib/x86_64-linux-gnu/syslog-ng/libhttp.so ]] ||
     dpkg -s syslog-ng-mod-http >/dev/null 2>&1 || need+=(syslog-ng-mod-http)
 [[ ${#need[@]} -eq 0 ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+curl_prefix=""
+[[ ${CURL:-mbedtls} == debian ]] || curl_prefix=$("$root/deploy/windows/build-deps.sh" --native | tail -n1)
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DWFPW_CURL_PREFIX="$curl_prefix" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target wfpwatch-agent wfpwatch-collector >/dev/null
 A=$build/agent/wfpwatch-agent
 C=$build/collector/wfpwatch-collector
@@ -42,10 +51,20 @@ trap 'kill ${pids[@]:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$t"' EXIT
 now_ms() { date +%s%3N; }
 py() { /usr/bin/python3 -c "$@"; }
 
+BA=""
+if [[ -n "${BASE:-}" ]]; then
+    mkdir -p "$t/base-src"
+    git -C "$root" archive "$BASE" | tar -x -C "$t/base-src"
+    cmake -S "$t/base-src" -B "$t/base-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$t/base-build" -j"$(nproc)" --target wfpwatch-agent >/dev/null
+    BA=$t/base-build/agent/wfpwatch-agent
+fi
+
 "$C" pki init --dir "$t/pki" >/dev/null
-for n in bench-lat5 bench-lat1 $(for i in $(seq "$R"); do echo "bench-full$i bench-nginx$i"; done); do "$C" pki issue --dir "$t/pki" --name "$n" >/dev/null; done
+for n in bench-lat5 bench-lat1 $(for i in $(seq "$R"); do echo "bench-full$i bench-nginx$i bench-base$i"; done); do "$C" pki issue --dir "$t/pki" --name "$n" >/dev/null; done
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# $("$A" version), $(syslog-ng --version | head -n1), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
+echo "# $("$A" version) ($(git -C "$root" describe --always --dirty 2>/dev/null || echo 'not a git checkout'), curl: ${CURL:-mbedtls}), $(syslog-ng --version | head -n1), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
+[[ -z "$BA" ]] || echo "# base: $("$BA" version) at $BASE ($(git -C "$root" rev-parse --short "$BASE"), Debian's libcurl)"
 
 # agent_cfg NAME URL CAPTURE [extra members]
 agent_cfg() {
@@ -117,14 +136,23 @@ pids+=("$NGINX_PID")
 shipper_line() {
     py "import json; r=json.loads('$2'); print('full speed -> nginx, $1: %.2f CPU s (user %.2f, sys %.2f), %.0f events per CPU-second, peak RSS %.1f MiB, %d voluntary context switches, wall %.2f s (best of $R)' % (r['cpu_s'], r['user_s'], r['sys_s'], $N / r['cpu_s'], r['peak_rss_kib'] / 1024, r['vcsw'], r['wall_s']))"
 }
-runs=()
+runs=(); bruns=()
 for i in $(seq "$R"); do
     agent_cfg "bench-nginx$i" "https://localhost:$np" "$t/full.jsonl"
     runs+=("$($MEASURE -- "$A" run --config "$t/bench-nginx$i.json" --until-drained)")
+    if [[ -n "$BA" ]]; then  # in turn, so both see the machine as it is
+        agent_cfg "bench-base$i" "https://localhost:$np" "$t/full.jsonl"
+        bruns+=("$($MEASURE -- "$BA" run --config "$t/bench-base$i.json" --until-drained)")
+    fi
 done
 r=$(best "${runs[@]}")
 agent_cpu=$(py "import json; print(json.loads('$r')['cpu_s'])")
 shipper_line wfpwatch-agent "$r"
+if [[ -n "$BA" ]]; then
+    b=$(best "${bruns[@]}")
+    shipper_line "wfpwatch-agent at $BASE" "$b"
+    py "import json; c=json.loads('$b')['cpu_s']; print('  this agent / $BASE events per CPU-second: %.2fx' % (c / $agent_cpu))"
+fi
 
 sng_run() {  # LABEL QUEUE-OPTIONS -> measure.py's JSON line on stdout
     local d=$t/sng-$1 mpid pid w=0

@@ -255,6 +255,8 @@ TEST_IMPL(proto_raw_rejects)
         {"{\"a\":\"\xc0\xaf\"}", 0, "a", "invalid UTF-8"},          /* overlong '/' */
         {"{\"a\":\"\xed\xa0\x80\"}", 0, "a", "invalid UTF-8"},      /* encoded surrogate */
         {"{\"\xfe\":1}", 0, "", "invalid UTF-8"},
+        {"{\"abcdefghijk\":\"\xff\"}", 0, "abcdefghijk", "invalid UTF-8"}, /* past the 8-byte words */
+        {"{\"abcdefgh\":\"\xff\"}", 0, "abcdefgh", "invalid UTF-8"},       /* in the second word */
         {"{\"a\":\"\\ud800\"}", 0, "", "malformed JSON"},            /* lone surrogate escape */
         {"{\"a\":\"x\\u0000y\"}", 0, "", "\\u0000"},
         {"{\"a\":\"x\ty\"}", 0, "", "raw control character"},

@@ -64,6 +64,7 @@ struct wfpw_pipeline {
     uint64_t pending_n, pending_bytes;    /* appended since the last notify */
     int pending_urgent;                   /* an alert among them: ship without waiting */
     int in_drop_report;
+    struct wfpw_buf record;               /* an event's spool record as it is written (append) */
 };
 
 static void set_error(struct wfpw_pipeline *p, const char *comp, const char *inst, const char *msg)
@@ -87,7 +88,7 @@ static const char *const changed_here[] = {"seq", "filter", "verdict", NULL};
 static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev, int checked)
 {
     struct wfpw_proto_err perr;
-    struct wfpw_buf out;
+    struct wfpw_buf *out;
     uint64_t seq = wfpw_spool_next_seq(p->spool);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
     int urgent = cJSON_IsString(type) && strcmp(type->valuestring, "alert") == 0, rc;
@@ -106,11 +107,12 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
         p->dropped[WFPW_DROP_INVALID]++;
         return rc;
     }
-    wfpw_buf_init(&out, WFPW_SPOOL_MAX_RECORD - 64);
-    rc = wfpw_json_write(ev, &out);
+    out = &p->record;  /* kept between events: no allocation per event */
+    wfpw_buf_reset(out);
+    rc = wfpw_json_write(ev, out);
     cJSON_Delete(ev);
     if (rc == 0)
-        rc = wfpw_spool_append(p->spool, seq, src, pos, out.data, out.len, wfpw__plat_time_ms());
+        rc = wfpw_spool_append(p->spool, seq, src, pos, out->data, out->len, wfpw__plat_time_ms());
     if (rc != 0) {
         char msg[256];
         snprintf(msg, sizeof(msg), "spool append failed: %s", wfpw_strerror(rc));
@@ -118,10 +120,11 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
         p->dropped[rc == WFPW_ENOMEM ? WFPW_DROP_NOMEM : WFPW_DROP_IO]++;
     } else {
         p->pending_n++;
-        p->pending_bytes += out.len;
+        p->pending_bytes += out->len;
         p->pending_urgent |= urgent;
     }
-    wfpw_buf_free(&out);
+    if (out->cap > (64u << 10))
+        wfpw_buf_free(out);  /* a rare large record: do not keep its memory */
     report_spool_drops(p);
     return rc;
 }
@@ -576,6 +579,7 @@ struct wfpw_pipeline *wfpw_pipeline_new(uv_loop_t *loop, const struct wfpw_agent
         return NULL;
     }
     p->loop = loop, p->cfg = cfg, p->spool = spool, p->sources = sources, p->nsources = nsources;
+    wfpw_buf_init(&p->record, WFPW_SPOOL_MAX_RECORD - 64);
     p->aggr = wfpw_aggr_new((size_t)cfg->max_flows, (uint64_t)cfg->flow_burst);
     p->burst = wfpw_burst_new(4096, (unsigned)cfg->burst_threshold, cfg->burst_window_ms);
     p->attrib = wfpw_attrib_new(ATTRIB_MAX);
@@ -653,6 +657,7 @@ void wfpw_pipeline_free(struct wfpw_pipeline *p)
     wfpw_proctab_free(p->proctab);
     wfpw_fwrules_free(p->fwrules);
     wfpw_regwho_free(p->regwho);
+    wfpw_buf_free(&p->record);
     if (p->inv) {
         wfpw_inventory_free(p->inv);
         wfpw_free(p->inv);

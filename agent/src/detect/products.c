@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <uv.h>
+
 static const struct wfpw_product table[] = {
     {"msmpeng", "Microsoft Defender", NULL},
     {"mssense", "Microsoft Defender", NULL},
@@ -233,18 +235,42 @@ int wfpw_exe_is(const char *path, const char *name)
     return base_is(base, n, name);
 }
 
+/* The table by first letter (ASCII-folded): a path is compared with the few products whose
+ * name starts like its file name, not with all of them; built once. This runs for every
+ * blocked connection. */
+#define NTABLE (sizeof(table) / sizeof(table[0]))
+static unsigned short by_letter[NTABLE];  /* table indexes, grouped by first letter, table order kept */
+static unsigned short letter_start[257];  /* by_letter[letter_start[c] .. letter_start[c + 1]) */
+static uv_once_t index_once = UV_ONCE_INIT;
+
+static void build_index(void)
+{
+    size_t i, c, n = 0;
+    for (c = 0; c < 256; c++) {
+        letter_start[c] = (unsigned short)n;
+        for (i = 0; i < NTABLE; i++)
+            if ((size_t)ascii_lower((unsigned char)table[i].exe[0]) == c)
+                by_letter[n++] = (unsigned short)i;
+    }
+    letter_start[256] = (unsigned short)n;
+}
+
 const struct wfpw_product *wfpw_product_match(const char *path, const char *const *extra, size_t nextra)
 {
     static const struct wfpw_product configured = {"(configured)", "configured by the operator", NULL};
     const char *base;
     size_t i, n;
+    unsigned c;
     if (path == NULL || *path == '\0')
         return NULL;
+    uv_once(&index_once, build_index);
     base = base_of(path, &n);
-    for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (base_is(base, n, table[i].exe) &&
-            (table[i].path_hint == NULL || wfpw_contains_nocase(path, table[i].path_hint)))
-            return &table[i];
+    c = (unsigned)ascii_lower((unsigned char)base[0]);
+    for (i = letter_start[c]; i < letter_start[c + 1]; i++) {
+        const struct wfpw_product *t = &table[by_letter[i]];
+        if (base_is(base, n, t->exe) && (t->path_hint == NULL || wfpw_contains_nocase(path, t->path_hint)))
+            return t;
+    }
     for (i = 0; i < nextra; i++)
         if (base_is(base, n, extra[i]))
             return &configured;

@@ -25,7 +25,16 @@ struct wfpw_buf {
 void wfpw_buf_init(struct wfpw_buf *b, size_t max);
 int wfpw_buf_append(struct wfpw_buf *b, const void *data, size_t len);
 int wfpw_buf_puts(struct wfpw_buf *b, const char *s);
-int wfpw_buf_putc(struct wfpw_buf *b, char c);
+/* One byte: inline, as the JSON writer puts every quote, colon and comma with it. */
+static inline int wfpw_buf_putc(struct wfpw_buf *b, char c)
+{
+    if (b->err == 0 && b->len + 2 <= b->cap && b->len < b->max) { /* room for c and the NUL */
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return wfpw_buf_append(b, &c, 1);
+}
 int wfpw_buf_printf(struct wfpw_buf *b, const char *fmt, ...) WFPW_PRINTF(2, 3);
 /* Forget the content and any error; keep the memory. */
 void wfpw_buf_reset(struct wfpw_buf *b);
