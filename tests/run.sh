@@ -9,7 +9,8 @@
 #   windows  ctest in build/win64: the same portable unit tests as .exe files under Wine,
 #            the agent .exe, and the static-import check
 #   fuzz     libFuzzer drivers (clang), each for a bounded time (WFPW_FUZZ_SECONDS, 20)
-#   integration  tests/integration/test-*.sh against real binaries (each check counted)
+#   integration  tests/integration/test-*.sh against real binaries (each check counted); the
+#            agent's end-to-end tests again with the agent on curl + mbedTLS (build/curl-mbedtls)
 #   conformance  the same code against third-party captures in ../shared/samples: ctest -L
 #            conformance in build/native (and build/win64 when built), then
 #            tests/integration/conformance-*.sh. Only when ../shared/samples exists beside
@@ -192,6 +193,18 @@ if [[ -n ${WFPW_PG_DSN:-} ]]; then
         tests/integration/test-enroll.sh tests/integration/test-agent-e2e.sh tests/integration/test-agent-failover.sh
 else
     count "integration postgres" 0 1   # no cluster (see "PostgreSQL for the tests")
+fi
+
+# The Linux agent linked as the Windows agent links curl (static, HTTP(S) only, on mbedTLS:
+# deploy/windows/build-deps.sh --native), as the agent benchmark builds it: the agent's
+# end-to-end and fail-over tests again with that build (ASan + UBSan, like build/native).
+say "integration tests: the agent on curl + mbedTLS"
+if build_step "integration curl+mbedtls" curl-deps bash -c './deploy/windows/build-deps.sh --native >"$0"' "$logdir/native-curl.prefix" &&
+   build_step "integration curl+mbedtls" curl-configure cmake -S . -B build/curl-mbedtls -DCMAKE_BUILD_TYPE=Debug \
+       -DCMAKE_C_FLAGS="$san" -DWFPW_CURL_PREFIX="$(tail -n1 "$logdir/native-curl.prefix")" &&
+   build_step "integration curl+mbedtls" curl-build cmake --build build/curl-mbedtls -j "$jobs" --target wfpwatch-agent wfpwatch-collector; then
+    WFPW_BUILD=$root/build/curl-mbedtls run_scripts "integration curl+mbedtls" tests/integration/test-agent-e2e.sh \
+        tests/integration/test-agent-failover.sh
 fi
 
 # Third-party captures live in ../shared, never in the repository: a fresh clone has none,

@@ -25,7 +25,10 @@
 #      BASE=<git revision>: also that revision's agent (from `git archive`, its own CMake, on
 #      Debian's libcurl), run into the same nginx in turn with this one: CPU seconds on this
 #      machine drift by tens of percent over an hour, so a before/after ratio is only worth
-#      what one run measures side by side.
+#      what one run measures side by side;
+#      CALLGRIND=1: also instructions per event (valgrind's callgrind, user space, start-up and
+#      exit included; CG_N events, 50000) of this agent and of BASE's, into the same nginx:
+#      a count that does not drift with the machine's load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${WFPW_BUILD:-$root/build/release}
@@ -35,6 +38,7 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v syslog-ng >/dev/null || need+=(syslog-ng-core)
 [[ -e /usr/lib/syslog-ng/3.38/libhttp.so || -e /usr/lib/x86_64-linux-gnu/syslog-ng/libhttp.so ]] ||
     dpkg -s syslog-ng-mod-http >/dev/null 2>&1 || need+=(syslog-ng-mod-http)
+[[ -z "${CALLGRIND:-}" ]] || command -v valgrind >/dev/null || need+=(valgrind)
 [[ ${#need[@]} -eq 0 ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 curl_prefix=""
 [[ ${CURL:-mbedtls} == debian ]] || curl_prefix=$("$root/deploy/windows/build-deps.sh" --native | tail -n1)
@@ -61,7 +65,7 @@ if [[ -n "${BASE:-}" ]]; then
 fi
 
 "$C" pki init --dir "$t/pki" >/dev/null
-for n in bench-lat5 bench-lat1 $(for i in $(seq "$R"); do echo "bench-full$i bench-nginx$i bench-base$i"; done); do "$C" pki issue --dir "$t/pki" --name "$n" >/dev/null; done
+for n in bench-lat5 bench-lat1 $(for i in $(seq "$R"); do echo "bench-full$i bench-nginx$i bench-base$i"; done) bench-cg bench-cgbase; do "$C" pki issue --dir "$t/pki" --name "$n" >/dev/null; done
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# $("$A" version) ($(git -C "$root" describe --always --dirty 2>/dev/null || echo 'not a git checkout'), curl: ${CURL:-mbedtls}), $(syslog-ng --version | head -n1), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 [[ -z "$BA" ]] || echo "# base: $("$BA" version) at $BASE ($(git -C "$root" rev-parse --short "$BASE"), Debian's libcurl)"
@@ -152,6 +156,22 @@ if [[ -n "$BA" ]]; then
     b=$(best "${bruns[@]}")
     shipper_line "wfpwatch-agent at $BASE" "$b"
     py "import json; c=json.loads('$b')['cpu_s']; print('  this agent / $BASE events per CPU-second: %.2fx' % (c / $agent_cpu))"
+fi
+
+if [[ -n "${CALLGRIND:-}" ]]; then
+    CG_N=${CG_N:-50000}
+    $GEN "$CG_N" "$t/cg.jsonl"
+    cg_run() {  # LABEL BINARY NAME
+        agent_cfg "$3" "https://localhost:$np" "$t/cg.jsonl"
+        valgrind --tool=callgrind --callgrind-out-file="$t/$3.cg" "$2" run --config "$t/$3.json" --until-drained \
+            >"$t/$3.vg.log" 2>&1 || { tail -n 5 "$t/$3.vg.log"; exit 1; }
+        py "
+import re
+ir = int(re.search(r'^summary: (\\d+)', open('$t/$3.cg').read(), re.M).group(1))
+print('callgrind, $1: %d instructions for $CG_N events, %d per event' % (ir, ir // $CG_N))"
+    }
+    cg_run wfpwatch-agent "$A" bench-cg
+    [[ -z "$BA" ]] || cg_run "wfpwatch-agent at $BASE" "$BA" bench-cgbase
 fi
 
 sng_run() {  # LABEL QUEUE-OPTIONS -> measure.py's JSON line on stdout
