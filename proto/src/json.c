@@ -104,6 +104,17 @@ cJSON *wfpw_json_add_str_or_null(cJSON *o, const char *name, const char *v)
     return v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name);
 }
 
+cJSON *wfpw_json_get(const cJSON *obj, const char *name)
+{
+    cJSON *m;
+    if (obj == NULL || name == NULL)
+        return NULL;
+    for (m = obj->child; m; m = m->next)
+        if (m->string && m->string[0] == name[0] && strcmp(m->string, name) == 0)
+            return m;
+    return NULL;
+}
+
 int wfpw_json_uint(const cJSON *node, uint64_t lo, uint64_t hi, uint64_t *out)
 {
     double d;

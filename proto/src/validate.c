@@ -14,6 +14,7 @@
 
 #include "wfpw/attr.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/proto.h"
 #include "wfpw/timefmt.h"
 
@@ -685,7 +686,7 @@ static int check_event(const cJSON *ev, struct vctx *c)
                 wfpw_jpath_pop(&c->path, saved);
                 return rc;
             }
-    type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+    type = wfpw_json_get(ev, "type");
     if (cJSON_IsString(type))
         for (i = 0; i < N(event_types); i++)
             if (strcmp(event_types[i].type, type->valuestring) == 0)
@@ -703,8 +704,8 @@ static int check_event(const cJSON *ev, struct vctx *c)
         return rc;
     if (spec->fields == blocked_fields) {
         int64_t first, last;
-        wfpw_time_parse_ms(cJSON_GetObjectItemCaseSensitive(ev, "first_seen")->valuestring, &first);
-        wfpw_time_parse_ms(cJSON_GetObjectItemCaseSensitive(ev, "last_seen")->valuestring, &last);
+        wfpw_time_parse_ms(wfpw_json_get(ev, "first_seen")->valuestring, &first);
+        wfpw_time_parse_ms(wfpw_json_get(ev, "last_seen")->valuestring, &last);
         if (last < first) {
             saved = wfpw_jpath_key(&c->path, "last_seen");
             rc = fail(c, "earlier than first_seen");
@@ -717,7 +718,7 @@ static int check_event(const cJSON *ev, struct vctx *c)
 
 static int check_named(const cJSON *ev, const char *const *names, struct vctx *c)
 {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type"), *m;
+    const cJSON *type = wfpw_json_get(ev, "type"), *m;
     const struct vobj *spec = NULL;
     const struct vfield *f;
     size_t i, saved;
@@ -733,7 +734,7 @@ static int check_named(const cJSON *ev, const char *const *names, struct vctx *c
     for (; rc == 0 && *names; names++) {
         if ((f = find_field(spec, *names)) == NULL)
             f = find_field(&common_obj, *names);
-        m = cJSON_GetObjectItemCaseSensitive(ev, *names);
+        m = wfpw_json_get(ev, *names);
         saved = wfpw_jpath_key(&c->path, *names);
         if (f == NULL)  /* not a member of this type: the generic limits */
             rc = m ? check_unknown(m, c) : 0;
@@ -802,7 +803,7 @@ static int validate_batch(const cJSON *root, struct vctx *cp)
             return rc;
     }
     saved = wfpw_jpath_key(&c.path, "events");
-    events = cJSON_GetObjectItemCaseSensitive(root, "events");
+    events = wfpw_json_get(root, "events");
     if (events == NULL)
         rc = fail(&c, "required field is missing");
     else if (!cJSON_IsArray(events))

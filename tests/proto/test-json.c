@@ -66,6 +66,24 @@ TEST_IMPL(json_duplicate_keys_large_object)
     return 0;
 }
 
+/* wfpw_json_get: as cJSON_GetObjectItemCaseSensitive for every member, names sharing a first
+ * byte, a missing one, the empty name and no object. */
+TEST_IMPL(json_get_member)
+{
+    static const char *const names[] = {"time", "type", "t", "", "seq", "source", "Type"};
+    cJSON *o = cJSON_Parse("{\"time\":1,\"type\":2,\"t\":3,\"\":4,\"seq\":5,\"source\":6}");
+    size_t i;
+    ASSERT(o != NULL);
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        ASSERT(wfpw_json_get(o, names[i]) == cJSON_GetObjectItemCaseSensitive(o, names[i]));
+    ASSERT_EQ((int)wfpw_json_get(o, "type")->valuedouble, 2);
+    ASSERT(wfpw_json_get(o, "Type") == NULL);
+    ASSERT(wfpw_json_get(o, "sequence") == NULL);
+    ASSERT(wfpw_json_get(NULL, "time") == NULL);
+    cJSON_Delete(o);
+    return 0;
+}
+
 TEST_IMPL(json_paths)
 {
     struct wfpw_jpath p = {{0}, 0, 0};

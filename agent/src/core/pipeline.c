@@ -90,7 +90,7 @@ static int append(struct wfpw_pipeline *p, uint32_t src, uint64_t pos, cJSON *ev
     struct wfpw_proto_err perr;
     struct wfpw_buf *out;
     uint64_t seq = wfpw_spool_next_seq(p->spool);
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+    const cJSON *type = wfpw_json_get(ev, "type");
     int urgent = cJSON_IsString(type) && strcmp(type->valuestring, "alert") == 0, rc;
 
     if (!cJSON_ReplaceItemInObjectCaseSensitive(ev, "seq", cJSON_CreateNumber((double)seq))) {
@@ -221,9 +221,9 @@ static int derived(struct wfpw_pipeline *p, struct wfpw_source *src, uint64_t po
 
 static const char *jstr(const cJSON *o, const char *a, const char *b)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+    const cJSON *v = wfpw_json_get(o, a);
     if (b)
-        v = cJSON_GetObjectItemCaseSensitive(v, b);
+        v = wfpw_json_get(v, b);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 

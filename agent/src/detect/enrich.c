@@ -11,6 +11,7 @@
 #include "products.h"
 #include "wellknown.h"
 #include "wfpw/errors.h"
+#include "wfpw/json.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
 
@@ -56,17 +57,17 @@ static int set(cJSON *obj, const char *key, cJSON *v)
 {
     if (v == NULL)
         return WFPW_ENOMEM;
-    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+    if (wfpw_json_get(obj, key))
         return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v) ? 0 : WFPW_ENOMEM;
     return cJSON_AddItemToObject(obj, key, v) ? 0 : WFPW_ENOMEM;
 }
 
 int wfpw_enrich_blocked(cJSON *ev, const struct wfpw_inventory *inv)
 {
-    cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
-    cJSON *filter = cJSON_GetObjectItemCaseSensitive(ev, "filter");
-    cJSON *id = cJSON_GetObjectItemCaseSensitive(filter, "id");
-    cJSON *layer = cJSON_GetObjectItemCaseSensitive(ev, "layer");
+    cJSON *type = wfpw_json_get(ev, "type");
+    cJSON *filter = wfpw_json_get(ev, "filter");
+    cJSON *id = wfpw_json_get(filter, "id");
+    cJSON *layer = wfpw_json_get(ev, "layer");
     const struct wfpw_filter *f = NULL;
     uint64_t fid;
     int rc;

@@ -77,5 +77,9 @@ cJSON *wfpw_json_add_str_or_null(cJSON *o, const char *name, const char *v);
 
 /* The value of an integral JSON number in [lo, hi]; -1 when node is not such a number. */
 int wfpw_json_uint(const cJSON *node, uint64_t lo, uint64_t hi, uint64_t *out);
+/* obj's member called name (case-sensitive), or NULL; as cJSON_GetObjectItemCaseSensitive, but
+ * the first byte is compared before strcmp: the event path looks members up by name dozens of
+ * times per event, and strcmp over every earlier member was a tenth of the agent's CPU. */
+cJSON *wfpw_json_get(const cJSON *obj, const char *name);
 
 #endif /* WFPW_JSON_H */

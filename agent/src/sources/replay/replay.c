@@ -366,7 +366,7 @@ static void take_lines(struct replay *r, const char *d, size_t n, int last)
             file_error(r, msg);
             q_push(r, NULL, 0, "invalid line");
         } else {
-            const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "type");
+            const cJSON *t = wfpw_json_get(ev, "type");
             int blocked = cJSON_IsString(t) && strcmp(t->valuestring, "connection_blocked") == 0;
             q_push(r, ev, blocked ? -1 : -2, NULL);
         }
