@@ -47,6 +47,7 @@ if(WIN32)
     wfpw_import(curl LIBS ${CURL_A} ${MBEDTLS_A} ${MBEDX509_A} ${MBEDCRYPTO_A} ws2_32 crypt32 bcrypt advapi32
                 INCLUDES ${inc}
                 DEFS CURL_STATICLIB)
+    wfpw_import(agentcurl LIBS wfpw::curl)
     wfpw_import(cjson LIBS ${CJSON_A} INCLUDES ${inc})
     wfpw_import(expat LIBS ${EXPAT_A} INCLUDES ${inc} DEFS XML_STATIC)
     wfpw_import(zlib LIBS ${Z_A})
@@ -66,18 +67,29 @@ else()
     wfpw_require_lib(MBEDCRYPTO_SO mbedcrypto "")
     wfpw_import(mbedtls LIBS ${MBEDTLS_SO} ${MBEDX509_SO} ${MBEDCRYPTO_SO} INCLUDES ${MBEDTLS_INC})
 
-    # curl as the Windows agent links it (static, HTTP(S) only, on mbedTLS), built by
-    # `deploy/windows/build-deps.sh --native`; empty: Debian's libcurl (OpenSSL and the rest).
+    # wfpw::agentcurl, the agent's curl: as the Windows agent links it (static, HTTP(S) only, on
+    # mbedTLS), built by `deploy/windows/build-deps.sh --native`; WFPW_CURL_PREFIX empty: Debian's
+    # libcurl (OpenSSL and the rest). The collector's webhooks keep Debian's libcurl (wfpw::curl)
+    # and its CA bundle either way. A program linking both (the unit test program) is not built
+    # with the prefix.
     set(WFPW_CURL_PREFIX "" CACHE PATH "prefix of build-deps.sh --native (static curl on mbedTLS)")
     if(WFPW_CURL_PREFIX)
-        if(NOT EXISTS "${WFPW_CURL_PREFIX}/.wfpw-stamp")
+        set(stamp "")
+        if(EXISTS "${WFPW_CURL_PREFIX}/.wfpw-stamp")
+            file(READ "${WFPW_CURL_PREFIX}/.wfpw-stamp" stamp)
+        endif()
+        if(NOT stamp MATCHES " native=1")
             message(FATAL_ERROR "WFPW_CURL_PREFIX='${WFPW_CURL_PREFIX}' is not a build-deps.sh --native prefix")
         endif()
-        wfpw_require_lib(CURL_A libcurl.a ${WFPW_CURL_PREFIX}/lib)
-        set_property(TARGET wfpw::curl PROPERTY INTERFACE_LINK_LIBRARIES
-                     ${CURL_A} ${MBEDTLS_SO} ${MBEDX509_SO} ${MBEDCRYPTO_SO} pthread)
-        set_property(TARGET wfpw::curl PROPERTY INTERFACE_INCLUDE_DIRECTORIES ${WFPW_CURL_PREFIX}/include)
-        set_property(TARGET wfpw::curl PROPERTY INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB)
+        # that prefix's library only: never the system's libcurl.a (OpenSSL) in its place
+        find_library(CURL_A NAMES libcurl.a PATHS ${WFPW_CURL_PREFIX}/lib NO_DEFAULT_PATH NO_CACHE)
+        if(NOT CURL_A)
+            message(FATAL_ERROR "no libcurl.a in '${WFPW_CURL_PREFIX}/lib': run deploy/windows/build-deps.sh --native")
+        endif()
+        wfpw_import(agentcurl LIBS ${CURL_A} ${MBEDTLS_SO} ${MBEDX509_SO} ${MBEDCRYPTO_SO} pthread
+                    INCLUDES ${WFPW_CURL_PREFIX}/include DEFS CURL_STATICLIB)
+    else()
+        wfpw_import(agentcurl LIBS wfpw::curl)
     endif()
 
     # llhttp: Debian's node-llhttp ships the generated C sources; we compile them into a

@@ -62,7 +62,7 @@ run_scripts() {  # suite script...
     shift
     for t in "$@"; do
         [[ -e "$t" ]] || continue
-        name=$(basename "$t" .sh)${WFPW_STORE:+-$WFPW_STORE}
+        name=$(basename "$t" .sh)${WFPW_STORE:+-$WFPW_STORE}${WFPW_LOG_SUFFIX:-}
         # a Wine server the previous script left (it exits a few seconds after its last
         # client) is gone before the next script's first Wine command
         [[ -x /usr/lib/wine/wineserver ]] && WINEPREFIX=${WINEPREFIX:-$HOME/.cache/wfpwatch/wineprefix} \
@@ -203,7 +203,8 @@ if build_step "integration curl+mbedtls" curl-deps bash -c './deploy/windows/bui
    build_step "integration curl+mbedtls" curl-configure cmake -S . -B build/curl-mbedtls -DCMAKE_BUILD_TYPE=Debug \
        -DCMAKE_C_FLAGS="$san" -DWFPW_CURL_PREFIX="$(tail -n1 "$logdir/native-curl.prefix")" &&
    build_step "integration curl+mbedtls" curl-build cmake --build build/curl-mbedtls -j "$jobs" --target wfpwatch-agent wfpwatch-collector; then
-    WFPW_BUILD=$root/build/curl-mbedtls run_scripts "integration curl+mbedtls" tests/integration/test-agent-e2e.sh \
+    WFPW_BUILD=$root/build/curl-mbedtls WFPW_LOG_SUFFIX=-curl-mbedtls run_scripts "integration curl+mbedtls" \
+        tests/integration/test-agent-e2e.sh \
         tests/integration/test-agent-failover.sh
 fi
 

@@ -24,7 +24,7 @@ def main():
     if argv[:1] != ["--"]:
         sys.exit("usage: measure.py -- CMD...")
     t0 = time.monotonic()
-    child = subprocess.Popen(argv[1:])
+    child = subprocess.Popen(argv[1:], stdout=sys.stderr)  # stdout is this script's one JSON line
     samples, done = [], threading.Event()
 
     def sample():

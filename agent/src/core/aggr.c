@@ -114,15 +114,15 @@ static void key_str(struct keybuf *b, const cJSON *o, const char *k)
 static void key_num(struct keybuf *b, const cJSON *o, const char *k)
 {
     const cJSON *v = member(o, k);
-    char t[32], *e = t + sizeof(t), *q = e;
+    char t[40], *e = t + sizeof(t), *q = e;
     double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
     uint64_t u;
-    if (d < 0 || d >= 18446744073709551616.0 || d != d) {  /* absent, negative or not integral-sized */
-        int n = snprintf(t, sizeof(t), "%.0f", d);
+    if (!(d >= 0 && d < 18446744073709551616.0) || (double)(u = (uint64_t)d) != d) {
+        /* absent (-1), negative, huge or not an integer: every double written exactly */
+        int n = snprintf(t, sizeof(t), "%.17g", d);
         key_add(b, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
         return;
     }
-    u = (uint64_t)(d + 0.5);
     do
         *--q = (char)('0' + u % 10);
     while ((u /= 10) != 0);

@@ -75,6 +75,33 @@ TEST_IMPL(aggr_packets_and_bursts)
     return 0;
 }
 
+/* Flows that differ in one number only stay apart, near 2^53 too, where adding 0.5 to a
+ * double rounds two neighbouring integers to one (the flow key writes numbers itself). */
+TEST_IMPL(aggr_flow_key_numbers)
+{
+    static const double ids[] = {4503599627370497.0, 4503599627370498.0, 9007199254740991.0, 0, 1};
+    struct wfpw_aggr *a = wfpw_aggr_new(16, 0);
+    struct got g;
+    size_t i;
+    memset(&g, 0, sizeof(g));
+    ASSERT(a != NULL);
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        cJSON *ev = blk(443, 1000), *f = cJSON_GetObjectItemCaseSensitive(ev, "filter");
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "id"), ids[i]);
+        ASSERT_EQ(wfpw_aggr_add(a, ev, 1), 1);
+    }
+    ASSERT_EQ(wfpw_aggr_flows(a), 5);
+    ASSERT(wfpw_aggr_flush(a, collect, &g) == 0);
+    ASSERT_EQ(g.n, 5);
+    for (i = 0; i < (size_t)g.n; i++) {
+        ASSERT_EQ(num(cJSON_GetObjectItemCaseSensitive(g.ev[i], "filter"), "id"), ids[i]);
+        ASSERT_EQ(num(g.ev[i], "count"), 1);
+        cJSON_Delete(g.ev[i]);
+    }
+    wfpw_aggr_free(a);
+    return 0;
+}
+
 TEST_IMPL(aggr_flow_bound)
 {
     struct wfpw_aggr *a = wfpw_aggr_new(16, 0);

@@ -54,10 +54,15 @@ static const struct wfpw_cfg_key replay_keys[] = {
 
 enum kind { K_UNKNOWN, K_EVENTS, K_NETSH, K_JSONL, K_DRIVER };
 
+/* pending.packet below 0: how an event that is not a driver or event-log block is handed over */
+#define Q_JSON_BLOCKED (-1) /* a JSON line, validated whole as read: a connection-level block */
+#define Q_PASS (-2)         /* an event-log event the converter passes as is (not validated here) */
+#define Q_JSON_PASS (-3)    /* a JSON line, validated whole as read, passed as is */
+
 /* One converted input waiting to be handed over. */
 struct pending {
     cJSON *ev;
-    int packet;
+    int packet;                  /* 0/1: packet level of a block; below 0: Q_* */
     const char *skip_reason;     /* ev NULL: counted as skipped */
     struct wfpw_changed_by *attr;  /* owned: a filter add/delete the Security log attributes (5447) */
     struct wfpw_proc *created;     /* owned: a process creation (4688) */
@@ -138,7 +143,7 @@ static int on_xml_event(void *ctx, struct wfpw_evtxml_event *e)
     struct replay *r = ctx;
     struct wfpw_changed_by cb;
     /* -2: pass as is (an alert), like a JSON line that is not a blocked connection */
-    int rc = q_push(r, e->ev, e->pass ? -2 : e->packet_level, e->ev ? NULL : e->reason);
+    int rc = q_push(r, e->ev, e->pass ? Q_PASS : e->packet_level, e->ev ? NULL : e->reason);
     if (rc == 0 && e->change && wfpw_policy_change_attribution(e->change, &cb) == 0) {
         struct wfpw_changed_by *copy = wfpw_malloc(sizeof(*copy));
         if (copy == NULL)
@@ -368,7 +373,7 @@ static void take_lines(struct replay *r, const char *d, size_t n, int last)
         } else {
             const cJSON *t = wfpw_json_get(ev, "type");
             int blocked = cJSON_IsString(t) && strcmp(t->valuestring, "connection_blocked") == 0;
-            q_push(r, ev, blocked ? -1 : -2, NULL);
+            q_push(r, ev, blocked ? Q_JSON_BLOCKED : Q_JSON_PASS, NULL);
         }
         wfpw_buf_reset(&r->line);
         if (nl == NULL)
@@ -529,9 +534,11 @@ static int pump(struct replay *r, unsigned max)
             wfpw_source_skip(r->src, r->pos);
             continue;
         }
-        if (p->packet < 0) /* a JSON line, validated as read: blocked connections are connection-level */
-            wfpw_source_emit(r->src, p->ev, (p->packet == -1 ? WFPW_EV_CONNECTION : WFPW_EV_PASS) | WFPW_EV_VALIDATED,
-                             r->pos);
+        if (p->packet == Q_PASS)
+            wfpw_source_emit(r->src, p->ev, WFPW_EV_PASS, r->pos);
+        else if (p->packet < 0) /* a JSON line, validated as read: blocked connections are connection-level */
+            wfpw_source_emit(r->src, p->ev,
+                             (p->packet == Q_JSON_BLOCKED ? WFPW_EV_CONNECTION : WFPW_EV_PASS) | WFPW_EV_VALIDATED, r->pos);
         else
             wfpw_source_emit(r->src, p->ev, p->packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION, r->pos);
         p->ev = NULL;
