@@ -8,6 +8,8 @@
 
 #include <uv.h>
 
+#include "wfpw/utf8.h"
+
 static const struct wfpw_product table[] = {
     {"msmpeng", "Microsoft Defender", NULL},
     {"mssense", "Microsoft Defender", NULL},
@@ -214,17 +216,13 @@ static const char *base_of(const char *path, size_t *stem_len)
     return base;
 }
 
-static int ascii_lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 static int base_is(const char *base, size_t n, const char *name)
 {
     /* first letters before lengths: most table entries differ there (this runs for every
      * blocked connection against every product); ASCII folding, not the locale's tolower,
      * which was a visible share of the agent's CPU */
-    return n > 0 && ascii_lower((unsigned char)base[0]) == ascii_lower((unsigned char)name[0]) && n == stem(name) &&
+    return n > 0 && wfpw_ascii_lower((unsigned char)base[0]) == wfpw_ascii_lower((unsigned char)name[0]) && n == stem(name) &&
            strncasecmp(base, name, n) == 0;
 }
 
@@ -249,7 +247,7 @@ static void build_index(void)
     for (c = 0; c < 256; c++) {
         letter_start[c] = (unsigned short)n;
         for (i = 0; i < NTABLE; i++)
-            if ((size_t)ascii_lower((unsigned char)table[i].exe[0]) == c)
+            if ((size_t)wfpw_ascii_lower((unsigned char)table[i].exe[0]) == c)
                 by_letter[n++] = (unsigned short)i;
     }
     letter_start[256] = (unsigned short)n;
@@ -265,7 +263,7 @@ const struct wfpw_product *wfpw_product_match(const char *path, const char *cons
         return NULL;
     uv_once(&index_once, build_index);
     base = base_of(path, &n);
-    c = (unsigned)ascii_lower((unsigned char)base[0]);
+    c = (unsigned)wfpw_ascii_lower((unsigned char)base[0]);
     for (i = letter_start[c]; i < letter_start[c + 1]; i++) {
         const struct wfpw_product *t = &table[by_letter[i]];
         if (base_is(base, n, t->exe) && (t->path_hint == NULL || wfpw_contains_nocase(path, t->path_hint)))

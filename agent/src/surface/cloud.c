@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "wfpw/utf8.h"
+
 #define MDE_CONN "learn.microsoft.com/defender-endpoint/configure-device-connectivity"
 #define MDE_URLS "learn.microsoft.com/defender-endpoint/configure-environment (URL list), mdatp connectivity test"
 #define AMA_FW "learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall"
@@ -82,10 +84,6 @@ static const struct wfpw_cloud_range ranges[] = {
     {"100.20.144.105", "CrowdStrike Falcon (US-2)", CS_ACTZERO},
 };
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 /* n (length nl) equals d (length dl), case-insensitively */
 static int eqn(const char *n, size_t nl, const char *d, size_t dl)
@@ -94,7 +92,7 @@ static int eqn(const char *n, size_t nl, const char *d, size_t dl)
     if (nl != dl)
         return 0;
     for (i = 0; i < nl; i++)
-        if (lower((unsigned char)n[i]) != lower((unsigned char)d[i]))
+        if (wfpw_ascii_lower((unsigned char)n[i]) != wfpw_ascii_lower((unsigned char)d[i]))
             return 0;
     return 1;
 }

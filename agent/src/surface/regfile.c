@@ -30,17 +30,13 @@ void wfpw_regstore_free(struct wfpw_regstore *rs)
     memset(rs, 0, sizeof(*rs));
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 int wfpw_reg_cmp(const char *a, const char *b)
 {
     int ca, cb;
     do {
-        ca = lower((unsigned char)*a++);
-        cb = lower((unsigned char)*b++);
+        ca = wfpw_ascii_lower((unsigned char)*a++);
+        cb = wfpw_ascii_lower((unsigned char)*b++);
     } while (ca && ca == cb);
     return ca - cb;
 }
@@ -60,7 +56,7 @@ static int under_nocase(const char *a, const char *b)
     if (strlen(a) < n)
         return 0;
     for (i = 0; i < n; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+        if (wfpw_ascii_lower((unsigned char)a[i]) != wfpw_ascii_lower((unsigned char)b[i]))
             return 0;
     return a[n] == '\0' || a[n] == '\\';
 }
@@ -69,7 +65,7 @@ static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = lower(c);
+    c = wfpw_ascii_lower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -112,13 +108,13 @@ static int abbreviate(const char *k, size_t n, char *out, size_t outlen)
         const char *hit = NULL;
         size_t hl = 0;
         if (n >= l && (n == l || k[l] == '\\')) {
-            for (j = 0; j < l && lower((unsigned char)k[j]) == lower((unsigned char)roots[i].longn[j]); j++)
+            for (j = 0; j < l && wfpw_ascii_lower((unsigned char)k[j]) == wfpw_ascii_lower((unsigned char)roots[i].longn[j]); j++)
                 ;
             if (j == l)
                 hit = k + l, hl = n - l;
         }
         if (hit == NULL && n >= s && (n == s || k[s] == '\\')) {
-            for (j = 0; j < s && lower((unsigned char)k[j]) == lower((unsigned char)roots[i].shortn[j]); j++)
+            for (j = 0; j < s && wfpw_ascii_lower((unsigned char)k[j]) == wfpw_ascii_lower((unsigned char)roots[i].shortn[j]); j++)
                 ;
             if (j == s)
                 hit = k + s, hl = n - s;

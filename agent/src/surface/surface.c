@@ -18,6 +18,7 @@
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
+#include "wfpw/utf8.h"
 
 #define NRPT_GP "hklm\\software\\policies\\microsoft\\windows nt\\dnsclient\\dnspolicyconfig\\"
 #define NRPT_LOCAL "hklm\\system\\currentcontrolset\\services\\dnscache\\parameters\\dnspolicyconfig\\"
@@ -63,10 +64,6 @@ void wfpw_surface_free(struct wfpw_surface *s)
     memset(s, 0, sizeof(*s));
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 #define eq_nocase wfpw_reg_eq
 
@@ -125,10 +122,10 @@ static void norm_key(const char *k, char *out, size_t outlen)
             k += 12;
             continue;
         }
-        if (*k == '\\' && lower((unsigned char)k[1]) == 'c' && o + 19 < outlen) {
+        if (*k == '\\' && wfpw_ascii_lower((unsigned char)k[1]) == 'c' && o + 19 < outlen) {
             static const char cs[] = "controlset00";
             size_t i;
-            for (i = 0; cs[i] && lower((unsigned char)k[1 + i]) == cs[i]; i++)
+            for (i = 0; cs[i] && wfpw_ascii_lower((unsigned char)k[1 + i]) == cs[i]; i++)
                 ;
             if (cs[i] == '\0' && k[13] >= '0' && k[13] <= '9' && (k[14] == '\\' || k[14] == '\0')) {
                 memcpy(out + o, "\\currentcontrolset", 18);
@@ -137,7 +134,7 @@ static void norm_key(const char *k, char *out, size_t outlen)
                 continue;
             }
         }
-        out[o++] = (char)lower((unsigned char)*k++);
+        out[o++] = (char)wfpw_ascii_lower((unsigned char)*k++);
     }
     out[o] = '\0';
 }
