@@ -600,6 +600,14 @@ static int missing(struct vctx *c, const char *name)
     return rc;
 }
 
+/* A present member by its field's rule (null only where the field allows it). */
+static int check_field(const cJSON *m, const struct vfield *f, struct vctx *c)
+{
+    if (cJSON_IsNull(m))
+        return (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
+    return check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+}
+
 static const struct vfield *find_field(const struct vobj *spec, const char *name)
 {
     size_t i;
@@ -633,10 +641,7 @@ static int check_members(const cJSON *obj, const struct vobj *spec, const struct
                 f = g;
         }
         if (f != NULL) {
-            if (cJSON_IsNull(m))
-                rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
-            else
-                rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+            rc = check_field(m, f, c);
         } else if (g != NULL) {
             rc = 0; /* the other table checks it */
         } else {
@@ -669,10 +674,22 @@ static int check_object(const cJSON *obj, const struct vobj *spec, struct vctx *
  * lists the same names (tests/proto/check_schema.py compares). Append-only. */
 const char *const wfpw_proto_reserved[] = {"id", "host", "identity_mismatch", "received", NULL};
 
+/* The table of an event's type member, or NULL (not a string, or a type this version does not
+ * know). */
+static const struct vobj *spec_of(const cJSON *type)
+{
+    size_t i;
+    if (cJSON_IsString(type))
+        for (i = 0; i < N(event_types); i++)
+            if (strcmp(event_types[i].type, type->valuestring) == 0)
+                return &event_types[i].spec;
+    return NULL;
+}
+
 static int check_event(const cJSON *ev, struct vctx *c)
 {
-    const cJSON *type, *m;
-    const struct vobj *spec = NULL;
+    const cJSON *m;
+    const struct vobj *spec;
     size_t i, saved;
     int rc;
 
@@ -686,11 +703,7 @@ static int check_event(const cJSON *ev, struct vctx *c)
                 wfpw_jpath_pop(&c->path, saved);
                 return rc;
             }
-    type = wfpw_json_get(ev, "type");
-    if (cJSON_IsString(type))
-        for (i = 0; i < N(event_types); i++)
-            if (strcmp(event_types[i].type, type->valuestring) == 0)
-                spec = &event_types[i].spec;
+    spec = spec_of(wfpw_json_get(ev, "type"));
     if (spec == NULL) {
         /* report missing/mistyped type through the common table, an unknown one here */
         if ((rc = check_members(ev, &common_obj, NULL, 0, c)) != 0)
@@ -719,18 +732,13 @@ static int check_event(const cJSON *ev, struct vctx *c)
 static int check_named(const cJSON *ev, const char *const *names, struct vctx *c)
 {
     const cJSON *type = wfpw_json_get(ev, "type"), *m;
-    const struct vobj *spec = NULL;
+    const struct vobj *spec;
     const struct vfield *f;
-    size_t i, saved;
+    size_t saved;
     int rc = 0;
 
-    if (!cJSON_IsObject(ev) || !cJSON_IsString(type))
+    if (!cJSON_IsObject(ev) || (spec = spec_of(type)) == NULL)
         return check_event(ev, c);  /* not an event that was validated: say why */
-    for (i = 0; i < N(event_types); i++)
-        if (strcmp(event_types[i].type, type->valuestring) == 0)
-            spec = &event_types[i].spec;
-    if (spec == NULL)
-        return check_event(ev, c);
     for (; rc == 0 && *names; names++) {
         if ((f = find_field(spec, *names)) == NULL)
             f = find_field(&common_obj, *names);
@@ -740,10 +748,8 @@ static int check_named(const cJSON *ev, const char *const *names, struct vctx *c
             rc = m ? check_unknown(m, c) : 0;
         else if (m == NULL)
             rc = (f->flags & F_REQ) ? fail(c, "required field is missing") : 0;
-        else if (cJSON_IsNull(m))
-            rc = (f->flags & F_NULL) ? 0 : fail(c, "must not be null");
         else
-            rc = check_value(m, f->kind, f->ref, f->lo, f->hi, c);
+            rc = check_field(m, f, c);
         wfpw_jpath_pop(&c->path, saved);
     }
     return rc;

@@ -75,14 +75,9 @@ void wfpw_aggr_free(struct wfpw_aggr *a)
     wfpw_free(a);
 }
 
-static const cJSON *member(const cJSON *o, const char *k)
-{
-    return wfpw_json_get(o, k);
-}
-
 static const char *str(const cJSON *o, const char *k)
 {
-    const cJSON *v = member(o, k);
+    const cJSON *v = wfpw_json_get(o, k);
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
@@ -113,7 +108,7 @@ static void key_str(struct keybuf *b, const cJSON *o, const char *k)
 
 static void key_num(struct keybuf *b, const cJSON *o, const char *k)
 {
-    const cJSON *v = member(o, k);
+    const cJSON *v = wfpw_json_get(o, k);
     char t[40], *e = t + sizeof(t), *q = e;
     double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
     uint64_t u;
@@ -131,7 +126,7 @@ static void key_num(struct keybuf *b, const cJSON *o, const char *k)
 
 static int flow_key(const cJSON *ev, char *out, size_t len)
 {
-    const cJSON *l = member(ev, "local"), *r = member(ev, "remote"), *p = member(ev, "process");
+    const cJSON *l = wfpw_json_get(ev, "local"), *r = wfpw_json_get(ev, "remote"), *p = wfpw_json_get(ev, "process");
     struct keybuf b = {out, len - 1, 0};
     key_str(&b, ev, "source");
     key_str(&b, ev, "direction");
@@ -142,7 +137,7 @@ static int flow_key(const cJSON *ev, char *out, size_t len)
     key_num(&b, r, "port");
     key_num(&b, p, "pid");
     key_str(&b, p, "path");
-    key_num(&b, member(ev, "filter"), "id");
+    key_num(&b, wfpw_json_get(ev, "filter"), "id");
     key_str(&b, ev, "layer");
     key_str(&b, ev, "verdict");
     if (b.over)
@@ -171,7 +166,7 @@ static uint64_t key_hash(const char *s, size_t n)
 
 static void ms_of(const cJSON *ev, const char *k, int64_t *out)
 {
-    const cJSON *v = member(ev, k);
+    const cJSON *v = wfpw_json_get(ev, k);
     if (!cJSON_IsString(v) || wfpw_time_parse_ms(v->valuestring, out) != 0)
         wfpw_time_parse_ms(str(ev, "time"), out);
 }
@@ -206,7 +201,7 @@ int wfpw_aggr_add(struct wfpw_aggr *a, cJSON *ev, int packet_level)
     f->seen++;
     if (!packet_level && f->seen <= a->burst)
         return 0;
-    c = member(ev, "count");
+    c = wfpw_json_get(ev, "count");
     count = cJSON_IsNumber(c) && c->valuedouble >= 1 ? (uint64_t)c->valuedouble : 1;
     ms_of(ev, "first_seen", &first);
     ms_of(ev, "last_seen", &last);

@@ -142,7 +142,7 @@ static int on_xml_event(void *ctx, struct wfpw_evtxml_event *e)
 {
     struct replay *r = ctx;
     struct wfpw_changed_by cb;
-    /* -2: pass as is (an alert), like a JSON line that is not a blocked connection */
+    /* Q_PASS: handed over as is (an alert) and validated whole by the pipeline, unlike a JSON line */
     int rc = q_push(r, e->ev, e->pass ? Q_PASS : e->packet_level, e->ev ? NULL : e->reason);
     if (rc == 0 && e->change && wfpw_policy_change_attribution(e->change, &cb) == 0) {
         struct wfpw_changed_by *copy = wfpw_malloc(sizeof(*copy));
