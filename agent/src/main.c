@@ -21,7 +21,7 @@
 #include <uv.h>
 
 #include "evtxml.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "jsoninv.h"
 #include "netsh.h"
 #include "platform.h"

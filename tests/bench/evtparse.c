@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "evtxml.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "wfpw/mem.h"
 
 static unsigned long long converted;

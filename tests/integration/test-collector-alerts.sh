@@ -25,7 +25,7 @@ cfg_err() {  # description, json, expected text
     eq "$1: exit 2" "$rc" 2
     check "$1: message names '$3'" grep -q -- "$3" <<<"$out"
 }
-cfg_err "unknown key" '{"limits":{"max_bodybytes":5}}' "limits.max_bodybytes: unknown setting"
+cfg_err "unknown key" '{"limits":{"max_bodybytes":5}}' "limits.max_bodybytes: unknown key"
 cfg_err "wrong type" '{"silent_after_s":"ten"}' "silent_after_s: expected an integer"
 cfg_err "out of range" '{"limits":{"max_connections":0}}' "limits.max_connections: expected an integer from 1"
 cfg_err "bad listen" '{"listen":"localhost"}' "listen: expected HOST:PORT"

@@ -10,7 +10,7 @@
 #include <uv.h>
 
 #include "creds.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "pipeline.h"
 #include "platform.h"
 #include "ship.h"

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "source.h"
 #include "wfpw/errors.h"

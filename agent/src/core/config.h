@@ -2,7 +2,7 @@
  * config.h — the agent's configuration: a JSON file (keys in docs/agent-config.md, generated
  * from the tables in config.c by `wfpwatch-agent config-help`), with Group Policy values
  * overriding it on Windows (platform.h). Relative paths are relative to the file's folder.
- * Every error names the key: "batch.max_events: must be 1..10000".
+ * Every error names the key: "batch.max_events: expected an integer from 1 to 10000".
  */
 #ifndef WFPW_AGENT_CONFIG_H
 #define WFPW_AGENT_CONFIG_H
@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfgtab.h"
+#include "wfpw/cfgtab.h"
 #include "wfpw/buf.h"
 
 #define WFPW_MAX_SOURCES 16

@@ -16,7 +16,7 @@
 #include <uv.h>
 
 #include "enroll.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 #include "wfpw/log.h"

@@ -21,12 +21,14 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
-#include "fileio.h"
 #include "wfpw/buf.h"
+#include "wfpw/curltls.h"
 #include "wfpw/errors.h"
+#include "wfpw/fileio.h"
 #include "wfpw/hex.h"
 #include "wfpw/json.h"
 #include "wfpw/mem.h"
+#include "wfpw/pkix.h"
 #include "wfpw/timefmt.h"
 
 #define MAX_ANSWER (64u << 10)
@@ -140,22 +142,7 @@ static int http(const struct wfpw_enroll_params *p, const char *path, const char
         n--;
     snprintf(url, sizeof(url), "%.*s%s", (int)n, p->url, path);
     curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (verify) {
-        curl_easy_setopt(e, CURLOPT_CAINFO, p->ca_file);
-        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    } else {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (client) {
-        curl_easy_setopt(e, CURLOPT_SSLCERT, p->cert_file);
-        curl_easy_setopt(e, CURLOPT_SSLKEY, p->key_file);
-        if (p->key_password && p->key_password[0])
-            curl_easy_setopt(e, CURLOPT_KEYPASSWD, p->key_password);
-    }
+    wfpw_curl_tls(e, p->ca_file, verify, client ? p->cert_file : NULL, p->key_file, p->key_password);
     if (body) {
         headers = curl_slist_append(headers, "Content-Type: application/json");
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
@@ -243,9 +230,7 @@ static int make_key_and_csr(struct keygen *k, const char *agent_id, char *csr, s
     snprintf(subject, sizeof(subject), "CN=%s", agent_id);
     if ((rc = mbedtls_ctr_drbg_seed(&k->drbg, mbedtls_entropy_func, &k->entropy, (const unsigned char *)pers,
                                     sizeof(pers) - 1)) == 0 &&
-        (rc = mbedtls_pk_setup(&k->key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) == 0 &&
-        (rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->key), mbedtls_ctr_drbg_random,
-                                  &k->drbg)) == 0 &&
+        (rc = wfpw_pk_gen_p256(&k->key, mbedtls_ctr_drbg_random, &k->drbg)) == 0 &&
         (rc = mbedtls_x509write_csr_set_subject_name(&w, subject)) == 0) {
         mbedtls_x509write_csr_set_key(&w, &k->key);
         mbedtls_x509write_csr_set_md_alg(&w, MBEDTLS_MD_SHA256);
@@ -262,7 +247,6 @@ static int check_issued(const struct wfpw_enroll_params *p, mbedtls_pk_context *
     mbedtls_x509_crt crt, ca;
     unsigned char a[256], b[256];
     char cn[160] = "";
-    const mbedtls_x509_name *n;
     uint32_t flags = 0;
     int la, lb, rc = WFPW_EPROTO;
     mbedtls_x509_crt_init(&crt);
@@ -277,11 +261,10 @@ static int check_issued(const struct wfpw_enroll_params *p, mbedtls_pk_context *
         snprintf(err, errlen, "the issued certificate is not for the key this agent made");
         goto out;
     }
-    for (n = &crt.subject; n; n = n->next)
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len < sizeof(cn)) {
-            memcpy(cn, n->val.p, n->val.len);
-            cn[n->val.len] = '\0';
-        }
+    if (wfpw_x509_cn(&crt.subject, cn, sizeof(cn)) != 0) {
+        snprintf(err, errlen, "the issued certificate has no single, printable common name");
+        goto out;
+    }
     if (strcmp(cn, p->agent_id) != 0) {
         snprintf(err, errlen, "the issued certificate names agent '%s', not '%s'", cn, p->agent_id);
         goto out;

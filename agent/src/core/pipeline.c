@@ -12,7 +12,7 @@
 #include "attrib.h"
 #include "changeset.h"
 #include "enrich.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "inventory.h"
 #include "jsoninv.h"
 #include "platform.h"

@@ -14,7 +14,8 @@
 #include <uv.h>
 #include <zlib.h>
 
-#include "fileio.h"
+#include "wfpw/curltls.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "uuidgen.h"
 #include "wfpw/buf.h"
@@ -683,15 +684,8 @@ struct wfpw_shipper *wfpw_shipper_new(uv_loop_t *loop, const struct wfpw_agent_c
     curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
     curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
     curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
-    curl_easy_setopt(s->easy, CURLOPT_CAINFO, cfg->collector_ca);
-    curl_easy_setopt(s->easy, CURLOPT_CAPATH, NULL);   /* the pinned CA only, no system store */
-    curl_easy_setopt(s->easy, CURLOPT_SSLCERT, cfg->collector_cert);
-    curl_easy_setopt(s->easy, CURLOPT_SSLKEY, cfg->collector_key);
-    if (cfg->collector_key_password[0])
-        curl_easy_setopt(s->easy, CURLOPT_KEYPASSWD, cfg->collector_key_password);
-    curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(s->easy, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    wfpw_curl_tls(s->easy, cfg->collector_ca, 1, cfg->collector_cert, cfg->collector_key,   /* the pinned CA only */
+                  cfg->collector_key_password);
     curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)cfg->collector_timeout_ms);
     curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->collector_connect_timeout_ms);
     curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);

@@ -25,7 +25,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfgtab.h"
+#include "wfpw/cfgtab.h"
 
 struct uv_loop_s;
 struct wfpw_pipeline;

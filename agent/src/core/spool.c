@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "crc32c.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/mem.h"

@@ -9,7 +9,7 @@
 #include "agent.h"
 #include "auditpol.h"
 #include "config.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "svccmd.h"
 #include "wfpw/errors.h"

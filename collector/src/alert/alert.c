@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "store/store.h"
+#include "wfpw/curltls.h"
 #include "wfpw/errors.h"
 #include "wfpw/json.h"
 #include "wfpw/log.h"
@@ -74,8 +75,7 @@ static int deliver_webhook(const struct wfpw_outbox_item *it, char *err, size_t 
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-    if (A.webhook_ca)
-        curl_easy_setopt(h, CURLOPT_CAINFO, A.webhook_ca);
+    wfpw_curl_tls(h, A.webhook_ca, 1, NULL, NULL, NULL);   /* no webhook_ca: the system's store */
     rc = curl_easy_perform(h);
     if (rc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

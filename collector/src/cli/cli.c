@@ -12,7 +12,7 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/platform_util.h>
 
-#include "core/fsutil.h"
+#include "wfpw/fileio.h"
 #include "store/store.h"
 #include "wfpw/buf.h"
 #include "wfpw/errors.h"
@@ -109,7 +109,7 @@ int wfpw_cli_open_store(const char *data, const char *dsn, struct wfpw_store **s
         wfpw_cli_dsn_warn(dsn);
         so.kind = WFPW_STORE_POSTGRES;
         so.dsn = dsn;
-    } else if ((rc = wfpw_fs_mkdirs(data, 0700)) != 0) {
+    } else if ((rc = wfpw_dir_make_mode(data, 0700)) != 0) {
         fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", data, wfpw_strerror(rc));
         return 1;
     }

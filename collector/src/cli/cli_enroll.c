@@ -13,7 +13,7 @@
 #include "pki/ca.h"
 #include "cli/cli.h"
 #include "core/clock.h"
-#include "core/fsutil.h"
+#include "wfpw/fileio.h"
 #include "pki/pki.h"
 #include "api/routes.h"
 #include "store/revocations.h"
@@ -223,7 +223,7 @@ int wfpw_cli_cert(int argc, char **argv)
         }
         /* a certificate made by `pki issue` is not in the store: revoke it by its serial */
         snprintf(path, sizeof(path), "%s/agents/%s.crt", pki, agent);
-        if (wfpw_fs_exists(path) && wfpw_ca_cert_serial(path, serial, sizeof(serial)) == 0)
+        if (wfpw_file_exists(path) && wfpw_ca_cert_serial(path, serial, sizeof(serial)) == 0)
             extra = serial;
         if (wfpw_cli_open_store(data, dsn, &st) != 0)
             return 1;

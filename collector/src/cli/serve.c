@@ -19,7 +19,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "core/clock.h"
-#include "core/fsutil.h"
+#include "wfpw/fileio.h"
 #include "net/server.h"
 #include "pki/ca.h"
 #include "store/storeq.h"
@@ -193,7 +193,7 @@ static int start_store(struct wfpw_store **st, int *crl_required)
     char err[1024];
     size_t nt = 0;
     int rc, postgres = strcmp(M.cfg.store, "postgres") == 0;
-    if (!postgres && (rc = wfpw_fs_mkdirs(M.cfg.data, 0700)) != 0) {
+    if (!postgres && (rc = wfpw_dir_make_mode(M.cfg.data, 0700)) != 0) {
         fprintf(stderr, "wfpwatch-collector: cannot create %s: %s\n", M.cfg.data, wfpw_strerror(rc));
         return 1;
     }
@@ -322,7 +322,7 @@ int wfpw_cli_serve(int argc, char **argv)
     if (sqlite) {
         char cakey[1100];
         snprintf(cakey, sizeof(cakey), "%s/ca.key", M.cfg.pki);
-        if (!wfpw_fs_exists(cakey))
+        if (!wfpw_file_exists(cakey))
             wfpw_log_info("collector", "enroll", "no %s here: enrollment is off (agents need certificates from "
                           "`pki issue`)", cakey);
         else if (wfpw_ca_load(M.cfg.pki, &M.ca, err, sizeof(err)) != 0)

@@ -40,6 +40,7 @@
 #include "wfpw/json.h"
 #include "wfpw/log.h"
 #include "wfpw/mem.h"
+#include "wfpw/pkix.h"
 
 #define READ_CHUNK 65536
 #define MAX_CIPHER_BACKLOG (64u << 10) /* unread ciphertext before we stop reading */
@@ -388,24 +389,11 @@ static size_t feed(struct wfpw_conn *c, const char *data, size_t len)
 
 /* A name attribute's value as a C string: refused (0) when it holds a NUL or another control
  * byte, which no name our CA signs has. */
-static int name_value(const mbedtls_x509_name *n, char *out, size_t len)
-{
-    size_t i;
-    if (n->val.len >= len)
-        return 0;
-    for (i = 0; i < n->val.len; i++)
-        if (n->val.p[i] < 0x20 || n->val.p[i] == 0x7f)
-            return 0;
-    memcpy(out, n->val.p, n->val.len);
-    out[n->val.len] = '\0';
-    return 1;
-}
-
 static void peer_identity(struct wfpw_conn *c)
 {
     const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
-    const mbedtls_x509_name *n;
     char cn[sizeof(c->peer.cn)] = "", ou[sizeof(c->peer.ou)] = "";
+    int rc;
     c->peer.cert_present = peer != NULL;
     c->peer.cn[0] = c->peer.ou[0] = c->peer.serial[0] = '\0';
     if (peer == NULL)
@@ -422,12 +410,11 @@ static void peer_identity(struct wfpw_conn *c)
         wfpw_metrics.expired_refused++;
         return;
     }
-    for (n = &peer->subject; n; n = n->next) {
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && !name_value(n, cn, sizeof(cn)))
-            return;
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_ORG_UNIT, &n->oid) == 0 && !name_value(n, ou, sizeof(ou)))
-            return;
-    }
+    /* one printable common name, and at most one printable organisational unit (the role) */
+    rc = wfpw_x509_name_get(&peer->subject, MBEDTLS_OID_AT_ORG_UNIT, sizeof(MBEDTLS_OID_AT_ORG_UNIT) - 1, ou,
+                            sizeof(ou));
+    if (wfpw_x509_cn(&peer->subject, cn, sizeof(cn)) != 0 || (rc != 0 && rc != WFPW_ENOENT))
+        return;
     if (cn[0] == '\0' || peer->serial.len * 2 >= sizeof(c->peer.serial))
         return;
     memcpy(c->peer.cn, cn, sizeof(cn));

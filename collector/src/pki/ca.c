@@ -21,11 +21,12 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
-#include "core/fsutil.h"
+#include "wfpw/fileio.h"
 #include "pki/pki.h"
 #include "wfpw/errors.h"
 #include "wfpw/hex.h"
 #include "wfpw/mem.h"
+#include "wfpw/pkix.h"
 
 struct wfpw_ca {
     mbedtls_x509_crt crt;
@@ -145,7 +146,7 @@ int wfpw_ca_check_previous(struct wfpw_ca *ca, const char *cert_pem, const char 
                            const char *proof_b64, char serial[80], char *why, size_t whylen)
 {
     mbedtls_x509_crt crt, trust;
-    const mbedtls_x509_name *n;
+    char cn[160];
     unsigned char sig[MBEDTLS_ECDSA_MAX_LEN + 16], hash[32];
     size_t siglen = 0, len = strlen(cert_pem);
     uint32_t flags = 0;
@@ -165,9 +166,7 @@ int wfpw_ca_check_previous(struct wfpw_ca *ca, const char *cert_pem, const char 
         snprintf(why, whylen, "previous_certificate's key is not ECDSA P-256");
         goto out;
     }
-    for (n = &crt.subject; n; n = n->next)
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0)
-            cn_ok = n->val.len == strlen(agent_id) && memcmp(n->val.p, agent_id, n->val.len) == 0;
+    cn_ok = wfpw_x509_cn(&crt.subject, cn, sizeof(cn)) == 0 && strcmp(cn, agent_id) == 0;
     if (!cn_ok) {
         snprintf(why, whylen, "previous_certificate is not for this agent id");
         goto out;
@@ -388,8 +387,8 @@ int wfpw_ca_write_crl(struct wfpw_ca *ca, const char *dir, const char *const *se
             goto out;
         }
     }
-    wfpw_fs_join(path, sizeof(path), dir, "ca.crl");
-    if ((rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0644, 0)) != 0)
+    wfpw_path_join(path, sizeof(path), dir, "ca.crl");
+    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, 0)) != 0)
         snprintf(err, errlen, "cannot write %s: %s", path, wfpw_strerror(rc));
 out:
     wfpw_free(tbsbuf);

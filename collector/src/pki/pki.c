@@ -21,7 +21,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#include "core/fsutil.h"
+#include "wfpw/fileio.h"
+#include "wfpw/pkix.h"
 #include "wfpw/errors.h"
 
 struct rng {
@@ -57,12 +58,7 @@ static void rng_free(struct rng *r)
 
 static int gen_key(mbedtls_pk_context *key, struct rng *r)
 {
-    int rc;
-    mbedtls_pk_init(key);
-    if ((rc = mbedtls_pk_setup(key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
-        return rc;
-    return mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*key),
-                               mbedtls_ctr_drbg_random, &r->drbg);
+    return wfpw_pk_gen_p256(key, mbedtls_ctr_drbg_random, &r->drbg);
 }
 
 void wfpw_pki_stamp(time_t t, char out[16])
@@ -204,7 +200,7 @@ static int write_key(mbedtls_pk_context *key, const char *path)
     int rc;
     if (mbedtls_pk_write_key_pem(key, pem, sizeof(pem)) != 0)
         return WFPW_EINVAL;
-    rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0600, 1);
+    rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0600, WFPW_FILE_EXCL);
     mbedtls_platform_zeroize(pem, sizeof(pem));
     return rc;
 }
@@ -238,13 +234,13 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
     for (i = 0; i < nnames; i++)
         if (names[i][0] == '\0' || strlen(names[i]) > 253 || strpbrk(names[i], ",=+\"\\<>; /"))
             return fail(err, errlen, WFPW_EINVAL, "invalid server name '%s'", names[i]);
-    wfpw_fs_join(path, sizeof(path), dir, "ca.key");
-    if (wfpw_fs_exists(path))
+    wfpw_path_join(path, sizeof(path), dir, "ca.key");
+    if (wfpw_file_exists(path))
         return fail(err, errlen, WFPW_EEXIST, "%s already exists: refusing to overwrite a CA", path);
-    wfpw_fs_join(path, sizeof(path), dir, "ca.crt");
-    if (wfpw_fs_exists(path))
+    wfpw_path_join(path, sizeof(path), dir, "ca.crt");
+    if (wfpw_file_exists(path))
         return fail(err, errlen, WFPW_EEXIST, "%s already exists: refusing to overwrite a CA", path);
-    if ((rc = wfpw_fs_mkdirs(dir, 0700)) != 0)
+    if ((rc = wfpw_dir_make_mode(dir, 0700)) != 0)
         return fail(err, errlen, rc, "cannot create %s: %s", dir, wfpw_strerror(rc));
 
     if (rng_init(&r) != 0) {
@@ -271,12 +267,12 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
             rc = fail(err, errlen, WFPW_EIO, "CA certificate failed (mbedTLS -0x%04x)", (unsigned)-rc);
             goto out;
         }
-        wfpw_fs_join(path, sizeof(path), dir, "ca.crt");
-        if ((rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0644, 1)) != 0) {
+        wfpw_path_join(path, sizeof(path), dir, "ca.crt");
+        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, WFPW_FILE_EXCL)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
-        wfpw_fs_join(path, sizeof(path), dir, "ca.key");
+        wfpw_path_join(path, sizeof(path), dir, "ca.key");
         if ((rc = write_key(&ca_key, path)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
@@ -290,13 +286,13 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
             rc = fail(err, errlen, WFPW_EIO, "server certificate failed (mbedTLS -0x%04x)", (unsigned)-rc);
             goto out;
         }
-        wfpw_fs_join(path, sizeof(path), dir, "server.crt");
-        if ((rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0644, 0)) != 0) {
+        wfpw_path_join(path, sizeof(path), dir, "server.crt");
+        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, 0)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
         /* no CA existed, so a server.key left here is stale: replace it */
-        wfpw_fs_join(path, sizeof(path), dir, "server.key");
+        wfpw_path_join(path, sizeof(path), dir, "server.key");
         unlink(path);
         if ((rc = write_key(&srv_key, path)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
@@ -315,11 +311,11 @@ int wfpw_pki_load_ca(const char *dir, mbedtls_x509_crt *ca, mbedtls_pk_context *
 {
     char path[4096];
     int rc;
-    wfpw_fs_join(path, sizeof(path), dir, "ca.crt");
+    wfpw_path_join(path, sizeof(path), dir, "ca.crt");
     if ((rc = mbedtls_x509_crt_parse_file(ca, path)) != 0)
         return fail(err, errlen, WFPW_ENOENT, "cannot load CA certificate %s (mbedTLS -0x%04x)", path,
                     (unsigned)-rc);
-    wfpw_fs_join(path, sizeof(path), dir, "ca.key");
+    wfpw_path_join(path, sizeof(path), dir, "ca.key");
     if ((rc = mbedtls_pk_parse_keyfile(key, path, NULL)) != 0)
         return fail(err, errlen, WFPW_ENOENT, "cannot load CA key %s (mbedTLS -0x%04x)", path,
                     (unsigned)-rc);
@@ -364,13 +360,13 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
     rng_init(&r);
     if ((rc = wfpw_pki_load_ca(dir, &ca, &ca_key, issuer, sizeof(issuer), err, errlen)) != 0)
         goto out;
-    wfpw_fs_join(agents, sizeof(agents), dir, "agents");
-    if ((rc = wfpw_fs_mkdirs(agents, 0700)) != 0) {
+    wfpw_path_join(agents, sizeof(agents), dir, "agents");
+    if ((rc = wfpw_dir_make_mode(agents, 0700)) != 0) {
         rc = fail(err, errlen, rc, "cannot create %s: %s", agents, wfpw_strerror(rc));
         goto out;
     }
     snprintf(path, sizeof(path), "%s/%s.key", agents, name);
-    if (wfpw_fs_exists(path)) {
+    if (wfpw_file_exists(path)) {
         rc = fail(err, errlen, WFPW_EEXIST, "%s already exists", path);
         goto out;
     }
@@ -394,7 +390,7 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
         goto out;
     }
     snprintf(path, sizeof(path), "%s/%s.crt", agents, name);
-    if ((rc = wfpw_fs_write(path, pem, strlen((char *)pem), 0644, 0)) != 0)
+    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, 0)) != 0)
         rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
 out:
     mbedtls_x509_crt_free(&ca);

@@ -4,7 +4,7 @@
  * source type, a source's own keys), secrets masked when printed.
  */
 #include "../../runner.h"
-#include "cfgtab.h"
+#include "wfpw/cfgtab.h"
 #include "config.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
@@ -63,13 +63,13 @@ TEST_IMPL(agent_config_errors_name_the_key)
     } cases[] = {
         {"", "", ",\"bogus\":1", "bogus: unknown key"},
         {"", "", ",\"batch\":{\"max_event\":5}", "batch.max_event: unknown key"},
-        {"", "", ",\"batch\":{\"max_events\":0}", "batch.max_events: must be 1..10000"},
-        {"", "", ",\"batch\":{\"max_events\":\"10\"}", "batch.max_events: expected a non-negative integer"},
+        {"", "", ",\"batch\":{\"max_events\":0}", "batch.max_events: expected an integer from 1 to 10000"},
+        {"", "", ",\"batch\":{\"max_events\":\"10\"}", "batch.max_events: expected an integer from 1 to 10000"},
         {"", "", ",\"batch\":5", "batch: expected an object"},
         {"", "", ",\"spool\":{\"fsync\":\"sometimes\"}", "spool.fsync: must be one of commit always off"},
         {"", "", ",\"log\":{\"level\":\"loud\"}", "log.level: must be one of"},
-        {"", "", ",\"heartbeat_s\":-1", "heartbeat_s: expected a non-negative integer"},
-        {"", ",\"rate\":-5", "", "sources[0].rate: expected a non-negative integer"},
+        {"", "", ",\"heartbeat_s\":-1", "heartbeat_s: expected an integer from 1 to 86400"},
+        {"", ",\"rate\":-5", "", "sources[0].rate: expected an integer from"},
         {"", ",\"loop\":\"yes\"", "", "sources[0].loop: expected true or false"},
         {"", ",\"colour\":1", "", "sources[0].colour: unknown key"},
         {"", "", ",\"retry\":{\"min_ms\":5000,\"max_ms\":1000}", "retry.min_ms: must not exceed retry.max_ms"},
@@ -108,7 +108,7 @@ TEST_IMPL(agent_config_errors_name_the_key)
             {"{\"collector\":{\"url\":5,\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
              "collector.url: expected a string or an array of strings"},
             {"{\"collector\":{\"url\":\"https://a\",\"failback_s\":0,\"ca\":\"a\",\"cert\":\"b\",\"key\":\"c\"},\"sources\":[{\"type\":\"replay\",\"path\":\"x\"}]}",
-             "collector.failback_s: must be 1..86400"},
+             "collector.failback_s: expected an integer from 1 to 86400"},
         };
         for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
             err[0] = '\0';

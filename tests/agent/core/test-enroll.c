@@ -13,7 +13,7 @@
 #include "../../runner.h"
 #include "config.h"
 #include "enroll.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "tmpdir.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"

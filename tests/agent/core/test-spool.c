@@ -5,7 +5,7 @@
  */
 #include "../../runner.h"
 #include "crc32c.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "spool.h"
 #include "tmpdir.h"
 #include "wfpw/errors.h"

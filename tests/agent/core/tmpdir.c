@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <uv.h>
 
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "wfpw/mem.h"
 
 static void rm_level(const char *dir, int depth)

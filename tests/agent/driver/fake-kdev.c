@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "devrec.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <uv.h>
 
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"

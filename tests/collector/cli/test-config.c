@@ -41,7 +41,7 @@ TEST_IMPL(config_errors_name_the_key)
     static const struct {
         const char *text, *want;
     } cases[] = {
-        {"{\"limits\":{\"max_bodybytes\":5}}", "limits.max_bodybytes: unknown setting"},
+        {"{\"limits\":{\"max_bodybytes\":5}}", "limits.max_bodybytes: unknown key"},
         {"{\"silent_after_s\":\"x\"}", "silent_after_s: expected an integer"},
         {"{\"silent_after_s\":1.5}", "silent_after_s: expected an integer from 1"},
         {"{\"limits\":{\"max_connections\":0}}", "limits.max_connections: expected an integer from 1 to 100000"},
@@ -68,7 +68,7 @@ TEST_IMPL(config_errors_name_the_key)
         ASSERT(wfpw_config_check(&c, err, sizeof(err)) == WFPW_EINVAL);
         ASSERT(strstr(err, "listen:") != NULL);
         ASSERT(wfpw_config_set(&c, "nope", "1", err, sizeof(err)) == WFPW_EINVAL);
-        ASSERT(strstr(err, "nope: unknown setting") != NULL);
+        ASSERT(strstr(err, "nope: unknown key") != NULL);
     }
     return 0;
 }

@@ -37,7 +37,7 @@
 
 #include "attrib.h"
 #include "auditpol.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "evtsub.h"
 #include "evtxml.h"
 #include "hostinfo.h"

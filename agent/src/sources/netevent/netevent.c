@@ -25,7 +25,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "hostinfo.h"
 #include "netevent.h"
 #include "platform.h"

@@ -21,7 +21,7 @@
 #include "devrec.h"
 #include "drvconv.h"
 #include "evtxml.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "inventory.h"
 #include "jsoninv.h"
 #include "netsh.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"

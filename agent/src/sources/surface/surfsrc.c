@@ -28,7 +28,7 @@
 #include <uv.h>
 
 #include "debounce.h"
-#include "fileio.h"
+#include "wfpw/fileio.h"
 #include "platform.h"
 #include "proxyprobe.h"
 #include "rules.h"

@@ -3,7 +3,7 @@
  * walking the JSON object: a member is accepted only if its dotted path is a key of the
  * table or a group prefix of one (then it must be an object).
  */
-#include "cfgtab.h"
+#include "wfpw/cfgtab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,14 @@ static int fail(char *err, size_t errlen, const char *prefix, const char *key, c
 {
     snprintf(err, errlen, "%s%s%s: %s", prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "", key, msg);
     return WFPW_EINVAL;
+}
+
+/* one wording for every integer error, from a file or a policy value alike */
+static int fail_int(char *err, size_t errlen, const char *prefix, const struct wfpw_cfg_key *k)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "expected an integer from %lld to %lld", (long long)k->min, (long long)k->max);
+    return fail(err, errlen, prefix, k->key, msg);
 }
 
 void wfpw_cfg_dirname(const char *path, char *out, size_t len)
@@ -84,13 +92,8 @@ static int set_text(const struct wfpw_cfg_key *k, const char *text, void *dst, c
     }
     case WFPW_CFG_INT: {
         long long v = strtoll(text, &end, 10);
-        char msg[128];
-        if (end == text || *end != '\0')
-            return fail(err, errlen, prefix, k->key, "expected an integer");
-        if (v < k->min || v > k->max) {
-            snprintf(msg, sizeof(msg), "must be %lld..%lld", (long long)k->min, (long long)k->max);
-            return fail(err, errlen, prefix, k->key, msg);
-        }
+        if (end == text || *end != '\0' || v < k->min || v > k->max)
+            return fail_int(err, errlen, prefix, k);
         *(int64_t *)field(dst, k) = v;
         return 0;
     }
@@ -157,7 +160,6 @@ static const struct wfpw_cfg_key *find(const struct wfpw_cfg_table *t, const cha
 static int apply_value(const struct wfpw_cfg_key *k, const cJSON *v, void *dst, const char *base,
                        const char *prefix, char *err, size_t errlen)
 {
-    char num[32];
     if (cJSON_IsNull(v)) {
         if (!(k->flags & WFPW_CFG_NULLABLE))
             return fail(err, errlen, prefix, k->key, "must not be null");
@@ -175,11 +177,12 @@ static int apply_value(const struct wfpw_cfg_key *k, const cJSON *v, void *dst, 
             return fail(err, errlen, prefix, k->key, "empty path");
         return set_text(k, v->valuestring, dst, base, prefix, err, errlen);
     case WFPW_CFG_INT: {
-        uint64_t u;
-        if (!cJSON_IsNumber(v) || wfpw_json_uint(v, 0, WFPW_JSON_MAX_SAFE_INT, &u) != 0)
-            return fail(err, errlen, prefix, k->key, "expected a non-negative integer");
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)u);
-        return set_text(k, num, dst, base, prefix, err, errlen);
+        double d = v->valuedouble;
+        /* a number that is a whole value in range; 1.5, "10" and 1e300 are not */
+        if (!cJSON_IsNumber(v) || !(d >= (double)k->min && d <= (double)k->max) || (double)(int64_t)d != d)
+            return fail_int(err, errlen, prefix, k);
+        *(int64_t *)field(dst, k) = (int64_t)d;
+        return 0;
     }
     case WFPW_CFG_BOOL:
         if (!cJSON_IsBool(v))

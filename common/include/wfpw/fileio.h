@@ -1,8 +1,9 @@
 /*
- * fileio.h — the agent's file operations, portable through libuv's synchronous fs calls
- * (no loop: each call blocks and returns), so spool, state and quarantine code has no OS
- * branches: libuv maps them to POSIX or to Win32 (rename replaces on both, fsync is
- * FlushFileBuffers on Windows).
+ * fileio.h — file operations of agent and collector, portable through libuv's synchronous
+ * fs calls (no loop: each call blocks and returns), so spool, state, key and certificate
+ * code has no OS branches: libuv maps them to POSIX or to Win32 (rename replaces on both,
+ * fsync is FlushFileBuffers on Windows). One copy for both programs (issue #19: the agent's
+ * fileio.c and the collector's fsutil.c did the same job).
  *
  * Every function returns 0 (or a count) or a negative WFPW_E* code.
  */
@@ -17,6 +18,7 @@
 #define WFPW_FILE_WRITE  2  /* read-write, created when missing (mode 0600) */
 #define WFPW_FILE_APPEND 4  /* with WRITE: writes go to the end */
 #define WFPW_FILE_TRUNC  8  /* with WRITE: truncate at open */
+#define WFPW_FILE_EXCL   16 /* wfpw_file_write_atomic_mode: WFPW_EEXIST when path exists */
 
 /* An open file is an int handle (libuv's uv_file). */
 int wfpw_file_open(const char *path, int flags, int *fd);
@@ -36,11 +38,23 @@ int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len);
 /* Replace path with data atomically: write path.tmp, fsync it, rename over path. A crash
  * leaves either the old or the new content, never a mix. */
 int wfpw_file_write_atomic(const char *path, const void *data, size_t len);
+/* The same with the file's permissions (mode, applied from the first byte and not widened or
+ * narrowed by the umask) and flags (WFPW_FILE_EXCL: never replace an existing path, also
+ * when it appears while writing). The temporary file is path.tmp.PID, so two processes
+ * writing one path do not share it; the directory is synced after the rename where the OS
+ * can (POSIX). */
+int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, int mode, int flags);
+/* 1 when path exists (any type), else 0. */
+int wfpw_file_exists(const char *path);
+/* "dir/name" into buf; WFPW_ERANGE when it does not fit. */
+int wfpw_path_join(char *buf, size_t len, const char *dir, const char *name);
 int wfpw_file_unlink(const char *path);
 /* Rename, replacing to when it exists. */
 int wfpw_file_rename(const char *from, const char *to);
 /* mkdir -p with mode 0700 (existing directories are fine). */
 int wfpw_dir_make(const char *path);
+/* mkdir -p with mode for the directories it creates. */
+int wfpw_dir_make_mode(const char *path, int mode);
 /* The names in dir (no "." / ".."), sorted by strcmp; *names is an array of n strings, all
  * in one allocation freed with wfpw_free(*names). */
 int wfpw_dir_list(const char *dir, char ***names, size_t *n);

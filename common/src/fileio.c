@@ -1,9 +1,9 @@
 /*
  * fileio.c — synchronous file helpers on libuv's fs API (see fileio.h). libuv reports
  * errors as negative errno-style UV_E* codes on both platforms; uv_err() turns the few
- * the agent reacts to into WFPW_E* codes.
+ * agent and collector react to into WFPW_E* codes.
  */
-#include "fileio.h"
+#include "wfpw/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,7 @@ static int uv_err(int rc)
     case UV_ENOSPC: return WFPW_ENOSPC;
     case UV_ENOMEM: return WFPW_ENOMEM;
     case UV_EINVAL: return WFPW_EINVAL;
+    case UV_ENAMETOOLONG: return WFPW_ERANGE;
     default: return WFPW_EIO;
     }
 }
@@ -148,19 +149,75 @@ int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len)
 
 int wfpw_file_write_atomic(const char *path, const void *data, size_t len)
 {
+    return wfpw_file_write_atomic_mode(path, data, len, 0600, 0);
+}
+
+/* fsync of the folder holding path, so the rename itself survives a power cut (POSIX; a
+ * folder cannot be opened this way on Windows, where NTFS logs the rename itself). */
+static void sync_dir_of(const char *path)
+{
+    char dir[1024];
+    const char *s1 = strrchr(path, '/'), *s2 = strrchr(path, '\\'), *s = s1 > s2 ? s1 : s2;
+    uv_fs_t req;
+    int fd;
+    if (s == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if ((size_t)snprintf(dir, sizeof(dir), "%.*s", (int)(s > path ? s - path : 1), path) >= sizeof(dir))
+        return;
+    fd = uv_fs_open(NULL, &req, dir, UV_FS_O_RDONLY, 0, NULL);
+    uv_fs_req_cleanup(&req);
+    if (fd < 0)
+        return;
+    uv_fs_fsync(NULL, &req, fd, NULL);
+    uv_fs_req_cleanup(&req);
+    wfpw_file_close(fd);
+}
+
+int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, int mode, int flags)
+{
     char tmp[1024];
-    int fd = -1, rc;
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+    uv_fs_t req;
+    int fd, rc;
+    if ((flags & WFPW_FILE_EXCL) && wfpw_file_exists(path))
+        return WFPW_EEXIST;
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)uv_os_getpid()) >= sizeof(tmp))
         return WFPW_ERANGE;
-    if ((rc = wfpw_file_open(tmp, WFPW_FILE_WRITE | WFPW_FILE_TRUNC, &fd)) != 0)
-        return rc;
-    rc = wfpw_file_write(fd, data, len, 0);
+    fd = uv_fs_open(NULL, &req, tmp, UV_FS_O_RDWR | UV_FS_O_CREAT | UV_FS_O_TRUNC, mode, NULL);
+    uv_fs_req_cleanup(&req);
+    if (fd < 0)
+        return uv_err(fd);
+    rc = uv_fs_fchmod(NULL, &req, fd, mode, NULL);   /* the umask must not change what was asked for */
+    uv_fs_req_cleanup(&req);
+    rc = rc < 0 ? uv_err(rc) : wfpw_file_write(fd, data, len, 0);
     if (rc == 0)
         rc = wfpw_file_sync(fd);
     wfpw_file_close(fd);
-    if (rc != 0)
-        return rc;
-    return wfpw_file_rename(tmp, path);
+    if (rc == 0 && (flags & WFPW_FILE_EXCL)) {
+        rc = uv_fs_link(NULL, &req, tmp, path, NULL);   /* fails when path appeared meanwhile */
+        uv_fs_req_cleanup(&req);
+        rc = rc < 0 ? uv_err(rc) : 0;
+    } else if (rc == 0) {
+        rc = wfpw_file_rename(tmp, path);
+    }
+    if (rc != 0 || (flags & WFPW_FILE_EXCL))
+        wfpw_file_unlink(tmp);
+    if (rc == 0)
+        sync_dir_of(path);
+    return rc;
+}
+
+int wfpw_file_exists(const char *path)
+{
+    uv_fs_t req;
+    int rc = uv_fs_stat(NULL, &req, path, NULL);
+    uv_fs_req_cleanup(&req);
+    return rc == 0;
+}
+
+int wfpw_path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+    int n = snprintf(buf, len, "%s/%s", dir, name);
+    return n < 0 || (size_t)n >= len ? WFPW_ERANGE : 0;
 }
 
 int wfpw_file_unlink(const char *path)
@@ -181,6 +238,11 @@ int wfpw_file_rename(const char *from, const char *to)
 
 int wfpw_dir_make(const char *path)
 {
+    return wfpw_dir_make_mode(path, 0700);
+}
+
+int wfpw_dir_make_mode(const char *path, int mode)
+{
     char buf[1024];
     size_t i, n = strlen(path);
     if (n == 0 || n >= sizeof(buf))
@@ -194,7 +256,7 @@ int wfpw_dir_make(const char *path)
             if (i == 2 && buf[1] == ':')  /* "C:\" */
                 continue;
             buf[i] = '\0';
-            rc = uv_fs_mkdir(NULL, &req, buf, 0700, NULL);
+            rc = uv_fs_mkdir(NULL, &req, buf, mode, NULL);
             uv_fs_req_cleanup(&req);
             buf[i] = c;
             if (rc < 0 && rc != UV_EEXIST)
