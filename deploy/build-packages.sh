@@ -33,7 +33,7 @@ if [[ $want != deb ]]; then
     cmake -S "$root" -B "$root/build/win64" -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" -DWFPW_WIN_DEPS="$prefix" >/dev/null
     cmake --build "$root/build/win64" -j "$jobs" --target wfpwatch-agent wfpw_drv >/dev/null
-    version=$(sed -n 's/^#define WFPW_AGENT_VERSION "\(.*\)"/\1/p' "$root/agent/src/core/agent.h")
+    version=$(sed -n 's/^#define WFPW_AGENT_VERSION "\(.*\)"/\1/p' "$root/agent/src/service/agent.h")
     "$root/deploy/windows/build-msi.sh" "$out/wfpwatch-agent-$version.msi" >/dev/null
     echo "$out/wfpwatch-agent-$version.msi"
 fi

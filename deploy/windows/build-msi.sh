@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build/win64/wfpwatch-agent.msi}
 exe=${WFPW_AGENT_EXE:-$root/build/win64/agent/wfpwatch-agent.exe}
-version=${2:-$(sed -n 's/^#define WFPW_AGENT_VERSION "\(.*\)"/\1/p' "$root/agent/src/core/agent.h")}
+version=${2:-$(sed -n 's/^#define WFPW_AGENT_VERSION "\(.*\)"/\1/p' "$root/agent/src/service/agent.h")}
 [[ -f $exe ]] || { echo "build-msi: $exe is missing (build the Windows agent first: tests/run.sh or docs/building.md)" >&2; exit 1; }
 command -v wixl >/dev/null || { echo "build-msi: wixl is missing (apt-get install wixl)" >&2; exit 1; }
 # wixl takes sources relative to the .wxs: stage them together

@@ -3,7 +3,7 @@
  * status through the service control manager, the dispatcher for `service-run`, the
  * Application event log, and the data directory's ACL. A running service also (re)sets its own
  * failure actions, so an MSI-installed one restarts on failure like a `service install`ed one.
- * Thin: what to run and when is decided by portable code (src/core/svccmd.c).
+ * Thin: what to run and when is decided by portable code (src/service/svccmd.c).
  */
 #include <windows.h>
 #include <aclapi.h>

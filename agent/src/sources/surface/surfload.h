@@ -2,7 +2,7 @@
  * surfload.h — a folder of collected surface files (hosts and *.reg) into a surface: what
  * `analyze --surface DIR` reads and what the `surface` source reads in its `dir` mode; and
  * the live host's (`analyze --surface live`, the source's live mode). Here,
- * beside the source, because it uses the agent's file I/O (core/fileio.h), which the portable
+ * beside the source, because it uses the agent's file I/O (common/include/wfpw/fileio.h), which the portable
  * surface library does not link.
  */
 #ifndef WFPW_SURFLOAD_H

@@ -1,5 +1,5 @@
 /*
- * test-spool.c — agent/src/core/spool.c: append/read/ack, sequence numbers across reopen,
+ * test-spool.c — agent/src/spool/spool.c: append/read/ack, sequence numbers across reopen,
  * positions, the byte bound with exact drop counts, recovery from a torn tail and from
  * flipped bytes, the batch in flight surviving a restart, and crc32c's check value.
  */
@@ -7,7 +7,7 @@
 #include "crc32c.h"
 #include "wfpw/fileio.h"
 #include "spool.h"
-#include "tmpdir.h"
+#include "agent/core/tmpdir.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 

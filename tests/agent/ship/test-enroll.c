@@ -1,5 +1,5 @@
 /*
- * test-enroll.c — agent/src/core/enroll.c helpers and the enrollment settings of config.c:
+ * test-enroll.c — agent/src/ship/enroll.c helpers and the enrollment settings of config.c:
  * the CA fingerprint normalized and checked, certificate and key paths derived from data_dir
  * when a token or fingerprint provides them (and required otherwise), the token masked;
  * certificate validity read from a PEM file, the renewal due time, PEM fingerprints. The
@@ -14,7 +14,7 @@
 #include "config.h"
 #include "enroll.h"
 #include "wfpw/fileio.h"
-#include "tmpdir.h"
+#include "agent/core/tmpdir.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 

@@ -1,5 +1,5 @@
 /*
- * test-config.c — agent/src/core/config.c and cfgtab.c: defaults, relative paths, every kind
+ * test-config.c — agent/src/config/config.c and cfgtab.c: defaults, relative paths, every kind
  * of error naming its key (unknown key, wrong type, range, enum, missing required, unknown
  * source type, a source's own keys), secrets masked when printed.
  */

@@ -1,5 +1,5 @@
 /*
- * test-aggr.c — agent/src/core/aggr.c: packet drops merged per flow with count and the time
+ * test-aggr.c — agent/src/pipeline/aggr.c: packet drops merged per flow with count and the time
  * span, connection blocks passing up to the burst then merged, deterministic flush order,
  * the flow bound.
  */
