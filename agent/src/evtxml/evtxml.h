@@ -47,7 +47,9 @@ struct wfpw_evtxml_event {
     uint64_t record_id;
     int64_t time_ms;
     const char *computer;
-    cJSON *ev;              /* the converted event (callback takes ownership), or NULL */
+    cJSON *ev;              /* the converted event (callback takes ownership), or NULL; with
+                             * pass 0 it is valid proto v1 as a whole (checked by the
+                             * conversion: the source emits it with WFPW_EV_VALIDATED) */
     int packet_level;       /* 1: a packet drop (aggregate it) */
     int pass;               /* 1: ev is not a blocked connection (an alert): emit it as is */
     const char *reason;     /* why ev is NULL: "permitted event", "not a blocking event", ... */

@@ -50,7 +50,8 @@ int wfpw_netevent_take(unsigned subscribe_version, const void *event, struct wfp
 
 /* The connection_blocked event (source "netevent"); *packet 1 for packet-level layers. The
  * path goes through map (NT device path -> drive letters) when given. NULL on OOM or an event
- * the wire cannot carry (err says which). */
+ * the wire cannot carry (err says which): an event returned is valid proto v1 as a whole
+ * (the source emits it with WFPW_EV_VALIDATED). */
 cJSON *wfpw_netevent_event(const struct wfpw_netevent *n, int (*map)(void *ctx, const char *nt, char *out, size_t len),
                            void *ctx, int *packet, char *err, size_t errlen);
 

@@ -297,8 +297,9 @@ static int on_parsed(void *ctx, struct wfpw_evtxml_event *e)
         wfpw_source_registry_change(l->src, e->regchange, pos, WFPW_ATTR_LIVE);
     } else if (e->ev) {
         l->events++;
-        wfpw_source_emit(l->src, e->ev, e->pass ? WFPW_EV_PASS : e->packet_level ? WFPW_EV_PACKET : WFPW_EV_CONNECTION,
-                         pos);
+        /* a blocked event was validated whole by the conversion (evtxml.h): checked once */
+        wfpw_source_emit(l->src, e->ev, e->pass ? WFPW_EV_PASS
+                         : (e->packet_level ? WFPW_EV_PACKET : WFPW_EV_CONNECTION) | WFPW_EV_VALIDATED, pos);
     } else {
         l->skipped++;
         wfpw_source_skip(l->src, pos);

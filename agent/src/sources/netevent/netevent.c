@@ -293,7 +293,9 @@ static void on_async(uv_async_t *a)
             continue;
         }
         n->emitted++;
-        wfpw_source_emit(n->src, ev, packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION, next_pos(n->src));
+        /* validated whole by the conversion (netevent.h): checked once */
+        wfpw_source_emit(n->src, ev, (packet ? WFPW_EV_PACKET : WFPW_EV_CONNECTION) | WFPW_EV_VALIDATED,
+                         next_pos(n->src));
     }
 }
 
