@@ -152,8 +152,9 @@ int wfpw_file_write_atomic(const char *path, const void *data, size_t len)
     return wfpw_file_write_atomic_mode(path, data, len, 0600, 0);
 }
 
-/* fsync of the folder holding path, so the rename itself survives a power cut (POSIX; a
- * folder cannot be opened this way on Windows, where NTFS logs the rename itself). */
+/* fsync of the folder holding path, so the rename itself survives a power cut (POSIX). On
+ * Windows libuv opens a folder too (FILE_FLAG_BACKUP_SEMANTICS), but FlushFileBuffers wants a
+ * handle with write access and fails: ignored, NTFS journals the rename itself. */
 static void sync_dir_of(const char *path)
 {
     char dir[1024];
@@ -201,7 +202,7 @@ int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, 
     }
     if (rc != 0 || (flags & WFPW_FILE_EXCL))
         wfpw_file_unlink(tmp);
-    if (rc == 0)
+    if (rc == 0 && (flags & WFPW_FILE_SYNC_DIR))
         sync_dir_of(path);
     return rc;
 }

@@ -35,7 +35,7 @@ TEST_IMPL(common_fileio_atomic_modes_and_excl)
     char *data;
     ASSERT_EQ(wfpw_path_join(path, sizeof(path), dir, "ca.key"), 0);
     ASSERT_EQ(wfpw_file_exists(path), 0);
-    ASSERT_EQ(wfpw_file_write_atomic_mode(path, "one", 3, 0600, WFPW_FILE_EXCL), 0);
+    ASSERT_EQ(wfpw_file_write_atomic_mode(path, "one", 3, 0600, WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR), 0);
     ASSERT_EQ(wfpw_file_exists(path), 1);
     /* exclusive: an existing key is never replaced, and keeps its bytes */
     ASSERT_EQ(wfpw_file_write_atomic_mode(path, "two", 3, 0600, WFPW_FILE_EXCL), WFPW_EEXIST);
@@ -44,7 +44,7 @@ TEST_IMPL(common_fileio_atomic_modes_and_excl)
     wfpw_free(data);
     /* replace: new bytes, with the mode asked for */
     ASSERT_EQ(wfpw_path_join(deep, sizeof(deep), dir, "server.crt"), 0);
-    ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt", 3, 0644, 0), 0);
+    ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt", 3, 0644, WFPW_FILE_SYNC_DIR), 0);
     ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt2", 4, 0644, 0), 0);
     ASSERT_EQ(wfpw_file_read_all(deep, 100, &data, &len), 0);
     ASSERT_STR_EQ(data, "crt2");

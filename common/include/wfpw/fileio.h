@@ -19,6 +19,7 @@
 #define WFPW_FILE_APPEND 4  /* with WRITE: writes go to the end */
 #define WFPW_FILE_TRUNC  8  /* with WRITE: truncate at open */
 #define WFPW_FILE_EXCL   16 /* wfpw_file_write_atomic_mode: WFPW_EEXIST when path exists */
+#define WFPW_FILE_SYNC_DIR 32 /* wfpw_file_write_atomic_mode: also sync the folder (POSIX) */
 
 /* An open file is an int handle (libuv's uv_file). */
 int wfpw_file_open(const char *path, int flags, int *fd);
@@ -39,10 +40,12 @@ int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len);
  * leaves either the old or the new content, never a mix. */
 int wfpw_file_write_atomic(const char *path, const void *data, size_t len);
 /* The same with the file's permissions (mode, applied from the first byte and not widened or
- * narrowed by the umask) and flags (WFPW_FILE_EXCL: never replace an existing path, also
- * when it appears while writing). The temporary file is path.tmp.PID, so two processes
- * writing one path do not share it; the directory is synced after the rename where the OS
- * can (POSIX). */
+ * narrowed by the umask) and flags: WFPW_FILE_EXCL never replaces an existing path, also
+ * when it appears while writing; WFPW_FILE_SYNC_DIR syncs the folder after the rename, so
+ * the new name survives a power cut (keys and certificates: they have no older copy to fall
+ * back on; the agent's state files are rewritten often and an older one is safe to resume
+ * from, so they leave it out). The temporary file is path.tmp.PID, so two processes writing
+ * one path do not share it. */
 int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, int mode, int flags);
 /* 1 when path exists (any type), else 0. */
 int wfpw_file_exists(const char *path);
