@@ -57,13 +57,19 @@ static void *field(void *dst, const struct wfpw_cfg_key *k)
     return (char *)dst + k->offset;
 }
 
+/* bytes of a text field, its NUL included (cfgtab.h: max, for a text key) */
+static size_t cap(const struct wfpw_cfg_key *k)
+{
+    return k->max > 0 ? (size_t)k->max : WFPW_CFG_STR_MAX;
+}
+
 static int set_text(const struct wfpw_cfg_key *k, const char *text, void *dst, const char *base,
                     const char *prefix, char *err, size_t errlen)
 {
     char *end;
     switch (k->type) {
     case WFPW_CFG_STR:
-        if (strlen(text) >= WFPW_CFG_STR_MAX)
+        if (strlen(text) >= cap(k))
             return fail(err, errlen, prefix, k->key, "value too long");
         strcpy(field(dst, k), text);
         return 0;
@@ -72,13 +78,13 @@ static int set_text(const struct wfpw_cfg_key *k, const char *text, void *dst, c
             *(char *)field(dst, k) = '\0';
             return 0;
         }
-        if (wfpw_cfg_resolve(base, text, field(dst, k), WFPW_CFG_STR_MAX) != 0)
+        if (wfpw_cfg_resolve(base, text, field(dst, k), cap(k)) != 0)
             return fail(err, errlen, prefix, k->key, "path too long");
         return 0;
     case WFPW_CFG_ENUM: {
         const char *const *c;
         for (c = k->choices; *c; c++)
-            if (strcmp(*c, text) == 0) {
+            if (strcmp(*c, text) == 0 && strlen(text) < cap(k)) {
                 strcpy(field(dst, k), text);
                 return 0;
             }
@@ -173,8 +179,8 @@ static int apply_value(const struct wfpw_cfg_key *k, const cJSON *v, void *dst, 
     case WFPW_CFG_STR: case WFPW_CFG_PATH: case WFPW_CFG_ENUM:
         if (!cJSON_IsString(v))
             return fail(err, errlen, prefix, k->key, "expected a string");
-        if (k->type == WFPW_CFG_PATH && v->valuestring[0] == '\0')
-            return fail(err, errlen, prefix, k->key, "empty path");
+        if (k->type == WFPW_CFG_PATH && v->valuestring[0] == '\0' && !(k->flags & WFPW_CFG_NULLABLE))
+            return fail(err, errlen, prefix, k->key, "empty path");   /* nullable: "" is unset, as null */
         return set_text(k, v->valuestring, dst, base, prefix, err, errlen);
     case WFPW_CFG_INT: {
         double d = v->valuedouble;

@@ -155,7 +155,7 @@ int wfpw_file_write_atomic(const char *path, const void *data, size_t len)
 /* fsync of the folder holding path, so the rename itself survives a power cut (POSIX). On
  * Windows libuv opens a folder too (FILE_FLAG_BACKUP_SEMANTICS), but FlushFileBuffers wants a
  * handle with write access and fails: ignored, NTFS journals the rename itself. */
-static void sync_dir_of(const char *path)
+void wfpw_file_sync_dir(const char *path)
 {
     char dir[1024];
     const char *s1 = strrchr(path, '/'), *s2 = strrchr(path, '\\'), *s = s1 > s2 ? s1 : s2;
@@ -181,7 +181,8 @@ int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, 
     int fd, rc;
     if ((flags & WFPW_FILE_EXCL) && wfpw_file_exists(path))
         return WFPW_EEXIST;
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)uv_os_getpid()) >= sizeof(tmp))
+    if ((flags & WFPW_FILE_SHARED ? (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)uv_os_getpid())
+                                  : (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path)) >= sizeof(tmp))
         return WFPW_ERANGE;
     fd = uv_fs_open(NULL, &req, tmp, UV_FS_O_RDWR | UV_FS_O_CREAT | UV_FS_O_TRUNC, mode, NULL);
     uv_fs_req_cleanup(&req);
@@ -192,7 +193,12 @@ int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, 
     rc = rc < 0 ? uv_err(rc) : wfpw_file_write(fd, data, len, 0);
     if (rc == 0)
         rc = wfpw_file_sync(fd);
-    wfpw_file_close(fd);
+    {
+        int crc = uv_fs_close(NULL, &req, fd, NULL);   /* a failed close may still lose data (NFS) */
+        uv_fs_req_cleanup(&req);
+        if (rc == 0 && crc < 0)
+            rc = uv_err(crc);
+    }
     if (rc == 0 && (flags & WFPW_FILE_EXCL)) {
         rc = uv_fs_link(NULL, &req, tmp, path, NULL);   /* fails when path appeared meanwhile */
         uv_fs_req_cleanup(&req);
@@ -203,7 +209,7 @@ int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, 
     if (rc != 0 || (flags & WFPW_FILE_EXCL))
         wfpw_file_unlink(tmp);
     if (rc == 0 && (flags & WFPW_FILE_SYNC_DIR))
-        sync_dir_of(path);
+        wfpw_file_sync_dir(path);
     return rc;
 }
 

@@ -45,6 +45,15 @@ TEST_IMPL(common_fileio_atomic_modes_and_excl)
     /* replace: new bytes, with the mode asked for */
     ASSERT_EQ(wfpw_path_join(deep, sizeof(deep), dir, "server.crt"), 0);
     ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt", 3, 0644, WFPW_FILE_SYNC_DIR), 0);
+    /* a temporary file a crash left behind is reused (truncated, renamed), not joined by more */
+    {
+        char tmp[700];
+        int fd;
+        snprintf(tmp, sizeof(tmp), "%s.tmp", deep);
+        ASSERT_EQ(wfpw_file_open(tmp, WFPW_FILE_WRITE, &fd), 0);
+        ASSERT_EQ(wfpw_file_write(fd, "torn record, longer than the next", 33, 0), 0);
+        wfpw_file_close(fd);
+    }
     ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt2", 4, 0644, 0), 0);
     ASSERT_EQ(wfpw_file_read_all(deep, 100, &data, &len), 0);
     ASSERT_STR_EQ(data, "crt2");
@@ -54,6 +63,8 @@ TEST_IMPL(common_fileio_atomic_modes_and_excl)
         ASSERT_EQ(mode_of(path), 0600);
         ASSERT_EQ(mode_of(deep), 0644);
     }
+    /* several writers (collectors sharing a folder): each its own temporary file, none left */
+    ASSERT_EQ(wfpw_file_write_atomic_mode(deep, "crt3", 4, 0644, WFPW_FILE_SHARED | WFPW_FILE_SYNC_DIR), 0);
     /* too large to read: refused, not cut */
     ASSERT_EQ(wfpw_file_read_all(deep, 3, &data, &len), WFPW_ETOOBIG);
     /* no temporary file is left by any of the writes above, the refused one included */

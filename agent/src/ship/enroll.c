@@ -203,7 +203,8 @@ int wfpw_enroll_ensure_ca(const struct wfpw_enroll_params *p, char *err, size_t 
             snprintf(err, errlen, "the collector's CA has SHA-256 %s, not the pinned collector.ca_fingerprint: "
                                   "refusing it (wrong collector, or someone in between)", fp);
             rc = WFPW_EACCES;
-        } else if ((rc = wfpw_file_write_atomic(p->ca_file, canon, strlen(canon))) != 0) {
+        } else if ((rc = wfpw_file_write_atomic_mode(p->ca_file, canon, strlen(canon), 0600,
+                                                     WFPW_FILE_SYNC_DIR)) != 0) {
             snprintf(err, errlen, "cannot write %s: %s", p->ca_file, wfpw_strerror(rc));
         }
     }
@@ -289,7 +290,7 @@ static int write_new(const char *path, const void *data, size_t len, char *err, 
     char tmp[1100];
     int rc;
     snprintf(tmp, sizeof(tmp), "%s.new", path);
-    if ((rc = wfpw_file_write_atomic(tmp, data, len)) != 0)
+    if ((rc = wfpw_file_write_atomic_mode(tmp, data, len, 0600, WFPW_FILE_SYNC_DIR)) != 0)
         snprintf(err, errlen, "cannot write %s: %s", tmp, wfpw_strerror(rc));
     return rc;
 }
@@ -423,5 +424,9 @@ int wfpw_enroll_install(const struct wfpw_enroll_params *p, char *err, size_t er
     snprintf(from, sizeof(from), "%s.new", p->cert_file);
     if ((rc = wfpw_file_rename(from, p->cert_file)) != 0)
         snprintf(err, errlen, "cannot move %s into place: %s", from, wfpw_strerror(rc));
+    /* the token that paid for this pair may be spent: the new names must survive a power cut */
+    wfpw_file_sync_dir(p->key_file);
+    if (strcmp(p->key_file, p->cert_file) != 0)
+        wfpw_file_sync_dir(p->cert_file);
     return rc;
 }

@@ -16,9 +16,10 @@
 #include "wfpw/mem.h"
 
 #define F(f) offsetof(struct wfpw_config, f)
-#define STR(k, f, def, h) {k, WFPW_CFG_STR, F(f), 0, 0, def, NULL, WFPW_CFG_NULLABLE, h}
-#define PATH(k, f, def, h) {k, WFPW_CFG_PATH, F(f), 0, 0, def, NULL, WFPW_CFG_NULLABLE, h}
-#define ENUM(k, f, def, ch, h) {k, WFPW_CFG_ENUM, F(f), 0, 0, def, ch, 0, h}
+#define Z(f) sizeof(((struct wfpw_config *)0)->f)
+#define STR(k, f, def, h) {k, WFPW_CFG_STR, F(f), 0, Z(f), def, NULL, WFPW_CFG_NULLABLE, h}
+#define PATH(k, f, def, h) {k, WFPW_CFG_PATH, F(f), 0, Z(f), def, NULL, WFPW_CFG_NULLABLE, h}
+#define ENUM(k, f, def, ch, h) {k, WFPW_CFG_ENUM, F(f), 0, Z(f), def, ch, 0, h}
 #define INT(k, f, lo, hi, def, h) {k, WFPW_CFG_INT, F(f), lo, hi, def, NULL, 0, h}
 
 static const char *const store_choices[] = {"sqlite", "postgres", "none", NULL};
@@ -32,7 +33,7 @@ static const struct wfpw_cfg_key keys[] = {
     ENUM("store", store, "sqlite", store_choices,
          "\"sqlite\" (default: data/wfpwatch.db), \"postgres\" (postgres.dsn; several collectors may "
          "share the database) or \"none\" (benchmarks only: acknowledge without storing)"),
-    {"postgres.dsn", WFPW_CFG_STR, F(postgres_dsn), 0, 0, NULL, NULL, WFPW_CFG_NULLABLE | WFPW_CFG_SECRET,
+    {"postgres.dsn", WFPW_CFG_STR, F(postgres_dsn), 0, Z(postgres_dsn), NULL, NULL, WFPW_CFG_NULLABLE | WFPW_CFG_SECRET,
      "with store \"postgres\": a libpq connection string or postgresql:// URI; "
      "keep the password out of it (libpq's passfile or PGPASSWORD): it is never logged"},
     ENUM("log_level", log_level, "info", level_choices, "error, warn, info or debug"),
@@ -53,7 +54,8 @@ static const struct wfpw_cfg_key keys[] = {
         "batches being decoded or waiting for the store, all agents together (one per agent)"),
     INT("limits.enroll_checks", enroll_checks, 1, 1000, "4",
         "enrollment and renewal requests checked (CSR signatures) at once"),
-    INT("limits.header_timeout_ms", header_timeout_ms, 100, 600000, "10000", "first byte of a request to end of headers"),
+    INT("limits.header_timeout_ms", header_timeout_ms, 100, 600000, "10000",
+        "first byte of a request to end of headers"),
     INT("limits.body_timeout_ms", body_timeout_ms, 100, 3600000, "60000", "end of headers to end of body"),
     INT("limits.idle_timeout_ms", idle_timeout_ms, 100, 3600000, "120000", "keep-alive idle time"),
     INT("limits.store_queue", store_queue, 1, 100000, "256", "store jobs waiting before 429"),

@@ -10,15 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wfpw/cfgtab.h"
 
 struct wfpw_config {
-    char listen[WFPW_CFG_STR_MAX];       /* HOST:PORT */
-    char data[WFPW_CFG_STR_MAX];
-    char pki[WFPW_CFG_STR_MAX];
-    char store[WFPW_CFG_STR_MAX];        /* "sqlite" | "postgres" | "none" (benchmark only) */
-    char postgres_dsn[WFPW_CFG_STR_MAX]; /* libpq connection string or URI; may hold a password: never logged */
-    char log_level[WFPW_CFG_STR_MAX];
+    char listen[300];            /* HOST:PORT */
+    char data[1024];
+    char pki[1024];
+    char store[16];              /* "sqlite" | "postgres" | "none" (benchmark only) */
+    char postgres_dsn[1024];     /* libpq connection string or URI; may hold a password: never logged */
+    char log_level[16];
     int64_t max_body_bytes;      /* after decompression */
     int64_t max_wire_body_bytes; /* as sent */
     int64_t max_header_bytes;
@@ -30,12 +29,12 @@ struct wfpw_config {
     int64_t store_queue;
     int64_t retention_max_age_days, retention_max_bytes, retention_interval_s;
     int64_t silent_after_s;
-    char webhook_url[WFPW_CFG_STR_MAX];  /* "" = none */
-    char webhook_ca[WFPW_CFG_STR_MAX];
+    char webhook_url[1024];      /* "" = none */
+    char webhook_ca[1024];
     int64_t webhook_timeout_ms;
-    char syslog_host[WFPW_CFG_STR_MAX];  /* "" = none */
+    char syslog_host[256];       /* "" = none */
     int64_t syslog_port;
-    char syslog_protocol[WFPW_CFG_STR_MAX]; /* "udp" | "tcp" */
+    char syslog_protocol[8];     /* "udp" | "tcp" */
     int64_t alert_retry_max_s;
     int64_t alert_poll_ms;
     int64_t enroll_validity_s, enroll_rate_per_minute, enroll_rate_burst, renew_per_hour;

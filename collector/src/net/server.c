@@ -410,7 +410,8 @@ static void peer_identity(struct wfpw_conn *c)
         wfpw_metrics.expired_refused++;
         return;
     }
-    /* one printable common name, and at most one printable organisational unit (the role) */
+    /* one printable common name (the agent id), at most one printable organisational unit (the
+     * host name the certificate was issued for: batches.c compares it with the claimed one) */
     rc = wfpw_x509_name_get(&peer->subject, MBEDTLS_OID_AT_ORG_UNIT, sizeof(MBEDTLS_OID_AT_ORG_UNIT) - 1, ou,
                             sizeof(ou));
     if (wfpw_x509_cn(&peer->subject, cn, sizeof(cn)) != 0 || (rc != 0 && rc != WFPW_ENOENT))

@@ -200,7 +200,8 @@ static int write_key(mbedtls_pk_context *key, const char *path)
     int rc;
     if (mbedtls_pk_write_key_pem(key, pem, sizeof(pem)) != 0)
         return WFPW_EINVAL;
-    rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0600, WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR);
+    rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0600,
+                                     WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED);
     mbedtls_platform_zeroize(pem, sizeof(pem));
     return rc;
 }
@@ -269,7 +270,7 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
         }
         wfpw_path_join(path, sizeof(path), dir, "ca.crt");
         if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
-                                              WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR)) != 0) {
+                                              WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
@@ -288,7 +289,8 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
             goto out;
         }
         wfpw_path_join(path, sizeof(path), dir, "server.crt");
-        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, WFPW_FILE_SYNC_DIR)) != 0) {
+        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
+                                              WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
@@ -391,7 +393,8 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
         goto out;
     }
     snprintf(path, sizeof(path), "%s/%s.crt", agents, name);
-    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644, WFPW_FILE_SYNC_DIR)) != 0)
+    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
+                                          WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0)
         rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
 out:
     mbedtls_x509_crt_free(&ca);

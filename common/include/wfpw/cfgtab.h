@@ -22,17 +22,17 @@
 #define WFPW_CFG_LIST_MAX 32
 
 enum wfpw_cfg_type {
-    WFPW_CFG_STR,      /* char[WFPW_CFG_STR_MAX]; "" = unset */
+    WFPW_CFG_STR,      /* char[max or WFPW_CFG_STR_MAX]; "" = unset */
     WFPW_CFG_PATH,     /* as STR, made absolute against the config file's folder */
     WFPW_CFG_INT,      /* int64_t within [min, max] */
     WFPW_CFG_BOOL,     /* int 0/1 */
-    WFPW_CFG_ENUM,     /* char[WFPW_CFG_STR_MAX], one of .choices */
+    WFPW_CFG_ENUM,     /* char[max or WFPW_CFG_STR_MAX], one of .choices */
     WFPW_CFG_LIST      /* struct wfpw_cfg_list of strings */
 };
 
 #define WFPW_CFG_REQUIRED 1
 #define WFPW_CFG_SECRET   2   /* masked when printed, never logged */
-#define WFPW_CFG_NULLABLE 4   /* JSON null = unset */
+#define WFPW_CFG_NULLABLE 4   /* JSON null = unset (and "" for a PATH) */
 #define WFPW_CFG_ONE_OR_MANY 8 /* LIST: a single string is a list of one */
 
 struct wfpw_cfg_list {
@@ -44,7 +44,8 @@ struct wfpw_cfg_key {
     const char *key;                 /* dotted path */
     enum wfpw_cfg_type type;
     size_t offset;                   /* of the field in the target struct */
-    int64_t min, max;                /* INT bounds */
+    int64_t min, max;                /* INT bounds; STR, PATH, ENUM: max is the field's size in
+                                      * bytes, 0 for WFPW_CFG_STR_MAX */
     const char *def;                 /* default as text (NULL: none) */
     const char *const *choices;      /* ENUM values, NULL-terminated */
     int flags;

@@ -10,8 +10,9 @@
 #include <curl/curl.h>
 
 /* TLS 1.2 or later, and:
- * - ca_file set: the peer is verified against that file only (no system store);
- *   ca_file NULL or "": against the system store (webhooks to a public service);
+ * - ca_file not NULL: the peer is verified against that file only (no system store; an
+ *   empty name fails every handshake rather than falling back to the system's store);
+ *   ca_file NULL: against the system store (webhooks to a public service);
  * - verify 0: no verification at all (only enrollment's first contact, which pins the CA
  *   by its fingerprint afterwards);
  * - cert_file set: the client certificate and key_file, key_password when not empty.
@@ -21,7 +22,7 @@ static inline void wfpw_curl_tls(CURL *e, const char *ca_file, int verify, const
                                  const char *key_file, const char *key_password)
 {
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (verify && ca_file && *ca_file) {
+    if (verify && ca_file) {
         curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
         curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
     }

@@ -20,6 +20,7 @@
 #define WFPW_FILE_TRUNC  8  /* with WRITE: truncate at open */
 #define WFPW_FILE_EXCL   16 /* wfpw_file_write_atomic_mode: WFPW_EEXIST when path exists */
 #define WFPW_FILE_SYNC_DIR 32 /* wfpw_file_write_atomic_mode: also sync the folder (POSIX) */
+#define WFPW_FILE_SHARED 64 /* wfpw_file_write_atomic_mode: other processes may write the same path */
 
 /* An open file is an int handle (libuv's uv_file). */
 int wfpw_file_open(const char *path, int flags, int *fd);
@@ -37,16 +38,21 @@ int64_t wfpw_file_size(int fd);
  * than max: WFPW_ETOOBIG. Missing: WFPW_ENOENT. */
 int wfpw_file_read_all(const char *path, size_t max, char **data, size_t *len);
 /* Replace path with data atomically: write path.tmp, fsync it, rename over path. A crash
- * leaves either the old or the new content, never a mix. */
+ * leaves either the old or the new content, never a mix. Mode 0600, no flags (below). */
 int wfpw_file_write_atomic(const char *path, const void *data, size_t len);
 /* The same with the file's permissions (mode, applied from the first byte and not widened or
- * narrowed by the umask) and flags: WFPW_FILE_EXCL never replaces an existing path, also
- * when it appears while writing; WFPW_FILE_SYNC_DIR syncs the folder after the rename, so
- * the new name survives a power cut (keys and certificates: they have no older copy to fall
- * back on; the agent's state files are rewritten often and an older one is safe to resume
- * from, so they leave it out). The temporary file is path.tmp.PID, so two processes writing
- * one path do not share it. */
+ * narrowed by the umask) and flags:
+ * - WFPW_FILE_EXCL: never replace an existing path, also when it appears while writing;
+ * - WFPW_FILE_SYNC_DIR: sync the folder after the rename, so the new name survives a power
+ *   cut (keys and certificates: there is no older copy to fall back on; the agent's state
+ *   files are rewritten often and an older one is safe to resume from, so they leave it out);
+ * - WFPW_FILE_SHARED: several processes may write path at once (collectors sharing a PKI
+ *   folder), so each writes its own temporary file, path.tmp.PID; otherwise it is path.tmp,
+ *   so a write cut short by a crash leaves one file the next write reuses, not one per run. */
 int wfpw_file_write_atomic_mode(const char *path, const void *data, size_t len, int mode, int flags);
+/* Sync the folder holding path, after a rename into it (POSIX; Windows cannot flush a folder
+ * handle opened for reading and NTFS journals the rename: a no-op there). Best effort. */
+void wfpw_file_sync_dir(const char *path);
 /* 1 when path exists (any type), else 0. */
 int wfpw_file_exists(const char *path);
 /* "dir/name" into buf; WFPW_ERANGE when it does not fit. */

@@ -1,7 +1,8 @@
 /*
  * pkix.h — the two certificate jobs agent and collector share (issue #19: each had its own
  * copy): making the P-256 key every wfpwatch identity uses, and reading one attribute of a
- * certificate's name (the common name is the agent id, the organisational unit the role).
+ * certificate's name (the common name is the agent id, the organisational unit the host name
+ * it was issued for).
  * mbedTLS 2.28 types; the caller owns every context passed in.
  */
 #ifndef WFPW_PKIX_H

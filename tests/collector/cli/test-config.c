@@ -49,6 +49,10 @@ TEST_IMPL(config_errors_name_the_key)
         {"{\"listen\":\"a\",\"listen\":\"b\"}", "listen: duplicate key"},
         {"[1]", "expected a JSON object"},
         {"{\"listen\":", "malformed JSON"},
+        {"{\"store\":\"mysql\"}", "store: must be one of sqlite postgres none"},
+        {"{\"log_level\":null}", "log_level: must not be null"},
+        {"{\"alerts\":{\"syslog\":{\"protocol\":\"quic\"}}}", "alerts.syslog.protocol: must be one of udp tcp"},
+        {"{\"limits\":5}", "limits: expected an object"},
     };
     size_t i;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -69,7 +73,44 @@ TEST_IMPL(config_errors_name_the_key)
         ASSERT(strstr(err, "listen:") != NULL);
         ASSERT(wfpw_config_set(&c, "nope", "1", err, sizeof(err)) == WFPW_EINVAL);
         ASSERT(strstr(err, "nope: unknown key") != NULL);
+        ASSERT(wfpw_config_set(&c, "limits.idle_timeout_ms", "1e3", err, sizeof(err)) == WFPW_EINVAL);
+        ASSERT(strstr(err, "limits.idle_timeout_ms: expected an integer from 100 to 3600000") != NULL);
     }
+    return 0;
+}
+
+/* Each text field's own size, not the agent's 512 bytes: a long libpq connection string fits,
+ * one longer than the field is refused naming the key (and never quoting the secret), and ""
+ * for a path means unset, as null does. */
+TEST_IMPL(config_field_sizes_and_empty_paths)
+{
+    struct wfpw_config c;
+    char err[256] = "", dsn[1100], *text;
+    size_t n;
+    memset(dsn, 0, sizeof(dsn));
+    memcpy(dsn, "password=s3cret host=db dbname=x sslrootcert=/", 46);
+    memset(dsn + 46, 'a', 900 - 46);      /* 900 bytes: over 512, under the field's 1024 */
+    wfpw_config_defaults(&c);
+    ASSERT_EQ(wfpw_config_set(&c, "postgres.dsn", dsn, err, sizeof(err)), 0);
+    ASSERT_EQ(strlen(c.postgres_dsn), 900);
+    memset(dsn + 900, 'a', 1050 - 900);   /* 1050: too long for it */
+    ASSERT(wfpw_config_set(&c, "postgres.dsn", dsn, err, sizeof(err)) != 0);
+    ASSERT(strstr(err, "postgres.dsn: value too long") != NULL);
+    ASSERT(strstr(err, "s3cret") == NULL);
+    ASSERT_EQ(strlen(c.postgres_dsn), 900);   /* the refused value changed nothing */
+    /* the same through the file, and the path keys */
+    text = wfpw_malloc(2048);
+    ASSERT(text != NULL);
+    n = (size_t)snprintf(text, 2048, "{\"alerts\":{\"webhook\":{\"ca\":\"\"}},\"data\":\"%.700s\"}", dsn + 46);
+    wfpw_config_defaults(&c);
+    snprintf(c.webhook_ca, sizeof(c.webhook_ca), "/etc/old.pem");
+    ASSERT_EQ(wfpw_config_parse(&c, text, n, "/etc/wfpwatch", err, sizeof(err)), 0);
+    ASSERT_STR_EQ(c.webhook_ca, "");                       /* "" = unset: the system store */
+    ASSERT_EQ(strlen(c.data), strlen("/etc/wfpwatch/") + 700);
+    n = (size_t)snprintf(text, 2048, "{\"data\":\"%.1010s\"}", dsn + 40);
+    ASSERT(wfpw_config_parse(&c, text, n, "/etc/wfpwatch", err, sizeof(err)) != 0);
+    ASSERT(strstr(err, "data: path too long") != NULL);
+    wfpw_free(text);
     return 0;
 }
 
