@@ -57,11 +57,15 @@ static int scan(struct tree *t, const char *rel, int depth)
 {
     char dir[600], **names, sub[200];
     size_t n, i;
-    snprintf(dir, sizeof(dir), "%s%s%s", t->root, *rel ? "/" : "", rel);
+    if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s", t->root, *rel ? "/" : "", rel) >= sizeof(dir))
+        return -1;
     if (wfpw_dir_list(dir, &names, &n) != 0)
         return 1;   /* not a folder */
     for (i = 0; i < n; i++) {
-        snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]);
+        if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]) >= sizeof(sub)) {
+            wfpw_free(names);
+            return -1;
+        }
         {
             int rc = depth < 6 ? scan(t, sub, depth + 1) : -1;
             if (rc < 0) {
