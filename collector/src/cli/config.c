@@ -100,6 +100,11 @@ const char *wfpw_config_key(size_t i)
     return i < table.n ? keys[i].key : NULL;
 }
 
+const char *wfpw_config_default(size_t i)
+{
+    return i < table.n ? keys[i].def : NULL;
+}
+
 int wfpw_config_parse(struct wfpw_config *c, const char *text, size_t len, const char *base,
                       char *err, size_t errlen)
 {

@@ -52,6 +52,8 @@ int wfpw_config_parse(struct wfpw_config *c, const char *text, size_t len, const
                       char *err, size_t errlen);
 /* The i-th key of the settings table, NULL past the end (docs and tests list them). */
 const char *wfpw_config_key(size_t i);
+/* Its default as text, NULL for none (docs/collector.md shows the same: tests/collector). */
+const char *wfpw_config_default(size_t i);
 /* Splits listen into host and port. */
 int wfpw_config_listen(const struct wfpw_config *c, char *host, size_t hostlen, int *port);
 

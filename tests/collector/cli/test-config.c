@@ -117,7 +117,7 @@ TEST_IMPL(config_field_sizes_and_empty_paths)
 /* Every key of the settings table has a row in docs/collector.md. */
 TEST_IMPL(sync_config_doc)
 {
-    size_t len, i;
+    size_t len, i, defaults = 0;
     char *doc = wfpw_test_read(wfpw_test_source("docs/collector.md"), &len);
     const char *k;
     ASSERT(doc != NULL);
@@ -132,8 +132,21 @@ TEST_IMPL(sync_config_doc)
         if (strstr(doc, row) == NULL)
             fprintf(stderr, "docs/collector.md lacks %s\n", k);
         ASSERT(strstr(doc, row) != NULL);
+        /* a key's own row shows the table's default in its second cell, as text or `code` */
+        snprintf(row, sizeof(row), "| `%s` | ", k);
+        if (wfpw_config_default(i) && strstr(doc, row)) {
+            const char *cell = strstr(doc, row) + strlen(row), *def = wfpw_config_default(i);
+            size_t dl = strlen(def);
+            int same = (strncmp(cell, def, dl) == 0 && (cell[dl] == ' ' || cell[dl] == '|')) ||
+                       (cell[0] == '`' && strncmp(cell + 1, def, dl) == 0 && cell[dl + 1] == '`');
+            if (!same)
+                fprintf(stderr, "docs/collector.md: %s's default is %s in the table, not '%.20s'\n", k, def, cell);
+            ASSERT(same);
+            defaults++;
+        }
     }
     ASSERT(i > 20);
+    ASSERT(defaults > 20);   /* the rows were found, not skipped */
     wfpw_free(doc);
     return 0;
 }
