@@ -387,8 +387,8 @@ static size_t feed(struct wfpw_conn *c, const char *data, size_t len)
     return used;
 }
 
-/* A name attribute's value as a C string: refused (0) when it holds a NUL or another control
- * byte, which no name our CA signs has. */
+/* Who the verified client certificate names (common/src/pkix.c reads the attributes: a NUL or
+ * another control byte, or an attribute given twice, and the certificate names no one). */
 static void peer_identity(struct wfpw_conn *c)
 {
     const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);

@@ -16,8 +16,7 @@
  * - verify 0: no verification at all (only enrollment's first contact, which pins the CA
  *   by its fingerprint afterwards);
  * - cert_file set: the client certificate and key_file, key_password when not empty.
- * Every pointer must stay valid until the request is done (curl copies strings, but the
- * caller's lifetime rule is simpler to keep). */
+ * curl copies the strings it is given. */
 static inline void wfpw_curl_tls(CURL *e, const char *ca_file, int verify, const char *cert_file,
                                  const char *key_file, const char *key_password)
 {
