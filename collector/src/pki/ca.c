@@ -388,8 +388,7 @@ int wfpw_ca_write_crl(struct wfpw_ca *ca, const char *dir, const char *const *se
         }
     }
     wfpw_path_join(path, sizeof(path), dir, "ca.crl");
-    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
-                                          WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0)
+    if ((rc = wfpw_pki_write_pem(path, pem, 0644, 0)) != 0)
         snprintf(err, errlen, "cannot write %s: %s", path, wfpw_strerror(rc));
 out:
     wfpw_free(tbsbuf);

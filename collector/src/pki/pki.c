@@ -194,14 +194,19 @@ done:
     return rc;
 }
 
+int wfpw_pki_write_pem(const char *path, const unsigned char *pem, int mode, int excl)
+{
+    return wfpw_file_write_atomic_mode(path, pem, strlen((const char *)pem), mode,
+                                       WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED | (excl ? WFPW_FILE_EXCL : 0));
+}
+
 static int write_key(mbedtls_pk_context *key, const char *path)
 {
     unsigned char pem[1024];
     int rc;
     if (mbedtls_pk_write_key_pem(key, pem, sizeof(pem)) != 0)
         return WFPW_EINVAL;
-    rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0600,
-                                     WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED);
+    rc = wfpw_pki_write_pem(path, pem, 0600, 1);
     mbedtls_platform_zeroize(pem, sizeof(pem));
     return rc;
 }
@@ -269,8 +274,7 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
             goto out;
         }
         wfpw_path_join(path, sizeof(path), dir, "ca.crt");
-        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
-                                              WFPW_FILE_EXCL | WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0) {
+        if ((rc = wfpw_pki_write_pem(path, pem, 0644, 1)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
@@ -289,8 +293,7 @@ int wfpw_pki_init(const char *dir, const char *const *names, size_t nnames, char
             goto out;
         }
         wfpw_path_join(path, sizeof(path), dir, "server.crt");
-        if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
-                                              WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0) {
+        if ((rc = wfpw_pki_write_pem(path, pem, 0644, 0)) != 0) {
             rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
             goto out;
         }
@@ -393,8 +396,7 @@ int wfpw_pki_issue(const char *dir, const char *name, int days, const char *not_
         goto out;
     }
     snprintf(path, sizeof(path), "%s/%s.crt", agents, name);
-    if ((rc = wfpw_file_write_atomic_mode(path, pem, strlen((char *)pem), 0644,
-                                          WFPW_FILE_SYNC_DIR | WFPW_FILE_SHARED)) != 0)
+    if ((rc = wfpw_pki_write_pem(path, pem, 0644, 0)) != 0)
         rc = fail(err, errlen, rc, "cannot write %s: %s", path, wfpw_strerror(rc));
 out:
     mbedtls_x509_crt_free(&ca);

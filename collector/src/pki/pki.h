@@ -31,6 +31,10 @@ int wfpw_pki_name_valid(const char *name);
  * mbedTLS DN string into subject. WFPW_ENOENT / WFPW_EINVAL with err naming the file. */
 int wfpw_pki_load_ca(const char *dir, mbedtls_x509_crt *ca, mbedtls_pk_context *key, char *subject, size_t sublen,
                      char *err, size_t errlen);
+/* PEM text (a key, certificate or CRL) into path with mode, as every PKI file is written:
+ * atomically, the folder synced (no older copy to fall back on), safe when several collectors
+ * share the folder; excl: never replace an existing file (WFPW_EEXIST). */
+int wfpw_pki_write_pem(const char *path, const unsigned char *pem, int mode, int excl);
 /* t as the "YYYYMMDDHHMMSS" UTC form certificate validity takes. */
 void wfpw_pki_stamp(time_t t, char out[16]);
 
