@@ -2,8 +2,11 @@
 # test-deb.sh — the collector's Debian package as an administrator meets it: built by the one
 # packaging command (deploy/build-packages.sh --deb), installed with dpkg on this machine,
 # started (with systemd as PID 1 through the unit; otherwise the binary exactly as the unit
-# runs it: its user, its command line), then removed (configuration, data and user stay) and
-# purged (everything the package created is gone). It refuses to touch a machine where the
+# runs it: its user, its command line), on SQLite and then on PostgreSQL (a cluster of the
+# test's own with password authentication, set up as docs/deploy-collector.md says: role,
+# database, the service user's .pgpass; a wrong password stops it at start with the database's
+# reason and no password in its output), then removed (configuration, data and user stay) and
+# purged (everything the package created is gone; the database is not the package's). It refuses to touch a machine where the
 # package is already installed: that installation is someone's, not this test's.
 . "$(dirname "$0")/lib.sh"
 PKG=wfpwatch-collector
@@ -83,6 +86,88 @@ else
     stop_collector; eq "SIGTERM stops it with exit 0" "$STOP_RC" 0
 fi
 
+# ---- the same package on PostgreSQL, set up as docs/deploy-collector.md says ---------------------
+# A cluster of this test's own: password (scram) authentication for every role but its owner,
+# as on a database host, and its socket outside /tmp (the unit's PrivateTmp=yes hides /tmp).
+# The directory is 0711: the service's user reaches the socket, nobody lists or reads the data.
+PGD=$(mktemp -d -p /run wfpw-deb-pg.XXXXXX)
+trap 'pkg_cleanup; "$ROOT/tests/integration/pg-cluster.sh" stop "$PGD"; cleanup' EXIT
+"$ROOT/tests/integration/pg-cluster.sh" start "$PGD" >/dev/null 2>"$T/pg.err"
+eq "postgres: a cluster for the package (pg-cluster.sh)" "$?" 0
+pgsu() {  # psql as the cluster's owner (peer authentication once pg_hba.conf is replaced)
+    local db=$1; shift
+    runuser -u postgres -- psql "host=$PGD dbname=$db user=postgres" -v ON_ERROR_STOP=1 -qAt "$@"
+}
+PW=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
+pgsu postgres -c "CREATE ROLE wfpwatch LOGIN PASSWORD '$PW'" -c "CREATE DATABASE wfpwatch OWNER wfpwatch ENCODING 'UTF8'"
+eq "postgres: the role and its database, as the documentation creates them" "$?" 0
+printf 'local all postgres peer\nlocal all all scram-sha-256\n' >"$PGD/data/pg_hba.conf"
+chown postgres: "$PGD/data/pg_hba.conf"
+pgsu postgres -c "SELECT pg_reload_conf()" >/dev/null
+chmod 0711 "$PGD"
+DSN="host=$PGD dbname=wfpwatch user=wfpwatch passfile=/var/lib/wfpwatch/.pgpass"
+pgpass() {  # the service user's libpq password file (0600, its own), with password $1
+    (umask 0077 && printf '%s:5432:wfpwatch:wfpwatch:%s\n' "$PGD" "$1" >/var/lib/wfpwatch/.pgpass)
+    chown wfpwatch: /var/lib/wfpwatch/.pgpass
+}
+check "postgres: a password is required (none given: refused)" sh -c \
+    "! setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups -- psql 'host=$PGD dbname=wfpwatch user=wfpwatch' -c 'SELECT 1' </dev/null >/dev/null 2>&1"
+/usr/bin/python3 - "$DSN" <<'EOF'
+import json, sys
+p = "/etc/wfpwatch/collector.json"
+c = json.load(open(p))
+c["store"] = "postgres"
+c["postgres"] = {"dsn": sys.argv[1]}
+c["retention"] = {"max_age_days": 90}   # max_bytes is SQLite's (refused with PostgreSQL)
+open(p, "w").write(json.dumps(c, indent=2) + "\n")   # in place: mode and owner stay
+EOF
+eq "the configuration names the PostgreSQL store, still 0640 root:wfpwatch" \
+    "$(stat -c '%a %U:%G' /etc/wfpwatch/collector.json)" "640 root:wfpwatch"
+sqlite_before=$(stat -c '%s %Y' /var/lib/wfpwatch/data/wfpwatch.db)
+exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/wfpwatch-collector.service)
+
+# a wrong password: the collector does not serve, says why, and prints no password
+BADPW="wrong-$PW"
+pgpass "$BADPW"
+(cd / && umask 0077 && exec timeout 30 setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups -- $exec_start) \
+    >"$T/badpw.log" 2>&1
+rc=$?
+check "wrong password: the collector exits non-zero at start (got $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "wrong password: it says the database refused it" grep -q 'password authentication failed' "$T/badpw.log"
+eq "wrong password: no password in its output" "$(grep -c -e "$PW" "$T/badpw.log")" 0
+
+pgpass "$PW"
+if [[ $systemd_runs == 1 ]]; then
+    systemctl start $PKG
+    eq "postgres: systemctl start" "$?" 0
+else
+    (cd / && umask 0077 && exec setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups -- $exec_start) \
+        >"$T/collector-pg.log" 2>&1 &
+    CPID=$!
+fi
+check "postgres: it serves" wait_until 15 sh -c "curl -s --cacert '$T/ca.crt' https://localhost:$PORT/healthz | grep -q ok"
+eq "postgres: the schema is in the database, owned by the service's role" \
+    "$(pgsu wfpwatch -c "SELECT tableowner FROM pg_tables WHERE tablename = 'events'")" wfpwatch
+TOKEN=$(as_service /usr/bin/wfpwatch-collector token create --dsn "$DSN" --name siem 2>"$T/token.err")
+eq "postgres: token create --dsn as the service's user" "$?" 0
+as_service /usr/bin/wfpwatch-collector pki issue --dir /var/lib/wfpwatch/pki --name agent-1 >/dev/null 2>&1
+eq "postgres: pki issue for an agent" "$?" 0
+mkdir -p "$T/pki/agents" && cp /var/lib/wfpwatch/pki/ca.crt "$T/pki/" &&
+    cp /var/lib/wfpwatch/pki/agents/agent-1.crt /var/lib/wfpwatch/pki/agents/agent-1.key "$T/pki/agents/"
+$MKBATCH --events 12 "$T/b1.json"
+eq "postgres: an agent's batch is stored" "$(post "$T/b1.json" | cut -c1-3)" 200
+serves_12() { [[ $(stored_events) == 12 ]]; }
+check "postgres: the API serves it (the token read from the database within its reload second)" wait_until 5 serves_12
+eq "postgres: the rows are in PostgreSQL" "$(pgsu wfpwatch -c 'SELECT count(*) FROM events')" 12
+eq "postgres: the SQLite store is not touched" "$(stat -c '%s %Y' /var/lib/wfpwatch/data/wfpwatch.db)" "$sqlite_before"
+if [[ $systemd_runs == 1 ]]; then
+    systemctl stop $PKG; eq "postgres: systemctl stop" "$?" 0
+else
+    stop_collector; eq "postgres: SIGTERM stops it with exit 0" "$STOP_RC" 0
+fi
+[[ $systemd_runs == 1 ]] && journalctl -q -u $PKG --no-pager >"$T/collector-pg.log" 2>&1
+eq "postgres: no password in its log" "$(grep -c -e "$PW" "$T/collector-pg.log")" 0
+
 # ---- remove: binaries go, configuration and data stay ------------------------------------------
 dpkg -r "$PKG" >"$T/remove.log" 2>&1
 eq "dpkg -r removes it" "$?" 0
@@ -104,4 +189,5 @@ if [[ $user_before == 0 ]]; then
 else
     check "the user that existed before stays" sh -c "getent passwd wfpwatch >/dev/null"
 fi
+eq "the database is not the package's: purge leaves its rows" "$(pgsu wfpwatch -c 'SELECT count(*) FROM events')" 12
 finish
