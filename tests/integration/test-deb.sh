@@ -6,8 +6,9 @@
 # test's own with password authentication, set up as docs/deploy-collector.md says: role,
 # database, the service user's .pgpass; a wrong password stops it at start with the database's
 # reason and no password in its output), then removed (configuration, data and user stay) and
-# purged (everything the package created is gone; the database is not the package's). It refuses to touch a machine where the
-# package is already installed: that installation is someone's, not this test's.
+# purged (everything the package created is gone; the database is not the package's). It
+# refuses to touch a machine where the package is already installed: that installation is
+# someone's, not this test's.
 . "$(dirname "$0")/lib.sh"
 PKG=wfpwatch-collector
 installed() { dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'install ok installed'; }
