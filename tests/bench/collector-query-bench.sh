@@ -88,16 +88,22 @@ for store in $STORES; do
     # its HOSTS agents connect first, a full handshake each (about 6 ms of the collector's loop
     # thread apiece, docs/performance.md): the rows measure steady ingest, so they start once
     # every agent is connected and 20,000 more events have been stored after that
+    conns=0
     for _ in $(seq 1 1500); do
-        (( $(metric connections) >= HOSTS )) && break
+        conns=$(metric connections)
+        (( conns >= HOSTS )) && break
         sleep 0.2
     done
+    (( conns >= HOSTS )) ||
+        echo "## $store: WARNING: only $conns of $HOSTS agents connected after 300 s; the ingesting rows include handshakes"
     b0=$(accepted)
     for _ in $(seq 1 600); do
         sleep 0.2
         a=$(accepted)
         (( a > b0 + 20000 )) && break
     done
+    (( a > b0 + 20000 )) ||
+        echo "## $store: WARNING: fewer than 20,000 events stored in 120 s before the ingesting rows"
     a0=$(accepted); i0=$(date +%s.%N)
     /usr/bin/python3 "$t/q.py" "$p" "$t/pki/ca.crt" "$tok" "$store ingesting" "$Q" "${shapes[@]}"
     a1=$(accepted); i1=$(date +%s.%N)

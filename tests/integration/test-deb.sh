@@ -66,26 +66,38 @@ as_service() { setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups --reset-
 as_service /usr/bin/wfpwatch-collector pki init --dir /var/lib/wfpwatch/pki --server-name localhost >"$T/pki.log" 2>&1
 eq "pki init as the service's user" "$?" 0
 cp /var/lib/wfpwatch/pki/ca.crt "$T/ca.crt"
-if [[ $systemd_runs == 1 ]]; then
-    systemctl start $PKG
-    eq "systemctl start" "$?" 0
-else
-    # the unit's User=, Group= and ExecStart=, read from the installed unit
-    exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/wfpwatch-collector.service)
-    user=$(sed -n 's/^User=//p' /usr/lib/systemd/system/wfpwatch-collector.service)
-    eq "the unit runs as wfpwatch" "$user" wfpwatch
-    (cd / && umask 0077 && exec setpriv --reuid="$user" --regid="$user" --clear-groups -- $exec_start) >"$T/collector.log" 2>&1 &
-    CPID=$!
-fi
+# Where systemd runs, the unit itself; elsewhere its ExecStart= as its User=, from / with umask 0077,
+# all read from the installed unit. run_as_unit execs it: in ( ) for a foreground run, with &
+# for the service (its pid is then the collector's).
+unit_field() { sed -n "s/^$1=//p" /usr/lib/systemd/system/wfpwatch-collector.service; }
+run_as_unit() {  # run_as_unit LOG [timeout SECONDS]
+    local log=$1; shift
+    local user; user=$(unit_field User)
+    cd / && umask 0077 && exec "$@" setpriv --reuid="$user" --regid="$user" --clear-groups -- $(unit_field ExecStart) \
+        >"$log" 2>&1
+}
+start_as_unit() {  # start_as_unit WHAT LOG: the service started, checked as "WHAT: ..."
+    if [[ $systemd_runs == 1 ]]; then
+        systemctl start $PKG; eq "$1: systemctl start" "$?" 0
+    else
+        run_as_unit "$2" & CPID=$!
+    fi
+}
+stop_as_unit() {  # stop_as_unit WHAT LOG: stopped, with exit 0 on SIGTERM; its log in LOG
+    if [[ $systemd_runs == 1 ]]; then
+        systemctl stop $PKG; eq "$1: systemctl stop" "$?" 0
+        journalctl -q -u $PKG --no-pager >"$2" 2>&1
+    else
+        stop_collector; eq "$1: SIGTERM stops it with exit 0" "$STOP_RC" 0
+    fi
+}
+eq "the unit runs as wfpwatch" "$(unit_field User)" wfpwatch
+start_as_unit sqlite "$T/collector.log"
 check "it serves (healthz over TLS with its own CA)" wait_until 15 \
     sh -c "curl -s --cacert '$T/ca.crt' https://localhost:$PORT/healthz | grep -q ok"
 check "its store is in the state directory, the service's" sh -c \
     "test \"\$(stat -c %U /var/lib/wfpwatch/data/wfpwatch.db)\" = wfpwatch"
-if [[ $systemd_runs == 1 ]]; then
-    systemctl stop $PKG; eq "systemctl stop" "$?" 0
-else
-    stop_collector; eq "SIGTERM stops it with exit 0" "$STOP_RC" 0
-fi
+stop_as_unit sqlite "$T/collector.log"
 
 # ---- the same package on PostgreSQL, set up as docs/deploy-collector.md says ---------------------
 # A cluster of this test's own: password (scram) authentication for every role but its owner,
@@ -125,27 +137,18 @@ EOF
 eq "the configuration names the PostgreSQL store, still 0640 root:wfpwatch" \
     "$(stat -c '%a %U:%G' /etc/wfpwatch/collector.json)" "640 root:wfpwatch"
 sqlite_before=$(stat -c '%s %Y' /var/lib/wfpwatch/data/wfpwatch.db)
-exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/wfpwatch-collector.service)
 
 # a wrong password: the collector does not serve, says why, and prints no password
 BADPW="wrong-$PW"
 pgpass "$BADPW"
-(cd / && umask 0077 && exec timeout 30 setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups -- $exec_start) \
-    >"$T/badpw.log" 2>&1
+(run_as_unit "$T/badpw.log" timeout 30)
 rc=$?
 check "wrong password: the collector exits non-zero at start (got $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 check "wrong password: it says the database refused it" grep -q 'password authentication failed' "$T/badpw.log"
 eq "wrong password: no password in its output" "$(grep -c -e "$PW" "$T/badpw.log")" 0
 
 pgpass "$PW"
-if [[ $systemd_runs == 1 ]]; then
-    systemctl start $PKG
-    eq "postgres: systemctl start" "$?" 0
-else
-    (cd / && umask 0077 && exec setpriv --reuid=wfpwatch --regid=wfpwatch --clear-groups -- $exec_start) \
-        >"$T/collector-pg.log" 2>&1 &
-    CPID=$!
-fi
+start_as_unit postgres "$T/collector-pg.log"
 check "postgres: it serves" wait_until 15 sh -c "curl -s --cacert '$T/ca.crt' https://localhost:$PORT/healthz | grep -q ok"
 eq "postgres: the schema is in the database, owned by the service's role" \
     "$(pgsu wfpwatch -c "SELECT tableowner FROM pg_tables WHERE tablename = 'events'")" wfpwatch
@@ -161,12 +164,7 @@ serves_12() { [[ $(stored_events) == 12 ]]; }
 check "postgres: the API serves it (the token read from the database within its reload second)" wait_until 5 serves_12
 eq "postgres: the rows are in PostgreSQL" "$(pgsu wfpwatch -c 'SELECT count(*) FROM events')" 12
 eq "postgres: the SQLite store is not touched" "$(stat -c '%s %Y' /var/lib/wfpwatch/data/wfpwatch.db)" "$sqlite_before"
-if [[ $systemd_runs == 1 ]]; then
-    systemctl stop $PKG; eq "postgres: systemctl stop" "$?" 0
-else
-    stop_collector; eq "postgres: SIGTERM stops it with exit 0" "$STOP_RC" 0
-fi
-[[ $systemd_runs == 1 ]] && journalctl -q -u $PKG --no-pager >"$T/collector-pg.log" 2>&1
+stop_as_unit postgres "$T/collector-pg.log"
 eq "postgres: no password in its log" "$(grep -c -e "$PW" "$T/collector-pg.log")" 0
 
 # ---- remove: binaries go, configuration and data stay ------------------------------------------
