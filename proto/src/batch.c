@@ -1,11 +1,14 @@
 /*
  * batch.c — proto v1 batches: build + encode on the agent, decode + validate on the
  * collector (see proto.h). A batch is a cJSON tree {schema, batch_id, sent_at, agent,
- * events}; decoding keeps the parsed tree as is, so unknown members survive re-encoding.
+ * events}; decoding keeps the parsed tree as is, so unknown members survive re-encoding. A
+ * decoded batch's tree lives in an arena of its own (no allocator call per value, one release
+ * in whichever thread drops the batch) and is read-only.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "wfpw/arena.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/proto.h"
@@ -14,9 +17,11 @@
 int wfpw__batch_validate(const cJSON *root, struct wfpw_proto_err *err);
 
 struct wfpw_batch {
-    cJSON *root;    /* owned: the whole batch document */
+    cJSON *root;    /* owned: the whole batch document (decoded: by arena) */
     cJSON *events;  /* borrowed from root: the events array */
     size_t count;   /* number of events */
+    int decoded;    /* 1: root lives in arena (wfpw_json_parse_arena) and is read-only */
+    struct wfpw_arena arena; /* owned: a decoded batch's tree */
 };
 
 struct wfpw_batch *wfpw_batch_new(const struct wfpw_agent_ident *agent, const char *batch_id,
@@ -54,7 +59,7 @@ int wfpw_batch_add(struct wfpw_batch *b, cJSON *ev, struct wfpw_proto_err *err)
 {
     char path[32];
     int rc;
-    if (b == NULL || ev == NULL) {
+    if (b == NULL || ev == NULL || b->decoded) { /* a decoded batch is read-only */
         cJSON_Delete(ev);
         return WFPW_EINVAL;
     }
@@ -92,34 +97,35 @@ int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,
 {
     struct wfpw_json_err jerr;
     struct wfpw_batch *b;
-    cJSON *root, *e;
+    cJSON *e;
     int rc;
 
     *out = NULL;
     memset(&jerr, 0, sizeof(jerr));
-    rc = wfpw_json_parse_bounded(data, len, WFPW_PROTO_MAX_DEPTH, WFPW_PROTO_MAX_TOKENS, &root, &jerr);
-    if (rc) {
-        if (err) {
-            snprintf(err->field, sizeof(err->field), "%s", jerr.field);
-            snprintf(err->msg, sizeof(err->msg), "%s", jerr.msg);
-        }
-        return rc == WFPW_ETOOBIG ? WFPW_EPROTO : rc;
-    }
-    if ((rc = wfpw__batch_validate(root, err)) != 0) {
-        cJSON_Delete(root);
-        return rc;
-    }
     b = wfpw_calloc(1, sizeof(*b));
     if (b == NULL) {
-        cJSON_Delete(root);
         if (err) {
             err->field[0] = '\0';
             snprintf(err->msg, sizeof(err->msg), "out of memory");
         }
         return WFPW_ENOMEM;
     }
-    b->root = root;
-    b->events = cJSON_GetObjectItemCaseSensitive(root, "events");
+    b->decoded = 1;
+    wfpw_arena_init(&b->arena);
+    rc = wfpw_json_parse_arena(data, len, WFPW_PROTO_MAX_DEPTH, WFPW_PROTO_MAX_TOKENS, &b->arena, &b->root, &jerr);
+    if (rc) {
+        if (err) {
+            snprintf(err->field, sizeof(err->field), "%s", jerr.field);
+            snprintf(err->msg, sizeof(err->msg), "%s", jerr.msg);
+        }
+        wfpw_batch_free(b);
+        return rc == WFPW_ETOOBIG ? WFPW_EPROTO : rc;
+    }
+    if ((rc = wfpw__batch_validate(b->root, err)) != 0) {
+        wfpw_batch_free(b);
+        return rc;
+    }
+    b->events = cJSON_GetObjectItemCaseSensitive(b->root, "events");
     for (e = b->events->child; e; e = e->next)
         b->count++;
     *out = b;
@@ -149,7 +155,10 @@ void wfpw_batch_free(struct wfpw_batch *b)
 {
     if (b == NULL)
         return;
-    cJSON_Delete(b->root);
+    if (b->decoded)
+        wfpw_arena_free(&b->arena); /* the tree, all at once */
+    else
+        cJSON_Delete(b->root);
     wfpw_free(b);
 }
 

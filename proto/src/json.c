@@ -14,18 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wfpw/arena.h"
 #include "wfpw/errors.h"
 #include "wfpw/mem.h"
 #include "wfpw/utf8.h"
 
+/* The arena of the wfpw_json_parse_arena running on this thread, else NULL. While it is set
+ * every cJSON allocation of this thread comes from it, and cJSON's frees (of parts of the
+ * tree being built, on a parse error) are no-ops: the arena releases them all at once. */
+static _Thread_local struct wfpw_arena *parse_arena;
+
 static void *hook_malloc(size_t n)
 {
-    return wfpw_malloc(n);
+    return parse_arena ? wfpw_arena_alloc(parse_arena, n) : wfpw_malloc(n);
 }
 
 static void hook_free(void *p)
 {
-    wfpw_free(p);
+    if (parse_arena == NULL)
+        wfpw_free(p);
 }
 
 void wfpw_json_init(void)
@@ -426,6 +433,17 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
     }
     *out = root;
     return 0;
+}
+
+int wfpw_json_parse_arena(const char *data, size_t len, int max_depth, size_t max_tokens, struct wfpw_arena *a,
+                          cJSON **out, struct wfpw_json_err *err)
+{
+    int rc;
+    wfpw_json_init();
+    parse_arena = a;
+    rc = wfpw_json_parse_bounded(data, len, max_depth, max_tokens, out, err);
+    parse_arena = NULL;
+    return rc;
 }
 
 /* ---- canonical writer ---------------------------------------------------------------------- */

@@ -25,10 +25,16 @@ static void pg_exec(PGconn *c, const char *sql)
     PQclear(r);
 }
 
+static char dsn[1200];
+
+const char *wfpw_ctest_store_dsn(void)
+{
+    return dsn;
+}
+
 struct wfpw_store *wfpw_ctest_store_open(const char *dir, const struct wfpw_store_opts *opts)
 {
     static unsigned counter;
-    static char dsn[1200];
     struct wfpw_store_opts o;
     struct wfpw_store *st = NULL;
     char err[512] = "";

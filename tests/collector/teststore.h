@@ -16,4 +16,8 @@ extern enum wfpw_store_kind wfpw_ctest_engine;
  * its kind and dsn are set here). Fails the test when it cannot be opened. */
 struct wfpw_store *wfpw_ctest_store_open(const char *dir, const struct wfpw_store_opts *opts);
 
+/* The connection string of the database the last PostgreSQL open created (static storage):
+ * a test reopens that database with it, or changes it behind the store's back. */
+const char *wfpw_ctest_store_dsn(void);
+
 #endif

@@ -2,9 +2,9 @@
 # test-collector-multi.sh — the promises of several collectors on one store (docs/collector.md,
 # "Several collectors"): on PostgreSQL three collectors share one database (on SQLite, one
 # collector: the same checks with a single writer). Eight agents post concurrently, each batch
-# twice on two different collectors; one reader pages with limit=50 across the collectors while
-# they commit: every event is stored once, and the reader's union equals the stored set, no
-# event read twice (multi.py). Then: the same enrollment request on two collectors gives one
+# twice on two different collectors; two readers page with limit=50 across the collectors while
+# they commit, one with a time filter: every event is stored once, and each reader's union
+# equals the stored set, no event read twice (multi.py). Then: the same enrollment request on two collectors gives one
 # certificate; each alert reaches the webhook once although every collector delivers; a
 # certificate revoked through one collector's PKI directory is refused by every collector within 2 s.
 . "$(dirname "$0")/lib.sh"

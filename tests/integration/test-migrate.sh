@@ -34,6 +34,8 @@ eq "agent-3's batch" "$(post "$T/b4.json" agent-3 | cut -d' ' -f1)" 200
 c=0; for i in 1 2; do c=$(api "/api/v1/events?after=$c&limit=10" | jq_ 'd["next_cursor"]'); done
 api "/api/v1/events?after=$c&limit=10000" >"$T/rest.sqlite"
 api "/api/v1/alerts?limit=10000" >"$T/alerts.sqlite"
+api "/api/v1/events?since=2000-01-01T00:00:00Z&limit=10000" >"$T/since.sqlite"
+api "/api/v1/alerts?until=2100-01-01T00:00:00Z&limit=10000" >"$T/until.sqlite"
 api "/api/v1/hosts" >"$T/hosts.sqlite"
 api "/api/v1/hosts/agent-1/filters" >"$T/filters.sqlite"
 maxid=$(api "/api/v1/events?limit=10000" | jq_ 'd["events"][-1]["id"]')
@@ -64,6 +66,11 @@ check "its log says so" grep -q 'store: postgres' "$T/collector.log"
 eq "the API token still works" "$(api /api/v1/hosts >/dev/null; cat "$T/status")" 200
 eq "the SIEM's cursor continues exactly where it was" "$(api "/api/v1/events?after=$c&limit=10000")" "$(cat "$T/rest.sqlite")"
 eq "alerts: the same" "$(api "/api/v1/alerts?limit=10000")" "$(cat "$T/alerts.sqlite")"
+check "time-filtered pages served before the move hold rows" \
+    sh -c "grep -q '\"id\"' '$T/since.sqlite' && grep -q '\"id\"' '$T/until.sqlite'"
+eq "events since a time: the same (their window ends at the last id copied)" \
+    "$(api "/api/v1/events?since=2000-01-01T00:00:00Z&limit=10000")" "$(cat "$T/since.sqlite")"
+eq "alerts until a time: the same" "$(api "/api/v1/alerts?until=2100-01-01T00:00:00Z&limit=10000")" "$(cat "$T/until.sqlite")"
 eq "filters: the same" "$(api /api/v1/hosts/agent-1/filters)" "$(cat "$T/filters.sqlite")"
 eq "hosts: the same hosts, counts and times (agent-1 now revoked)" "$(api /api/v1/hosts | jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], h["status"]) for h in d["hosts"]]')" \
     "$(jq_ '[(h["host"], h["batches"], h["events"], h["first_seen"], "revoked" if h["host"] == "agent-1" else h["status"]) for h in d["hosts"]]' <"$T/hosts.sqlite")"

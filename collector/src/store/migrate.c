@@ -6,8 +6,8 @@
  * one transaction: the destination gets everything or nothing. Afterwards the identity
  * sequences continue above the highest id SQLite ever gave (sqlite_sequence: AUTOINCREMENT ids
  * never go back, even when retention deleted the newest rows), and each table's row count is
- * checked on both sides. A source that changed during the copy (a collector still writing to
- * it) is refused before the destination commits.
+ * checked on both sides; wfpw_top gets the last ids copied. A source that changed during the
+ * copy (a collector still writing to it) is refused before the destination commits.
  */
 #include "store/store.h"
 
@@ -240,6 +240,12 @@ int wfpw_store_migrate(struct wfpw_store *from, struct wfpw_store *to, struct wf
             count[t].rows = rows;
         }
     }
+    /* the last ids committed, where time-filtered queries end their windows (schema 2) */
+    if (rc == 0)
+        rc = pg_cmd(c,
+                    "UPDATE wfpw_top SET events = (SELECT COALESCE(max(id), 0) FROM events),"
+                    " alerts = (SELECT COALESCE(max(id), 0) FROM alerts)",
+                    err, errlen);
     /* the source as it is now, outside the copy's snapshot: a collector still writing to it
      * would leave what it took after the snapshot behind */
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

@@ -163,13 +163,14 @@ struct wfpw_batch;
 struct wfpw_batch *wfpw_batch_new(const struct wfpw_agent_ident *agent, const char *batch_id,
                                   int64_t sent_at_ms);
 /* Validate ev and append it. The batch owns ev from now on, also on failure (then ev is
- * freed): WFPW_EPROTO (err says which field), WFPW_ETOOBIG (batch full), WFPW_EINVAL. */
+ * freed): WFPW_EPROTO (err says which field), WFPW_ETOOBIG (batch full), WFPW_EINVAL (also:
+ * b was decoded; a decoded batch is read-only). */
 int wfpw_batch_add(struct wfpw_batch *b, cJSON *ev, struct wfpw_proto_err *err);
 size_t wfpw_batch_count(const struct wfpw_batch *b);
 /* Append the canonical encoding to out. */
 int wfpw_batch_encode(const struct wfpw_batch *b, struct wfpw_buf *out);
 
-/* Parse and validate data[0..len). On success *out is a new batch (caller frees). On
+/* Parse and validate data[0..len). On success *out is a new, read-only batch (caller frees). On
  * failure *out is NULL, err names the field and the rule: WFPW_ESYNTAX (not strict JSON),
  * WFPW_EPROTO (valid JSON, not a valid v1 batch), WFPW_ENOMEM. */
 int wfpw_batch_decode(const char *data, size_t len, struct wfpw_batch **out,

@@ -1,16 +1,19 @@
 /*
  * test-store.c — the store (both engines: store_X on SQLite, store_pg_X on PostgreSQL, the
  * same body) and storeq.c in-process: ingest with deduplication, cursor paging, inventory,
- * retention by age and by size, silent hosts, tokens, query plans, and the bounded store
- * queue refusing work when full (the 429 path).
+ * retention by age and by size, silent hosts, tokens, query plans, the PostgreSQL schema
+ * upgrade, and the bounded store queue refusing work when full (the 429 path).
  */
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "../../proto/samples.h"
 #include "../../runner.h"
 #include "../testdir.h"
 #include "../teststore.h"
+#include "store/postgres/pg_int.h"
 #include "store/store.h"
 #include "store/storeq.h"
 #include "wfpw/errors.h"
@@ -202,6 +205,13 @@ static int store_silent_hosts_and_tokens_on(void)
     ASSERT_EQ(wfpw_store_check_silent(st, t + 601000, 600000), 1);
     ASSERT_EQ(wfpw_store_check_silent(st, t + 700000, 600000), 0); /* reported once */
     wfpw_buf_init(&out, 1 << 20);
+    {   /* the check's alert is in a time-filtered page at once: its id is below the window's end
+         * (PostgreSQL: the check moved wfpw_top, with no ingest after it) */
+        struct wfpw_query q = {WFPW_Q_ALERTS, 0, 10, NULL, NULL, 0, -1, 0, 0, 0};
+        ASSERT(wfpw_store_query(st, &q, &out) == 0);
+        ASSERT(strstr(out.data, "\"rule\":\"silent_host\"") != NULL);
+        wfpw_buf_reset(&out);
+    }
     ASSERT(wfpw_store_hosts(st, &out) == 0);
     ASSERT(strstr(out.data, "\"status\":\"silent\"") != NULL);
     ASSERT(ingest_n(st, "h1", 1, 2, t + 800000, NULL) == 0);     /* back */
@@ -444,6 +454,74 @@ static int store_query_time_windows_on(void)
     wfpw_buf_free(&out);
     wfpw_store_close(st);
     wfpw_ctest_rmdir(dir);
+    return 0;
+}
+
+/* A database of schema 1 (before wfpw_top) with rows in it: the next open migrates it, and
+ * time-filtered pages end at the last ids committed before, events and alerts. */
+TEST_IMPL(store_pg_schema_upgrade)
+{
+    char *dir = wfpw_ctest_tempdir();
+    struct wfpw_store_opts o = {0};
+    struct wfpw_store *st;
+    struct wfpw_buf out;
+    struct wfpw_query q = {WFPW_Q_EVENTS, 0, 100, NULL, NULL, 0, -1, 0, 0, 0};
+    char err[512] = "";
+    PGconn *c;
+    PGresult *r;
+    int64_t t = 1763781401250LL;
+    wfpw_ctest_engine = WFPW_STORE_POSTGRES;
+    st = wfpw_ctest_store_open(dir, NULL);
+    ASSERT(ingest_n(st, "a", 30, 1, t, NULL) == 0);
+    ASSERT_EQ(wfpw_store_check_silent(st, t + 601000, 600000), 1); /* alert 1 */
+    wfpw_store_close(st);
+    c = PQconnectdb(wfpw_ctest_store_dsn());
+    ASSERT(PQstatus(c) == CONNECTION_OK);
+    r = PQexec(c, "DROP TABLE wfpw_top; UPDATE wfpw_schema SET version = 1");
+    ASSERT(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+    o.kind = WFPW_STORE_POSTGRES;
+    o.dsn = wfpw_ctest_store_dsn();
+    ASSERT(wfpw_store_open(dir, &o, &st, err, sizeof(err)) == 0);
+    r = PQexec(c, "SELECT version, (SELECT events FROM wfpw_top), (SELECT alerts FROM wfpw_top) FROM wfpw_schema");
+    ASSERT(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1);
+    ASSERT_STR_EQ(PQgetvalue(r, 0, 0), "2");
+    ASSERT_STR_EQ(PQgetvalue(r, 0, 1), "30");
+    ASSERT_STR_EQ(PQgetvalue(r, 0, 2), "1");
+    PQclear(r);
+    PQfinish(c);
+    wfpw_buf_init(&out, 1 << 20);
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT_EQ(q.next, 30);
+    ASSERT(strstr(out.data, "{\"id\":30,") != NULL);
+    wfpw_buf_reset(&out);
+    q.kind = WFPW_Q_ALERTS;
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT(strstr(out.data, "\"rule\":\"silent_host\"") != NULL);
+    /* and ingest moves it on */
+    ASSERT(ingest_n(st, "a", 5, 31, t + 700000, NULL) == 0);
+    wfpw_buf_reset(&out);
+    q.kind = WFPW_Q_EVENTS, q.after = 30;
+    ASSERT(wfpw_store_query(st, &q, &out) == 0);
+    ASSERT_EQ(q.next, 35);
+    wfpw_buf_free(&out);
+    wfpw_store_close(st);
+    wfpw_ctest_rmdir(dir);
+    return 0;
+}
+
+/* The PostgreSQL engine's integer text (parameters of every statement): the extremes. */
+TEST_IMPL(store_pg_i64s)
+{
+    static const struct {
+        int64_t v;
+        const char *want;
+    } cases[] = {{0, "0"}, {7, "7"}, {-7, "-7"}, {1763781401250LL, "1763781401250"},
+                 {INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+    char out[WFPW_PG_I64LEN];
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        ASSERT_STR_EQ(wfpw__pg_i64s(out, cases[i].v), cases[i].want);
     return 0;
 }
 

@@ -83,6 +83,14 @@ static const char *const migrations[] = {
     "CREATE INDEX certs_agent ON certs(agent_id);"
     "CREATE TABLE revoked_agents(agent_id TEXT COLLATE \"C\" PRIMARY KEY, revoked BIGINT NOT NULL);"
     "CREATE TABLE enroll_releases(agent_id TEXT COLLATE \"C\" PRIMARY KEY, released BIGINT NOT NULL);",
+    /* 1 -> 2: the last event and alert ids committed (S_TOP_BUMP), so that a time-filtered
+     * query reads its window's end from one row instead of max(id): under ingest that walks
+     * the in-flight transaction's index entries at the primary key's right end (10-73 ms,
+     * docs/performance.md). Committed ids only: the migration takes the events lock. */
+    "SELECT pg_advisory_xact_lock(" WFPW_PG_LOCK_EVENTS ");"
+    "CREATE TABLE wfpw_top(one INTEGER PRIMARY KEY CHECK (one = 1), events BIGINT NOT NULL, alerts BIGINT NOT NULL);"
+    "INSERT INTO wfpw_top VALUES(1, (SELECT COALESCE(max(id), 0) FROM events),"
+    "  (SELECT COALESCE(max(id), 0) FROM alerts));",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -96,7 +104,7 @@ static const char *const migrations[] = {
 /* The hot statements, prepared once per session (pg->prepared) and executed by name. */
 enum stmt_id {
     S_BATCH_INSERT, S_HOST_UPSERT, S_FILTER_UPSERT, S_FILTER_DELETE, S_ALERT_INSERT, S_OUTBOX_INSERT,
-    S_SUPERSEDE, S_OUTBOX_NEXT, S_OUTBOX_DONE, S_OUTBOX_RETRY, S_TOKEN_VALID,
+    S_SUPERSEDE, S_OUTBOX_NEXT, S_OUTBOX_DONE, S_OUTBOX_RETRY, S_TOKEN_VALID, S_TOP_BUMP,
     S_COUNT
 };
 _Static_assert(S_COUNT < 31, "pg->prepared has a bit per statement and EVENT_ROWS_PREPARED");
@@ -160,6 +168,12 @@ static const struct {
                         "UPDATE outbox SET attempts=attempts+1, next_attempt=$2, last_error=$3, lease_until=NULL"
                         " WHERE id=$1 AND lease_until=$4"},
     [S_TOKEN_VALID] = {"wfpw_token_valid", 1, "SELECT 1 FROM tokens WHERE hash=$1 AND revoked IS NULL"},
+    /* before the commit of every transaction that took ids, under the events lock: the
+     * transaction's own rows are the first the backward scans meet (no other is in flight);
+     * never backwards (retention may delete the last rows) */
+    [S_TOP_BUMP] = {"wfpw_top_bump", 0,
+                    "UPDATE wfpw_top SET events = GREATEST(events, (SELECT COALESCE(max(id), 0) FROM events)),"
+                    " alerts = GREATEST(alerts, (SELECT COALESCE(max(id), 0) FROM alerts))"},
 };
 
 int wfpw__pg_schema_version(void)
@@ -232,9 +246,22 @@ void wfpw__pg_rollback(struct wfpw_pg *pg)
         PQclear(PQexec(pg->conn, "ROLLBACK"));
 }
 
+/* (by hand, not snprintf: two per stored event) */
 const char *wfpw__pg_i64s(char *out, int64_t v)
 {
-    snprintf(out, WFPW_PG_I64LEN, "%lld", (long long)v);
+    char rev[20];
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, i = 0;
+    _Static_assert(WFPW_PG_I64LEN >= 21, "sign, 19 digits, NUL");
+    do {
+        rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[i++] = '-';
+    while (n)
+        out[i++] = rev[--n];
+    out[i] = '\0';
     return out;
 }
 
@@ -583,20 +610,24 @@ static int insert_events(struct wfpw_pg *pg, const struct wfpw_ingest *in, const
     int *len = wfpw_calloc(np, sizeof(*len)), *fmt = wfpw_calloc(np, sizeof(*fmt));
     char *num = wfpw_malloc(2 * rows * WFPW_PG_I64LEN);
     struct wfpw_buf sql;
-    int rc;
+    int rc, sql_needed;
     wfpw_buf_init(&sql, (size_t)1 << 20);
     if (v == NULL || len == NULL || fmt == NULL || num == NULL) {
         rc = WFPW_ENOMEM;
         goto out;
     }
     memcpy(v, shared, 4 * sizeof(*v));
-    wfpw_buf_puts(&sql, "INSERT INTO events(host, type, time, received, batch_id, seq, mismatch, json) VALUES");
+    /* the SQL text only when it is to be sent: a full chunk's is prepared once per session */
+    sql_needed = rows != EVENT_ROWS || !(pg->prepared & EVENT_ROWS_PREPARED);
+    if (sql_needed)
+        wfpw_buf_puts(&sql, "INSERT INTO events(host, type, time, received, batch_id, seq, mismatch, json) VALUES");
     for (i = 0; i < rows; i++, ev = ev->next) {
         size_t p = 4 + 4 * i;
         int64_t t = 0;
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "seq");
         wfpw_time_parse_ms(wfpw__store_jstr(ev, "time"), &t);
-        wfpw_buf_printf(&sql, "%s($1,$%zu,$%zu,$2,$3,$%zu,$4,$%zu)", i ? "," : "", p + 1, p + 2, p + 3, p + 4);
+        if (sql_needed)
+            wfpw_buf_printf(&sql, "%s($1,$%zu,$%zu,$2,$3,$%zu,$4,$%zu)", i ? "," : "", p + 1, p + 2, p + 3, p + 4);
         v[p] = wfpw__store_jstr(ev, "type");
         v[p + 1] = wfpw__pg_i64s(num + 2 * i * WFPW_PG_I64LEN, t);
         v[p + 2] = wfpw__pg_i64s(num + (2 * i + 1) * WFPW_PG_I64LEN, (int64_t)seq->valuedouble);
@@ -728,7 +759,7 @@ static int pg_ingest(struct wfpw_store *st_, struct wfpw_ingest *const *items, s
             break;
         }
     }
-    if (rc == 0 && wfpw__pg_commit(pg) == 0)
+    if (rc == 0 && stmt(pg, S_TOP_BUMP, NULL, NULL, NULL, NULL) == 0 && wfpw__pg_commit(pg) == 0)
         return 0;
     wfpw__pg_rollback(pg);
     return WFPW_EIO;
@@ -828,14 +859,14 @@ static int pg_query(struct wfpw_store *st_, struct wfpw_query *q, struct wfpw_bu
 
     if (wfpw__pg_ready(pg) != 0)
         return WFPW_EIO;
-    /* the last id committed now: a window never reaches past it, so a cursor moved over rows
-     * examined is never passed by a row committed later (ids commit in id order: the events
-     * lock, top of this file) */
+    /* the last id committed now (wfpw_top, schema 2): a window never reaches past it, so a
+     * cursor moved over rows examined is never passed by a row committed later (ids commit in
+     * id order: the events lock, top of this file) */
     if (q->since_ms >= 0 || q->until_ms >= 0) {
-        if (wfpw__pg_exec(pg, q->kind == WFPW_Q_EVENTS ? "SELECT max(id) FROM events" : "SELECT max(id) FROM alerts",
+        if (wfpw__pg_exec(pg, q->kind == WFPW_Q_EVENTS ? "SELECT events FROM wfpw_top" : "SELECT alerts FROM wfpw_top",
                           0, NULL, &r) != 0)
             return WFPW_EIO; /* never an empty page that reads as "caught up" */
-        top = PQntuples(r) == 1 ? wfpw__pg_i64(r, 0, 0) : 0; /* NULL (empty table): 0 */
+        top = PQntuples(r) == 1 ? wfpw__pg_i64(r, 0, 0) : 0;
         PQclear(r);
     }
     return wfpw__store_page(q, top, pg_fetch_rows, pg, out);
@@ -1049,7 +1080,7 @@ static int pg_check_silent(struct wfpw_store *st_, int64_t now_ms, int64_t silen
         n++;
     }
     PQclear(r);
-    if (rc == 0 && wfpw__pg_commit(pg) == 0)
+    if (rc == 0 && (n == 0 || stmt(pg, S_TOP_BUMP, NULL, NULL, NULL, NULL) == 0) && wfpw__pg_commit(pg) == 0)
         return n;
     wfpw__pg_rollback(pg);
     return WFPW_EIO;
