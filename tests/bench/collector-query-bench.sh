@@ -72,7 +72,9 @@ for store in $STORES; do
     sleep 1.5   # the in-memory token set is reloaded every second
     s0=$(date +%s.%N)
     "$L" --url "https://localhost:$p/api/v1/batches" "${auth[@]}" --connections "$HOSTS" --events 1000 \
-         --requests $((EVENTS / 1000)) --label "fill" >"$t/fill.out" || { cat "$t/fill.out"; exit 1; }
+         --requests $((EVENTS / 1000)) --label "fill" >"$t/fill.out" ||
+        { cat "$t/fill.out"; echo "## the collector's /metrics after the failed fill:"
+          curl -s --max-time 10 --cacert "$t/pki/ca.crt" "https://localhost:$p/metrics" | grep -v '^#'; exit 1; }
     s1=$(date +%s.%N)
     n=$(accepted)
     echo "## $store: stored ${n:-?} events over $HOSTS hosts (fill: $(python3 -c "print('%.0f' % (${n:-0} / ($s1 - $s0)))") events/s)"

@@ -4,7 +4,8 @@
  * N keep-alive mutual-TLS connections (libcurl multi) POST proto v1 batches of E events as
  * fast as the server answers, each with a fresh batch id, for a fixed number of requests.
  * Reports requests/s, events/s, latency p50/p99, and — given the server's pid — the
- * server's CPU time from /proc, hence requests and events per server CPU-second.
+ * server's CPU time from /proc, hence requests and events per server CPU-second. Failures
+ * (answers other than 200/204, transfer errors) are counted by status and by curl error.
  *
  * The collector takes one batch at a time per agent certificate (as an agent sends them), so
  * N connections are N agents: "%02d" in --cert, --key and --agent is the connection's number
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
     const char *url = NULL, *cacert = NULL, *cert = NULL, *key = NULL, *label = "", *agent = "bench-agent";
     char name0[64], buf[1024];
     int conns = 8, events = 1, i, running, failures = 0;
+    long by_status[600] = {0}, by_curl[CURL_LAST] = {0}; /* failures: which answers, which errors */
     long requests = 20000, started = 0, done = 0, pid = 0;
     double *lat, t0, t1, cpu0, cpu1;
     struct slot *slots;
@@ -218,8 +220,13 @@ int main(int argc, char **argv)
                 continue;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
             curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-            if (msg->data.result != CURLE_OK || (code != 200 && code != 204))
+            if (msg->data.result != CURLE_OK || (code != 200 && code != 204)) {
                 failures++;
+                if (msg->data.result != CURLE_OK)
+                    by_curl[msg->data.result]++;
+                else
+                    by_status[code >= 0 && code < 600 ? code : 0]++;
+            }
             lat[done++] = now_s() - s->started;
             curl_multi_remove_handle(m, s->h);
             if (started < requests) {
@@ -243,6 +250,16 @@ int main(int argc, char **argv)
         printf(" server_cpu=%.2fs req/cpu-s=%.0f events/cpu-s=%.0f", cpu1 - cpu0, done / (cpu1 - cpu0),
                done * (double)events / (cpu1 - cpu0));
     printf("\n");
+    if (failures) { /* what they were: the collector's answers (429, 503, ...) or transfer errors */
+        printf("%s failures:", label);
+        for (i = 0; i < 600; i++)
+            if (by_status[i])
+                printf(" HTTP %d x %ld;", i, by_status[i]);
+        for (i = 0; i < CURL_LAST; i++)
+            if (by_curl[i])
+                printf(" curl %d (%s) x %ld;", i, curl_easy_strerror((CURLcode)i), by_curl[i]);
+        printf("\n");
+    }
     for (i = 0; i < conns; i++) {
         if (slots[i].h)
             curl_easy_cleanup(slots[i].h);
