@@ -10,6 +10,7 @@
 #include "wfpw/json.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,17 @@
  * every cJSON allocation of this thread comes from it, and cJSON's frees (of parts of the
  * tree being built, on a parse error) are no-ops: the arena releases them all at once. */
 static _Thread_local struct wfpw_arena *parse_arena;
+/* Set when an allocation for cJSON failed on this thread: a parse that fails with it set ran
+ * out of memory (WFPW_ENOMEM, which a collector answers 503 and an agent retries), it did not
+ * meet malformed JSON. */
+static _Thread_local int alloc_failed;
 
 static void *hook_malloc(size_t n)
 {
-    return parse_arena ? wfpw_arena_alloc(parse_arena, n) : wfpw_malloc(n);
+    void *p = parse_arena ? wfpw_arena_alloc(parse_arena, n) : wfpw_malloc(n);
+    if (p == NULL)
+        alloc_failed = 1;
+    return p;
 }
 
 static void hook_free(void *p)
@@ -35,10 +43,15 @@ static void hook_free(void *p)
         wfpw_free(p);
 }
 
+/* Installed once: cJSON's hooks are process-wide, and writing them again while other threads
+ * parse (the collector decodes on several) would be a data race. The first caller installs
+ * them; the collector and the agent do so in main, before any thread parses. */
 void wfpw_json_init(void)
 {
     static cJSON_Hooks hooks = {hook_malloc, hook_free};
-    cJSON_InitHooks(&hooks);
+    static atomic_int installed;
+    if (atomic_exchange(&installed, 1) == 0)
+        cJSON_InitHooks(&hooks);
 }
 
 /* ---- paths and errors ---------------------------------------------------------------- */
@@ -409,9 +422,12 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
     wfpw_json_init();
     if ((rc = prescan(data, len, max_depth, max_tokens, &uesc, err)) != 0)
         return rc;
+    alloc_failed = 0;
     root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (root == NULL) {
         size_t off = end && end >= data ? (size_t)(end - data) : 0;
+        if (alloc_failed)
+            return wfpw_json_fail(err, NULL, WFPW_ENOMEM, "out of memory");
         return wfpw_json_fail(err, NULL, WFPW_ESYNTAX, "malformed JSON at byte %zu", off);
     }
     while (end < data + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
@@ -438,11 +454,12 @@ int wfpw_json_parse_bounded(const char *data, size_t len, int max_depth, size_t 
 int wfpw_json_parse_arena(const char *data, size_t len, int max_depth, size_t max_tokens, struct wfpw_arena *a,
                           cJSON **out, struct wfpw_json_err *err)
 {
+    struct wfpw_arena *saved = parse_arena;
     int rc;
     wfpw_json_init();
     parse_arena = a;
     rc = wfpw_json_parse_bounded(data, len, max_depth, max_tokens, out, err);
-    parse_arena = NULL;
+    parse_arena = saved;
     return rc;
 }
 

@@ -120,7 +120,7 @@ class Reader:
         self.conns = {}   # its own connections: one thread each
 
     def run(self):
-        cursor, i, idle = "0", 0, 0
+        cursor, i, idle, failing = "0", 0, 0, 0
         while True:
             finished = done.is_set()
             try:
@@ -128,8 +128,13 @@ class Reader:
                         self.conns)
             except (OSError, RuntimeError, http.client.HTTPException, ValueError) as e:
                 errors.append("reader%s: %s" % (self.query, e))
+                i += 1            # the next collector
+                failing += 1
+                if failing >= 100:   # failing for good: stop (the check below fails), never hang
+                    return
                 time.sleep(0.05)
                 continue
+            failing = 0
             i += 1
             self.pages += 1
             for e in d["events"]:

@@ -3,7 +3,8 @@
 # stored and queryable, duplicates stored once, gzip, every malformed batch of
 # tests/data/proto/mutations.json answered 400 naming its field with nothing stored, wrong
 # content type 415, oversize and gzip bomb 413, identity taken from the certificate,
-# NDJSON, filters, metrics, and a clean exit 0 on SIGTERM.
+# NDJSON, filters, metrics, one kept-alive connection across idle moments (its TLS buffers'
+# pages given back each time), and a clean exit 0 on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 setup_pki || exit 1
@@ -132,6 +133,37 @@ check "metrics: batches accepted counter" grep -q '^wfpwatch_batches_accepted_to
 check "metrics: duplicates counter" grep -q '^wfpwatch_batches_duplicate_total 1$' <<<"$m"
 check "metrics: requests by route and status" grep -q 'wfpwatch_http_requests_total{route="batches",status="413"} 2' <<<"$m"
 eq "healthz" "$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /healthz)")" '{"status":"ok"}'
+
+# -- one kept-alive agent connection across idle moments ---------------------------------------------
+# Each time it falls idle the collector gives the inner pages of its TLS record buffers back to
+# the kernel (they read as zeros afterwards); every later record must still decrypt and verify:
+# batches of ~300 KB (full 16 KiB records through every page), answered 200 and stored.
+before=$(stored_events)
+rel0=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)" | awk '$1 == "wfpwatch_tls_idle_releases_total" {print $2}')
+for i in 1 2 3 4; do $MKBATCH --events 400 --seq $((1000 * i)) "$T/keep-$i.json"; done
+/usr/bin/python3 - "$T" "$PORT" >"$T/keep.out" 2>&1 <<'PY'
+import http.client, ssl, sys, time
+t, port = sys.argv[1], int(sys.argv[2])
+c = ssl.create_default_context(cafile=t + "/pki/ca.crt")
+c.load_cert_chain(t + "/pki/agents/agent-1.crt", t + "/pki/agents/agent-1.key")
+h = http.client.HTTPSConnection("localhost", port, context=c, timeout=30)
+for i in (1, 2, 3, 4):
+    h.request("POST", "/api/v1/batches", open("%s/keep-%d.json" % (t, i), "rb").read(),
+              {"Content-Type": "application/json"})
+    r = h.getresponse()
+    print(r.status, r.read().decode())
+    h.request("GET", "/healthz")
+    r = h.getresponse()
+    print(r.status, r.read().decode())
+    time.sleep(0.3)
+print("one connection:", h.sock.fileno() >= 0)
+PY
+eq "kept-alive: 4 batches and 4 health checks answered on one connection" \
+    "$(grep -c -e '^200 {"accepted":400,"duplicate":false}$' -e '^200 {"status":"ok"}$' "$T/keep.out")" 8
+eq "kept-alive: their 1,600 events stored" "$(stored_events)" $((before + 1600))
+rel1=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)" | awk '$1 == "wfpwatch_tls_idle_releases_total" {print $2}')
+check "kept-alive: the idle connection's TLS buffer pages were given back each time (metric ${rel0:-?} -> ${rel1:-?})" \
+    test "${rel1:-0}" -ge $((${rel0:-0} + 8))
 
 # -- SIGTERM: exit 0 -----------------------------------------------------------------------------------
 stop_collector

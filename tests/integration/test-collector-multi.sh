@@ -4,9 +4,10 @@
 # collector: the same checks with a single writer). Eight agents post concurrently, each batch
 # twice on two different collectors; two readers page with limit=50 across the collectors while
 # they commit, one with a time filter: every event is stored once, and each reader's union
-# equals the stored set, no event read twice (multi.py). Then: the same enrollment request on two collectors gives one
-# certificate; each alert reaches the webhook once although every collector delivers; a
-# certificate revoked through one collector's PKI directory is refused by every collector within 2 s.
+# equals the stored set, no event read twice (multi.py). Then: the same enrollment request on
+# two collectors gives one certificate; each alert reaches the webhook once although every
+# collector delivers; a certificate revoked through one collector's PKI directory is refused by
+# every collector within 2 s.
 . "$(dirname "$0")/lib.sh"
 NCOLL=1; [[ $STORE == postgres ]] && NCOLL=3
 setup_pki || { bad "pki"; finish; exit 1; }
@@ -34,13 +35,13 @@ done
 PORT=${PORTS[0]}
 
 # ---- concurrent ingest and paging ------------------------------------------------------------------
-/usr/bin/python3 "$ROOT/tests/integration/multi.py" "$T/pki" "$TOKEN" "$(IFS=,; echo "${PORTS[*]}")" 40 25 >"$T/multi.out" 2>&1
+timeout 600 /usr/bin/python3 "$ROOT/tests/integration/multi.py" "$T/pki" "$TOKEN" "$(IFS=,; echo "${PORTS[*]}")" 40 25 >"$T/multi.out" 2>&1
 cat "$T/multi.out"
 line=$(tail -n1 "$T/multi.out")
 if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
     PASS=$((PASS + BASH_REMATCH[1])); FAIL=$((FAIL + BASH_REMATCH[2]))
 else
-    bad "multi.py did not finish"
+    bad "multi.py did not finish (600 s at most)"
 fi
 
 # ---- the same enrollment request on two collectors: one certificate ------------------------------

@@ -71,6 +71,9 @@ int wfpw_metrics_render(struct wfpw_buf *out, const struct wfpw_metrics_extra *x
             m->write_stalls);
     COUNTER("read_pauses_total", "Times a connection stopped being read because too many answers waited for the client.",
             m->read_pauses);
+    COUNTER("tls_idle_releases_total",
+            "Times a connection fell idle and the inner pages of its TLS record buffers went back to the kernel.",
+            m->tls_idle_releases);
     COUNTER("certs_issued_total", "Client certificates issued by enrollment or renewal.", m->certs_issued);
     COUNTER("certs_superseded_total", "Certificates revoked because the agent used the one that renewed them.",
             m->certs_superseded);

@@ -27,6 +27,7 @@ struct wfpw_metrics {
     uint64_t client_key_refused;      /* client certificate key outside the policy (before any signature) */
     uint64_t write_stalls;            /* connections closed: their answers made no progress */
     uint64_t read_pauses;             /* a client not reading its answers: reading paused */
+    uint64_t tls_idle_releases;       /* idle connections' TLS record buffer pages given back */
     uint64_t certs_issued, enroll_refused, enroll_rate_limited, renew_rate_limited, revoked_refused;
     uint64_t expired_refused;         /* resumed session with an expired or not yet valid certificate */
     uint64_t certs_superseded;        /* certificates revoked because a renewed one was used */

@@ -13,6 +13,7 @@
  * write_timeout_ms is closed. pump() is the only place that reads and parses, and it loops
  * rather than recursing, so pipelined requests cannot grow the stack.
  */
+#define _DEFAULT_SOURCE /* madvise (Linux: the collector runs there only) */
 #include "net/server.h"
 
 #include <stdio.h>
@@ -29,7 +30,10 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/metrics.h"
 #include "net/http_parse.h"
@@ -63,6 +67,8 @@ struct wfpw_conn {
     int handshake_done, busy, closing, close_after, in_pump, reading, writes;
     int paused;                   /* too many answers wait for the client: no reading/parsing */
     int revoked;                  /* the certificate is revoked: the connection is closed */
+    int in_request;               /* from a request's first byte until its answer is done */
+    int tls_released;             /* idle, its TLS buffers' inner pages given back (release_idle) */
     struct wfpw_conn_ref *ref;
     struct wfpw_conn *prev, *next;
 };
@@ -89,6 +95,7 @@ static struct {
     int listener_closed;
     void (*drain_cb)(void);
     char rbuf[READ_CHUNK];        /* every read lands here first: one buffer for all connections */
+    uintptr_t page;               /* the kernel's page size */
 } S;
 
 static void pump(struct wfpw_conn *c);
@@ -327,6 +334,7 @@ static void fill_identity(struct wfpw_conn *c, struct wfpw_req *req)
 static void on_request_begin(void *owner)
 {
     struct wfpw_conn *c = owner;
+    c->in_request = 1;
     if (c->handshake_done)
         arm(c, S.cfg.header_timeout_ms); /* the first request's timer runs since connect */
 }
@@ -423,6 +431,43 @@ static void peer_identity(struct wfpw_conn *c)
     wfpw_hex(peer->serial.p, peer->serial.len, c->peer.serial);
 }
 
+/* ---- idle connections' TLS buffers -------------------------------------------------------- */
+
+/* Debian's mbedTLS 2.28 allocates both record buffers of a connection at full size (about
+ * 16.7 KiB each) in mbedtls_ssl_setup and keeps them for the connection's life; shrinking them
+ * needs MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH and dropping the context needs context
+ * serialization for TLS, neither of which that build has. Between records, though, nothing in
+ * them is read again but their first bytes: the incoming record counter (in_ctr points at
+ * in_buf; the outgoing one is cur_out_ctr, outside). So when a connection falls idle, the
+ * whole pages inside each buffer after its first 64 bytes go back to the kernel
+ * (MADV_DONTNEED: a private anonymous page reads as zeros on its next touch, and the next
+ * record is written there before anything reads it). A kept-alive agent connection then holds
+ * about one page of each buffer while it waits. */
+static void release_pages(unsigned char *buf)
+{
+    uintptr_t lo, hi;
+    if (buf == NULL)
+        return;
+    lo = ((uintptr_t)buf + 64 + S.page - 1) & ~(S.page - 1);
+    hi = ((uintptr_t)buf + malloc_usable_size(buf)) & ~(S.page - 1); /* inside the block only */
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Called where a connection may have fallen idle: handshake over, no request in progress, no
+ * ciphertext or plaintext waiting on either side, nothing buffered inside mbedTLS. */
+static void release_idle(struct wfpw_conn *c)
+{
+    if (c->tls_released || !c->handshake_done || c->in_request || c->busy || c->paused || c->closing ||
+        c->cin.len > c->cin_off || c->pending_off < c->pending.len || c->ssl.out_left != 0 ||
+        c->ssl.in_left != 0 || mbedtls_ssl_check_pending(&c->ssl) != 0)
+        return;
+    release_pages(c->ssl.in_buf);
+    release_pages(c->ssl.out_buf);
+    c->tls_released = 1;
+    wfpw_metrics.tls_idle_releases++;
+}
+
 static void update_reading(struct wfpw_conn *c)
 {
     int want;
@@ -494,11 +539,13 @@ static void pump(struct wfpw_conn *c)
     }
     c->in_pump = 0;
     update_reading(c);
+    release_idle(c);
 }
 
 static void finish_request(struct wfpw_conn *c)
 {
     c->busy = 0;
+    c->in_request = 0;
     if (c->close_after || S.draining) {
         c->close_after = 1;
         if (c->writes == 0)
@@ -578,6 +625,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
+    c->tls_released = 0; /* the buffers are in use again until the next idle moment */
     pump(c);
 }
 
@@ -878,6 +926,7 @@ int wfpw_server_start(uv_loop_t *loop, const struct wfpw_server_cfg *cfg, char *
 
     S.loop = loop;
     S.cfg = *cfg;
+    S.page = (uintptr_t)sysconf(_SC_PAGESIZE);
     if (S.cfg.max_pending_write_bytes == 0)
         S.cfg.max_pending_write_bytes = 1u << 20;
     if (S.cfg.write_timeout_ms == 0)
