@@ -137,7 +137,7 @@ eq "healthz" "$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /healthz)")" '{"status"
 # -- one kept-alive agent connection across idle moments ---------------------------------------------
 # Each time it falls idle the collector gives the inner pages of its TLS record buffers back to
 # the kernel (they read as zeros afterwards); every later record must still decrypt and verify:
-# batches of ~300 KB (full 16 KiB records through every page), answered 200 and stored.
+# batches of ~200 KB (full 16 KiB records through every page), answered 200 and stored.
 before=$(stored_events)
 rel0=$(curl -sS --cacert "$T/pki/ca.crt" "$(URL /metrics)" | awk '$1 == "wfpwatch_tls_idle_releases_total" {print $2}')
 for i in 1 2 3 4; do $MKBATCH --events 400 --seq $((1000 * i)) "$T/keep-$i.json"; done
